@@ -1,3 +1,10 @@
 /** Task queues: workflows and light activities on `orchestration`, fine-tunes and proxies on `gpu`. */
 export const TASK_QUEUES = { orchestration: 'mselect', gpu: 'mselect-gpu' } as const;
-export type TaskQueue = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];
+
+/**
+ * The GPU queue that pairs with an orchestration queue: `mselect` → `mselect-gpu`.
+ * Workflows derive it from their own queue, so isolated deployments (and tests) pair up.
+ */
+export function gpuQueueFor(orchestrationQueue: string): string {
+  return `${orchestrationQueue}-gpu`;
+}

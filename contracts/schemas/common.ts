@@ -1,1 +1,59 @@
-export {};
+import { z } from 'zod';
+
+/** A Temporal duration as users type it: milliseconds or a string like `30s`, `2m`, `1h`. */
+export const DurationSchema = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration like "500ms", "30s", "2m", "1h"'),
+]);
+export type DurationInput = z.infer<typeof DurationSchema>;
+
+const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'] as const;
+
+/** `temporal-dev.yml`: the embedded dev server's settings. */
+export const DevServerConfigSchema = z
+  .object({
+    ip: z.string().default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535).default(7233),
+    ui: z.boolean().default(true),
+    uiPort: z.number().int().min(1).max(65535).default(8233),
+    namespace: z.string().min(1).default('default'),
+    /** SQLite file, relative to the project root; workflow histories survive a restart. */
+    dbFile: z.string().min(1).default('data/temporal/dev.sqlite'),
+    searchAttributes: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.enum(SEARCH_ATTRIBUTE_TYPES)).default({}),
+    /** Dynamic config values: key → JSON value. */
+    dynamicConfig: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+  })
+  .strict();
+export type DevServerConfig = z.infer<typeof DevServerConfigSchema>;
+
+/**
+ * How workers and the CLI reach Temporal. Read from the environment
+ * (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS_CERT`,
+ * `TEMPORAL_TLS_KEY`, `TEMPORAL_TLS_CA`, `TEMPORAL_TLS_SERVER_NAME`); when no address is
+ * set, the embedded dev server of `temporal-dev.yml` is used.
+ */
+export const ConnectionConfigSchema = z
+  .object({
+    address: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
+    namespace: z.string().min(1).optional(),
+    apiKey: z.string().min(1).optional(),
+    tls: z
+      .object({
+        certPath: z.string().optional(),
+        keyPath: z.string().optional(),
+        caPath: z.string().optional(),
+        serverName: z.string().optional(),
+      })
+      .optional(),
+  })
+  .refine((c) => !c.tls || Boolean(c.tls.certPath) === Boolean(c.tls.keyPath), {
+    message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together',
+    path: ['tls'],
+  });
+export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
+
+/** GPU worker settings: one activity slot per GPU. */
+export const GpuWorkerConfigSchema = z.object({
+  slots: z.number().int().min(1).max(1024).default(1),
+});

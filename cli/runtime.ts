@@ -1,0 +1,81 @@
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import { createConnection } from 'node:net';
+import { launchDevServer, loadDevServerConfig } from '../server/dev-server';
+import { connectClient, connectionConfigFromEnv, connectWorker, resolveTarget, type Target } from '../workers/connection';
+import { createGpuWorker, createOrchestratorWorker } from '../workers/create-workers';
+
+let runtimeInstalled = false;
+/** Quiet SDK logging for the CLI: warnings and errors only. */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host, port });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export interface Session {
+  readonly target: Target;
+  readonly client: Client;
+  /** Web UI address when known. */
+  readonly uiUrl?: string;
+  /** True when this process launched the dev server. */
+  readonly launched: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Connect to Temporal: `TEMPORAL_ADDRESS` when set; else the embedded dev server of
+ * temporal-dev.yml, reusing one already listening or launching it (UI and SQLite on).
+ */
+export async function openSession(log: (l: string) => void): Promise<Session> {
+  installQuietRuntime();
+  const dev = loadDevServerConfig();
+  const target = resolveTarget(connectionConfigFromEnv(), dev);
+  const uiUrl = target.embedded && dev.ui ? `http://${dev.ip}:${dev.uiPort}` : undefined;
+  if (!target.embedded || (await portOpen(dev.ip, dev.port))) {
+    const client = await connectClient(target);
+    log(`Temporal at ${target.address} (namespace ${target.namespace})`);
+    return { target, client, uiUrl, launched: false, close: () => client.connection.close() };
+  }
+  log(`Starting the embedded Temporal dev server (${dev.ip}:${dev.port}, SQLite ${dev.dbFile})...`);
+  const env = await launchDevServer();
+  const client = await connectClient(target);
+  return {
+    target, client, uiUrl, launched: true,
+    close: async () => {
+      await client.connection.close();
+      await env.teardown();
+    },
+  };
+}
+
+export interface RunningWorkers {
+  readonly workers: Worker[];
+  stop(): Promise<void>;
+}
+
+/** Run the orchestrator and/or GPU worker in this process until `stop()`. */
+export async function startWorkers(target: Target, roles: { orchestrator: boolean; gpu: boolean; slots: number }): Promise<RunningWorkers> {
+  const connection: NativeConnection = await connectWorker(target);
+  const setup = { connection, namespace: target.namespace };
+  const workers: Worker[] = [];
+  if (roles.orchestrator) workers.push(await createOrchestratorWorker(setup));
+  if (roles.gpu) workers.push(await createGpuWorker({ ...setup, slots: roles.slots }));
+  const running = workers.map((w) => w.run());
+  return {
+    workers,
+    stop: async () => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.all(running);
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/** The project root (the folder holding package.json). */
+export const PROJECT_ROOT = resolve(__dirname, '..');
+
+/** Data folder for the store, hub, checkpoints and the dev server's SQLite file (`MSELECT_DATA`). */
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MSELECT_DATA ? resolve(env.MSELECT_DATA) : resolve(PROJECT_ROOT, 'data');
+}
+
+/** Resolve a path from a config file relative to the project root. */
+export function fromRoot(path: string): string {
+  return isAbsolute(path) ? path : resolve(PROJECT_ROOT, path);
+}

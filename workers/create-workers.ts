@@ -1,0 +1,38 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createGpuActivities, createOrchestratorActivities } from '../activities';
+import { TASK_QUEUES, gpuQueueFor } from '../contracts/task-queues';
+
+export interface WorkerSetup {
+  readonly connection: NativeConnection;
+  readonly namespace: string;
+  /** Orchestration queue (default `mselect`); the GPU worker serves its paired queue. */
+  readonly taskQueue?: string;
+  /** A prebuilt workflow bundle (tests bundle once); otherwise workflows are bundled at start. */
+  readonly workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Shut down after this long once asked to (running fine-tunes checkpoint and are retried elsewhere). */
+  readonly shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+/** The orchestrator worker: every workflow, plus light CPU activities, on `mselect`. */
+export function createOrchestratorWorker(s: WorkerSetup): Promise<Worker> {
+  return Worker.create({
+    connection: s.connection,
+    namespace: s.namespace,
+    taskQueue: s.taskQueue ?? TASK_QUEUES.orchestration,
+    ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createOrchestratorActivities(),
+    shutdownGraceTime: s.shutdownGraceTime ?? '10s',
+  });
+}
+
+/** The GPU worker: activity-only, fine-tunes and proxy scores on `mselect-gpu`, one slot per GPU. */
+export function createGpuWorker(s: WorkerSetup & { readonly slots: number }): Promise<Worker> {
+  return Worker.create({
+    connection: s.connection,
+    namespace: s.namespace,
+    taskQueue: gpuQueueFor(s.taskQueue ?? TASK_QUEUES.orchestration),
+    activities: createGpuActivities(),
+    maxConcurrentActivityTaskExecutions: s.slots,
+    shutdownGraceTime: s.shutdownGraceTime ?? '10s',
+  });
+}

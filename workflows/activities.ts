@@ -1,0 +1,18 @@
+import { ActivityCancellationType, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { GpuActivities } from '../activities';
+import { NON_RETRYABLE } from '../contracts/errors';
+import { gpuQueueFor } from '../contracts/task-queues';
+
+/**
+ * Every activity proxy, with its timeouts and retry policy, is declared here and only here.
+ * GPU work goes to the queue paired with the workflow's own (`mselect` → `mselect-gpu`).
+ */
+export function gpu(opts: { heartbeatTimeoutMs?: number } = {}) {
+  return proxyActivities<GpuActivities>({
+    taskQueue: gpuQueueFor(workflowInfo().taskQueue),
+    startToCloseTimeout: '6h',
+    heartbeatTimeout: opts.heartbeatTimeoutMs ?? '30s',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+  });
+}
