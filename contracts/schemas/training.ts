@@ -1,1 +1,158 @@
-export {};
+/**
+ * Schemas for fine-tuning and proxy scoring: the model hub's card, the dataset manifest,
+ * checkpoint references, the `fineTune` / `proxyScore` activity contracts and the line
+ * protocol of external trainers. Types are derived with z.infer; nothing duplicates them.
+ */
+import { z } from 'zod';
+
+/** Model and dataset ids double as directory names, so they are restricted to a safe alphabet. */
+export const HubIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ - and start with a letter or digit');
+
+/** A file name inside a model or dataset directory: no separators, no `..`. */
+const FileNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a plain file name (no directories)');
+
+const ShapeSchema = z.array(z.number().int().positive()).min(1).max(4);
+
+/** `card.json` beside each hub model's `model.json`. */
+export const ModelCardSchema = z.object({
+  id: HubIdSchema,
+  /** Architecture family, e.g. `mlp` or `cnn`; used for grouping in reports. */
+  family: z.string().min(1),
+  description: z.string().default(''),
+  input: z.object({
+    /** Per-sample input shape, without the batch dimension. */
+    shape: ShapeSchema,
+    dtype: z.literal('float32').default('float32'),
+    /** Value range the model was trained on, documentation for dataset authors. */
+    range: z.tuple([z.number(), z.number()]).optional(),
+  }),
+  sourceTask: z.object({ name: z.string().min(1), description: z.string().default('') }),
+  /** Source label names, one per output unit. */
+  labels: z.array(z.string()).min(2),
+  /** What the last layer emits: probabilities (softmax) or unnormalised logits. */
+  output: z.enum(['softmax', 'logits']).default('softmax'),
+  /** Layer whose output feeds the fresh head; default: the input of the output layer. */
+  featureLayer: z.string().optional(),
+  /** Layers kept frozen when fine-tuning (e.g. a pre-trained convolutional stem). */
+  frozenLayers: z.array(z.string()).default([]),
+});
+export type ModelCard = z.infer<typeof ModelCardSchema>;
+
+/** `dataset.json` in each dataset directory. */
+export const DatasetManifestSchema = z.object({
+  id: HubIdSchema,
+  task: z.literal('classification'),
+  description: z.string().default(''),
+  /** Where the dataset is used: the offline matrix (`benchmark`) or online selection (`target`). */
+  role: z.enum(['benchmark', 'target', 'other']).default('other'),
+  /** Class names; labels are integers in [0, classes.length). */
+  classes: z.array(z.string()).min(2),
+  /** Per-sample feature shape; the product is the number of feature columns. */
+  featureShape: ShapeSchema,
+  format: z.enum(['arrow', 'csv']),
+  splits: z.object({ train: FileNameSchema, val: FileNameSchema, test: FileNameSchema.optional() }),
+});
+export type DatasetManifest = z.infer<typeof DatasetManifestSchema>;
+export type SplitName = keyof DatasetManifest['splits'];
+
+export const CheckpointRefSchema = z.object({
+  key: z.string().min(1).max(1024),
+  epoch: z.number().int().min(0),
+});
+
+export const EpochRecordSchema = z.object({
+  epoch: z.number().int().min(1),
+  metric: z.number(),
+  seconds: z.number().min(0),
+});
+
+/** Input of the `fineTune` activity: train `modelId` on `datasetId` from `fromEpoch` to `toEpoch`. */
+export const FineTuneInputSchema = z
+  .object({
+    modelId: HubIdSchema,
+    datasetId: HubIdSchema,
+    /** Epochs already done; > 0 needs `resume`. @default 0 */
+    fromEpoch: z.number().int().min(0).default(0),
+    /** Last epoch to run (inclusive, 1-based). */
+    toEpoch: z.number().int().min(1).max(1000),
+    /** Checkpoint holding `fromEpoch` epochs (e.g. the previous halving rung's). @default null */
+    resume: CheckpointRefSchema.nullable().default(null),
+    /** Seed of the head initialisation and the data order. @default 0 */
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    /** Stable id of this run; checkpoints live under it. @default `${modelId}@${datasetId}#seed${seed}` */
+    runId: z.string().min(1).max(512).optional(),
+  })
+  .refine((v) => v.toEpoch > v.fromEpoch, { message: 'toEpoch must be greater than fromEpoch', path: ['toEpoch'] })
+  .refine((v) => v.fromEpoch === 0 || v.resume !== null, { message: 'fromEpoch > 0 needs a resume checkpoint', path: ['resume'] })
+  .refine((v) => v.resume === null || v.resume.epoch === v.fromEpoch, { message: 'resume.epoch must equal fromEpoch', path: ['resume', 'epoch'] })
+  .transform((v) => ({ ...v, runId: v.runId ?? `${v.modelId}@${v.datasetId}#seed${v.seed}` }));
+export type FineTuneInput = z.input<typeof FineTuneInputSchema>;
+export type FineTuneRequest = z.output<typeof FineTuneInputSchema>;
+
+/** What `fineTune` heartbeats after every epoch, and reads back on a retry. */
+export const FineTuneHeartbeatSchema = z.object({
+  epoch: z.number().int().min(1),
+  checkpoint: CheckpointRefSchema.nullable(),
+  /** Records since the activity's `fromEpoch`, so a retry can return the whole curve. */
+  curve: z.array(EpochRecordSchema),
+});
+export type FineTuneHeartbeat = z.infer<typeof FineTuneHeartbeatSchema>;
+
+export const FineTuneOutputSchema = z.object({
+  /** Records for epochs fromEpoch+1 .. toEpoch of the input, in order. */
+  curve: z.array(EpochRecordSchema),
+  checkpoint: CheckpointRefSchema.nullable(),
+  test: z.number().nullable(),
+  trainer: z.string(),
+  backend: z.string(),
+  /** Epoch this attempt started from (> input.fromEpoch after a resumed retry). */
+  startedFromEpoch: z.number().int().min(0),
+});
+export type FineTuneOutput = z.infer<typeof FineTuneOutputSchema>;
+
+export const ProxyMethodSchema = z.enum(['leep', 'logme']);
+export type ProxyMethod = z.infer<typeof ProxyMethodSchema>;
+
+/** Input of the `proxyScore` activity: a transferability estimate without fine-tuning. */
+export const ProxyScoreInputSchema = z.object({
+  modelId: HubIdSchema,
+  datasetId: HubIdSchema,
+  method: ProxyMethodSchema,
+  /** Samples in the class-balanced probe drawn from the train split. @default 500 */
+  probeSize: z.number().int().min(2).max(100_000).default(500),
+  /** Seed of the probe draw. @default 0 */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+});
+export type ProxyScoreInput = z.input<typeof ProxyScoreInputSchema>;
+
+export const ProxyScoreOutputSchema = z.object({
+  modelId: z.string(),
+  datasetId: z.string(),
+  method: ProxyMethodSchema,
+  /** LEEP: mean log-likelihood (<= 0); LogME: mean log evidence per sample. Higher is better. */
+  score: z.number(),
+  /** Samples actually used (fewer than asked when the split is smaller). */
+  probeSize: z.number().int(),
+  backend: z.string(),
+});
+export type ProxyScoreOutput = z.infer<typeof ProxyScoreOutputSchema>;
+
+/** One stdout line of an external trainer after an epoch (see docs/external-trainer.md). */
+export const CommandEpochLineSchema = z
+  .object({
+    epoch: z.number().int().min(1),
+    metric: z.number().finite(),
+    seconds: z.number().min(0),
+    checkpoint: z.string().min(1).max(1024).nullable().default(null),
+    backend: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** The optional last stdout line of an external trainer: the test metric. */
+export const CommandTestLineSchema = z.object({ test: z.number().finite(), backend: z.string().min(1).optional() }).strict();
+
+/** Compute backends of the tfjs trainer, fastest first. */
+export const TfBackendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export type TfBackendName = z.infer<typeof TfBackendNameSchema>;

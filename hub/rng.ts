@@ -1,0 +1,48 @@
+/**
+ * Small seeded random numbers (mulberry32): data order, probe draws and the demo hub's
+ * sampling all derive from explicit seeds so runs repeat exactly.
+ */
+
+/** Uniform floats in [0, 1) from a 32-bit seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Combine seeds into one (e.g. run seed and epoch), so each stream is independent. */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p >>> 0), 0x01000193);
+    h ^= h >>> 13;
+  }
+  return h >>> 0;
+}
+
+/** In-place Fisher-Yates shuffle driven by `random`. */
+export function shuffleInPlace<T>(items: { length: number; [i: number]: T }, random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = items[i] as T;
+    items[i] = items[j] as T;
+    items[j] = tmp;
+  }
+}
+
+/** A seeded permutation of 0..n-1. */
+export function permutation(n: number, seed: number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  shuffleInPlace(order, mulberry32(seed));
+  return order;
+}
+
+/** Standard normal draws (Box-Muller) from a uniform source. */
+export function gaussian(random: () => number): number {
+  const u = Math.max(random(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}

@@ -1,0 +1,149 @@
+/**
+ * One fine-tune in memory: a hub model with a fresh, seeded classification head on its
+ * feature layer, an exact-resume Adam, seeded per-epoch data order and accuracy
+ * evaluation. Owns every tensor it creates; `dispose()` releases them all.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { ErrorType, nonRetryable } from '../contracts/errors';
+import type { DatasetSplit } from '../hub/datasets';
+import type { Tf } from '../hub/model-io';
+import type { HubModel } from '../hub/models';
+import { mixSeed, permutation } from '../hub/rng';
+import { Adam, type AdamOptions } from './adam';
+import type { CheckpointMeta, CheckpointPayload } from './checkpoint-store';
+
+export interface SessionOptions extends AdamOptions {
+  /** @default 32 */
+  batchSize?: number;
+  /** Batch size for evaluation only. @default 256 */
+  evalBatchSize?: number;
+}
+
+export const SESSION_DEFAULTS = { batchSize: 32, evalBatchSize: 256 };
+
+export const HEAD_LAYER = 'mselect_head';
+
+/** Resolve on the next macrotask so heartbeats, timers and cancellation get a turn. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export class FineTuneSession {
+  private readonly model: tfjs.LayersModel;
+  private readonly adam: Adam;
+  private readonly vars: tfjs.Variable[];
+  private readonly o: Required<SessionOptions>;
+
+  /** Build the head model; `hub.model` becomes part of it and is disposed with the session. */
+  constructor(private readonly tf: Tf, private readonly hub: HubModel, readonly numClasses: number, readonly seed: number, options: SessionOptions = {}) {
+    this.o = { ...SESSION_DEFAULTS, learningRate: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, ...options };
+    for (const layer of hub.model.layers) if (hub.card.frozenLayers.includes(layer.name)) layer.trainable = false;
+    const head = tf.layers.dense({
+      units: numClasses,
+      name: HEAD_LAYER,
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      biasInitializer: 'zeros',
+    });
+    const logits = head.apply(hub.features) as tfjs.SymbolicTensor;
+    this.model = tf.model({ inputs: hub.model.inputs, outputs: logits });
+    this.vars = this.model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+    this.adam = new Adam(tf, this.vars, this.o);
+  }
+
+  /**
+   * One epoch over `split` in the seeded order for (seed, epoch), yielding to the event loop
+   * between batches and stopping with `signal.reason` once aborted. Returns the mean loss;
+   * fails with TrainingDiverged when the loss stops being finite.
+   */
+  async trainEpoch(split: DatasetSplit, inputShape: readonly number[], epoch: number, signal?: AbortSignal): Promise<number> {
+    const { tf } = this;
+    const order = permutation(split.n, mixSeed(this.seed, epoch));
+    let total = 0;
+    for (let start = 0; start < split.n; start += this.o.batchSize) {
+      if (signal?.aborted) throw abortError(signal);
+      const idx = order.subarray(start, Math.min(start + this.o.batchSize, split.n));
+      const loss = tf.tidy(() => {
+        const { x, y } = batch(tf, split, idx, inputShape, this.numClasses);
+        const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, this.model.apply(x, { training: true }) as tfjs.Tensor) as tfjs.Scalar, this.vars);
+        this.adam.apply(this.vars.map((v) => grads[v.name] as tfjs.Tensor));
+        return value.dataSync()[0] ?? Number.NaN;
+      });
+      if (!Number.isFinite(loss)) throw nonRetryable(ErrorType.TrainingDiverged, `Loss became ${loss} in epoch ${epoch} (batch at sample ${start})`);
+      total += loss * idx.length;
+      await yieldToEventLoop();
+    }
+    return total / split.n;
+  }
+
+  /** Accuracy of the head on `split`, in [0, 1]. */
+  async evaluate(split: DatasetSplit, inputShape: readonly number[], signal?: AbortSignal): Promise<number> {
+    const { tf } = this;
+    let correct = 0;
+    for (let start = 0; start < split.n; start += this.o.evalBatchSize) {
+      if (signal?.aborted) throw abortError(signal);
+      const end = Math.min(start + this.o.evalBatchSize, split.n);
+      const predicted = tf.tidy(() => {
+        const x = tf.tensor(split.x.subarray(start * split.d, end * split.d), [end - start, ...inputShape]);
+        return (this.model.predict(x) as tfjs.Tensor).argMax(-1).dataSync();
+      });
+      for (let i = start; i < end; i++) if (predicted[i - start] === split.y[i]) correct++;
+      await yieldToEventLoop();
+    }
+    return correct / split.n;
+  }
+
+  /** Weights and optimiser state for a checkpoint. */
+  snapshot(meta: CheckpointMeta): CheckpointPayload {
+    const weights = this.model.getWeights().map((w) => Float32Array.from(w.dataSync()));
+    return { meta, weights, optimizer: this.adam.getState() };
+  }
+
+  /** Restore a checkpoint taken from a session over the same model and head. */
+  restore(payload: CheckpointPayload): void {
+    const { tf } = this;
+    const current = this.model.weights;
+    if (payload.weights.length !== current.length) {
+      throw nonRetryable(ErrorType.InvalidInput, `Checkpoint holds ${payload.weights.length} weights, the model has ${current.length}`);
+    }
+    const tensors = current.map((w, i) => {
+      const values = payload.weights[i] as Float32Array;
+      const size = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+      if (values.length !== size) throw nonRetryable(ErrorType.InvalidInput, `Checkpoint weight ${i} has ${values.length} values, ${w.name} needs ${size}`);
+      return tf.tensor(values, w.shape as number[]);
+    });
+    try {
+      this.model.setWeights(tensors);
+      this.adam.setState(payload.optimizer);
+    } finally {
+      tf.dispose(tensors);
+    }
+  }
+
+  /**
+   * Release everything: the head model frees the trunk it shares with the hub model; the
+   * hub model's own source head (layers after the feature layer) is freed separately.
+   */
+  dispose(): void {
+    this.adam.dispose();
+    const shared = new Set(this.model.layers);
+    this.model.dispose();
+    for (const layer of this.hub.model.layers) if (!shared.has(layer)) layer.dispose();
+  }
+}
+
+function batch(tf: Tf, split: DatasetSplit, idx: Int32Array, inputShape: readonly number[], numClasses: number): { x: tfjs.Tensor; y: tfjs.Tensor } {
+  const xs = new Float32Array(idx.length * split.d);
+  const ys = new Int32Array(idx.length);
+  idx.forEach((row, i) => {
+    xs.set(split.x.subarray(row * split.d, (row + 1) * split.d), i * split.d);
+    ys[i] = split.y[row] as number;
+  });
+  return { x: tf.tensor(xs, [idx.length, ...inputShape]), y: tf.oneHot(tf.tensor1d(ys, 'int32'), numClasses) };
+}
+
+/** The abort reason (Temporal passes a CancelledFailure) or a plain AbortError. */
+export function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const err = new Error(typeof reason === 'string' ? reason : 'Training was cancelled');
+  err.name = 'AbortError';
+  return err;
+}
