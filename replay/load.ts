@@ -1,0 +1,56 @@
+/**
+ * Reads a directory of recorded selection data laid out as the two-phase anchors
+ * (curves.csv, history_matrix.tsv + history_datasets.txt, proxy/<kind>_<target>.tsv).
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PerformanceMatrix, RunSet } from '../algorithms/types';
+import { parseCurvesCsv, parseHistoryMatrix, parseNameList, parseProxyScores } from './anchor-format';
+
+export interface AnchorData {
+  readonly dir: string;
+  readonly runs: RunSet;
+  /** Models of the paper's pool (in_paper_pool = 1). */
+  readonly inPaperPool: ReadonlySet<string>;
+  /** The authors' offline matrix. */
+  readonly history: PerformanceMatrix;
+  /** Proxy scores by kind (`leep`), then by target dataset id, then by model. */
+  readonly proxies: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>;
+}
+
+/** Proxy file targets that are short for a dataset id (the anchors README: `tweet` = `tweet_eval`). */
+export const PROXY_TARGET_ALIASES: Readonly<Record<string, string>> = { tweet: 'tweet_eval' };
+
+async function readText(dir: string, name: string): Promise<string> {
+  try {
+    return await readFile(join(dir, name), 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${join(dir, name)}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function loadProxies(dir: string): Promise<Map<string, Map<string, Map<string, number>>>> {
+  const proxyDir = join(dir, 'proxy');
+  const files = await readdir(proxyDir).catch(() => [] as string[]);
+  const out = new Map<string, Map<string, Map<string, number>>>();
+  for (const file of files.filter((f) => f.endsWith('.tsv')).sort()) {
+    const m = /^([a-z0-9]+)_(.+)\.tsv$/i.exec(file);
+    if (m === null) throw new Error(`${join(proxyDir, file)}: name must be <kind>_<target>.tsv`);
+    const [, kind = '', short = ''] = m;
+    const target = PROXY_TARGET_ALIASES[short] ?? short;
+    const scores = parseProxyScores(await readText(proxyDir, file), join(proxyDir, file));
+    out.set(kind, (out.get(kind) ?? new Map<string, Map<string, number>>()).set(target, scores));
+  }
+  return out;
+}
+
+/**
+ * Load an anchors directory. Returns the parsed runs, pool, matrix and proxy scores.
+ * Throws when a file is missing or malformed (AnchorFormatError names file and line).
+ */
+export async function loadAnchors(dir: string): Promise<AnchorData> {
+  const { runs, inPaperPool } = parseCurvesCsv(await readText(dir, 'curves.csv'), join(dir, 'curves.csv'));
+  const datasets = parseNameList(await readText(dir, 'history_datasets.txt'));
+  const history = parseHistoryMatrix(await readText(dir, 'history_matrix.tsv'), datasets, join(dir, 'history_matrix.tsv'));
+  return { dir, runs, inPaperPool, history, proxies: await loadProxies(dir) };
+}

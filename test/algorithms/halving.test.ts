@@ -1,0 +1,62 @@
+import { dropWorstUntil, halvingCost, halvingSchedule, keepCount, survivors, worstIndex } from '../../algorithms/halving';
+import type { Direction } from '../../algorithms/types';
+
+describe('keepCount', () => {
+  it('is max(1, floor(n / eta)) and 0 for no models', () => {
+    expect([keepCount(10, 2), keepCount(5, 2), keepCount(3, 2), keepCount(1, 2), keepCount(0, 2), keepCount(2, 3), keepCount(46, 3)]).toEqual([5, 2, 1, 1, 0, 1, 15]);
+  });
+
+  it('rejects eta < 2 and a bad n', () => {
+    expect(() => keepCount(4, 1)).toThrow(/eta is 1, but must be >= 2/);
+    expect(() => keepCount(-1, 2)).toThrow(/n is -1, but must be an integer >= 0/);
+  });
+});
+
+describe.each<[Direction, number[]]>([
+  ['maximize', [0.5, 0.9, 0.1, 0.7]],
+  ['minimize', [0.5, 0.1, 0.9, 0.3]],
+])('survivors (%s)', (direction, scores) => {
+  it('keeps the best half in input order', () => {
+    expect(survivors(scores, 2, direction)).toEqual([1, 3]);
+  });
+
+  it('keeps one when eta exceeds the number of candidates', () => {
+    expect(survivors(scores, 10, direction)).toEqual([1]);
+  });
+
+  it('keeps a single candidate', () => {
+    expect(survivors([0.4], 2, direction)).toEqual([0]);
+  });
+
+  it('drops NaN first', () => {
+    expect(survivors([Number.NaN, scores[1] ?? 0], 2, direction)).toEqual([1]);
+  });
+});
+
+describe('ties', () => {
+  it('drops the first of equally bad scores first', () => {
+    expect(survivors([0.5, 0.5, 0.5], 2, 'maximize')).toEqual([2]);
+    expect(worstIndex([0.2, 0.1, 0.1], [0, 1, 2], 'maximize')).toBe(1);
+    expect(dropWorstUntil([0.3, 0.1, 0.2, 0.1], [0, 1, 2, 3], 2, 'maximize')).toEqual([0, 2]);
+  });
+});
+
+describe('halving cost, as the paper counts it', () => {
+  it('10 models: 10+5+2+1+1 = 19', () => {
+    expect(halvingSchedule(10, 2, 5)).toEqual([10, 5, 2, 1, 1]);
+    expect(halvingCost(10, 2, 5)).toBe(19);
+  });
+
+  it('40 models: 40+20+10+5+2 = 77', () => {
+    expect(halvingSchedule(40, 2, 5)).toEqual([40, 20, 10, 5, 2]);
+    expect(halvingCost(40, 2, 5)).toBe(77);
+  });
+
+  it('eta 3 on 46 models: 46+15+5+1+1 = 68', () => {
+    expect(halvingCost(46, 3, 5)).toBe(68);
+  });
+
+  it('rejects maxEpochs < 1', () => {
+    expect(() => halvingSchedule(4, 2, 0)).toThrow(/maxEpochs is 0, but must be an integer >= 1/);
+  });
+});

@@ -1,0 +1,163 @@
+import { runSelection, type SelectionTask, type TrainEpochs } from '../../algorithms/policy';
+import { createPolicy, parsePolicySpec, policyFromSpec, POLICY_NAMES } from '../../algorithms/policies';
+import type { RunRecord } from '../../algorithms/types';
+
+const EMPTY_HISTORY = { models: [], datasets: [], values: new Float64Array(0) };
+
+function task(curves: Record<string, number[]>, extra: Partial<SelectionTask> = {}): SelectionTask {
+  return {
+    target: 't',
+    pool: Object.keys(curves),
+    maxEpochs: 3,
+    direction: 'maximize',
+    history: EMPTY_HISTORY,
+    curves: { models: [], datasets: [], runs: [] },
+    proxy: null,
+    seed: 1,
+    ...extra,
+  };
+}
+
+const from = (curves: Record<string, number[]>): TrainEpochs => async (m, a, b) => (curves[m] ?? []).slice(a, b);
+
+describe('brute force', () => {
+  const curves = { a: [0.9, 0.5, 0.5], b: [0.6, 0.7, 0.6] };
+
+  it('picks the best last validation score at full cost', async () => {
+    const run = await runSelection(createPolicy('brute-force'), task(curves), from(curves));
+    expect(run.pick).toBe('b');
+    expect(run.cost.epochs).toBe(6);
+  });
+
+  it('best-epoch variant picks the best validation at any epoch', async () => {
+    const run = await runSelection(createPolicy('brute-force-best-epoch'), task(curves), from(curves));
+    expect(run.pick).toBe('a');
+    expect(run.epochs).toEqual([3, 3]);
+  });
+
+  it('takes no parameters', () => {
+    expect(() => createPolicy('brute-force', { eta: 2 })).toThrow(/brute-force: unknown parameter "eta"/);
+  });
+});
+
+describe('successive halving', () => {
+  // epoch 1: a .5, b .6, c .7, d .4 -> keep c, b; epoch 2: b .8, c .75 -> keep b
+  const curves = { a: [0.5, 0.9, 0.9], b: [0.6, 0.8, 0.8], c: [0.7, 0.75, 0.99], d: [0.4, 1, 1] };
+
+  it('halves by current validation and trains the survivor to the end', async () => {
+    const run = await runSelection(createPolicy('successive-halving'), task(curves), from(curves));
+    expect(run.pick).toBe('b');
+    expect(run.epochs).toEqual([1, 3, 2, 1]);
+    expect(run.cost.epochs).toBe(7);
+  });
+
+  it('eta = 3 keeps one model after the first epoch', async () => {
+    const run = await runSelection(createPolicy('successive-halving', { eta: 3 }), task(curves), from(curves));
+    expect(run.pick).toBe('c');
+    expect(run.cost.epochs).toBe(6);
+  });
+
+  it('picks the best last score when several survive the last epoch', async () => {
+    const wide = { a: [0.1, 0.2], b: [0.3, 0.1], c: [0.2, 0.3], d: [0.4, 0.25], e: [0.5, 0.35] };
+    const run = await runSelection(createPolicy('successive-halving'), task(wide, { maxEpochs: 2 }), from(wide));
+    expect(run.pick).toBe('e');
+    expect(run.cost.epochs).toBe(7);
+  });
+
+  it('rejects eta < 2', () => {
+    expect(() => createPolicy('successive-halving', { eta: 1 })).toThrow(/successive-halving: eta is 1, but must be >= 2/);
+  });
+});
+
+/** Runs on other datasets whose test scores average to `mean` for each model (one run each). */
+function history(means: Record<string, number>): RunRecord[] {
+  return Object.entries(means).map(([model, test]) => ({ model, dataset: 'other', val: [0.5, 0.5, 0.5], test }));
+}
+
+describe('fine selection', () => {
+  // clusters = 1: the prediction of m is its mean test score elsewhere: a .9, b .5, c .6, d .4
+  const runs = history({ a: 0.9, b: 0.5, c: 0.6, d: 0.4 });
+  const curves = { a: [0.5, 0.5, 0.5], b: [0.7, 0.7, 0.7], c: [0.6, 0.8, 0.8], d: [0.65, 0.9, 0.9] };
+  const t = task(curves, { curves: { models: Object.keys(curves), datasets: ['other'], runs } });
+
+  it('drops models a better-scoring model is predicted to beat, then forces halving', async () => {
+    // epoch 1: d dropped by b's prediction, then a (lowest) forced out; epoch 2: b dropped by c
+    const run = await runSelection(createPolicy('fine-selection', { clusters: 1 }), t, from(curves));
+    expect(run.pick).toBe('c');
+    expect(run.epochs).toEqual([1, 2, 3, 1]);
+    expect(run.cost.epochs).toBe(7);
+    expect(run.policy).toBe('fine-selection:clusters=1');
+  });
+
+  it('rejects bad parameters', () => {
+    expect(() => createPolicy('fine-selection', { thresholdMode: 'loose' })).toThrow(/thresholdMode is "loose", but must be "absolute" or "relative"/);
+    expect(() => createPolicy('fine-selection', { clusters: 0 })).toThrow(/clusters is 0, but must be an integer >= 1/);
+    expect(() => createPolicy('fine-selection', { threshold: '0.1' })).toThrow(/threshold is "0.1", but must be a number/);
+  });
+});
+
+describe('two-phase-paper', () => {
+  // history over 6 datasets: prior a .8, b .7, c .6, d .5 -> prior recall keeps a, b, c; fine selection takes a, b
+  const models = ['a', 'b', 'c', 'd'];
+  const prior = [0.8, 0.7, 0.6, 0.5];
+  const values = Float64Array.from({ length: 24 }, (_, i) => prior[i % 4] ?? 0);
+  const hist = { models, datasets: ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'], values };
+  const curves = { a: [0.6, 0.6, 0.6], b: [0.7, 0.7, 0.7], c: [0.9, 0.9, 0.9], d: [0.95, 0.95, 0.95] };
+  const params = { recallSize: 3, fineSize: 2, clusters: 1 };
+
+  it('recalls by the prior without a proxy, then fine-selects the first fineSize', async () => {
+    const run = await runSelection(createPolicy('two-phase-paper', params), task(curves, { history: hist }), from(curves));
+    expect(run.pick).toBe('b');
+    expect(run.epochs).toEqual([1, 3, 0, 0]);
+    expect(run.cost).toEqual({ trainEpochs: 4, proxyComputations: 0, epochs: 4 });
+  });
+
+  it('charges one proxy computation per fine-selected model when a proxy is given', async () => {
+    // neighbours differ by 0.1 everywhere: threshold 0.15 gives clusters {a, b} and {c, d};
+    // scores a .8, b .7, c .6 * e^2, d .5 -> recall c, a, b -> fine selection on c, a
+    const proxy = new Map([
+      ['a', 0],
+      ['b', 0],
+      ['c', 2],
+      ['d', 0],
+    ]);
+    const run = await runSelection(createPolicy('two-phase-paper', { ...params, clusterThreshold: 0.15 }), task(curves, { history: hist, proxy }), from(curves));
+    expect(run.pick).toBe('c');
+    expect(run.epochs).toEqual([1, 0, 3, 0]);
+    expect(run.cost).toEqual({ trainEpochs: 4, proxyComputations: 2, epochs: 5 });
+  });
+
+  it('runs plain successive halving in phase 2 on request', async () => {
+    const run = await runSelection(createPolicy('two-phase-paper', { ...params, phase2: 'successive-halving' }), task(curves, { history: hist }), from(curves));
+    expect(run.pick).toBe('b');
+    expect(run.cost.trainEpochs).toBe(4);
+  });
+
+  it('rejects a fine size above the recall size and an unknown phase 2', () => {
+    expect(() => createPolicy('two-phase-paper', { recallSize: 3, fineSize: 4 })).toThrow(/fineSize is 4, but must be an integer in 1..recallSize \(3\)/);
+    expect(() => createPolicy('two-phase-paper', { phase2: 'x' })).toThrow(/phase2 is "x"/);
+  });
+
+  it('rejects a pool without history', async () => {
+    await expect(runSelection(createPolicy('two-phase-paper'), task(curves), from(curves))).rejects.toThrow(/no model of the pool for t has history/);
+  });
+});
+
+describe('policy registry', () => {
+  it('parses specs with numbers and strings', () => {
+    expect(parsePolicySpec('successive-halving:eta=3')).toEqual({ name: 'successive-halving', params: { eta: 3 } });
+    expect(parsePolicySpec(' fine-selection:thresholdMode=relative; threshold=0.01 ')).toEqual({ name: 'fine-selection', params: { thresholdMode: 'relative', threshold: 0.01 } });
+    expect(parsePolicySpec('brute-force')).toEqual({ name: 'brute-force', params: {} });
+  });
+
+  it('rejects unknown names and malformed pairs', () => {
+    expect(() => parsePolicySpec('magic')).toThrow(/unknown policy "magic"; known: brute-force/);
+    expect(() => parsePolicySpec('successive-halving:eta')).toThrow(/"eta" is not key=value/);
+  });
+
+  it('names a policy by its non-default parameters', () => {
+    expect(policyFromSpec('successive-halving:eta=2').name).toBe('successive-halving');
+    expect(policyFromSpec('successive-halving:eta=3').name).toBe('successive-halving:eta=3');
+    expect(POLICY_NAMES.map((n) => createPolicy(n).name)).toEqual([...POLICY_NAMES]);
+  });
+});
