@@ -1,0 +1,140 @@
+/**
+ * Compaction and pruning. Compaction rewrites each table's fragments of the head version as one
+ * deduplicated file and publishes that as a new version with the same content; older versions
+ * keep their own files. Pruning forgets old versions and deletes files no kept version references.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PruneOptionsSchema, STORE_TABLES, type FragmentEntry, type PruneOptions, type StoreTable } from '../contracts/schemas/store';
+import { decodeBatch } from './arrow-codec';
+import { TableBuilder } from './columns';
+import { StoreCorruptError } from './errors';
+import { writeFragment } from './fragment-file';
+import { readTable } from './fragment-read';
+import { isCode } from './fs-durable';
+import { checkpointPath, listNumbered, versionPath } from './layout';
+import { survivors } from './merge';
+import { TABLES } from './schema';
+import type { VersionLog } from './version-log';
+
+export interface CompactedTable {
+  readonly table: StoreTable;
+  readonly fragmentsBefore: number;
+  readonly rowsBefore: number;
+  readonly rowsAfter: number;
+  readonly bytesAfter: number;
+}
+
+/** `version` = the version publishing the compacted files; null when there was nothing to do or another compaction won. */
+export interface CompactResult {
+  readonly version: number | null;
+  readonly tables: readonly CompactedTable[];
+}
+
+/** Merge one table's fragments into one deduplicated fragment. Throws StoreCorrupt: compaction never drops data silently. */
+async function compactTable(dir: string, table: StoreTable, parts: readonly FragmentEntry[], batchRows: number): Promise<FragmentEntry> {
+  const builder = new TableBuilder(TABLES[table]);
+  builder.reserve(parts.reduce((n, p) => n + p.rows, 0));
+  for (const part of parts) {
+    const dictionaries = new Map<string, readonly string[]>();
+    for (const batch of (await readTable(dir, part)).batches) builder.appendSet(decodeBatch(TABLES[table], batch, dictionaries, part.path));
+  }
+  const set = builder.build(true);
+  const written = await writeFragment(dir, set, survivors(set), batchRows);
+  return { ...written, order: (parts[0] as FragmentEntry).order };
+}
+
+/** Compact every table with more than one fragment at the head. Idempotent in content. */
+export async function compact(dir: string, log: VersionLog, batchRows: number): Promise<CompactResult> {
+  const base = await log.head();
+  if (base === 0) return { version: null, tables: [] };
+  const fragments = await log.fragmentsAt(base);
+  const outputs: { entry: FragmentEntry; removed: readonly FragmentEntry[] }[] = [];
+  const removeOutputs = (): Promise<void[]> => Promise.all(outputs.map((o) => fs.promises.rm(path.join(dir, o.entry.path), { force: true })));
+  try {
+    for (const table of STORE_TABLES) {
+      const parts = fragments.filter((f) => f.table === table);
+      if (parts.length > 1) outputs.push({ entry: await compactTable(dir, table, parts, batchRows), removed: parts });
+    }
+    if (outputs.length === 0) return { version: null, tables: [] };
+    const version = await log.publish(async (parent) => {
+      const live = new Set((await log.fragmentsAt(parent)).map((f) => f.path));
+      if (outputs.some((o) => o.removed.some((r) => !live.has(r.path)))) return null;
+      return { message: `compact version ${base}`, add: outputs.map((o) => o.entry), remove: outputs.flatMap((o) => o.removed.map((r) => r.path)) };
+    });
+    if (version === null) await removeOutputs();
+    else await log.writeCheckpoint(version);
+    const tables = outputs.map(({ entry, removed }) => ({
+      table: entry.table,
+      fragmentsBefore: removed.length,
+      rowsBefore: removed.reduce((n, r) => n + r.rows, 0),
+      rowsAfter: entry.rows,
+      bytesAfter: entry.bytes,
+    }));
+    return { version, tables: version === null ? [] : tables };
+  } catch (e) {
+    await removeOutputs();
+    throw e;
+  }
+}
+
+export interface PruneResult {
+  readonly kept: readonly number[];
+  readonly removedVersions: readonly number[];
+  readonly deletedFiles: readonly string[];
+}
+
+async function rmIfExists(file: string): Promise<void> {
+  await fs.promises.rm(file, { force: true });
+}
+
+/** Files under `fragments/` and `tmp/`, relative to `dir`, with their modification times. */
+async function storeFiles(dir: string): Promise<{ rel: string; mtimeMs: number }[]> {
+  const out: { rel: string; mtimeMs: number }[] = [];
+  for (const sub of [...STORE_TABLES.map((t) => path.posix.join('fragments', t)), 'tmp']) {
+    for (const name of await fs.promises.readdir(path.join(dir, sub))) {
+      const rel = path.posix.join(sub, name);
+      try {
+        out.push({ rel, mtimeMs: (await fs.promises.stat(path.join(dir, rel))).mtimeMs });
+      } catch (e) {
+        if (!isCode(e, 'ENOENT')) throw e;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Keep the newest `keepLast` versions, those in `keep` and the head; forget the rest. Deletes a
+ * file only when no kept version references it and either a forgotten version committed it or
+ * it is older than `graceMs` (so a commit in flight keeps its fragments). Idempotent.
+ */
+export async function prune(dir: string, log: VersionLog, options: PruneOptions): Promise<PruneResult> {
+  const opts = PruneOptionsSchema.parse(options);
+  const versions = await log.list();
+  const kept = [...new Set([...versions.slice(-opts.keepLast), ...opts.keep.filter((v) => versions.includes(v))])].sort((a, b) => a - b);
+  const referenced = new Set<string>();
+  for (const v of kept) {
+    await log.writeCheckpoint(v);
+    (await log.fragmentsAt(v)).forEach((f) => referenced.add(f.path));
+  }
+  const forgotten = versions.filter((v) => !kept.includes(v));
+  const committed = new Set<string>();
+  for (const v of forgotten) {
+    try {
+      (await log.record(v)).add.forEach((f) => committed.add(f.path));
+    } catch (e) {
+      if (!(e instanceof StoreCorruptError)) throw e;
+    }
+  }
+  for (const v of forgotten) await rmIfExists(versionPath(dir, v));
+  for (const c of await listNumbered(dir, 'checkpoints')) if (!kept.includes(c)) await rmIfExists(checkpointPath(dir, c));
+  const cutoff = Date.now() - opts.graceMs;
+  const deletedFiles: string[] = [];
+  for (const file of await storeFiles(dir)) {
+    if (referenced.has(file.rel) || (!committed.has(file.rel) && file.mtimeMs > cutoff)) continue;
+    await rmIfExists(path.join(dir, file.rel));
+    deletedFiles.push(file.rel);
+  }
+  return { kept, removedVersions: forgotten, deletedFiles };
+}
