@@ -125,7 +125,9 @@ export const ProxyScoreInputSchema = z.object({
   /** Seed of the probe draw. @default 0 */
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
 });
-export type ProxyScoreInput = z.input<typeof ProxyScoreInputSchema>;
+/** Named apart from the store's `ProxyScoreInput` (a recorded score row). */
+export type ProxyScoreActivityInput = z.input<typeof ProxyScoreInputSchema>;
+export type ProxyScoreRequest = z.output<typeof ProxyScoreInputSchema>;
 
 export const ProxyScoreOutputSchema = z.object({
   modelId: z.string(),
