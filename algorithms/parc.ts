@@ -163,20 +163,24 @@ function randomizedComponents(x: DenseMatrix, k: number, iterations: number, see
   return { values: Float64Array.from(values), vectors: u };
 }
 
-/** In place: flips each u_k so that its loading vector Xᵀu_k has its largest-magnitude entry positive. */
-function fixSigns(x: DenseMatrix, components: SampleComponents): void {
+/**
+ * The PCA scores X·v_k with v_k = Xᵀu_k / ‖Xᵀu_k‖ signed so that its largest-magnitude
+ * entry is positive. Projecting X itself (rather than using u_k) makes identical samples
+ * get identical scores, so duplicates tie exactly in the dissimilarities.
+ */
+function pcaScores(x: DenseMatrix, components: SampleComponents): Float64Array[] {
   const k = components.vectors.length;
   const packed = new Float64Array(x.rows * k);
   components.vectors.forEach((u, t) => u.forEach((v, i) => (packed[i * k + t] = v)));
   const loadings = multiply(x, { rows: x.rows, width: k, data: packed }, true);
-  components.vectors.forEach((u, t) => {
+  for (let t = 0; t < k; t += 1) {
     const v = column(loadings, t);
-    let best = 0;
-    v.forEach((vj, j) => {
-      if (Math.abs(vj) > Math.abs(v[best] ?? 0)) best = j;
-    });
-    if ((v[best] ?? 0) < 0) u.forEach((ui, i) => (u[i] = -ui));
-  });
+    const big = v.reduce((best, vj, j) => (Math.abs(vj) > Math.abs(v[best] ?? 0) ? j : best), 0);
+    const scale = Math.sign(v[big] ?? 1) / norm(v);
+    for (let j = 0; j < x.cols; j += 1) loadings.data[j * k + t] = (v[j] ?? 0) * scale;
+  }
+  const scores = multiply(x, loadings, false);
+  return Array.from({ length: k }, (_, t) => column(scores, t));
 }
 
 /**
@@ -184,9 +188,9 @@ function fixSigns(x: DenseMatrix, components: SampleComponents): void {
  * sample (components beyond the numerical rank are 0), centred across the row and scaled
  * to unit length; a row with no spread is all zeros. Row-major n × K.
  */
-function comparableRows(components: SampleComponents, n: number, width: number): Float64Array {
+function comparableRows(scores: readonly Float64Array[], n: number, width: number): Float64Array {
   const z = new Float64Array(n * width);
-  components.vectors.forEach((u, k) => {
+  scores.forEach((u, k) => {
     let mean = 0;
     for (const v of u) mean += v / n;
     let sq = 0;
@@ -290,7 +294,6 @@ export function parc(features: FeatureRows, labels: Labels, options: ParcOptions
   const width = Math.min(o.dimensions, x.rows, x.cols);
   const exact = o.pcaSolver === 'exact' || (o.pcaSolver === 'auto' && Math.min(x.rows, x.cols) <= EXACT_PCA_LIMIT);
   const components = exact ? sampleComponents(x, width) : randomizedComponents(x, width, o.powerIterations, o.seed);
-  fixSigns(x, components);
-  const { same, different } = splitDissimilarities(comparableRows(components, x.rows, width), width, y);
+  const { same, different } = splitDissimilarities(comparableRows(pcaScores(x, components), x.rows, width), width, y);
   return 100 * twoGroupSpearman(same, different);
 }
