@@ -135,9 +135,11 @@ export function weightedTau(x: readonly number[], y: readonly number[], options:
 }
 
 /**
- * Top-1 regret: the best true value minus the true value of the model the proxy ranks
- * first, over the models where both are finite; ≥ 0, and 0 when the proxy's top pick is a
- * best model. On a proxy tie the first listed model is the pick. NaN when no model has both.
+ * Top-1 regret: the best finite true value minus the true value of the model the proxy
+ * ranks first; ≥ 0, and 0 when the proxy's top pick is a best model. The pick is the
+ * proxy's argmax among the models where both values are finite (first listed on a tie),
+ * while the best is taken over every finite truth, so a proxy that has no score for the
+ * best model pays for missing it. NaN when no model has both values.
  */
 export function topOneRegret(proxy: readonly number[], truth: readonly number[]): number {
   const p = completePairs(proxy, truth);
@@ -146,5 +148,5 @@ export function topOneRegret(proxy: readonly number[], truth: readonly number[])
   p.x.forEach((v, i) => {
     if (v > (p.x[pick] ?? 0)) pick = i;
   });
-  return Math.max(...p.y) - (p.y[pick] ?? 0);
+  return Math.max(...truth.filter(Number.isFinite)) - (p.y[pick] ?? 0);
 }
