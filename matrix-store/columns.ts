@@ -135,8 +135,12 @@ class ColumnBuilder {
     this.nums.length += n;
   }
 
-  /** Append numbers (NaN stays NaN; use pushRepeated(null) for nulls). */
-  pushNumbers(values: ArrayLike<number>): void {
+  /** Append numbers; a null entry is a null row (NaN stays NaN). */
+  pushNumbers(values: ArrayLike<number | null>): void {
+    if (Array.prototype.some.call(values, (v) => v === null)) {
+      Array.prototype.forEach.call(values, (v: number | null) => this.pushRepeated(v, 1));
+      return;
+    }
     this.markValidity(true, values.length);
     this.nums.reserve(values.length);
     for (let i = 0; i < values.length; i++) this.nums.data[this.nums.length++] = values[i] ?? 0;
@@ -229,7 +233,7 @@ export class TableBuilder {
   }
 
   /** Append `n` rows that share `fixed` values and take the number columns from `arrays`. */
-  appendRows(n: number, fixed: Readonly<Record<string, string | number | null>>, arrays: Readonly<Record<string, ArrayLike<number>>>): void {
+  appendRows(n: number, fixed: Readonly<Record<string, string | number | null>>, arrays: Readonly<Record<string, ArrayLike<number | null>>>): void {
     for (const c of this.spec.columns) {
       const array = arrays[c.name];
       if (array) this.builder(c.name).pushNumbers(array);

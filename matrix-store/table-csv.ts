@@ -135,7 +135,7 @@ export async function importTableCsv(writer: Writer, table: StoreTable, text: st
           metric: head.metric as string,
           epochs: points.map((p) => p.epoch as number),
           values: points.map((p) => p.value as number),
-          seconds: points.some((p) => p.seconds === null) ? undefined : points.map((p) => p.seconds as number),
+          seconds: points.map((p) => p.seconds as number | null),
         };
       }));
     }

@@ -65,7 +65,7 @@ export class Writer {
     const builder = this.buffer('curves');
     for (const c of parsed) {
       const n = c.values.length;
-      const arrays: Record<string, ArrayLike<number>> = { value: c.values, epoch: c.epochs ?? Int32Array.from({ length: n }, (_, k) => k + 1) };
+      const arrays: Record<string, ArrayLike<number | null>> = { value: c.values, epoch: c.epochs ?? Int32Array.from({ length: n }, (_, k) => k + 1) };
       if (c.seconds) arrays.seconds = c.seconds;
       builder.appendRows(n, { model: c.model, dataset: c.dataset, settingsHash: c.settingsHash, metric: c.metric }, arrays);
     }

@@ -60,11 +60,13 @@ export const CellRecordSchema = z.object({
 });
 export type CellRecordInput = z.input<typeof CellRecordSchema>;
 
-const numbers = z.union([z.array(z.number()), z.instanceof(Float64Array)]);
+const float64Array = z.custom<Float64Array>((v) => v instanceof Float64Array, 'must be a number array or a Float64Array');
+const numbers = z.union([z.array(z.number()), float64Array]);
+const optionalNumbers = z.union([z.array(z.number().nullable()), float64Array]);
 
 /**
  * One run's learning curve: `values[k]` after epoch `epochs[k]` (default k + 1), `seconds[k]`
- * spent on that epoch. Points are keyed by (model, dataset, settingsHash, metric, epoch).
+ * spent on that epoch (null = not recorded). Points are keyed by (model, dataset, settingsHash, metric, epoch).
  */
 export const CurveInputSchema = z
   .object({
@@ -74,7 +76,7 @@ export const CurveInputSchema = z
     metric: z.string().min(1),
     values: numbers.refine((v) => v.length > 0, 'a curve needs at least one point'),
     epochs: z.array(z.number().int().positive()).optional(),
-    seconds: numbers.optional(),
+    seconds: optionalNumbers.optional(),
   })
   .superRefine((c, ctx) => {
     const n = c.values.length;

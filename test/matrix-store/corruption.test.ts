@@ -14,7 +14,7 @@ async function twoCommits(): Promise<string> {
 }
 
 async function fragmentOf(dir: string, table: string, index: number): Promise<{ path: string; rows: number; bytes: number }> {
-  const f = (await (await openStore({ dir }).snapshot()).fragments).filter((x) => x.table === table)[index];
+  const f = (await openStore({ dir }).snapshot()).fragments.filter((x) => x.table === table)[index];
   if (!f) throw new Error(`no ${table} fragment ${index}`);
   return f;
 }
@@ -66,7 +66,7 @@ describe('a fragment with flipped bytes (same size)', () => {
     const store = openStore({ dir, batchRows: 3 });
     await commitCells(store, [cell('a', 'd1', 0.5), cell('b', 'd1', 0.6)]);
     const f = await fragmentOf(dir, 'curves', 0);
-    const second = (await (await store.snapshot()).fragments.find((x) => x.path === f.path))?.batches[1];
+    const second = (await store.snapshot()).fragments.find((x) => x.path === f.path)?.batches[1];
     if (!second) throw new Error('expected two batches');
     flipByte(path.join(dir, f.path), second.offset + second.length - 4);
     const s = await openStore({ dir, onCorrupt: 'skip-and-report' }).snapshot();
