@@ -50,7 +50,7 @@ function scale(values: readonly number[], how: ProxyNormalization): number[] {
       return values.map((v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
     }
     case 'rank':
-      return averageRanks(values).map((r) => (n > 1 ? (r - 1) / (n - 1) : 0));
+      return averageRanks(values).map((r) => (n > 1 ? (r - (n + 1) / 2) / (n - 1) : 0));
     default:
       return assertUnreachable(how);
   }

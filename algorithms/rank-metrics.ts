@@ -3,9 +3,9 @@
  * Spearman, weighted Kendall τ and top-1 regret. Arguments are aligned arrays (entry i of
  * both belongs to model i); higher is better on both sides.
  *
- * NaN policy: Pearson, Spearman and regret use only the models where both values are
- * finite (pairwise deletion); weighted τ follows scipy.stats.weightedtau and treats NaN as
- * the lowest possible score. A statistic that is undefined (fewer than 2 usable models, or
+ * NaN policy: Pearson and Spearman use only the models where both values are finite
+ * (pairwise deletion; scipy would return NaN); weighted τ follows scipy.stats.weightedtau
+ * and treats NaN as the lowest possible score; regret is described at `topOneRegret`. A statistic that is undefined (fewer than 2 usable models, or
  * one side constant) is NaN.
  */
 

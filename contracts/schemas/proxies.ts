@@ -12,9 +12,10 @@ export type ProxyName = z.infer<typeof ProxyNameSchema>;
 
 /**
  * How a proxy's scores are put on a common scale across the models before they are added:
- * 'zscore' (v − mean) / standard deviation (population), 'minmax' (v − min) / (max − min),
- * 'rank' (average rank − 1) / (models − 1) in [0, 1], 'none' the raw value. A proxy whose
- * scores are all equal (or a single model) normalises to 0 under every scaling but 'none'.
+ * 'zscore' (v − mean) / standard deviation (population), 'minmax' (v − min) / (max − min)
+ * in [0, 1], 'rank' (average rank − (n + 1)/2) / (n − 1) in [−½, ½] for n models, 'none' the
+ * raw value. A proxy whose scores are all equal (or a single model) normalises to 0 under
+ * every scaling but 'none'.
  */
 export const ProxyNormalizationSchema = z.enum(['zscore', 'minmax', 'rank', 'none']);
 export type ProxyNormalization = z.infer<typeof ProxyNormalizationSchema>;
