@@ -18,8 +18,8 @@
  * a_k = Σ_c (Σ_{i in c} u_ki)² / n_c, computed from one eigendecomposition of the smaller
  * Gram matrix (XᵀX or XXᵀ): O(n·d·m + m³) time for m = min(n, d), O(m²) memory. Directions
  * with λ_k ≤ 1e-10 · λ_1 are numerical zero (the Gram route keeps about half the digits) and
- * are what the pseudo-inverse drops; the published code's pinv(rcond=1e-15) keeps round-off
- * directions instead, which is the instability the shrinkage paper addresses.
+ * are what the pseudo-inverse drops; the published code's pinv(rcond=1e-15) can keep
+ * round-off directions instead, each of which adds up to 1 to the score.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { labelCounts, readLabels, type Labels } from './nce';

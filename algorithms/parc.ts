@@ -73,6 +73,8 @@ function seededRandom(seed: number): () => number {
  * drawn uniformly without replacement (seeded partial Fisher–Yates), in ascending order.
  */
 export function probeIndices(n: number, maxSamples: number, seed: number): Int32Array {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`n is ${n}, but must be an integer >= 0`);
+  if (!Number.isInteger(maxSamples) || maxSamples < 1) throw new Error(`maxSamples is ${maxSamples}, but must be an integer >= 1`);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   if (n <= maxSamples) return all;
   const random = seededRandom(seed);
@@ -220,8 +222,7 @@ function pairCounts(labels: Int32Array): { same: number; different: number } {
 }
 
 /** 1 − Pearson of every pair i < j, split by whether the two samples share a label. */
-function splitDissimilarities(z: Float64Array, width: number, labels: Int32Array): { same: Float64Array; different: Float64Array } {
-  const counts = pairCounts(labels);
+function splitDissimilarities(z: Float64Array, width: number, labels: Int32Array, counts: { same: number; different: number }): { same: Float64Array; different: Float64Array } {
   const same = new Float64Array(counts.same);
   const different = new Float64Array(counts.different);
   let s = 0;
@@ -251,7 +252,11 @@ function twoGroupSpearman(same: Float64Array, different: Float64Array): number {
   const m1 = different.length;
   const m = m0 + m1;
   const mid = (m + 1) / 2;
-  let [i, j, position, rankSum, ties] = [0, 0, 0, 0, 0];
+  let i = 0;
+  let j = 0;
+  let position = 0;
+  let rankSum = 0;
+  let ties = 0;
   while (i < m0 || j < m1) {
     const v = Math.min(same[i] ?? Number.POSITIVE_INFINITY, different[j] ?? Number.POSITIVE_INFINITY);
     const i0 = i;
@@ -278,7 +283,7 @@ function pickRows(m: DenseMatrix, rows: Int32Array): DenseMatrix {
  * PARC of the source model's `features` (n × d, one row per target sample) for the target
  * `labels`, as a percentage in [−100, 100] (Spearman ρ × 100); higher means the feature
  * geometry agrees more with the label geometry. NaN when every feature dissimilarity is
- * equal (e.g. the features have fewer than two independent directions). Deterministic for
+ * equal (a single feature, or constant features). Deterministic for
  * a given seed. Throws on ragged or non-finite features, labels that are not one
  * non-negative integer per row or that give no same-class or no different-class pair, and
  * bad options.
@@ -289,11 +294,11 @@ export function parc(features: FeatureRows, labels: Labels, options: ParcOptions
   const allLabels = readLabels(labels, 'labels', all.rows);
   const probe = probeIndices(all.rows, o.maxSamples, o.seed);
   const y = Int32Array.from(probe, (i) => allLabels[i] ?? 0);
-  pairCounts(y);
+  const counts = pairCounts(y);
   const x = centerColumns(pickRows(all, probe));
   const width = Math.min(o.dimensions, x.rows, x.cols);
   const exact = o.pcaSolver === 'exact' || (o.pcaSolver === 'auto' && Math.min(x.rows, x.cols) <= EXACT_PCA_LIMIT);
   const components = exact ? sampleComponents(x, width) : randomizedComponents(x, width, o.powerIterations, o.seed);
-  const { same, different } = splitDissimilarities(comparableRows(pcaScores(x, components), x.rows, width), width, y);
+  const { same, different } = splitDissimilarities(comparableRows(pcaScores(x, components), x.rows, width), width, y, counts);
   return 100 * twoGroupSpearman(same, different);
 }

@@ -118,8 +118,9 @@ describe('parc', () => {
     expect(parc(order.map((i) => f[i] ?? []), order.map((i) => y[i] ?? 0))).toBeCloseTo(base, 9);
   });
 
-  it('is NaN when every feature dissimilarity is equal (a single feature)', () => {
+  it('is NaN when every feature dissimilarity is equal (a single feature, constant features)', () => {
     expect(parc([[1], [2], [3], [5]], [0, 0, 1, 1])).toBeNaN();
+    expect(parc([[1, 2], [1, 2], [1, 2], [1, 2]], [0, 0, 1, 1])).toBeNaN();
   });
 
   it('scores only the seeded probe subset when there are more samples than maxSamples', () => {
@@ -184,5 +185,10 @@ describe('probeIndices', () => {
     a.forEach((i) => expect(i >= 0 && i < 100).toBe(true));
     expect([...probeIndices(100, 10, 1)]).toEqual(a);
     expect([...probeIndices(100, 10, 2)]).not.toEqual(a);
+  });
+
+  it('rejects a bad sample count or cap', () => {
+    expect(() => probeIndices(-1, 10, 0)).toThrow(/n is -1, but must be an integer >= 0/);
+    expect(() => probeIndices(10, 0, 0)).toThrow(/maxSamples is 0, but must be an integer >= 1/);
   });
 });
