@@ -10,6 +10,7 @@
  * listed first is dropped first (the authors' `min` over a list).
  */
 import type { Direction } from './types';
+import { rankDescending } from './stats';
 
 /** max(1, floor(n / eta)): how many of n models survive a rung. Throws when eta < 2 or n < 0. */
 export function keepCount(n: number, eta: number): number {
@@ -69,4 +70,16 @@ export function halvingSchedule(n: number, eta: number, maxEpochs: number): numb
 /** Epochs successive halving spends on n models: the sum of halvingSchedule. */
 export function halvingCost(n: number, eta: number, maxEpochs: number): number {
   return halvingSchedule(n, eta, maxEpochs).reduce((s, a) => s + a, 0);
+}
+
+/**
+ * A rung that keeps the max(1, floor(n / eta)) best scores, ties going to the candidate
+ * listed first and NaN ranking last (so a caller that lists candidates by a prior breaks
+ * ties by that prior). Returns indices in input order. Throws when eta < 2.
+ */
+export function keepBest(scores: readonly number[], eta: number): number[] {
+  const keep = keepCount(scores.length, eta);
+  return rankDescending(scores)
+    .slice(0, keep)
+    .sort((a, b) => a - b);
 }

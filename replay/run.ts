@@ -35,7 +35,7 @@ export interface ReplayReport {
 /** Default method specs per protocol. */
 export const DEFAULT_METHODS: Readonly<Record<ReplayProtocol, readonly string[]>> = {
   paper: ['brute-force', 'successive-halving', 'two-phase-paper:phase2=successive-halving', 'two-phase-paper'],
-  loo: ['brute-force', 'brute-force-best-epoch', 'successive-halving', 'successive-halving:eta=3', 'fine-selection', 'two-phase-paper'],
+  loo: ['brute-force', 'brute-force-best-epoch', 'successive-halving', 'successive-halving:eta=3', 'fine-selection', 'two-phase-paper', 'prior-shrink-halving'],
 };
 
 /** The protocol's cases for loaded data. */

@@ -8,11 +8,12 @@ import { bruteForce } from './brute-force';
 import { successiveHalving } from './successive-halving';
 import { fineSelection } from './fine-selection';
 import { twoPhasePaper } from './two-phase-paper';
+import { priorShrinkHalving } from './prior-shrink-halving';
 import type { PolicyParams } from './options';
 
 export type { PolicyParams } from './options';
 
-export const POLICY_NAMES = ['brute-force', 'brute-force-best-epoch', 'successive-halving', 'fine-selection', 'two-phase-paper'] as const;
+export const POLICY_NAMES = ['brute-force', 'brute-force-best-epoch', 'successive-halving', 'fine-selection', 'two-phase-paper', 'prior-shrink-halving'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /** True when `name` is a registered policy name. */
@@ -44,6 +45,8 @@ export function createPolicy(name: PolicyName, params: PolicyParams = {}): Selec
       return fineSelection(params);
     case 'two-phase-paper':
       return twoPhasePaper(params);
+    case 'prior-shrink-halving':
+      return priorShrinkHalving(params);
     default:
       return assertUnreachable(name);
   }

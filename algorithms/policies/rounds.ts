@@ -28,19 +28,26 @@ export function last(curve: readonly number[]): number {
   return curve[curve.length - 1] ?? Number.NaN;
 }
 
+/** Index (into rung.models) of the model to pick among several alive after the last epoch. */
+export type FinalPick = (rung: Rung) => number;
+
+/** The default final pick: best last validation score, first on a tie. */
+export const bestLast: FinalPick = (rung) => rankDescending(rung.curves.map(last))[0] ?? 0;
+
 /**
- * Run rounds over `start` (a subset of the pool) from `firstEpoch` (after any warm-up the
- * caller did) to task.maxEpochs. Returns the picked model. Throws when a rule keeps nobody.
+ * Run rounds over `start` (a subset of the pool), one epoch per round up to
+ * task.maxEpochs. Returns the picked model (`finalPick` chooses when several survive the
+ * last epoch). Throws when a rule keeps nobody.
  */
-export async function eliminationRounds(task: SelectionTask, session: TrainSession, start: readonly string[], rule: RungRule, firstEpoch = 1): Promise<string> {
+export async function eliminationRounds(task: SelectionTask, session: TrainSession, start: readonly string[], rule: RungRule, finalPick: FinalPick = bestLast): Promise<string> {
   let alive = [...start];
-  for (let epoch = firstEpoch; epoch <= task.maxEpochs && alive.length > 1; epoch += 1) {
+  for (let epoch = 1; epoch <= task.maxEpochs && alive.length > 1; epoch += 1) {
     const curves = await trainAll(session, alive, epoch);
     const kept = rule({ epoch, models: alive, curves });
     if (kept.length === 0) throw new Error(`rung at epoch ${epoch} kept no model`);
     alive = kept.map((i) => alive[i] ?? '');
   }
   if (alive.length === 1) return alive[0] ?? '';
-  const final = await trainAll(session, alive, task.maxEpochs);
-  return alive[rankDescending(final.map(last))[0] ?? 0] ?? '';
+  const curves = await trainAll(session, alive, task.maxEpochs);
+  return alive[finalPick({ epoch: task.maxEpochs, models: alive, curves })] ?? '';
 }

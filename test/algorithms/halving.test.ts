@@ -1,4 +1,4 @@
-import { dropWorstUntil, halvingCost, halvingSchedule, keepCount, survivors, worstIndex } from '../../algorithms/halving';
+import { dropWorstUntil, halvingCost, halvingSchedule, keepBest, keepCount, survivors, worstIndex } from '../../algorithms/halving';
 import type { Direction } from '../../algorithms/types';
 
 describe('keepCount', () => {
@@ -58,5 +58,18 @@ describe('halving cost, as the paper counts it', () => {
 
   it('rejects maxEpochs < 1', () => {
     expect(() => halvingSchedule(4, 2, 0)).toThrow(/maxEpochs is 0, but must be an integer >= 1/);
+  });
+});
+
+describe('keepBest', () => {
+  it('keeps the best floor(n / eta), ties to the first listed, NaN last', () => {
+    expect(keepBest([0.5, 0.9, 0.9, Number.NaN], 2)).toEqual([1, 2]);
+    expect(keepBest([0.7, 0.6, 0.7, 0.7], 2)).toEqual([0, 2]);
+    expect(keepBest([0.7, 0.7, 0.1], 2)).toEqual([0]);
+    expect(survivors([0.7, 0.7, 0.1], 2, 'maximize')).toEqual([1]);
+  });
+
+  it('rejects eta < 2', () => {
+    expect(() => keepBest([1], 1.5)).toThrow(/eta is 1.5, but must be >= 2/);
   });
 });

@@ -7,7 +7,7 @@ import { ANCHORS_DIR, describeWithAnchors } from './anchors';
 describeWithAnchors('the loo summary')('leave-one-dataset-out on the published anchors', () => {
   it('is deterministic and matches the measured summaries', async () => {
     const cases = looCases(await loadAnchors(ANCHORS_DIR));
-    const specs = ['brute-force', 'brute-force-best-epoch', 'successive-halving', 'successive-halving:eta=3', 'two-phase-paper'];
+    const specs = ['brute-force', 'brute-force-best-epoch', 'successive-halving', 'successive-halving:eta=3', 'two-phase-paper', 'prior-shrink-halving'];
     const first = await evaluateMethods(specs.map(policyFromSpec), cases);
     const again = await evaluateMethods(specs.map(policyFromSpec), cases);
     expect(again).toEqual(first);
@@ -18,6 +18,7 @@ describeWithAnchors('the loo summary')('leave-one-dataset-out on the published a
       ['successive-halving', 30, 2.8, 0.379],
       ['successive-halving:eta=3', 30, 2.05, 0.296],
       ['two-phase-paper', 30, 2.98, 0.067],
+      ['prior-shrink-halving', 30, 1.96, 0.111],
     ]);
   });
 });

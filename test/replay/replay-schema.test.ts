@@ -9,7 +9,7 @@ describe('ReplayCommandInputSchema', () => {
     expect(PolicySpecListSchema.parse(['brute-force,successive-halving:eta=3', ' fine-selection '])).toEqual(['brute-force', 'successive-halving:eta=3', 'fine-selection']);
     expect(PolicySpecListSchema.safeParse('').success).toBe(false);
     const bad = PolicySpecListSchema.safeParse(['brute-force', 'nope']);
-    expect(bad.success ? [] : bad.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['1', 'unknown policy "nope"; known: brute-force, brute-force-best-epoch, successive-halving, fine-selection, two-phase-paper']]);
+    expect(bad.success ? [] : bad.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['1', 'unknown policy "nope"; known: brute-force, brute-force-best-epoch, successive-halving, fine-selection, two-phase-paper, prior-shrink-halving']]);
   });
 
   it('rejects unknown options and a bad protocol', () => {

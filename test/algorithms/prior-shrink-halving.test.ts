@@ -1,0 +1,85 @@
+import { runSelection, type SelectionTask, type TrainEpochs } from '../../algorithms/policy';
+import { createPolicy } from '../../algorithms/policies';
+import type { RunRecord } from '../../algorithms/types';
+
+// History h1 = h2 = .9 .8 .7 .6 .5 for a..e: standardized priors sqrt2, sqrt1/2, 0, -sqrt1/2, -sqrt2.
+const MODELS = ['a', 'b', 'c', 'd', 'e'];
+const HISTORY = { models: MODELS, datasets: ['h1', 'h2'], values: Float64Array.from([0.9, 0.8, 0.7, 0.6, 0.5, 0.9, 0.8, 0.7, 0.6, 0.5]) };
+
+/**
+ * Ten models with runs on o1 and o2 whose final scores sit +s and -s from validation
+ * (s = +-0.05 alternating by model): every gap is 0 and the noise variance is 0.0025.
+ */
+function noisyCurves(): SelectionTask['curves'] {
+  const models = [...MODELS, 'f', 'g', 'h', 'i', 'j'];
+  const runs: RunRecord[] = models.flatMap((model, i) => {
+    const s = i % 2 === 0 ? 0.05 : -0.05;
+    return [
+      { model, dataset: 'o1', val: [0.5, 0.5], test: 0.5 + s },
+      { model, dataset: 'o2', val: [0.5, 0.5], test: 0.5 - s },
+    ];
+  });
+  return { models, datasets: ['o1', 'o2'], runs };
+}
+
+function task(curves: SelectionTask['curves']): SelectionTask {
+  return { target: 't', pool: MODELS, maxEpochs: 2, direction: 'maximize', history: HISTORY, curves, proxy: null, seed: 1 };
+}
+
+const from = (curves: Record<string, number[]>): TrainEpochs => async (m, a, b) => (curves[m] ?? []).slice(a, b);
+
+describe('prior-shrink-halving', () => {
+  const target = { a: [0.6, 0.6], b: [0.58, 0.7], c: [0.62, 0.9], d: [0.4, 0.4], e: [0.99, 0.99] };
+
+  it('recalls by prior and, shrinking toward the prior fit, drops c (high validation, low prior) at epoch 1', async () => {
+    // epoch 1 posteriors (w = 0.339): a .6225, b .5787, c .5552, d .4437 -> keep a, b; epoch 2: b .7 > a .6
+    const run = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 4 }), task(noisyCurves()), from(target));
+    expect(run.pick).toBe('b');
+    expect(run.epochs).toEqual([2, 2, 1, 1, 0]);
+    expect(run.cost.epochs).toBe(6);
+  });
+
+  it('without shrinkage keeps the two best validation scores, c and a, and picks c', async () => {
+    const run = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 4, shrink: 'none' }), task(noisyCurves()), from(target));
+    expect(run.pick).toBe('c');
+    expect(run.epochs).toEqual([2, 1, 2, 1, 0]);
+  });
+
+  it('adds each model\'s usual validation-to-final gap from other datasets', async () => {
+    // a usually gains 0.4 after epoch 1 and 2; b, c, d gain nothing
+    const gaps: SelectionTask['curves'] = {
+      models: ['a', 'b', 'c', 'd'],
+      datasets: ['o'],
+      runs: [
+        { model: 'a', dataset: 'o', val: [0.5, 0.5], test: 0.9 },
+        { model: 'b', dataset: 'o', val: [0.5, 0.5], test: 0.5 },
+        { model: 'c', dataset: 'o', val: [0.5, 0.5], test: 0.5 },
+        { model: 'd', dataset: 'o', val: [0.5, 0.5], test: 0.5 },
+      ],
+    };
+    const curves = { a: [0.4, 0.5], b: [0.6, 0.6], c: [0.7, 0.7], d: [0.5, 0.5], e: [0.9, 0.9] };
+    const params = { recallSize: 4, shrink: 'none' };
+    expect((await runSelection(createPolicy('prior-shrink-halving', params), task(gaps), from(curves))).pick).toBe('a');
+    expect((await runSelection(createPolicy('prior-shrink-halving', { ...params, trend: 'none' }), task(gaps), from(curves))).pick).toBe('c');
+  });
+
+  it('skips shrinkage when no other dataset has enough runs to measure the noise', async () => {
+    const run = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 4 }), task({ models: [], datasets: [], runs: [] }), from(target));
+    expect(run.pick).toBe('c');
+  });
+
+  it('breaks ties by the prior and recalls the whole pool when it is small', async () => {
+    const flat = { a: [0.5, 0.5], b: [0.5, 0.5], c: [0.5, 0.5], d: [0.5, 0.5], e: [0.5, 0.5] };
+    const run = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 50, trend: 'none', shrink: 'none' }), task(noisyCurves()), from(flat));
+    expect(run.pick).toBe('a');
+    expect(run.epochs).toEqual([2, 2, 1, 1, 1]);
+  });
+
+  it('rejects bad parameters', () => {
+    expect(() => createPolicy('prior-shrink-halving', { recallSize: 0 })).toThrow(/recallSize is 0, but must be an integer >= 1/);
+    expect(() => createPolicy('prior-shrink-halving', { eta: 1 })).toThrow(/eta is 1, but must be >= 2/);
+    expect(() => createPolicy('prior-shrink-halving', { shrink: 'james-stein' })).toThrow(/shrink is "james-stein"/);
+    expect(() => createPolicy('prior-shrink-halving', { trend: 'fit' })).toThrow(/trend is "fit"/);
+    expect(createPolicy('prior-shrink-halving', { recallSize: 12 }).name).toBe('prior-shrink-halving:recallSize=12');
+  });
+});
