@@ -1,15 +1,56 @@
+import type { RunSet } from '../algorithms/types';
+import { openStore, type MatrixStore } from '../matrix-store';
+import { loadAnchors } from '../replay/load';
+import { ReplayTrainer } from '../replay/replay-trainer';
+import { pickBackend } from '../training/backend';
+import { CommandTrainer } from '../training/command-trainer';
+import { TfjsTrainer } from '../training/tfjs-trainer';
+import type { Trainer } from '../training/trainer';
+import type { WorkerConfig } from '../workers/config';
+import { hubCatalog, runSetCatalog, type Catalog } from './catalog';
+import { createTrainingActivities } from './fine-tune';
+import { createMatrixActivities } from './matrix';
 import { createPlumbingActivities } from './plumbing';
+import { createSelectionActivities } from './selection';
 
-/**
- * Activities by worker: the orchestrator worker runs light CPU activities on the
- * `mselect` queue; the GPU worker runs fine-tunes and proxy scores on `mselect-gpu`.
- */
-export function createGpuActivities() {
-  return { ...createPlumbingActivities() };
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= make());
 }
 
-export function createOrchestratorActivities() {
-  return {};
+/** A trainer built on first use (loading a backend or recorded runs takes time). */
+function lazyTrainer(name: string, make: () => Promise<Trainer>): Trainer {
+  const get = lazy(make);
+  return { name, train: async (req, hooks) => (await get()).train(req, hooks) };
+}
+
+function lazyCatalog(make: () => Promise<Catalog>): Catalog {
+  const get = lazy(make);
+  return { models: async () => (await get()).models(), datasets: async () => (await get()).datasets() };
+}
+
+/** Shared, lazily loaded recorded runs of the replay trainer. */
+function replayRuns(cfg: WorkerConfig): (() => Promise<RunSet>) | null {
+  const dir = cfg.replayDir;
+  return dir ? lazy(async () => (await loadAnchors(dir)).runs) : null;
+}
+
+/** The GPU worker's activities: fine-tunes and proxy scores on every configured trainer. */
+export function createGpuActivities(cfg: WorkerConfig) {
+  const runs = replayRuns(cfg);
+  const trainers: Trainer[] = [lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await pickBackend() }))];
+  if (cfg.commandTrainer) trainers.push(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir }));
+  if (runs) trainers.push(lazyTrainer('replay', async () => new ReplayTrainer(await runs())));
+  return { ...createPlumbingActivities(), ...createTrainingActivities({ ...cfg, trainer: trainers }) };
+}
+
+/** The orchestrator worker's light activities: matrix planning and recording, clustering, selection decisions. */
+export function createOrchestratorActivities(cfg: WorkerConfig, store: MatrixStore = openStore({ dir: cfg.storeDir })) {
+  const catalogs: Record<string, Catalog> = { tfjs: hubCatalog(cfg.hubDir, cfg.datasetsDir) };
+  if (cfg.commandTrainer) catalogs[cfg.commandTrainer.name] = catalogs.tfjs as Catalog;
+  const runs = replayRuns(cfg);
+  if (runs) catalogs.replay = lazyCatalog(async () => runSetCatalog(await runs()));
+  return { ...createMatrixActivities({ store, catalogs }), ...createSelectionActivities({ store, catalogs }) };
 }
 
 export type GpuActivities = ReturnType<typeof createGpuActivities>;

@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { launchDevServer, loadDevServerConfig } from '../server/dev-server';
 import { connectClient, connectionConfigFromEnv, connectWorker, resolveTarget, type Target } from '../workers/connection';
 import { createGpuWorker, createOrchestratorWorker } from '../workers/create-workers';
+import { workerConfigFromEnv } from '../workers/config';
 
 let runtimeInstalled = false;
 /** Quiet SDK logging for the CLI: warnings and errors only. */
@@ -65,7 +66,7 @@ export interface RunningWorkers {
 /** Run the orchestrator and/or GPU worker in this process until `stop()`. */
 export async function startWorkers(target: Target, roles: { orchestrator: boolean; gpu: boolean; slots: number }): Promise<RunningWorkers> {
   const connection: NativeConnection = await connectWorker(target);
-  const setup = { connection, namespace: target.namespace };
+  const setup = { connection, namespace: target.namespace, config: workerConfigFromEnv() };
   const workers: Worker[] = [];
   if (roles.orchestrator) workers.push(await createOrchestratorWorker(setup));
   if (roles.gpu) workers.push(await createGpuWorker({ ...setup, slots: roles.slots }));

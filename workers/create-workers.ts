@@ -1,9 +1,12 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createGpuActivities, createOrchestratorActivities } from '../activities';
+import { createGpuActivities, createOrchestratorActivities, type GpuActivities } from '../activities';
 import { TASK_QUEUES, gpuQueueFor } from '../contracts/task-queues';
+import type { WorkerConfig } from './config';
 
 export interface WorkerSetup {
   readonly connection: NativeConnection;
+  /** Data roots: store, hub, datasets, checkpoints, reports, recorded runs. */
+  readonly config: WorkerConfig;
   readonly namespace: string;
   /** Orchestration queue (default `mselect`); the GPU worker serves its paired queue. */
   readonly taskQueue?: string;
@@ -20,18 +23,18 @@ export function createOrchestratorWorker(s: WorkerSetup): Promise<Worker> {
     namespace: s.namespace,
     taskQueue: s.taskQueue ?? TASK_QUEUES.orchestration,
     ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createOrchestratorActivities(),
+    activities: createOrchestratorActivities(s.config),
     shutdownGraceTime: s.shutdownGraceTime ?? '10s',
   });
 }
 
 /** The GPU worker: activity-only, fine-tunes and proxy scores on `mselect-gpu`, one slot per GPU. */
-export function createGpuWorker(s: WorkerSetup & { readonly slots: number }): Promise<Worker> {
+export function createGpuWorker(s: WorkerSetup & { readonly slots: number; readonly activities?: GpuActivities }): Promise<Worker> {
   return Worker.create({
     connection: s.connection,
     namespace: s.namespace,
     taskQueue: gpuQueueFor(s.taskQueue ?? TASK_QUEUES.orchestration),
-    activities: createGpuActivities(),
+    activities: s.activities ?? createGpuActivities(s.config),
     maxConcurrentActivityTaskExecutions: s.slots,
     shutdownGraceTime: s.shutdownGraceTime ?? '10s',
   });

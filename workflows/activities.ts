@@ -1,5 +1,5 @@
 import { ActivityCancellationType, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { GpuActivities } from '../activities';
+import type { GpuActivities, OrchestratorActivities } from '../activities';
 import { NON_RETRYABLE } from '../contracts/errors';
 import { gpuQueueFor } from '../contracts/task-queues';
 
@@ -14,5 +14,13 @@ export function gpu(opts: { heartbeatTimeoutMs?: number } = {}) {
     heartbeatTimeout: opts.heartbeatTimeoutMs ?? '30s',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+  });
+}
+
+/** Light activities on the workflow's own queue: store reads and writes, clustering, decisions. */
+export function light() {
+  return proxyActivities<OrchestratorActivities>({
+    startToCloseTimeout: '10m',
+    retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: [...NON_RETRYABLE] },
   });
 }

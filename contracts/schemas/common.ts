@@ -57,3 +57,18 @@ export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
 export const GpuWorkerConfigSchema = z.object({
   slots: z.number().int().min(1).max(1024).default(1),
 });
+
+/**
+ * An external trainer a GPU worker may run (file named by `MSELECT_COMMAND_TRAINER`). The
+ * command comes only from the worker's own configuration, never from workflow input.
+ */
+export const CommandTrainerFileSchema = z
+  .object({
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.string()).default({}),
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/).default('command'),
+  })
+  .strict();
+export type CommandTrainerFile = z.infer<typeof CommandTrainerFileSchema>;

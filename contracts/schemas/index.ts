@@ -4,6 +4,7 @@
  * everything is imported from here.
  */
 export * from './common';
+export * from './proxies';
 export * from './plumbing';
 export * from './replay';
 export * from './store';

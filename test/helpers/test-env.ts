@@ -2,6 +2,18 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { createGpuWorker, createOrchestratorWorker } from '../../workers/create-workers';
+import type { GpuActivities } from '../../activities';
+import { workerConfigFromEnv, type WorkerConfig } from '../../workers/config';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Worker data roots in a fresh temporary folder (store, checkpoints, reports); hub and recorded runs as configured. */
+export function testWorkerConfig(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
+  const root = mkdtempSync(join(tmpdir(), 'mselect-worker-'));
+  const base = workerConfigFromEnv({ ...process.env, MSELECT_STORE: join(root, 'store'), MSELECT_CHECKPOINTS: join(root, 'checkpoints'), MSELECT_REPORTS: join(root, 'reports') });
+  return { ...base, ...overrides };
+}
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -19,7 +31,8 @@ export interface Harness {
   /** A fresh orchestration queue for this test; its GPU queue is `${taskQueue}-gpu`. */
   readonly taskQueue: string;
   orchestrator(): Promise<Worker>;
-  gpuWorker(slots?: number): Promise<Worker>;
+  gpuWorker(slots?: number, activities?: GpuActivities): Promise<Worker>;
+  readonly config: WorkerConfig;
   close(): Promise<void>;
 }
 
@@ -30,11 +43,12 @@ export async function harness(prefix = 'test'): Promise<Harness> {
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection, namespace });
   const taskQueue = `${prefix}-${randomUUID()}`;
-  const base = { connection, namespace, taskQueue, workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
+  const base = { connection, namespace, taskQueue, config: testWorkerConfig(), workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
   return {
     client, connection, namespace, taskQueue,
     orchestrator: () => createOrchestratorWorker(base),
-    gpuWorker: (slots = 1) => createGpuWorker({ ...base, slots }),
+    gpuWorker: (slots = 1, activities?: GpuActivities) => createGpuWorker({ ...base, slots, activities }),
+    config: base.config,
     close: async () => {
       await clientConnection.close();
       await connection.close();

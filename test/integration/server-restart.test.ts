@@ -7,7 +7,7 @@ import { launchDevServer } from '../../server/dev-server';
 import { createGpuWorker, createOrchestratorWorker } from '../../workers/create-workers';
 import { plumbingCheck } from '../../workflows';
 import { plumbingProgressQuery } from '../../workflows/messages';
-import { serverInfo } from '../helpers/test-env';
+import { serverInfo, testWorkerConfig } from '../helpers/test-env';
 
 /** A second dev server on its own SQLite file, stopped and started again mid-workflow. */
 describe('dev server restart (SQLite persistence)', () => {
@@ -20,7 +20,7 @@ describe('dev server restart (SQLite persistence)', () => {
     const first = await launchDevServer({ port: 0, ui: false, dbFile });
     const handle = await first.client.workflow.start(plumbingCheck, { taskQueue, workflowId, args: [{ steps: 1, stepMs: 0, timer: '2s' }] });
     const nc1 = await NativeConnection.connect({ address: first.address });
-    const base1 = { connection: nc1, namespace: 'default', taskQueue, workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
+    const base1 = { connection: nc1, namespace: 'default', taskQueue, config: testWorkerConfig(), workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
     const w1 = [await createOrchestratorWorker(base1), await createGpuWorker({ ...base1, slots: 1 })];
     await w1[0]!.runUntil(w1[1]!.runUntil(async () => {
       for (let i = 0; i < 100; i++) {

@@ -1,0 +1,107 @@
+import type { Clustering } from '../algorithms/types';
+import { clusterPaper } from '../algorithms/cluster-paper';
+import { clusterKMeans } from '../algorithms/kmeans';
+import { ErrorType, nonRetryable } from '../contracts/errors';
+import type {
+  CellResult, ClusterModelsInput, ClusterModelsOutput, ClusterSpec, PlanMatrixInput, PlanMatrixOutput, RecordCellsInput,
+} from '../contracts/schemas';
+import { settingsHash, toFailure, type MatrixStore } from '../matrix-store';
+import type { Catalog } from './catalog';
+
+export interface MatrixDeps {
+  readonly store: MatrixStore;
+  /** Catalog per trainer name. */
+  readonly catalogs: Readonly<Record<string, Catalog>>;
+}
+
+/** The settings that, with (model, dataset), identify an offline cell. */
+export function cellSettings(epochs: number, trainer: string, seed: number): string {
+  return settingsHash({ epochs, trainer, seed });
+}
+
+function catalogFor(deps: MatrixDeps, trainer: string): Catalog {
+  const c = deps.catalogs[trainer];
+  if (!c) throw nonRetryable(ErrorType.InvalidInput, `trainer "${trainer}" is not configured on this worker (configured: ${Object.keys(deps.catalogs).join(', ') || 'none'})`);
+  return c;
+}
+
+function pickKnown(requested: readonly string[] | undefined, known: readonly string[], what: string, type: ErrorType): string[] {
+  if (!requested) return [...known];
+  const set = new Set(known);
+  const unknown = requested.filter((id) => !set.has(id));
+  if (unknown.length) throw nonRetryable(type, `unknown ${what}: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}`);
+  return [...new Set(requested)];
+}
+
+/** Cluster a matrix as the spec says. */
+export function clusterBySpec(matrix: Parameters<typeof clusterPaper>[0], spec: ClusterSpec): Clustering {
+  return spec.method === 'paper' ? clusterPaper(matrix, { threshold: spec.threshold }) : clusterKMeans(matrix, { maxK: spec.maxK, seed: spec.seed });
+}
+
+/** Offline-phase activities (orchestrator queue): plan, record and cluster the matrix. */
+export function createMatrixActivities(deps: MatrixDeps) {
+  return {
+    /**
+     * The missing (model, benchmark) cells for these settings, at most `limit`, skipping
+     * `exclude`. Read-only, idempotent. Fails with InvalidInput, ModelNotFound, DatasetNotFound.
+     */
+    async planMatrix(input: PlanMatrixInput): Promise<PlanMatrixOutput> {
+      const catalog = catalogFor(deps, input.trainer);
+      const snap = await deps.store.snapshot().catch((e: unknown) => { throw toFailure(e); });
+      const removed = new Set((await snap.models()).filter((m) => m.removedAt !== null).map((m) => m.id));
+      const models = pickKnown(input.models, (await catalog.models()).map((m) => m.id), 'models', ErrorType.ModelNotFound).filter((m) => !removed.has(m));
+      const benchmarks = pickKnown(input.benchmarks, (await catalog.datasets()).filter((d) => d.role === 'benchmark').map((d) => d.id), 'benchmarks', ErrorType.DatasetNotFound);
+      const skip = new Set(input.exclude.map((c) => `${c.model}\u0000${c.dataset}`));
+      const missing = (await snap.missingCells(models, benchmarks, { settingsHash: cellSettings(input.epochs, input.trainer, input.seed) }))
+        .filter((c) => !skip.has(`${c.model}\u0000${c.dataset}`));
+      return { cells: missing.slice(0, input.limit), missing: missing.length, models: models.length, benchmarks: benchmarks.length };
+    },
+
+    /**
+     * Write fine-tune results (cells and curves, registering their models and datasets) and
+     * commit one store version. Idempotent: a repeated cell is deduplicated by the store.
+     */
+    async recordCells(input: RecordCellsInput): Promise<{ storeVersion: number }> {
+      if (input.results.length === 0) return { storeVersion: await deps.store.head() };
+      const trainer = input.results[0]?.trainer ?? 'tfjs';
+      const catalog = deps.catalogs[trainer] ?? deps.catalogs[Object.keys(deps.catalogs)[0] ?? ''];
+      const models = new Set(input.results.map((r) => r.model));
+      const datasets = new Set(input.results.map((r) => r.dataset));
+      const w = deps.store.beginWrite();
+      try {
+        if (catalog) {
+          await w.upsertModels((await catalog.models()).filter((m) => models.has(m.id)).map((m) => ({ ...m, card: { ...m.card } })));
+          await w.upsertDatasets((await catalog.datasets()).filter((d) => datasets.has(d.id)).map((d) => ({ id: d.id, taskType: d.taskType, metric: d.metric })));
+        }
+        await w.appendCells(input.results.map(toCell));
+        await w.appendCurves(input.results.map((r) => ({
+          model: r.model, dataset: r.dataset, settingsHash: cellSettings(r.epochs, r.trainer, r.seed), metric: 'accuracy',
+          values: r.curve.map((e) => e.metric), epochs: r.curve.map((e) => e.epoch), seconds: r.curve.map((e) => e.seconds),
+        })));
+        return { storeVersion: await w.commit(`${input.results.length} fine-tune result(s)`) };
+      } catch (e) {
+        await w.abort().catch(() => undefined);
+        throw toFailure(e);
+      }
+    },
+
+    /** Cluster every live model on the latest matrix and commit the clustering as a new version. */
+    async clusterModels(input: ClusterModelsInput): Promise<ClusterModelsOutput> {
+      const snap = await deps.store.snapshot();
+      const matrix = await snap.performanceMatrix();
+      if (matrix.models.length < 2) return { storeVersion: snap.version, clusters: matrix.models.length, models: matrix.models.length };
+      const clustering = clusterBySpec(matrix, input.spec);
+      const w = deps.store.beginWrite();
+      await w.appendClustering({ method: input.spec.method, params: { ...input.spec }, models: [...clustering.models], labels: [...clustering.labels], representatives: new Map(clustering.representatives) });
+      const storeVersion = await w.commit(`clustering (${input.spec.method}) of ${matrix.models.length} models`);
+      return { storeVersion, clusters: new Set(clustering.labels).size, models: matrix.models.length };
+    },
+  };
+}
+
+function toCell(r: CellResult) {
+  return {
+    model: r.model, dataset: r.dataset, settingsHash: cellSettings(r.epochs, r.trainer, r.seed), metric: 'accuracy',
+    value: r.test ?? r.curve.at(-1)?.metric ?? null, epochs: r.epochs, trainer: r.trainer, backend: r.backend, seed: r.seed, runId: r.runId,
+  };
+}

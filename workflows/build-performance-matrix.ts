@@ -1,0 +1,74 @@
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { parseOrFail } from '../contracts/parse';
+import { durationMs } from '../contracts/duration';
+import { BuildMatrixInputSchema, MatrixCarrySchema, type BuildMatrixResult, type CellKey, type CellResult, type MatrixCarry, type MatrixProgress } from '../contracts/schemas';
+import { gpu, light } from './activities';
+import { matrixProgressQuery } from './messages';
+import { slidingWindow } from './window';
+
+function failureMessage(err: unknown): string {
+  const e = err as { cause?: { message?: string }; message?: string };
+  return e.cause?.message ?? e.message ?? String(err);
+}
+
+/** Deterministic run id of one cell: a retry of the same cell resumes the same checkpoints. */
+export function cellRunId(c: CellKey, epochs: number, seed: number): string {
+  return `offline/${c.model}@${c.dataset}/e${epochs}-s${seed}`;
+}
+
+/**
+ * Offline phase: fine-tune the missing (model, benchmark) cells on the GPU queue through
+ * a sliding window, commit results to the matrix store in batches, continue as new every
+ * `cellsPerRun` cells (or when Temporal suggests it), then cluster and commit a new store
+ * version. Idempotent: only missing cells are computed. Answers `progress`.
+ * Fails with InvalidInput; a cell that fails for good is reported, not fatal.
+ */
+export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): Promise<BuildMatrixResult> {
+  const input = parseOrFail(BuildMatrixInputSchema, raw, `buildPerformanceMatrix input (workflow ${workflowInfo().workflowId})`);
+  const carry: MatrixCarry = rawCarry === undefined ? { done: 0, failed: [], runs: 1, maxHistoryEvents: 0 } : parseOrFail(MatrixCarrySchema, rawCarry, 'continue-as-new state');
+  let phase: MatrixProgress['phase'] = 'planning';
+  let total = carry.done;
+  let done = carry.done;
+  let running = 0;
+  const failures = [...carry.failed];
+  setHandler(matrixProgressQuery, () => ({ phase, total, done, running, failed: failures.length, failures, run: carry.runs }));
+
+  const plan = await light().planMatrix({
+    models: input.models, benchmarks: input.benchmarks, epochs: input.epochs, trainer: input.trainer,
+    seed: input.seed, limit: input.cellsPerRun, exclude: failures.map(({ model, dataset }) => ({ model, dataset })),
+  });
+  total = carry.done + plan.missing;
+  phase = 'fine-tuning';
+  const buffer: CellResult[] = [];
+  const flush = async (): Promise<void> => {
+    if (buffer.length > 0) await light().recordCells({ results: buffer.splice(0) });
+  };
+  const act = gpu({ heartbeatTimeoutMs: durationMs(input.heartbeatTimeout) });
+  await slidingWindow(plan.cells, input.maxParallel, async (c) => {
+    running += 1;
+    try {
+      const runId = cellRunId(c, input.epochs, input.seed);
+      const r = await act.fineTune({ trainer: input.trainer, modelId: c.model, datasetId: c.dataset, fromEpoch: 0, toEpoch: input.epochs, resume: null, seed: input.seed, runId });
+      buffer.push({ ...c, epochs: input.epochs, seed: input.seed, runId, curve: r.curve, test: r.test, trainer: r.trainer, backend: r.backend });
+      done += 1;
+      if (buffer.length >= input.commitEvery) await flush();
+    } catch (err) {
+      failures.push({ ...c, error: failureMessage(err) });
+    } finally {
+      running -= 1;
+    }
+  });
+  await flush();
+  const maxHistoryEvents = Math.max(carry.maxHistoryEvents, workflowInfo().historyLength);
+  if (plan.missing > plan.cells.length) {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof buildPerformanceMatrix>(input, { done, failed: failures, runs: carry.runs + 1, maxHistoryEvents });
+  }
+  phase = 'clustering';
+  const clustered = await light().clusterModels({ spec: input.cluster });
+  phase = 'done';
+  return {
+    cellsComputed: done, cellsFailed: failures.length, failures, storeVersion: clustered.storeVersion,
+    clusters: clustered.clusters, runs: carry.runs, maxHistoryEvents,
+  };
+}

@@ -1,0 +1,182 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../contracts/errors';
+import { PROXY_EPOCH_COST } from '../algorithms/cost';
+import { formatIssues } from '../contracts/parse';
+import {
+  AddCandidatesSchema, SetBudgetSchema,
+  type AddCandidates, type DecideRoundOutput, type Elimination, type EliminationReason, type SelectModelInput,
+  type SelectModelResult, type SelectionProgress, type SetBudget,
+} from '../contracts/schemas';
+
+interface Checkpoint { readonly key: string; readonly epoch: number }
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: ErrorType.InvalidInput, message, nonRetryable: true });
+}
+
+/** Everything a selection run knows; plain data, mutated only by the workflow's own code and handlers. */
+export class SelectionState {
+  phase: SelectionProgress['phase'] = 'planning';
+  round = 0;
+  budget: number;
+  storeVersion = 0;
+  pool: string[] = [];
+  candidates: string[] = [];
+  survivors: string[] = [];
+  recallScores: Record<string, number> = {};
+  proxyCharges = 0;
+  backend = '';
+  private lastEpoch = 0;
+  private pending: string[] = [];
+  private finishRequested = false;
+  private readonly curves = new Map<string, number[]>();
+  private readonly tests = new Map<string, number | null>();
+  private readonly checkpoints = new Map<string, Checkpoint | null>();
+  private readonly eliminations: Elimination[] = [];
+  private trainedEpochs = 0;
+
+  constructor(readonly input: SelectModelInput) {
+    this.budget = input.budgetEpochs;
+  }
+
+  setPool(pool: readonly string[], storeVersion: number): void {
+    this.pool = [...pool];
+    this.storeVersion = storeVersion;
+  }
+
+  setCandidates(candidates: readonly string[], scores: Readonly<Record<string, number>>): void {
+    this.candidates = [...candidates];
+    this.survivors = [...candidates];
+    this.recallScores = { ...scores };
+  }
+
+  curveOf(model: string): number[] {
+    return this.curves.get(model) ?? [];
+  }
+
+  epochsOf(model: string): number {
+    return this.curveOf(model).length;
+  }
+
+  checkpointOf(model: string): Checkpoint | null {
+    return this.checkpoints.get(model) ?? null;
+  }
+
+  stopRequested(): boolean {
+    return this.finishRequested;
+  }
+
+  /** Epoch the next round trains to: one more than the last round, at most the budget. */
+  nextEpoch(): number {
+    this.round += 1;
+    this.lastEpoch = Math.min(this.budget, this.lastEpoch + 1);
+    return this.lastEpoch;
+  }
+
+  finished(): boolean {
+    if (this.finishRequested || this.survivors.length === 0) return true;
+    if (this.pending.length > 0) return false;
+    return this.survivors.length === 1 || this.lastEpoch >= this.budget;
+  }
+
+  /** Append epochs trained by one fine-tune. */
+  recordEpochs(model: string, metrics: readonly number[], checkpoint: Checkpoint | null, test: number | null, backend: string): void {
+    this.curves.set(model, [...this.curveOf(model), ...metrics]);
+    this.checkpoints.set(model, checkpoint);
+    this.tests.set(model, test);
+    this.trainedEpochs += metrics.length;
+    this.backend = backend;
+  }
+
+  eliminate(model: string, reason: EliminationReason, detail: string): void {
+    if (!this.survivors.includes(model)) return;
+    this.survivors = this.survivors.filter((m) => m !== model);
+    this.eliminations.push({ model, round: this.round, epoch: this.epochsOf(model), reason, detail });
+  }
+
+  /** Apply a round's decision; at the budget epoch only the best by validation stays. */
+  applyDecision(d: DecideRoundOutput, epoch: number): void {
+    for (const e of d.eliminated) this.eliminate(e.model, e.reason, e.detail);
+    if (epoch >= this.budget && this.survivors.length > 1) {
+      const best = this.bestSurvivor();
+      for (const m of [...this.survivors]) if (m !== best) this.eliminate(m, 'halving', `lower validation than ${best} at the budget epoch ${epoch}`);
+    }
+  }
+
+  /** Highest last validation among survivors (first in order on a tie; NaN is worst). */
+  bestSurvivor(): string | undefined {
+    let best: string | undefined;
+    let bestValue = -Infinity;
+    for (const m of this.survivors) {
+      const v = this.curveOf(m).at(-1) ?? Number.NaN;
+      if (best === undefined || (Number.isFinite(v) && v > bestValue)) {
+        best = m;
+        bestValue = Number.isFinite(v) ? v : bestValue;
+      }
+    }
+    return best;
+  }
+
+  admitPending(): void {
+    for (const m of this.pending) if (!this.survivors.includes(m)) this.survivors.push(m);
+    this.candidates.push(...this.pending.filter((m) => !this.candidates.includes(m)));
+    this.pending = [];
+  }
+
+  validateAddCandidates(u: AddCandidates): void {
+    const r = AddCandidatesSchema.safeParse(u);
+    if (!r.success) throw invalid(`addCandidates: ${formatIssues(r.error.issues)}`);
+    if (this.phase === 'done' || this.phase === 'finishing') throw invalid('addCandidates: the selection has finished');
+    const known = r.data.models.filter((m) => this.candidates.includes(m) || this.pending.includes(m));
+    if (known.length) throw invalid(`addCandidates: already candidates: ${known.join(', ')}`);
+  }
+
+  addCandidates(u: AddCandidates): string[] {
+    this.pending.push(...u.models);
+    for (const m of u.models) if (!this.pool.includes(m)) this.pool.push(m);
+    return [...this.survivors, ...this.pending];
+  }
+
+  validateSetBudget(u: SetBudget): void {
+    const r = SetBudgetSchema.safeParse(u);
+    if (!r.success) throw invalid(`setBudget: ${formatIssues(r.error.issues)}`);
+    if (this.phase === 'done' || this.phase === 'finishing') throw invalid('setBudget: the selection has finished');
+    if (r.data.budgetEpochs < this.lastEpoch) throw invalid(`setBudget: budgetEpochs is ${r.data.budgetEpochs}, but models are already trained ${this.lastEpoch} epochs`);
+  }
+
+  setBudget(u: SetBudget): number {
+    this.budget = u.budgetEpochs;
+    return this.budget;
+  }
+
+  validateFinishNow(): void {
+    if (this.phase === 'done' || this.phase === 'finishing') throw invalid('finishNow: the selection has finished');
+    if (this.phase === 'planning' || this.phase === 'recall') throw invalid('finishNow: no model has been trained yet');
+  }
+
+  finishNow(): string | null {
+    this.finishRequested = true;
+    this.pending = [];
+    const best = this.bestSurvivor();
+    for (const m of [...this.survivors]) if (m !== best) this.eliminate(m, 'finished-early', `finishNow: ${best ?? 'none'} had the best validation`);
+    return best ?? null;
+  }
+
+  progress(): SelectionProgress {
+    return {
+      phase: this.phase, target: this.input.target, policy: this.input.policy, round: this.round,
+      budgetEpochs: this.budget, poolSize: this.pool.length, candidates: this.candidates, survivors: this.survivors,
+      curves: Object.fromEntries(this.curves), recallScores: this.recallScores, eliminations: this.eliminations,
+      epochsSpent: this.trainedEpochs + this.proxyCharges * PROXY_EPOCH_COST, bruteForceEpochs: this.pool.length * this.budget,
+    };
+  }
+
+  result(): SelectModelResult {
+    const pick = this.survivors.length > 0 ? (this.bestSurvivor() ?? null) : null;
+    return {
+      ...this.progress(), pick, storeVersion: this.storeVersion, backend: this.backend,
+      pickValidation: pick ? (this.curveOf(pick).at(-1) ?? null) : null,
+      pickTest: pick ? (this.tests.get(pick) ?? null) : null,
+    };
+  }
+}
