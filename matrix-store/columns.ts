@@ -137,13 +137,18 @@ class ColumnBuilder {
 
   /** Append numbers; a null entry is a null row (NaN stays NaN). */
   pushNumbers(values: ArrayLike<number | null>): void {
-    if (Array.prototype.some.call(values, (v) => v === null)) {
-      Array.prototype.forEach.call(values, (v: number | null) => this.pushRepeated(v, 1));
-      return;
+    const typed = ArrayBuffer.isView(values);
+    for (let i = 0; !typed && i < values.length; i++) {
+      if (values[i] === null) {
+        for (let j = 0; j < values.length; j++) this.pushRepeated(values[j] ?? null, 1);
+        return;
+      }
     }
     this.markValidity(true, values.length);
     this.nums.reserve(values.length);
-    for (let i = 0; i < values.length; i++) this.nums.data[this.nums.length++] = values[i] ?? 0;
+    if (typed) this.nums.data.set(values as unknown as ArrayLike<number>, this.nums.length);
+    else for (let i = 0; i < values.length; i++) this.nums.data[this.nums.length + i] = values[i] ?? 0;
+    this.nums.length += values.length;
   }
 
   /** Append a whole decoded column of the same storage (dictionary indices are remapped). */

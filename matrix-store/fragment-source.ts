@@ -39,6 +39,33 @@ function decode(entry: FragmentEntry, batch: RecordBatch, dictionaries: Map<stri
   }
 }
 
+/** Reads in flight at once: overlaps file system latency (a shared filesystem has plenty). */
+const READ_AHEAD = 16;
+
+interface Task<T> {
+  readonly entry: FragmentEntry;
+  readonly run: () => Promise<T>;
+}
+
+/**
+ * Run tasks at most `window` at a time and yield their results in task order; a failure comes
+ * back as an Error value, so the caller applies its corruption policy in order.
+ */
+async function* inOrder<T>(tasks: readonly Task<T>[], window: number): AsyncGenerator<{ entry: FragmentEntry; result: T | Error }> {
+  const running: Promise<T | Error>[] = [];
+  let next = 0;
+  const start = (): void => {
+    const task = tasks[next++];
+    if (task) running.push(task.run().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+  };
+  while (next < tasks.length && running.length < window) start();
+  for (const task of tasks) {
+    const result = await (running.shift() as Promise<T | Error>);
+    start();
+    yield { entry: task.entry, result };
+  }
+}
+
 export class FragmentSource {
   readonly problems: StoreCorruptError[] = [];
   private readonly skipped = new Set<string>();
@@ -76,34 +103,35 @@ export class FragmentSource {
     return mergeSets(table, await this.sets(table));
   }
 
-  /** Stream the batches of a table that `keep` selects (by the batch's range), decoded one at a time. */
+  /** Stream the batches of a table that `keep` selects (by the batch's range), decoded one at a time, in order. */
   async *scan(table: StoreTable, keep: (batch: BatchEntry) => boolean): AsyncGenerator<ColumnSet> {
+    const tasks: Task<ColumnSet>[] = [];
     for (const entry of this.entries(table)) {
       const reader = new BatchReader(this.dir, entry);
       const dictionaries = new Map<string, readonly string[]>();
-      for (let i = 0; i < entry.batches.length; i++) {
-        if (!keep(entry.batches[i] as BatchEntry)) continue;
-        let set: ColumnSet;
-        try {
-          set = decode(entry, await reader.batch(i), dictionaries);
-        } catch (e) {
-          this.fail(entry, e);
-          break;
-        }
-        yield set;
-      }
+      entry.batches.forEach((b, i) => {
+        if (keep(b)) tasks.push({ entry, run: async () => decode(entry, await reader.batch(i), dictionaries) });
+      });
+    }
+    for await (const { entry, result } of inOrder(tasks, READ_AHEAD)) {
+      if (this.skipped.has(entry.path)) continue;
+      if (result instanceof Error) this.fail(entry, result);
+      else yield result;
     }
   }
 
   private async readAll(table: StoreTable): Promise<ColumnSet[]> {
     const out: ColumnSet[] = [];
-    for (const entry of this.entries(table)) {
-      try {
+    const tasks = this.entries(table).map((entry) => ({
+      entry,
+      run: async () => {
         const dictionaries = new Map<string, readonly string[]>();
-        out.push(...(await readTable(this.dir, entry)).batches.map((b) => decode(entry, b, dictionaries)));
-      } catch (e) {
-        this.fail(entry, e);
-      }
+        return (await readTable(this.dir, entry)).batches.map((b) => decode(entry, b, dictionaries));
+      },
+    }));
+    for await (const { entry, result } of inOrder(tasks, READ_AHEAD)) {
+      if (result instanceof Error) this.fail(entry, result);
+      else out.push(...result);
     }
     return out;
   }

@@ -44,6 +44,28 @@ function countingSort(perm: Uint32Array, key: KeyColumn, out: Uint32Array): void
   }
 }
 
+/**
+ * Fold neighbouring key columns into one composite column while the product of their ranges
+ * stays sortable in one counting pass (curves: settings × metric × epoch × dataset is one pass).
+ * Takes and returns columns most significant first; equal composites mean equal components.
+ */
+function combine(keys: readonly KeyColumn[], rows: number): KeyColumn[] {
+  const out: KeyColumn[] = [];
+  let acc: KeyColumn | null = null;
+  for (const key of [...keys].reverse()) {
+    if (acc && acc.range * key.range <= MAX_DIRECT_RANGE) {
+      const values = new Int32Array(rows);
+      for (let i = 0; i < rows; i++) values[i] = ((key.values[i] ?? 0) - key.min) * acc.range + (acc.values[i] ?? 0) - acc.min;
+      acc = { values, min: 0, range: acc.range * key.range };
+    } else {
+      if (acc) out.unshift(acc);
+      acc = key;
+    }
+  }
+  if (acc) out.unshift(acc);
+  return out;
+}
+
 /** Row ids `0..rows-1` sorted by the key columns (first most significant), ties in row order. */
 function sortByKey(rows: number, keys: readonly KeyColumn[]): Uint32Array {
   let perm = new Uint32Array(rows);
@@ -62,7 +84,7 @@ function sortByKey(rows: number, keys: readonly KeyColumn[]): Uint32Array {
  */
 export function survivors(set: ColumnSet): Uint32Array {
   const { key, keep, order } = set.spec;
-  const columns = key.map((name) => keyColumn(set, name));
+  const columns = combine(key.map((name) => keyColumn(set, name)), set.rows);
   const sorted = sortByKey(set.rows, columns);
   const keys = columns.map((k) => k.values);
   const same = (a: number, b: number): boolean => keys.every((k) => k[a] === k[b]);

@@ -61,8 +61,9 @@ export const CellRecordSchema = z.object({
 export type CellRecordInput = z.input<typeof CellRecordSchema>;
 
 const float64Array = z.custom<Float64Array>((v) => v instanceof Float64Array, 'must be a number array or a Float64Array');
-const numbers = z.union([z.array(z.number()), float64Array]);
-const optionalNumbers = z.union([z.array(z.number().nullable()), float64Array]);
+// Typed arrays first: a union reports an issue for every branch that fails before the one that passes.
+const numbers = z.union([float64Array, z.array(z.number())]);
+const optionalNumbers = z.union([float64Array, z.array(z.number().nullable())]);
 
 /**
  * One run's learning curve: `values[k]` after epoch `epochs[k]` (default k + 1), `seconds[k]`

@@ -6,10 +6,13 @@ import * as path from 'node:path';
 import type { CellRecordInput } from '../../contracts/schemas/store';
 import { exportTableCsv, openStore, TABLES, type MatrixStore, type Snapshot } from '../../matrix-store';
 
+const created: string[] = [];
+process.once('exit', () => created.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** A fresh empty directory, removed when the test process exits. */
 export function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-store-test-'));
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  created.push(dir);
   return dir;
 }
 
