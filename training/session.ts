@@ -11,6 +11,7 @@ import type { HubModel } from '../hub/models';
 import { mixSeed, permutation } from '../hub/rng';
 import { Adam, type AdamOptions } from './adam';
 import type { CheckpointMeta, CheckpointPayload } from './checkpoint-store';
+import { disposeModels } from './dispose';
 
 export interface SessionOptions extends AdamOptions {
   /** @default 32 */
@@ -117,15 +118,10 @@ export class FineTuneSession {
     }
   }
 
-  /**
-   * Release everything: the head model frees the trunk it shares with the hub model; the
-   * hub model's own source head (layers after the feature layer) is freed separately.
-   */
+  /** Release the optimiser state, the head and every weight of the hub model. */
   dispose(): void {
     this.adam.dispose();
-    const shared = new Set(this.model.layers);
-    this.model.dispose();
-    for (const layer of this.hub.model.layers) if (!shared.has(layer)) layer.dispose();
+    disposeModels(this.model, this.hub.model);
   }
 }
 

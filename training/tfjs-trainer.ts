@@ -33,7 +33,8 @@ export class TfjsTrainer implements Trainer {
   }
 
   /**
-   * Train epochs fromEpoch+1 .. toEpoch. Idempotent for a given request: checkpoints are
+   * Train epochs fromEpoch+1 .. toEpoch (none when they are equal: a resumed run that only
+   * needs its test metric). Idempotent for a given request: checkpoints are
    * keyed by (runId, epoch) and rewritten with identical content. Fails with
    * ModelNotFound, DatasetNotFound, InvalidModel, InvalidDataset, InvalidInput (bad epoch
    * range or a checkpoint from another run), PathOutsideRoot, StoreCorrupt,
@@ -95,7 +96,9 @@ function checkRequest(r: TrainRequest): void {
     throw nonRetryable(ErrorType.InvalidInput, `Train request for ${r.modelId} on ${r.datasetId}: ${why}`);
   };
   if (!Number.isInteger(r.fromEpoch) || r.fromEpoch < 0) bad(`fromEpoch is ${r.fromEpoch}, but must be an integer >= 0`);
-  if (!Number.isInteger(r.toEpoch) || r.toEpoch <= r.fromEpoch) bad(`toEpoch is ${r.toEpoch}, but must be an integer > fromEpoch (${r.fromEpoch})`);
+  // toEpoch === fromEpoch (> 0, with resume) re-evaluates a finished run: no epochs, test metric only.
+  const minTo = r.fromEpoch > 0 ? r.fromEpoch : 1;
+  if (!Number.isInteger(r.toEpoch) || r.toEpoch < minTo) bad(`toEpoch is ${r.toEpoch}, but must be an integer >= ${minTo}`);
   if (r.fromEpoch > 0 && r.resume === null) bad(`fromEpoch is ${r.fromEpoch}, but no resume checkpoint was given`);
   if (r.resume !== null && r.resume.epoch !== r.fromEpoch) bad(`resume checkpoint holds epoch ${r.resume.epoch}, but fromEpoch is ${r.fromEpoch}`);
 }

@@ -4,6 +4,7 @@
  * protocol of external trainers. Types are derived with z.infer; nothing duplicates them.
  */
 import { z } from 'zod';
+import { ProxyNameSchema } from './proxies';
 
 /** Model and dataset ids double as directory names, so they are restricted to a safe alphabet. */
 export const HubIdSchema = z
@@ -83,6 +84,8 @@ export const FineTuneInputSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     /** Stable id of this run; checkpoints live under it. @default `${modelId}@${datasetId}#seed${seed}` */
     runId: z.string().min(1).max(512).optional(),
+    /** Trainer to run (`tfjs`, `command`, ...); must be one the worker was configured with. @default the worker's first */
+    trainer: z.string().min(1).max(64).optional(),
   })
   .refine((v) => v.toEpoch > v.fromEpoch, { message: 'toEpoch must be greater than fromEpoch', path: ['toEpoch'] })
   .refine((v) => v.fromEpoch === 0 || v.resume !== null, { message: 'fromEpoch > 0 needs a resume checkpoint', path: ['resume'] })
@@ -112,15 +115,19 @@ export const FineTuneOutputSchema = z.object({
 });
 export type FineTuneOutput = z.infer<typeof FineTuneOutputSchema>;
 
-export const ProxyMethodSchema = z.enum(['leep', 'logme']);
-export type ProxyMethod = z.infer<typeof ProxyMethodSchema>;
+/** Proxies `proxyScore` computes from a forward pass (the history prior comes from the matrix store). */
+export const ForwardProxySchema = ProxyNameSchema.exclude(['history-prior']);
+export type ForwardProxy = z.infer<typeof ForwardProxySchema>;
 
-/** Input of the `proxyScore` activity: a transferability estimate without fine-tuning. */
+/**
+ * Input of the `proxyScore` activity: a transferability estimate of hub model `model` for
+ * dataset `target` without fine-tuning. Field names follow the store's proxy-score rows.
+ */
 export const ProxyScoreInputSchema = z.object({
-  modelId: HubIdSchema,
-  datasetId: HubIdSchema,
-  method: ProxyMethodSchema,
-  /** Samples in the class-balanced probe drawn from the train split. @default 500 */
+  model: HubIdSchema,
+  target: HubIdSchema,
+  proxy: ForwardProxySchema,
+  /** Samples in the class-balanced probe drawn from the target's train split. @default 500 */
   probeSize: z.number().int().min(2).max(100_000).default(500),
   /** Seed of the probe draw. @default 0 */
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
@@ -130,11 +137,11 @@ export type ProxyScoreActivityInput = z.input<typeof ProxyScoreInputSchema>;
 export type ProxyScoreRequest = z.output<typeof ProxyScoreInputSchema>;
 
 export const ProxyScoreOutputSchema = z.object({
-  modelId: z.string(),
-  datasetId: z.string(),
-  method: ProxyMethodSchema,
-  /** LEEP: mean log-likelihood (<= 0); LogME: mean log evidence per sample. Higher is better. */
-  score: z.number(),
+  model: z.string(),
+  target: z.string(),
+  proxy: ForwardProxySchema,
+  /** Higher is better for every proxy (LEEP: mean log-likelihood; LogME: log evidence per sample; ...). */
+  value: z.number(),
   /** Samples actually used (fewer than asked when the split is smaller). */
   probeSize: z.number().int(),
   backend: z.string(),

@@ -1,0 +1,146 @@
+/**
+ * The `fineTune` activity and the factory that builds the training activity group for a
+ * worker. Fine-tunes heartbeat `{ epoch, checkpoint, curve }` after every epoch (and keep
+ * that heartbeat alive while an epoch runs), resume a retried attempt from the last
+ * heartbeat instead of epoch 0, and stop between batches when cancelled.
+ */
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ErrorType } from '../contracts/errors';
+import { parseOrFail } from '../contracts/parse';
+import {
+  type FineTuneHeartbeat,
+  FineTuneHeartbeatSchema,
+  type FineTuneInput,
+  FineTuneInputSchema,
+  type FineTuneOutput,
+  type FineTuneRequest,
+} from '../contracts/schemas/training';
+import { type Backend, pickBackend } from '../training/backend';
+import { TfjsTrainer } from '../training/tfjs-trainer';
+import type { CheckpointRef, EpochRecord, Trainer } from '../training/trainer';
+import { createProxyScore } from './proxy-score';
+
+export interface TrainingDeps {
+  readonly hubDir: string;
+  readonly datasetsDir: string;
+  readonly checkpointDir: string;
+  /** Trainers this worker offers; the first is the default. @default a TfjsTrainer on `backend` */
+  readonly trainer?: Trainer | readonly Trainer[];
+  /** Backend for the default trainer and for proxy scores. @default pickBackend() on first use */
+  readonly backend?: Backend;
+  /** Re-send the last heartbeat this often while an epoch runs. @default 10000 */
+  readonly keepAliveMs?: number;
+}
+
+/**
+ * The training activities for a worker:
+ * `createTrainingActivities({ hubDir, datasetsDir, checkpointDir, trainer })`.
+ */
+export function createTrainingActivities(deps: TrainingDeps) {
+  const backend = lazy(() => (deps.backend ? Promise.resolve(deps.backend) : pickBackend()));
+  const trainers = lazy(async () => {
+    if (deps.trainer === undefined) return [new TfjsTrainer({ ...deps, backend: await backend() })];
+    return Array.isArray(deps.trainer) ? [...(deps.trainer as readonly Trainer[])] : [deps.trainer as Trainer];
+  });
+  return {
+    fineTune: createFineTune(trainers, deps.keepAliveMs ?? 10_000),
+    proxyScore: createProxyScore({ ...deps, backend }),
+  };
+}
+
+export type TrainingActivities = ReturnType<typeof createTrainingActivities>;
+
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
+}
+
+function createFineTune(trainers: () => Promise<Trainer[]>, keepAliveMs: number) {
+  /**
+   * Fine-tune `modelId` on `datasetId` for epochs fromEpoch+1 .. toEpoch and return the
+   * curve, the last checkpoint, the test metric, trainer and backend: a small payload, never
+   * weights. Idempotent per runId: a retry resumes from the last heartbeated checkpoint.
+   * Fails with InvalidInput, ModelNotFound, DatasetNotFound, InvalidModel, InvalidDataset,
+   * PathOutsideRoot, StoreCorrupt, TrainingDiverged (all non-retryable) or TrainerFailed
+   * (retryable unless the trainer said otherwise); rethrows CancelledFailure when cancelled.
+   */
+  return async function fineTune(raw: FineTuneInput): Promise<FineTuneOutput> {
+    const input = parseOrFail(FineTuneInputSchema, raw, 'fineTune input');
+    const ctx = Context.current();
+    const trainer = pickTrainer(await trainers(), input.trainer);
+    const start = resumePoint(input, ctx.info.heartbeatDetails);
+    if (start.epoch > input.fromEpoch) log.info('fineTune resumes from heartbeat', { runId: input.runId, epoch: start.epoch });
+    const curve: EpochRecord[] = [...start.curve];
+    let last: FineTuneHeartbeat | undefined = start.heartbeat;
+    const keepAlive = setInterval(() => ctx.heartbeat(last), keepAliveMs);
+    try {
+      const result = await trainer.train(
+        { ...input, fromEpoch: start.epoch, resume: start.checkpoint },
+        {
+          signal: ctx.cancellationSignal,
+          onEpoch: (record, checkpoint) => {
+            curve.push(record);
+            last = { epoch: record.epoch, checkpoint, curve: [...curve] };
+            ctx.heartbeat(last);
+          },
+        },
+      );
+      return { curve, checkpoint: result.checkpoint, test: result.test, trainer: result.trainer, backend: result.backend, startedFromEpoch: start.epoch };
+    } catch (err) {
+      throw asFailure(err, ctx.cancellationSignal, input);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  };
+}
+
+function pickTrainer(trainers: readonly Trainer[], name: string | undefined): Trainer {
+  const found = name === undefined ? trainers[0] : trainers.find((t) => t.name === name);
+  if (found) return found;
+  throw ApplicationFailure.create({
+    type: ErrorType.InvalidInput,
+    nonRetryable: true,
+    message: `Trainer ${JSON.stringify(name)} is not configured on this worker (it has ${trainers.map((t) => t.name).join(', ') || 'none'})`,
+  });
+}
+
+interface StartPoint {
+  readonly epoch: number;
+  readonly checkpoint: CheckpointRef | null;
+  readonly curve: readonly EpochRecord[];
+  readonly heartbeat: FineTuneHeartbeat | undefined;
+}
+
+/**
+ * Where this attempt starts: the last heartbeat when it is a valid continuation of this
+ * input (epochs fromEpoch+1 .. epoch, at most toEpoch, with a checkpoint), else the input.
+ */
+export function resumePoint(input: FineTuneRequest, details: unknown): StartPoint {
+  const fresh: StartPoint = { epoch: input.fromEpoch, checkpoint: input.resume, curve: [], heartbeat: undefined };
+  if (details === undefined || details === null) return fresh;
+  const parsed = FineTuneHeartbeatSchema.safeParse(details);
+  if (!parsed.success) {
+    log.warn('fineTune ignores malformed heartbeat details', { details });
+    return fresh;
+  }
+  const hb = parsed.data;
+  const continues = hb.curve.length === hb.epoch - input.fromEpoch && hb.curve.every((r, i) => r.epoch === input.fromEpoch + i + 1);
+  if (hb.checkpoint === null || hb.checkpoint.epoch !== hb.epoch || hb.epoch > input.toEpoch || !continues) {
+    log.warn('fineTune ignores heartbeat details that do not continue this input', { details });
+    return fresh;
+  }
+  return { epoch: hb.epoch, checkpoint: hb.checkpoint, curve: hb.curve, heartbeat: hb };
+}
+
+/** Cancellation stays a CancelledFailure; ApplicationFailures pass; anything else is TrainerFailed. */
+function asFailure(err: unknown, signal: AbortSignal, input: FineTuneRequest): unknown {
+  if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
+  if (signal.aborted) return signal.reason instanceof Error ? signal.reason : new CancelledFailure('fineTune cancelled');
+  const e = err instanceof Error ? err : new Error(String(err));
+  return ApplicationFailure.create({
+    type: ErrorType.TrainerFailed,
+    message: `fineTune ${input.modelId} on ${input.datasetId} failed: ${e.message}`,
+    cause: e,
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * `mselect hub`: build the bundled demo hub, list, add and remove models, and print the
+ * transfer table (every model fine-tuned on every target).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import Table from 'cli-table3';
+import { Command } from 'commander';
+import { ErrorType, nonRetryable } from '../contracts/errors';
+import { readManifest } from '../hub/datasets';
+import { buildDemoHub } from '../hub/demo';
+import { DEMO_SPEC, demoDatasetIds } from '../hub/demo-spec';
+import { exists } from '../hub/files';
+import { listModelIds, loadModelDir, modelDir, readCard } from '../hub/models';
+import { defaultHubPaths } from '../hub/paths';
+import { pickBackend } from '../training/backend';
+import { disposeModels } from '../training/dispose';
+import { type TransferTable, transferSummary, transferTable } from '../training/transfer';
+
+interface DirOptions {
+  hub: string;
+  datasets: string;
+}
+
+function withDirs(cmd: Command): Command {
+  const d = defaultHubPaths();
+  return cmd
+    .option('--hub <dir>', 'model hub directory (env MSELECT_HUB)', d.hubDir)
+    .option('--datasets <dir>', 'datasets directory (env MSELECT_DATASETS)', d.datasetsDir);
+}
+
+export function hubCommand(): Command {
+  const hub = new Command('hub').description('the model hub: build the demo hub, list, add and remove models');
+  withDirs(hub.command('build'))
+    .description('build the demo hub from the MNIST digits (skipped when already built from the same spec)')
+    .option('--force', 'rebuild even when the hub is current', false)
+    .option('--backend <name>', 'tfjs backend (env MSELECT_TF_BACKEND)')
+    .action((o: DirOptions & { force: boolean; backend?: string }) => build(o));
+  withDirs(hub.command('list')).description('list the models and datasets').action((o: DirOptions) => list(o));
+  hub
+    .command('add <dir>')
+    .description('validate a tfjs Layers model directory with a card.json and copy it into the hub')
+    .option('--hub <dir>', 'model hub directory (env MSELECT_HUB)', defaultHubPaths().hubDir)
+    .option('--force', 'replace a model with the same id', false)
+    .action((dir: string, o: { hub: string; force: boolean }) => add(dir, o));
+  hub
+    .command('remove <id>')
+    .description('remove a model from the hub')
+    .option('--hub <dir>', 'model hub directory (env MSELECT_HUB)', defaultHubPaths().hubDir)
+    .action((id: string, o: { hub: string }) => remove(id, o.hub));
+  withDirs(hub.command('transfer'))
+    .description('fine-tune every model on every target dataset and print test accuracy')
+    .option('--targets <ids>', 'comma-separated dataset ids (default: the demo targets)')
+    .option('--epochs <n>', 'fine-tuning epochs', '5')
+    .option('--markdown', 'print a Markdown table', false)
+    .option('--backend <name>', 'tfjs backend (env MSELECT_TF_BACKEND)')
+    .action((o: DirOptions & { targets?: string; epochs: string; markdown: boolean; backend?: string }) => transfer(o));
+  return hub;
+}
+
+async function build(o: DirOptions & { force: boolean; backend?: string }): Promise<void> {
+  const backend = await pickBackend({ prefer: o.backend });
+  console.log(`building the demo hub in ${o.hub} (datasets in ${o.datasets}) on ${backend.name}`);
+  const r = await buildDemoHub({
+    hubDir: o.hub,
+    datasetsDir: o.datasets,
+    force: o.force,
+    backend,
+    onProgress: (e) => console.log(`  [${e.done}/${e.total}] ${e.kind} ${e.id}: ${e.detail}`),
+  });
+  const what = r.built ? `built ${r.record.models.length} models and ${r.record.datasets.length} datasets` : 'already built from this spec; nothing to do';
+  console.log(`${what} (${r.seconds.toFixed(1)} s, spec ${r.record.specHash.slice(0, 12)})`);
+}
+
+async function list(o: DirOptions): Promise<void> {
+  const models = new Table({ head: ['model', 'family', 'source task', 'labels', 'frozen'], style: { compact: true } });
+  for (const id of await listModelIds(o.hub)) {
+    const card = await readCard(o.hub, id);
+    models.push([id, card.family, card.sourceTask.name, String(card.labels.length), card.frozenLayers.join(',') || '-']);
+  }
+  console.log(`models in ${o.hub}\n${models.toString()}`);
+  const datasets = new Table({ head: ['dataset', 'role', 'classes', 'features', 'format'], style: { compact: true } });
+  const ids = (await exists(o.datasets)) ? (await fs.readdir(o.datasets, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
+  for (const id of ids) {
+    const m = await readManifest(o.datasets, id).catch(() => null);
+    if (m) datasets.push([id, m.role, String(m.classes.length), m.featureShape.join('×'), m.format]);
+  }
+  console.log(`datasets in ${o.datasets}\n${datasets.toString()}`);
+}
+
+async function add(dir: string, o: { hub: string; force: boolean }): Promise<void> {
+  const backend = await pickBackend();
+  const loaded = await loadModelDir(backend.tf, path.resolve(dir));
+  disposeModels(loaded.model);
+  const target = modelDir(o.hub, loaded.card.id);
+  if ((await exists(target)) && !o.force) throw nonRetryable(ErrorType.InvalidInput, `Model ${loaded.card.id} already exists in ${o.hub}; use --force to replace it`);
+  const staging = `${target}.adding-${process.pid}`;
+  await fs.cp(path.resolve(dir), staging, { recursive: true });
+  await fs.rm(target, { recursive: true, force: true });
+  await fs.rename(staging, target);
+  console.log(`added ${loaded.card.id} (${loaded.card.family}, ${loaded.card.labels.length} source labels) to ${o.hub}`);
+}
+
+async function remove(id: string, hubDir: string): Promise<void> {
+  await readCard(hubDir, id);
+  await fs.rm(modelDir(hubDir, id), { recursive: true, force: true });
+  console.log(`removed ${id} from ${hubDir}`);
+}
+
+async function transfer(o: DirOptions & { targets?: string; epochs: string; markdown: boolean; backend?: string }): Promise<void> {
+  const backend = await pickBackend({ prefer: o.backend });
+  const datasets = o.targets ? o.targets.split(',').map((s) => s.trim()).filter(Boolean) : demoDatasetIds('target');
+  const models = await listModelIds(o.hub);
+  const demoOrder = DEMO_SPEC.models.map((m) => m.id);
+  models.sort((a, b) => (demoOrder.indexOf(a) + 1 || Infinity) - (demoOrder.indexOf(b) + 1 || Infinity) || a.localeCompare(b));
+  const table = await transferTable({ hubDir: o.hub, datasetsDir: o.datasets, backend, models, datasets, epochs: Number(o.epochs) });
+  console.log(o.markdown ? markdownTable(table) : plainTable(table));
+  for (const s of transferSummary(table)) console.log(`${s.dataset}: best ${s.best}, worst ${s.worst}, gap ${s.gapPoints.toFixed(1)} points`);
+  console.log(`${models.length * datasets.length} fine-tunes of ${table.epochs} epochs on ${table.backend} in ${table.seconds.toFixed(1)} s`);
+}
+
+function cells(t: TransferTable, m: number, bold: (s: string) => string): string[] {
+  return t.datasets.map((_, d) => {
+    const row = t.accuracy[d] ?? [];
+    const v = row[m] ?? Number.NaN;
+    const text = (100 * v).toFixed(1);
+    return v === Math.max(...row) ? bold(text) : text;
+  });
+}
+
+function plainTable(t: TransferTable): string {
+  const table = new Table({ head: ['model', ...t.datasets], style: { compact: true } });
+  t.models.forEach((model, m) => table.push([model, ...cells(t, m, (s) => `*${s}`)]));
+  return table.toString();
+}
+
+function markdownTable(t: TransferTable): string {
+  const lines = [`| model | ${t.datasets.join(' | ')} |`, `|---|${t.datasets.map(() => '---:').join('|')}|`];
+  t.models.forEach((model, m) => lines.push(`| ${model} | ${cells(t, m, (s) => `**${s}**`).join(' | ')} |`));
+  return lines.join('\n');
+}

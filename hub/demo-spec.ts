@@ -1,0 +1,90 @@
+/**
+ * What the bundled demo hub contains: 18 pre-trained models that differ in architecture
+ * (MLP widths and depths, small conv nets) and in source task (digit subsets, parity,
+ * rotated, inverted, mirrored, blurred and noisy digits), 6 benchmark datasets for the
+ * offline performance matrix and 4 target datasets for online selection. Pre-training
+ * draws from images 0-449 of each digit and every downstream dataset from images
+ * 450-859, so no image is seen both in pre-training and in a downstream task.
+ */
+import type { LabelMapName, TransformName } from './mnist-tasks';
+
+export type DemoArch =
+  | { readonly kind: 'mlp'; readonly hidden: readonly number[] }
+  | { readonly kind: 'cnn'; readonly filters: readonly number[]; readonly dense: number; readonly freezeConv: boolean };
+
+export interface DemoModelSpec {
+  readonly id: string;
+  readonly arch: DemoArch;
+  readonly transform: TransformName;
+  readonly labels: LabelMapName;
+}
+
+export interface DemoDatasetSpec {
+  readonly id: string;
+  readonly role: 'benchmark' | 'target';
+  readonly transform: TransformName;
+  readonly labels: LabelMapName;
+}
+
+export interface DemoSpec {
+  /** Bump when the builder changes in a way that changes its output. */
+  readonly version: number;
+  readonly pretrainPool: readonly [number, number];
+  readonly downstreamPool: readonly [number, number];
+  /** Pre-training: `holdout` pool images measure source accuracy, up to `samples` others train. */
+  readonly pretrain: { readonly holdout: number; readonly samples: number; readonly epochs: number; readonly learningRate: number; readonly batchSize: number };
+  /** Sizes of each downstream dataset's train, val and test splits. */
+  readonly splits: { readonly train: number; readonly val: number; readonly test: number };
+  readonly seed: number;
+  readonly models: readonly DemoModelSpec[];
+  readonly datasets: readonly DemoDatasetSpec[];
+}
+
+const mlp = (...hidden: number[]): DemoArch => ({ kind: 'mlp', hidden });
+const cnn = (filters: number[], dense: number, freezeConv = false): DemoArch => ({ kind: 'cnn', filters, dense, freezeConv });
+
+export const DEMO_SPEC: DemoSpec = {
+  version: 1,
+  pretrainPool: [0, 450],
+  downstreamPool: [450, 860],
+  pretrain: { holdout: 400, samples: 4100, epochs: 8, learningRate: 0.003, batchSize: 32 },
+  splits: { train: 200, val: 200, test: 400 },
+  seed: 2024,
+  models: [
+    { id: 'mlp-h128-digits', arch: mlp(128), transform: 'identity', labels: 'digits' },
+    { id: 'mlp-h64-digits', arch: mlp(64), transform: 'identity', labels: 'digits' },
+    { id: 'mlp-h32x2-digits', arch: mlp(32, 32), transform: 'identity', labels: 'digits' },
+    { id: 'mlp-h16-digits', arch: mlp(16), transform: 'identity', labels: 'digits' },
+    { id: 'mlp-h64-low', arch: mlp(64), transform: 'identity', labels: 'low' },
+    { id: 'mlp-h64-high', arch: mlp(64), transform: 'identity', labels: 'high' },
+    { id: 'mlp-h64-parity', arch: mlp(64), transform: 'identity', labels: 'parity' },
+    { id: 'mlp-h64-rot90', arch: mlp(64), transform: 'rot90', labels: 'digits' },
+    { id: 'mlp-h128x2-rot90', arch: mlp(128, 64), transform: 'rot90', labels: 'digits' },
+    { id: 'mlp-h64-invert', arch: mlp(64), transform: 'invert', labels: 'digits' },
+    { id: 'mlp-h64-flip', arch: mlp(64), transform: 'flip', labels: 'digits' },
+    { id: 'mlp-h64-blur', arch: mlp(64), transform: 'blur', labels: 'digits' },
+    { id: 'mlp-h64-noise', arch: mlp(64), transform: 'noise', labels: 'digits' },
+    { id: 'cnn-c8-digits', arch: cnn([8], 32), transform: 'identity', labels: 'digits' },
+    { id: 'cnn-c8-rot90', arch: cnn([8], 32), transform: 'rot90', labels: 'digits' },
+    { id: 'cnn-c8-invert', arch: cnn([8], 32), transform: 'invert', labels: 'digits' },
+    { id: 'cnn-c16-flip-frozen', arch: cnn([16], 32, true), transform: 'flip', labels: 'digits' },
+    { id: 'cnn-c8x2-noise-frozen', arch: cnn([8, 16], 32, true), transform: 'noise', labels: 'digits' },
+  ],
+  datasets: [
+    { id: 'bench-digits', role: 'benchmark', transform: 'identity', labels: 'digits' },
+    { id: 'bench-rot90-digits', role: 'benchmark', transform: 'rot90', labels: 'digits' },
+    { id: 'bench-invert-low', role: 'benchmark', transform: 'invert', labels: 'low' },
+    { id: 'bench-flip-gt4', role: 'benchmark', transform: 'flip', labels: 'gt4' },
+    { id: 'bench-noise-parity', role: 'benchmark', transform: 'noise', labels: 'parity' },
+    { id: 'bench-blur-high', role: 'benchmark', transform: 'blur', labels: 'high' },
+    { id: 'target-rot90-parity', role: 'target', transform: 'rot90', labels: 'parity' },
+    { id: 'target-invert-gt4', role: 'target', transform: 'invert', labels: 'gt4' },
+    { id: 'target-flip-digits', role: 'target', transform: 'flip', labels: 'digits' },
+    { id: 'target-noise-high', role: 'target', transform: 'noise', labels: 'high' },
+  ],
+};
+
+/** Dataset ids of one role, in spec order. */
+export function demoDatasetIds(role: 'benchmark' | 'target', spec: DemoSpec = DEMO_SPEC): string[] {
+  return spec.datasets.filter((d) => d.role === role).map((d) => d.id);
+}

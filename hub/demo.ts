@@ -1,0 +1,151 @@
+/**
+ * Builds the bundled demo hub from the MNIST digits: the datasets of DEMO_SPEC (Arrow
+ * IPC) and its pre-trained models (tfjs Layers format with cards). The build is cached:
+ * a record with the spec's hash is written last, and a later build with the same hash
+ * and every entry present does nothing.
+ */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { DatasetManifest } from '../contracts/schemas/training';
+import { type Backend, activate, pickBackend } from '../training/backend';
+import { readManifest, writeDataset } from './datasets';
+import { accuracy, buildDemoModel, demoCard, pretrain } from './demo-models';
+import { DEMO_SPEC, type DemoDatasetSpec, type DemoModelSpec, type DemoSpec } from './demo-spec';
+import { exists, readJsonIfExists, writeFileAtomic } from './files';
+import { type DigitImages, LABEL_MAP, mnistImages, PIXELS, sampleTask } from './mnist-tasks';
+import { CARD_JSON, modelDir, saveHubModel } from './models';
+import { defaultHubPaths } from './paths';
+import { mixSeed, seedOf } from './rng';
+
+export const BUILD_RECORD = '.demo-build.json';
+
+export interface DemoBuildRecord {
+  readonly specHash: string;
+  readonly backend: string;
+  readonly models: readonly string[];
+  readonly datasets: readonly string[];
+  /** Held-out source-task accuracy of each model after pre-training. */
+  readonly sourceAccuracy: Readonly<Record<string, number>>;
+}
+
+export interface BuildDemoOptions {
+  /** @default defaultHubPaths().hubDir (env MSELECT_HUB, else <project>/data/hub) */
+  hubDir?: string;
+  /** @default defaultHubPaths().datasetsDir (env MSELECT_DATASETS, else <project>/data/datasets) */
+  datasetsDir?: string;
+  /** @default DEMO_SPEC */
+  spec?: DemoSpec;
+  /** Rebuild even when the record says the hub is current. @default false */
+  force?: boolean;
+  /** @default pickBackend() */
+  backend?: Backend;
+  /** Image source. @default the `mnist` package */
+  images?: DigitImages;
+  /** Called after each dataset and model. */
+  onProgress?: (event: { kind: 'dataset' | 'model'; id: string; done: number; total: number; detail: string }) => void;
+}
+
+export interface BuildDemoResult {
+  readonly built: boolean;
+  readonly hubDir: string;
+  readonly datasetsDir: string;
+  readonly record: DemoBuildRecord;
+  readonly seconds: number;
+}
+
+/** sha256 of the spec: the cache key of a build. */
+export function specHash(spec: DemoSpec): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+}
+
+/** Build (or confirm) the demo hub. Idempotent; with the same spec it does nothing the second time. */
+export async function buildDemoHub(options: BuildDemoOptions = {}): Promise<BuildDemoResult> {
+  const started = performance.now();
+  const paths = defaultHubPaths();
+  const hubDir = path.resolve(options.hubDir ?? paths.hubDir);
+  const datasetsDir = path.resolve(options.datasetsDir ?? paths.datasetsDir);
+  const spec = options.spec ?? DEMO_SPEC;
+  const hash = specHash(spec);
+  const cached = await readRecord(hubDir);
+  if (!options.force && cached?.specHash === hash && (await complete(hubDir, datasetsDir, spec))) {
+    return { built: false, hubDir, datasetsDir, record: cached, seconds: (performance.now() - started) / 1000 };
+  }
+  const backend = options.backend ?? (await pickBackend());
+  await activate(backend);
+  const images = options.images ?? mnistImages();
+  const total = spec.datasets.length + spec.models.length;
+  let done = 0;
+  for (const d of spec.datasets) {
+    await writeDataset(datasetsDir, manifestOf(d, spec), splitsOf(images, d, spec));
+    options.onProgress?.({ kind: 'dataset', id: d.id, done: ++done, total, detail: d.role });
+  }
+  const sourceAccuracy: Record<string, number> = {};
+  for (const m of spec.models) {
+    const t0 = performance.now();
+    sourceAccuracy[m.id] = await buildModel(backend, hubDir, images, m, spec);
+    options.onProgress?.({ kind: 'model', id: m.id, done: ++done, total, detail: `source accuracy ${sourceAccuracy[m.id]?.toFixed(3)} in ${((performance.now() - t0) / 1000).toFixed(1)} s` });
+  }
+  const record: DemoBuildRecord = { specHash: hash, backend: backend.name, models: spec.models.map((m) => m.id), datasets: spec.datasets.map((d) => d.id), sourceAccuracy };
+  await writeFileAtomic(path.join(hubDir, BUILD_RECORD), JSON.stringify(record, null, 2));
+  return { built: true, hubDir, datasetsDir, record, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The build record of `hubDir`, or null when there is none (or it is unreadable). */
+export async function readRecord(hubDir: string): Promise<DemoBuildRecord | null> {
+  try {
+    return ((await readJsonIfExists(path.join(hubDir, BUILD_RECORD))) as DemoBuildRecord | undefined) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function complete(hubDir: string, datasetsDir: string, spec: DemoSpec): Promise<boolean> {
+  for (const m of spec.models) if (!(await exists(path.join(modelDir(hubDir, m.id), CARD_JSON)))) return false;
+  for (const d of spec.datasets) {
+    try {
+      await readManifest(datasetsDir, d.id);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+function manifestOf(d: DemoDatasetSpec, spec: DemoSpec): DatasetManifest {
+  return {
+    id: d.id,
+    task: 'classification',
+    description: `14×14 MNIST digits (images ${spec.downstreamPool[0]}-${spec.downstreamPool[1] - 1} of each digit), ${d.transform} transform, ${d.labels} labels`,
+    role: d.role,
+    classes: [...LABEL_MAP[d.labels].classes],
+    featureShape: [14, 14, 1],
+    format: 'arrow',
+    splits: { train: 'train.arrow', val: 'val.arrow', test: 'test.arrow' },
+  };
+}
+
+function splitsOf(images: DigitImages, d: DemoDatasetSpec, spec: DemoSpec) {
+  const { train, val, test } = spec.splits;
+  const seed = mixSeed(spec.seed, seedOf(d.id));
+  const [tr, va, te] = sampleTask(images, { transform: d.transform, labels: d.labels, pool: spec.downstreamPool, seed }, [train, val, test]);
+  const asSplit = (s: { x: Float32Array; y: Int32Array; n: number } | undefined) => ({ x: s?.x ?? new Float32Array(0), y: s?.y ?? new Int32Array(0), n: s?.n ?? 0, d: PIXELS });
+  return { train: asSplit(tr), val: asSplit(va), test: asSplit(te) };
+}
+
+async function buildModel(backend: Backend, hubDir: string, images: DigitImages, m: DemoModelSpec, spec: DemoSpec): Promise<number> {
+  const seed = mixSeed(spec.seed, seedOf(m.id));
+  const classes = LABEL_MAP[m.labels].classes.length;
+  const p = spec.pretrain;
+  const [holdout, train] = sampleTask(images, { transform: m.transform, labels: m.labels, pool: spec.pretrainPool, seed }, [p.holdout, p.samples]);
+  if (!holdout || !train) throw new Error(`demo model ${m.id}: no pre-training data`);
+  const model = buildDemoModel(backend.tf, m.arch, classes, seed);
+  try {
+    await pretrain(backend.tf, model, train, classes, { epochs: p.epochs, learningRate: p.learningRate, batchSize: p.batchSize, seed });
+    const acc = accuracy(backend.tf, model, holdout);
+    await saveHubModel(hubDir, model, demoCard(m, acc));
+    return acc;
+  } finally {
+    model.dispose();
+  }
+}
