@@ -128,7 +128,10 @@ export async function prune(dir: string, log: VersionLog, options: PruneOptions)
     }
   }
   for (const v of forgotten) await rmIfExists(versionPath(dir, v));
-  for (const c of await listNumbered(dir, 'checkpoints')) if (!kept.includes(c)) await rmIfExists(checkpointPath(dir, c));
+  log.forget(forgotten);
+  const head = versions[versions.length - 1] ?? 0;
+  // A checkpoint above the listed head belongs to a version committed meanwhile: leave it.
+  for (const c of await listNumbered(dir, 'checkpoints')) if (c <= head && !kept.includes(c)) await rmIfExists(checkpointPath(dir, c));
   const cutoff = Date.now() - opts.graceMs;
   const deletedFiles: string[] = [];
   for (const file of await storeFiles(dir)) {

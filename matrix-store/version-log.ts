@@ -113,6 +113,14 @@ export class VersionLog {
     throw new CommitContentionError(this.attempts);
   }
 
+  /** Drop what this process remembers of versions that `prune` deleted. */
+  forget(versions: readonly number[]): void {
+    for (const v of versions) {
+      this.records.delete(v);
+      this.lists.delete(v);
+    }
+  }
+
   /** Write the checkpoint of version `v` (idempotent: same content whoever writes it). */
   async writeCheckpoint(v: number): Promise<void> {
     const fragments = await this.fragmentsAt(v);

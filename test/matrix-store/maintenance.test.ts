@@ -83,6 +83,7 @@ describe('prune', () => {
     const result = await store.prune({ keepLast: 1, keep: [2], graceMs: 0 });
     expect(result.kept).toEqual([2, 6]);
     expect(result.removedVersions).toEqual([1, 3, 4, 5]);
+    await expect(store.snapshot(5)).rejects.toThrow(VersionNotFoundError);
     const fresh = openStore({ dir });
     expect((await fresh.versions()).map((v) => v.version)).toEqual([2, 6]);
     await expect(fresh.snapshot(5)).rejects.toThrow(VersionNotFoundError);
