@@ -36,19 +36,23 @@ export async function recallPhase(s: SelectionState, proxyModels: readonly strin
   s.setCandidates(r.candidates, r.scores);
 }
 
-async function fineTune(s: SelectionState, model: string, toEpoch: number): Promise<void> {
+/** Fine-tune `model` to `toEpoch`; the result is recorded unless `late()` says the round already closed. */
+async function fineTune(s: SelectionState, model: string, toEpoch: number, late: () => boolean = () => false): Promise<boolean> {
   const from = s.epochsOf(model);
   const r = await gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) }).fineTune({
     trainer: s.input.trainer, modelId: model, datasetId: s.input.target, fromEpoch: from, toEpoch,
     resume: s.checkpointOf(model), seed: s.input.seed, runId: `${workflowInfo().workflowId}/${model}@${s.input.target}`,
   });
+  if (late()) return false;
   s.recordEpochs(model, r.curve.map((e) => e.metric), r.checkpoint, r.test, r.backend);
+  return true;
 }
 
 /**
  * Train every survivor to `epoch` in parallel (at most maxParallel at once). The round
  * ends when all finish, when the durable deadline timer fires (stragglers are cancelled
- * and eliminated with reason `deadline`), or on `finishNow` (running fine-tunes are
+ * and eliminated with reason `deadline`; a result that arrives after the deadline, while
+ * cancellation completes, is discarded), or on `finishNow` (running fine-tunes are
  * cancelled; nobody is eliminated for it). A fine-tune that fails for good is eliminated
  * with reason `failed`.
  */
@@ -56,14 +60,15 @@ export async function trainRound(s: SelectionState, epoch: number, deadlineMs: n
   s.phase = 'training';
   const jobs = s.survivors.filter((m) => s.epochsOf(m) < epoch);
   const finished = new Set<string>();
+  let closed = false;
   const work = new CancellationScope();
   const timer = new CancellationScope();
   const training = work.run(() =>
     slidingWindow(jobs, s.input.maxParallel, async (m) => {
       try {
-        await fineTune(s, m, epoch);
+        if (!(await fineTune(s, m, epoch, () => closed))) return;
       } catch (err) {
-        if (isCancellation(err)) return;
+        if (isCancellation(err) || closed) return;
         s.eliminate(m, 'failed', failureMessage(err));
       }
       finished.add(m);
@@ -76,6 +81,7 @@ export async function trainRound(s: SelectionState, epoch: number, deadlineMs: n
   ]);
   timer.cancel();
   if (outcome === 'done') return;
+  closed = true;
   work.cancel();
   await training;
   if (outcome === 'deadline') {
@@ -83,14 +89,21 @@ export async function trainRound(s: SelectionState, epoch: number, deadlineMs: n
   }
 }
 
-/** Train the pick to the budget (the paper's costing), unless the run was finished early. */
+/** Train the pick to the budget (the paper's costing), unless the run is finished early (then training stops at once). */
 export async function trainWinner(s: SelectionState): Promise<void> {
   s.phase = 'finishing';
   const pick = s.bestSurvivor();
   if (!pick || s.stopRequested() || s.epochsOf(pick) >= s.budget) return;
-  try {
-    await fineTune(s, pick, s.budget);
-  } catch (err) {
-    if (!isCancellation(err)) s.eliminate(pick, 'failed', failureMessage(err));
+  const work = new CancellationScope();
+  const stop = new CancellationScope();
+  const training = work.run(() => fineTune(s, pick, s.budget, () => s.stopRequested())).catch((err: unknown) => {
+    if (!isCancellation(err) && !s.stopRequested()) s.eliminate(pick, 'failed', failureMessage(err));
+    return false;
+  });
+  const stopped = await Promise.race([training.then(() => false), stop.run(() => condition(() => s.stopRequested())).then(() => true, () => false)]);
+  stop.cancel();
+  if (stopped) {
+    work.cancel();
+    await training;
   }
 }

@@ -150,7 +150,7 @@ export class SelectionState {
   }
 
   validateFinishNow(): void {
-    if (this.phase === 'done' || this.phase === 'finishing') throw invalid('finishNow: the selection has finished');
+    if (this.phase === 'done' || this.finishRequested) throw invalid('finishNow: the selection has finished');
     if (this.phase === 'planning' || this.phase === 'recall') throw invalid('finishNow: no model has been trained yet');
   }
 
@@ -165,7 +165,7 @@ export class SelectionState {
   progress(): SelectionProgress {
     return {
       phase: this.phase, target: this.input.target, policy: this.input.policy, round: this.round,
-      budgetEpochs: this.budget, poolSize: this.pool.length, candidates: this.candidates, survivors: this.survivors,
+      budgetEpochs: this.budget, poolSize: this.pool.length, candidates: this.candidates, pendingCandidates: this.pending, survivors: this.survivors,
       curves: Object.fromEntries(this.curves), recallScores: this.recallScores, eliminations: this.eliminations,
       epochsSpent: this.trainedEpochs + this.proxyCharges * PROXY_EPOCH_COST, bruteForceEpochs: this.pool.length * this.budget,
     };

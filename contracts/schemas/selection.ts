@@ -73,6 +73,8 @@ export interface SelectionProgress {
   readonly budgetEpochs: number;
   readonly poolSize: number;
   readonly candidates: readonly string[];
+  /** Models added by `addCandidates` that join at the next round. */
+  readonly pendingCandidates: readonly string[];
   readonly survivors: readonly string[];
   /** Validation metric per epoch so far, by model. */
   readonly curves: Readonly<Record<string, readonly number[]>>;
