@@ -154,7 +154,9 @@ async function loads(store: MatrixStore, label: string, probeModel: string, prob
   console.log(row(`${label}: full final-value matrix`, open.seconds + matrix.seconds, matrixBytes));
   const s2 = await store.snapshot();
   const curves = await timed(() => s2.curvesOf(probeModel));
-  const curveBytes = s2.fragments.filter((f) => f.table === 'curves').flatMap((f) => f.batches).filter((b) => b.min === null || b.max === null || (b.min <= probeModel && probeModel <= b.max)).reduce((n, b) => n + b.length, 0);
+  const holds = (b: { min: string | null; max: string | null; keys: string[] | null }): boolean =>
+    b.keys ? b.keys.includes(probeModel) : b.min === null || b.max === null || (b.min <= probeModel && probeModel <= b.max);
+  const curveBytes = s2.fragments.filter((f) => f.table === 'curves').flatMap((f) => f.batches).filter(holds).reduce((n, b) => n + b.length, 0);
   const points = curves.value.curves.reduce((n, c) => n + c.values.length, 0);
   console.log(row(`${label}: one model's curves (${points} points)`, curves.seconds, curveBytes));
   const s3 = await store.snapshot();

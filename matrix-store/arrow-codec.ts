@@ -38,6 +38,10 @@ function unpackBits(bits: Uint8Array, offset: number, length: number): Uint8Arra
   return out;
 }
 
+/**
+ * One column slice as Arrow data. makeData's props type follows the static column type, which a
+ * schema built at run time cannot name; the `kind` switch is what matches props to type.
+ */
 function encodeColumn(c: Column, type: DataType, dictionary: Vector | null, order: Uint32Array | null, lo: number, hi: number): AnyData {
   const length = hi - lo;
   switch (c.kind) {

@@ -65,7 +65,8 @@ function collect(set: ColumnSet, model: string, filter: CurveFilter, groups: Map
 /** Every curve of one model, reading only batches whose model range holds it. */
 export async function curvesOf(source: FragmentSource, model: string, filter: CurveFilter): Promise<ModelCurves> {
   const groups = new Map<string, Map<number, Point>>();
-  const holds = (b: { min: string | null; max: string | null }): boolean => b.min === null || b.max === null || (b.min <= model && model <= b.max);
+  const holds = (b: { min: string | null; max: string | null; keys: string[] | null }): boolean =>
+    b.keys ? b.keys.includes(model) : b.min === null || b.max === null || (b.min <= model && model <= b.max);
   for await (const set of source.scan('curves', holds)) collect(set, model, filter, groups);
   const curves = [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

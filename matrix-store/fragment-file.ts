@@ -61,18 +61,26 @@ class FragmentFileWriter extends RecordBatchFileWriter {
   }
 }
 
-/** Min and max of the range column over output rows `[lo, hi)`, by string order. */
-function rangeOf(set: ColumnSet, order: Uint32Array | null, lo: number, hi: number, rank: Int32Array | null): { min: string | null; max: string | null } {
-  if (!rank || !set.spec.range || hi <= lo) return { min: null, max: null };
+/** A batch lists the distinct values of its range column when it has at most this many. */
+const MAX_LISTED_KEYS = 16;
+
+type Range = { min: string | null; max: string | null; keys: string[] | null };
+
+/** Min, max (by string order) and, when few, the distinct values of the range column over output rows `[lo, hi)`. */
+function rangeOf(set: ColumnSet, order: Uint32Array | null, lo: number, hi: number, rank: Int32Array | null): Range {
+  if (!rank || !set.spec.range || hi <= lo) return { min: null, max: null, keys: null };
   const { dict, index } = set.dict(set.spec.range);
   let min = -1;
   let max = -1;
+  const distinct = new Set<number>();
   for (let i = lo; i < hi; i++) {
     const d = index[order ? (order[i] ?? 0) : i] ?? 0;
+    if (distinct.size <= MAX_LISTED_KEYS) distinct.add(d);
     if (min < 0 || (rank[d] ?? 0) < (rank[min] ?? 0)) min = d;
     if (max < 0 || (rank[d] ?? 0) > (rank[max] ?? 0)) max = d;
   }
-  return { min: dict[min] ?? null, max: dict[max] ?? null };
+  const keys = distinct.size <= MAX_LISTED_KEYS ? [...distinct].map((d) => dict[d] ?? '').sort() : null;
+  return { min: dict[min] ?? null, max: dict[max] ?? null, keys };
 }
 
 function dictRank(set: ColumnSet): Int32Array | null {

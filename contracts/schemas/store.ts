@@ -122,7 +122,10 @@ export type ProxyScoreInput = z.input<typeof ProxyScoreSchema>;
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const count = z.number().int().nonnegative();
 
-/** One record batch of a fragment: byte range, rows, checksum and the range of its `model`/`id` column. */
+/**
+ * One record batch of a fragment: byte range, rows, checksum, and the range of its `model`/`id`
+ * column (min, max, and the distinct values when there are at most 16), so readers skip batches.
+ */
 export const BatchEntrySchema = z.object({
   offset: count,
   length: count,
@@ -130,6 +133,7 @@ export const BatchEntrySchema = z.object({
   sha256,
   min: z.string().nullable(),
   max: z.string().nullable(),
+  keys: z.array(z.string()).nullable(),
 });
 
 /**

@@ -203,6 +203,7 @@ describe('snapshot reads', () => {
     const curves = s.fragments.filter((f) => f.table === 'curves');
     expect(curves).toHaveLength(1);
     expect(curves[0]?.batches.map((b) => [b.min, b.max])).toEqual([['a', 'b'], ['b', 'b'], ['gone', 'idle'], ['idle', 'idle']]);
+    expect(curves[0]?.batches.map((b) => b.keys)).toEqual([['a', 'b'], ['b'], ['gone', 'idle'], ['idle']]);
     const b = await s.curvesOf('b');
     expect(b.curves.map((c) => [c.dataset, c.metric, Array.from(c.values)])).toEqual([['d1', 'accuracy', [0.05, 0.1, 0.15]], ['d2', 'f1', [0.3, 0.35]]]);
     expect((await s.curvesOf('b', { dataset: 'd2' })).curves).toHaveLength(1);
