@@ -6,6 +6,10 @@ import { survivors } from '../algorithms/halving';
 import { fineSelectionRound, predictFinal, runsByModel, trendFilter, trendPoints } from '../algorithms/trend-filter';
 import { FINE_SELECTION_DEFAULTS } from '../algorithms/policies/fine-selection';
 import { TWO_PHASE_DEFAULTS } from '../algorithms/policies/two-phase-paper';
+import { priorShrinkSteps } from '../algorithms/policies/prior-shrink-halving';
+import type { SelectionTask } from '../algorithms/policy';
+import { standardizedPrior } from '../algorithms/prior';
+import { rankDescending } from '../algorithms/stats';
 import { ErrorType, nonRetryable } from '../contracts/errors';
 import type {
   DecideRoundInput, DecideRoundOutput, PlanSelectionInput, PlanSelectionOutput, RecallInput, RecallOutput,
@@ -111,16 +115,25 @@ export function createSelectionActivities(deps: SelectionDeps) {
       return { storeVersion: h.version, pool, proxyModels: needsProxy ? modelsNeedingProxy(clusteringFor(h, matrix)) : [] };
     },
 
-    /** Coarse recall: the `recallSize` best models by the paper's score (or the history prior alone). Pure over the store version. */
+    /**
+     * Coarse recall: for `prior-shrink-halving` the best models by standardized history prior
+     * (no proxy); for `two-phase-paper` the paper's score with the proxy (or the prior alone).
+     * Pure over the store version. Fails with InvalidInput when scores are missing.
+     */
     async recall(input: RecallInput): Promise<RecallOutput> {
       const h = await history(input.storeVersion, input.target);
       const pool = new Set(input.pool);
       const matrix = selectModels(h.matrix, (m) => pool.has(m));
-      const proxy: RecallProxy = input.proxy === 'history-prior' ? { kind: 'prior' } : { kind: 'scores', scores: new Map(Object.entries(input.proxyScores)) };
       try {
-        const candidates = recall(matrix, clusteringFor(h, matrix), proxy, Math.min(input.recallSize, matrix.models.length));
-        const scores = proxy.kind === 'prior' ? {} : input.proxyScores;
-        return { candidates, scores: { ...scores } };
+        if (input.policy === 'prior-shrink-halving') {
+          const steps = priorShrinkSteps(taskOf(h, input.target, input.pool, 1, 0), input.recallSize === undefined ? {} : { recallSize: input.recallSize });
+          const z = standardizedPrior(matrix);
+          return { candidates: [...steps.recalled], scores: Object.fromEntries(matrix.models.map((m, i) => [m, z[i] ?? Number.NaN])) };
+        }
+        const proxy: RecallProxy = input.proxy === 'history-prior' ? { kind: 'prior' } : { kind: 'scores', scores: new Map(Object.entries(input.proxyScores)) };
+        const size = Math.min(input.recallSize ?? TWO_PHASE_DEFAULTS.fineSize, matrix.models.length);
+        const candidates = recall(matrix, clusteringFor(h, matrix), proxy, size);
+        return { candidates, scores: proxy.kind === 'prior' ? {} : { ...input.proxyScores } };
       } catch (e) {
         throw nonRetryable(ErrorType.InvalidInput, `recall for ${input.target}: ${(e as Error).message}`);
       }
@@ -132,17 +145,32 @@ export function createSelectionActivities(deps: SelectionDeps) {
      */
     async decideRound(input: DecideRoundInput): Promise<DecideRoundOutput> {
       const current = input.curves.map(last);
-      if (input.policy === 'brute-force') return { keep: [...input.models], eliminated: [], predictions: {} };
-      if (input.policy === 'successive-halving') return explain(input, survivors(current, input.eta, 'maximize'), null, {});
+      const rung = { epoch: input.epoch, models: input.models, curves: input.curves };
+      const atBudget = input.epoch >= input.budgetEpochs;
+      const finalPick = (order: number[]): number[] => (atBudget && order.length > 1 ? order.slice(0, 1) : order);
+      if (input.policy === 'brute-force') return explain(input, finalPick(atBudget ? rankDescending(current) : input.models.map((_, i) => i)), null, {});
+      if (input.policy === 'successive-halving') return explain(input, finalPick(atBudget ? rankDescending(current) : survivors(current, input.eta, 'maximize')), null, {});
       const h = await history(input.storeVersion, input.target);
+      if (input.policy === 'prior-shrink-halving') {
+        const steps = priorShrinkSteps(taskOf(h, input.target, input.models, input.budgetEpochs, input.seed), { eta: input.eta });
+        const score = steps.score(rung);
+        const predictions = Object.fromEntries(input.models.map((m, i) => [m, score[i] ?? Number.NaN]));
+        return explain(input, atBudget ? [steps.pick(rung)] : steps.rule(rung), null, predictions);
+      }
       const clusters = input.policy === 'two-phase-paper' ? TWO_PHASE_DEFAULTS.clusters : FINE_SELECTION_DEFAULTS.clusters;
       const trend = { clusters, threshold: 0, thresholdMode: 'absolute' as const, seed: input.seed };
       const byModel = runsByModel(h.runs);
       const predicted = input.models.map((m, i) => predictFinal(trendPoints(byModel.get(m) ?? [], input.epoch), current[i] ?? Number.NaN, trend));
       const predictions = Object.fromEntries(input.models.map((m, i) => [m, predicted[i] ?? Number.NaN]));
-      return explain(input, fineSelectionRound(current, predicted, input.eta, trend), trendFilter(current, predicted, trend), predictions);
+      const kept = fineSelectionRound(current, predicted, input.eta, trend);
+      return explain(input, finalPick(atBudget ? kept.sort((a, b) => (current[b] ?? -Infinity) - (current[a] ?? -Infinity) || a - b) : kept), trendFilter(current, predicted, trend), predictions);
     },
   };
+}
+
+/** The selection task a policy sees: the target left out of every history. */
+function taskOf(h: History, target: string, pool: readonly string[], maxEpochs: number, seed: number): SelectionTask {
+  return { target, pool, maxEpochs, direction: 'maximize', history: h.matrix, curves: h.runs, proxy: null, seed };
 }
 
 function explain(input: DecideRoundInput, kept: number[], afterFilter: number[] | null, predictions: Record<string, number>): DecideRoundOutput {
@@ -155,7 +183,8 @@ function explain(input: DecideRoundInput, kept: number[], afterFilter: number[] 
     if (!passed.has(i)) {
       return [{ model, reason: 'trend-filter', detail: `predicted final ${fmt(predictions[model])} is below that of a model with higher validation (its validation ${fmt(v)} at epoch ${input.epoch})` }];
     }
-    return [{ model, reason: 'halving', detail: `validation ${fmt(v)} at epoch ${input.epoch} not in the top ${kept.length} of ${input.models.length} (best ${fmt(best)})` }];
+    const score = predictions[model] === undefined ? `validation ${fmt(v)}` : `score ${fmt(predictions[model])} (validation ${fmt(v)})`;
+    return [{ model, reason: 'halving', detail: `${score} at epoch ${input.epoch} not in the top ${kept.length} of ${input.models.length} (best validation ${fmt(best)})` }];
   });
   return { keep: kept.map((i) => input.models[i] ?? ''), eliminated, predictions };
 }

@@ -5,7 +5,7 @@ import type { SelectionState } from './selection-state';
 import { slidingWindow } from './window';
 
 /** Policies whose candidates come from coarse recall; the others start from the whole pool. */
-const RECALL_POLICIES = new Set(['two-phase-paper']);
+const RECALL_POLICIES = new Set(['two-phase-paper', 'prior-shrink-halving']);
 
 function failureMessage(err: unknown): string {
   const e = err as { cause?: { message?: string }; message?: string };

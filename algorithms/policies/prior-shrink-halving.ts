@@ -49,22 +49,45 @@ function rungScorer(task: SelectionTask, o: Options, prior: ReadonlyMap<string, 
   };
 }
 
-/** The prior-shrink-halving policy. Throws on a bad parameter. */
-export function priorShrinkHalving(params: PolicyParams = {}): SelectionPolicy {
-  const name = 'prior-shrink-halving';
-  const o = readParams(name, PRIOR_SHRINK_DEFAULTS, params);
+/** The pieces of prior-shrink-halving for a step-by-step driver (a workflow): recall, then a rung rule per round. */
+export interface PriorShrinkSteps {
+  /** The recalled models, best prior first. */
+  readonly recalled: readonly string[];
+  /** Indices of the rung's models that go on. */
+  readonly rule: (rung: Rung) => number[];
+  /** Index of the rung's model to pick when the last epoch leaves several. */
+  readonly pick: (rung: Rung) => number;
+  /** Rung scores (corrected, shrunk validation), in rung order. */
+  readonly score: (rung: Rung) => number[];
+}
+
+function checkOptions(name: string, o: Options): void {
   check(Number.isInteger(o.recallSize) && o.recallSize >= 1, name, 'recallSize', o.recallSize, 'an integer >= 1');
   check(o.eta >= 2, name, 'eta', o.eta, '>= 2');
   check(o.trend === 'history-gap' || o.trend === 'none', name, 'trend', o.trend, '"history-gap" or "none"');
   check(o.shrink === 'empirical-bayes' || o.shrink === 'none', name, 'shrink', o.shrink, '"empirical-bayes" or "none"');
+}
+
+/** Recall and rung rule of prior-shrink-halving for one task (module comment). Throws on a bad parameter. */
+export function priorShrinkSteps(task: SelectionTask, params: PolicyParams = {}): PriorShrinkSteps {
+  const o = readParams('prior-shrink-halving', PRIOR_SHRINK_DEFAULTS, params);
+  checkOptions('prior-shrink-halving', o);
+  const z = standardizedPrior(task.history);
+  const prior = new Map(task.history.models.map((m, i) => [m, z[i] ?? Number.NaN]));
+  const recalled = topBy(task.pool, task.pool.map((m) => prior.get(m) ?? Number.NaN), Math.min(o.recallSize, task.pool.length));
+  const score = rungScorer(task, o, prior);
+  return { recalled, score, rule: (rung) => keepBest(score(rung), o.eta), pick: (rung) => rankDescending(score(rung))[0] ?? 0 };
+}
+
+/** The prior-shrink-halving policy. Throws on a bad parameter. */
+export function priorShrinkHalving(params: PolicyParams = {}): SelectionPolicy {
+  const name = 'prior-shrink-halving';
+  checkOptions(name, readParams(name, PRIOR_SHRINK_DEFAULTS, params));
   return {
     name: specName(name, PRIOR_SHRINK_DEFAULTS, params),
     async select(task, session) {
-      const z = standardizedPrior(task.history);
-      const prior = new Map(task.history.models.map((m, i) => [m, z[i] ?? Number.NaN]));
-      const recalled = topBy(task.pool, task.pool.map((m) => prior.get(m) ?? Number.NaN), Math.min(o.recallSize, task.pool.length));
-      const score = rungScorer(task, o, prior);
-      return eliminationRounds(task, session, recalled, (rung) => keepBest(score(rung), o.eta), (rung) => rankDescending(score(rung))[0] ?? 0);
+      const steps = priorShrinkSteps(task, params);
+      return eliminationRounds(task, session, steps.recalled, steps.rule, steps.pick);
     },
   };
 }

@@ -7,7 +7,7 @@ export const TrainerNameSchema = z.enum(['tfjs', 'command', 'replay']);
 export type TrainerName = z.infer<typeof TrainerNameSchema>;
 
 /** Selection policies the online workflow runs. */
-export const PolicyNameSchema = z.enum(['two-phase-paper', 'fine-selection', 'successive-halving', 'brute-force']);
+export const PolicyNameSchema = z.enum(['prior-shrink-halving', 'two-phase-paper', 'fine-selection', 'successive-halving', 'brute-force']);
 export type PolicyName = z.infer<typeof PolicyNameSchema>;
 
 /** Proxy used by coarse recall on cluster representatives. */
@@ -22,11 +22,15 @@ export const SelectModelInputSchema = z
   .object({
     /** Target dataset id. */
     target: DatasetIdSchema,
-    policy: PolicyNameSchema.default('two-phase-paper'),
+    policy: PolicyNameSchema.default('prior-shrink-halving'),
     /** Candidate pool; default every model of the store's latest version that is not removed. */
     models: z.array(ModelIdSchema).min(1).max(100_000).optional(),
-    /** How many models recall keeps for fine selection (the whole pool for `successive-halving` / `brute-force`). */
-    recallSize: z.number().int().min(1).max(100_000).default(10),
+    /**
+     * How many models recall keeps for fine selection; default the policy's own (14 for
+     * `prior-shrink-halving`, 10 for `two-phase-paper`); `successive-halving`, `fine-selection`
+     * and `brute-force` start from the whole pool.
+     */
+    recallSize: z.number().int().min(1).max(100_000).optional(),
     proxy: RecallProxySchema.default('history-prior'),
     /** Epochs a model is trained to at most (the paper: 5). */
     budgetEpochs: z.number().int().min(1).max(1000).default(5),
@@ -114,7 +118,7 @@ export interface RecallInput {
   readonly target: string;
   readonly pool: readonly string[];
   readonly policy: PolicyName;
-  readonly recallSize: number;
+  readonly recallSize?: number;
   readonly proxy: RecallProxy;
   readonly proxyScores: Readonly<Record<string, number>>;
   readonly storeVersion: number;

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { existsSync } from 'node:fs';
 import { halvingCost } from '../../algorithms/halving';
 import { successiveHalving } from '../../algorithms/policies/successive-halving';
+import { priorShrinkHalving } from '../../algorithms/policies/prior-shrink-halving';
 import { runSelection } from '../../algorithms/policy';
 import { selectDatasets, selectModels, selectRuns } from '../../algorithms/matrix';
 import { loadAnchors } from '../../replay/load';
@@ -63,6 +64,23 @@ maybe('offline and online workflows on the replay trainer (recorded curves)', ()
       expect(result.epochsSpent).toBe(halvingCost(pool.length, 2, 5));
       expect(result.eliminations.map((e) => e.reason).every((r) => r === 'halving')).toBe(true);
       expect(selectModels(matrix, (m) => m === result.pick).models).toEqual([result.pick]);
+
+      const task = {
+        target: TARGET, pool: matrix.models, maxEpochs: 5, direction: 'maximize' as const,
+        history: selectDatasets(matrix, (d) => d !== TARGET), curves: selectRuns(runs, (r) => r.dataset !== TARGET), proxy: null, seed: 0,
+      };
+      const replayTarget = async (m: string, from: number, to: number) => (runs.runs.find((r) => r.model === m && r.dataset === TARGET)?.val ?? []).slice(from, to);
+      for (const recallSize of [3, 5]) {
+        const online = await h.client.workflow.execute(selectModel, {
+          taskQueue: h.taskQueue, workflowId: `select-psh-${recallSize}-${h.taskQueue}`,
+          args: [{ target: TARGET, trainer: 'replay', budgetEpochs: 5, recallSize }],
+        });
+        const offlinePick = await runSelection(priorShrinkHalving({ recallSize }), task, replayTarget);
+        expect(online.policy).toBe('prior-shrink-halving');
+        expect(online.candidates).toHaveLength(recallSize);
+        expect(online.pick).toBe(offlinePick.pick);
+        expect(online.epochsSpent).toBe(offlinePick.cost.epochs);
+      }
     });
   });
 
