@@ -23,6 +23,7 @@ export function decodeArrow(bytes: Uint8Array): RawTable {
   } catch (err) {
     throw new Error(`not a readable Arrow IPC file (${(err as Error).message})`);
   }
+  if (table.schema.fields.length === 0) throw new Error('not a readable Arrow IPC file (no schema found)');
   const label = table.getChild('label');
   if (!label) throw new Error('has no `label` column');
   const labels = numericColumn(label, 'label');
