@@ -12,6 +12,7 @@ import { createTrainingActivities } from './fine-tune';
 import { createMatrixActivities } from './matrix';
 import { createPlumbingActivities } from './plumbing';
 import { createSelectionActivities } from './selection';
+import { createReportActivities } from './report';
 
 function lazy<T>(make: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
@@ -50,7 +51,7 @@ export function createOrchestratorActivities(cfg: WorkerConfig, store: MatrixSto
   if (cfg.commandTrainer) catalogs[cfg.commandTrainer.name] = catalogs.tfjs as Catalog;
   const runs = replayRuns(cfg);
   if (runs) catalogs.replay = lazyCatalog(async () => runSetCatalog(await runs()));
-  return { ...createMatrixActivities({ store, catalogs }), ...createSelectionActivities({ store, catalogs }) };
+  return { ...createMatrixActivities({ store, catalogs }), ...createSelectionActivities({ store, catalogs }), ...createReportActivities({ store, reportDir: cfg.reportDir }) };
 }
 
 export type GpuActivities = ReturnType<typeof createGpuActivities>;

@@ -68,13 +68,16 @@ function historyLoader(store: MatrixStore) {
  * in its nearest cluster counts at once) when it covers them and never saw the target;
  * otherwise the paper's clustering of this history.
  */
-export function clusteringFor(h: History, matrix: PerformanceMatrix): Clustering {
-  const s = h.stored;
-  const index = new Map(s?.models.map((m, i) => [m, i]) ?? []);
-  if (!s || h.targetInStore || matrix.models.some((m) => !index.has(m))) return clusterPaper(matrix);
-  const labels = matrix.models.map((m) => s.labels[index.get(m) ?? -1] ?? -1);
+export function clusteringForMatrix(stored: Clustering | null, sawTarget: boolean, matrix: PerformanceMatrix): Clustering {
+  const index = new Map(stored?.models.map((m, i) => [m, i]) ?? []);
+  if (!stored || sawTarget || matrix.models.some((m) => !index.has(m))) return clusterPaper(matrix);
+  const labels = matrix.models.map((m) => stored.labels[index.get(m) ?? -1] ?? -1);
   const keep = new Set(matrix.models);
-  return { models: matrix.models, labels, representatives: new Map([...s.representatives].filter(([, m]) => keep.has(m))) };
+  return { models: matrix.models, labels, representatives: new Map([...stored.representatives].filter(([, m]) => keep.has(m))) };
+}
+
+function clusteringFor(h: History, matrix: PerformanceMatrix): Clustering {
+  return clusteringForMatrix(h.stored, h.targetInStore, matrix);
 }
 
 /** Models whose own proxy score recall needs: members of multi-model clusters and representatives. */

@@ -44,5 +44,6 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
   await trainWinner(s);
   s.phase = 'done';
   await condition(allHandlersFinished);
-  return s.result();
+  const report = await light().writeSelectionReport({ workflowId: workflowInfo().workflowId, result: s.result() });
+  return s.result(report.path);
 }

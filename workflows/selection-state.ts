@@ -171,10 +171,10 @@ export class SelectionState {
     };
   }
 
-  result(): SelectModelResult {
+  result(reportPath: string | null = null): SelectModelResult {
     const pick = this.survivors.length > 0 ? (this.bestSurvivor() ?? null) : null;
     return {
-      ...this.progress(), pick, storeVersion: this.storeVersion, backend: this.backend,
+      ...this.progress(), pick, storeVersion: this.storeVersion, backend: this.backend, reportPath,
       pickValidation: pick ? (this.curveOf(pick).at(-1) ?? null) : null,
       pickTest: pick ? (this.tests.get(pick) ?? null) : null,
     };

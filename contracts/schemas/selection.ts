@@ -96,6 +96,8 @@ export interface SelectModelResult extends SelectionProgress {
   readonly pickTest: number | null;
   readonly storeVersion: number;
   readonly backend: string;
+  /** The HTML report written by the orchestrator worker. */
+  readonly reportPath: string | null;
 }
 
 /** Activity I/O of the selection workflow (built by workflows, not typed by users). */

@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { halvingCost } from '../../algorithms/halving';
 import { successiveHalving } from '../../algorithms/policies/successive-halving';
 import { priorShrinkHalving } from '../../algorithms/policies/prior-shrink-halving';
@@ -63,6 +63,11 @@ maybe('offline and online workflows on the replay trainer (recorded curves)', ()
       expect(result.pick).toBe(pure.pick);
       expect(result.epochsSpent).toBe(halvingCost(pool.length, 2, 5));
       expect(result.eliminations.map((e) => e.reason).every((r) => r === 'halving')).toBe(true);
+      expect(result.reportPath).toMatch(/select-sh-.*\.html$/);
+      const html = readFileSync(result.reportPath as string, 'utf8');
+      expect(html).toContain(`model selection for ${TARGET}`);
+      expect(html).toContain(`Pick: ${result.pick}`);
+      expect(html.match(/Plotly.newPlot/g)).toHaveLength(3);
       expect(selectModels(matrix, (m) => m === result.pick).models).toEqual([result.pick]);
 
       const task = {

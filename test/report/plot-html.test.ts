@@ -7,7 +7,7 @@ describe('plotHtml', () => {
     const html = plotHtml(page, 'window.Plotly = {}; "</script>"');
     expect(html).toContain('<title>Regret &#60;vs&#62; cost</title>');
     expect(html).toContain('<script>window.Plotly = {}; "<\\/script>"</script>');
-    expect(html).toContain(`Plotly.newPlot('plot', [{"type":"scatter","x":[1,2],"y":[3,4],"name":"\\u003c/script>"}], {"title":{"text":"Regret \\u003cvs> cost"},"xaxis":{"title":{"text":"cost"}}}, {responsive: true});`);
+    expect(html).toContain(`Plotly.newPlot('plot0', [{"type":"scatter","x":[1,2],"y":[3,4],"name":"\\u003c/script>"}], {"title":{"text":"Regret \\u003cvs> cost"},"xaxis":{"title":{"text":"cost"}}}, {responsive: true});`);
     expect(html).toContain('a &#38; b');
     expect(html.match(/<\/script>/g)?.length).toBe(2);
   });
