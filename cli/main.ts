@@ -4,8 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { plumbingCheck } from '../workflows';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { PlumbingCheckInputSchema } from '../contracts/schemas';
-import { formatIssues } from '../contracts/parse';
+import { hubCommand } from './hub';
+import { offlineCommand } from './offline';
+import { json, parseFlags, UsageError } from './options';
+import { replayCommand } from './replay';
 import { openSession, startWorkers } from './runtime';
+import { scheduleCommand } from './schedule';
+import { selectCommand } from './select';
+import { withSession } from './session';
+import { startCommand } from './start';
+import { reportCommand, statusCommand } from './status';
 
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
@@ -16,37 +24,15 @@ function waitForSignal(): Promise<void> {
   });
 }
 
-async function runPlumbingCheck(client: Awaited<ReturnType<typeof openSession>>['client'], raw: unknown) {
-  const parsed = PlumbingCheckInputSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`plumbing check input: ${formatIssues(parsed.error.issues)}`);
-  const workflowId = `plumbing-check-${randomUUID().slice(0, 8)}`;
-  const handle = await client.workflow.start(plumbingCheck, { taskQueue: TASK_QUEUES.orchestration, workflowId, args: [parsed.data], staticSummary: `plumbing check: ${parsed.data.steps} steps, timer ${parsed.data.timer}` });
-  log(`Started ${workflowId}`);
-  return handle.result();
-}
-
 const program = new Command('mselect').description('Fast model selection from a model hub, on Temporal.');
-
-program
-  .command('start')
-  .description('Set up and run the main job on the embedded default (dev server + workers + job).')
-  .option('--serve', 'keep the dev server, web UI and workers up afterwards (Ctrl-C to stop)')
-  .action(async (opts: { serve?: boolean }) => {
-    const session = await openSession(log);
-    const workers = await startWorkers(session.target, { orchestrator: true, gpu: true, slots: 1 });
-    try {
-      if (session.uiUrl) log(`Temporal web UI: ${session.uiUrl}`);
-      const result = await runPlumbingCheck(session.client, {});
-      console.log(JSON.stringify(result, null, 2));
-      if (opts.serve) {
-        log('Serving; press Ctrl-C to stop.');
-        await waitForSignal();
-      }
-    } finally {
-      await workers.stop();
-      await session.close();
-    }
-  });
+program.addCommand(startCommand());
+program.addCommand(hubCommand());
+program.addCommand(offlineCommand());
+program.addCommand(selectCommand());
+program.addCommand(statusCommand());
+program.addCommand(reportCommand());
+program.addCommand(scheduleCommand());
+program.addCommand(replayCommand());
 
 program
   .command('dev')
@@ -55,7 +41,7 @@ program
     const session = await openSession(log);
     const workers = await startWorkers(session.target, { orchestrator: true, gpu: true, slots: 1 });
     if (session.uiUrl) log(`Temporal web UI: ${session.uiUrl}`);
-    log('Workers running on task queues mselect and mselect-gpu; press Ctrl-C to stop.');
+    log(`Workers running on task queues ${TASK_QUEUES.orchestration} and ${TASK_QUEUES.gpu}; press Ctrl-C to stop.`);
     await waitForSignal();
     await workers.stop();
     await session.close();
@@ -67,7 +53,7 @@ program
   .addOption(new Option('--role <role>', 'which worker').choices(['orchestrator', 'gpu', 'all']).default('all'))
   .option('--slots <n>', 'GPU worker concurrency: one per GPU', (v) => Number.parseInt(v, 10), 1)
   .action(async (opts: { role: 'orchestrator' | 'gpu' | 'all'; slots: number }) => {
-    if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new Error(`--slots is ${opts.slots}, but must be an integer >= 1`);
+    if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new UsageError(`--slots is ${opts.slots}, but must be an integer >= 1`);
     const session = await openSession(log);
     const workers = await startWorkers(session.target, { orchestrator: opts.role !== 'gpu', gpu: opts.role !== 'orchestrator', slots: opts.slots });
     log(`${opts.role} worker running; press Ctrl-C to stop.`);
@@ -78,18 +64,19 @@ program
 
 program
   .command('check')
-  .description('Run the plumbing check workflow (heartbeats, timer, query, update) against running workers.')
+  .description('Run the plumbing check workflow (heartbeating GPU activity, timer, progress query, addSteps update).')
   .option('--input <json>', 'workflow input as JSON', '{}')
   .action(async (opts: { input: string }) => {
-    const session = await openSession(log);
-    try {
-      console.log(JSON.stringify(await runPlumbingCheck(session.client, JSON.parse(opts.input)), null, 2));
-    } finally {
-      await session.close();
-    }
+    const input = parseFlags(PlumbingCheckInputSchema, json('--input', opts.input));
+    const result = await withSession(async (s) => {
+      const workflowId = `plumbing-check-${randomUUID().slice(0, 8)}`;
+      log(`Started ${workflowId}`);
+      return s.client.workflow.execute(plumbingCheck, { taskQueue: TASK_QUEUES.orchestration, workflowId, args: [input] });
+    });
+    console.log(JSON.stringify(result, null, 2));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   log(`mselect: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
+  process.exit(e instanceof UsageError ? 2 : 1);
 });

@@ -70,7 +70,18 @@ export const ScheduleSpecSchema = z
   .object({
     id: IdSchema.default('mselect-nightly-refresh'),
     cron: z.string().regex(/^\S+(\s+\S+){4}$/, 'must be a 5-field cron expression like "0 2 * * *"').default('0 2 * * *'),
-    timezone: z.string().min(1).default('UTC'),
+    timezone: z
+      .string()
+      .min(1)
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone like "UTC" or "Europe/Paris"')
+      .default('UTC'),
     input: BuildMatrixInputSchema.default({}),
   })
   .strict();

@@ -1,0 +1,63 @@
+import { Command } from 'commander';
+import Table from 'cli-table3';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { SelectModelInputSchema, type SelectModelInput, type SelectModelResult } from '../contracts/schemas';
+import { TASK_QUEUES } from '../contracts/task-queues';
+import { summaryLines } from '../report/selection-report';
+import { selectModel } from '../workflows';
+import { int, json, parseFlags } from './options';
+import { selectionFrames, watch } from './progress';
+import { withSession } from './session';
+
+const fmt = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
+
+/** Terminal summary of a selection: the pick, cost, and every candidate's curve and fate. */
+export function selectionTable(r: SelectModelResult): string {
+  const fate = new Map(r.eliminations.map((e) => [e.model, `${e.reason} (round ${e.round}, epoch ${e.epoch})`]));
+  const t = new Table({ head: ['candidate', 'epochs', 'last validation', 'outcome'], style: { head: [], border: [] } });
+  for (const m of r.candidates) {
+    const c = r.curves[m] ?? [];
+    t.push([m, String(c.length), fmt(c.at(-1)), m === r.pick ? 'PICK' : (fate.get(m) ?? 'survivor')]);
+  }
+  return [...summaryLines(r), t.toString(), r.reportPath ? `Report: ${r.reportPath}` : ''].filter(Boolean).join('\n');
+}
+
+/** Start a selection and follow it with a progress bar; returns its result. */
+export async function runSelection(client: Client, input: SelectModelInput, workflowId = `select-${input.target}-${randomUUID().slice(0, 8)}`): Promise<SelectModelResult> {
+  const handle = await client.workflow.start(selectModel, {
+    taskQueue: TASK_QUEUES.orchestration, workflowId, args: [input],
+    staticSummary: `select a model for ${input.target}: ${input.policy}, ${input.trainer} trainer, budget ${input.budgetEpochs} epochs`,
+    searchAttributes: { MselectTarget: [input.target], MselectPolicy: [input.policy] },
+  });
+  process.stderr.write(`Started ${workflowId}\n`);
+  return watch<SelectModelResult>(handle, selectionFrames);
+}
+
+export function selectCommand(): Command {
+  return new Command('select')
+    .description('Select the best model of the hub for a target dataset (selectModel workflow).')
+    .requiredOption('--target <dataset>', 'target dataset id')
+    .option('--policy <name>', 'prior-shrink-halving | two-phase-paper | fine-selection | successive-halving | brute-force')
+    .option('--trainer <name>', 'tfjs | command | replay')
+    .option('--models <ids>', 'comma-separated candidate pool (default: every live model with history)')
+    .option('--recall-size <n>', 'models kept by recall', int)
+    .option('--proxy <name>', 'recall proxy for two-phase-paper')
+    .option('--budget-epochs <n>', 'epochs a model is trained to at most', int)
+    .option('--eta <n>', 'halving reduction factor', int)
+    .option('--round-deadline <duration>', 'deadline of each round, e.g. 30m')
+    .option('--max-parallel <n>', 'fine-tunes running at once', int)
+    .option('--seed <n>', 'seed', int)
+    .option('--input <json>', 'the whole workflow input as JSON (flags override it)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: Record<string, string | number | boolean | undefined>) => {
+      const base = o.input ? (json('--input', String(o.input)) as Record<string, unknown>) : {};
+      const flags = Object.fromEntries(Object.entries({
+        target: o.target, policy: o.policy, trainer: o.trainer, models: typeof o.models === 'string' ? o.models.split(',') : undefined,
+        recallSize: o.recallSize, proxy: o.proxy, budgetEpochs: o.budgetEpochs, eta: o.eta, roundDeadline: o.roundDeadline, maxParallel: o.maxParallel, seed: o.seed,
+      }).filter(([, v]) => v !== undefined));
+      const input = parseFlags(SelectModelInputSchema, { ...base, ...flags });
+      const r = await withSession((s) => runSelection(s.client, input));
+      console.log(o.json ? JSON.stringify(r, null, 2) : selectionTable(r));
+    });
+}

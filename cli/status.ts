@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import type { BuildMatrixResult, SelectModelResult } from '../contracts/schemas';
+import { formatOffline } from './offline';
+import { matrixFrames, selectionFrames, watch } from './progress';
+import { selectionTable } from './select';
+import { withSession } from './session';
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('Follow a running selection or offline workflow with live progress bars (from its progress query).')
+    .argument('<workflowId>')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      await withSession(async (s) => {
+        const handle = s.client.workflow.getHandle(id);
+        const type = (await handle.describe()).type;
+        if (type === 'selectModel') {
+          const r = await watch<SelectModelResult>(handle, selectionFrames);
+          console.log(o.json ? JSON.stringify(r, null, 2) : selectionTable(r));
+        } else if (type === 'buildPerformanceMatrix') {
+          const r = await watch<BuildMatrixResult>(handle, matrixFrames);
+          console.log(o.json ? JSON.stringify(r, null, 2) : formatOffline(r));
+        } else {
+          console.log(JSON.stringify(await handle.result(), null, 2));
+        }
+      }, { workers: 'never' });
+    });
+}
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description('Print the summary table of a finished selection and the path of its HTML report.')
+    .argument('<workflowId>')
+    .action(async (id: string) => {
+      await withSession(async (s) => {
+        const r = (await s.client.workflow.getHandle(id).result()) as SelectModelResult;
+        console.log(selectionTable(r));
+      }, { workers: 'never' });
+    });
+}
