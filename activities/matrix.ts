@@ -1,6 +1,7 @@
 import type { Clustering } from '../algorithms/types';
 import { clusterPaper } from '../algorithms/cluster-paper';
 import { clusterKMeans } from '../algorithms/kmeans';
+import { placeInNearestCluster } from '../algorithms/cluster-place';
 import { ErrorType, nonRetryable } from '../contracts/errors';
 import type {
   CellResult, ClusterModelsInput, ClusterModelsOutput, ClusterSpec, PlanMatrixInput, PlanMatrixOutput, RecordCellsInput,
@@ -85,16 +86,31 @@ export function createMatrixActivities(deps: MatrixDeps) {
       }
     },
 
-    /** Cluster every live model on the latest matrix and commit the clustering as a new version. */
+    /**
+     * Cluster every live model on the latest matrix (mode `recluster`), or place the models the
+     * latest clustering lacks into their nearest cluster (mode `place`: one distance per
+     * representative); commit the clustering as a new version.
+     */
     async clusterModels(input: ClusterModelsInput): Promise<ClusterModelsOutput> {
       const snap = await deps.store.snapshot();
       const matrix = await snap.performanceMatrix();
-      if (matrix.models.length < 2) return { storeVersion: snap.version, clusters: matrix.models.length, models: matrix.models.length };
-      const clustering = clusterBySpec(matrix, input.spec);
+      if (matrix.models.length < 2) return { storeVersion: snap.version, clusters: matrix.models.length, models: matrix.models.length, placed: [] };
+      const latest = (await snap.clusterings()).at(-1)?.clustering;
+      let clustering: Clustering;
+      let placed: { model: string; label: number }[] = [];
+      if (input.mode === 'place' && latest) {
+        const threshold = input.spec.method === 'paper' ? input.spec.threshold : undefined;
+        const r = placeInNearestCluster(latest, matrix, { threshold });
+        clustering = r.clustering;
+        placed = r.placements.map(({ model, label }) => ({ model, label }));
+      } else {
+        clustering = clusterBySpec(matrix, input.spec);
+      }
       const w = deps.store.beginWrite();
-      await w.appendClustering({ method: input.spec.method, params: { ...input.spec }, models: [...clustering.models], labels: [...clustering.labels], representatives: new Map(clustering.representatives) });
-      const storeVersion = await w.commit(`clustering (${input.spec.method}) of ${matrix.models.length} models`);
-      return { storeVersion, clusters: new Set(clustering.labels).size, models: matrix.models.length };
+      const method = input.mode === 'place' && latest ? `${input.spec.method}+place` : input.spec.method;
+      await w.appendClustering({ method, params: { ...input.spec }, models: [...clustering.models], labels: [...clustering.labels], representatives: new Map(clustering.representatives) });
+      const storeVersion = await w.commit(`clustering (${method}) of ${clustering.models.length} models`);
+      return { storeVersion, clusters: new Set(clustering.labels).size, models: clustering.models.length, placed };
     },
   };
 }

@@ -7,10 +7,17 @@ import { createGpuWorker, createOrchestratorWorker } from '../workers/create-wor
 import { workerConfigFromEnv } from '../workers/config';
 
 let runtimeInstalled = false;
-/** Quiet SDK logging for the CLI: warnings and errors only. */
+/** Worker notices that are expected here: each worker serves only workflows or only activities. */
+const EXPECTED = /^No (activities|workflows) registered, not polling/;
+
+/** Quiet SDK logging for the CLI: warnings and errors only, without expected notices. */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const logger = new DefaultLogger('WARN', (entry) => {
+    if (EXPECTED.test(entry.message)) return;
+    process.stderr.write(`${entry.level} ${entry.message}${entry.meta && Object.keys(entry.meta).length ? ` ${JSON.stringify(entry.meta)}` : ''}\n`);
+  });
+  Runtime.install({ logger });
   runtimeInstalled = true;
 }
 
@@ -63,10 +70,13 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
-/** Run the orchestrator and/or GPU worker in this process until `stop()`. */
-export async function startWorkers(target: Target, roles: { orchestrator: boolean; gpu: boolean; slots: number }): Promise<RunningWorkers> {
+/**
+ * Run the orchestrator and/or GPU worker in this process until `stop()`. `taskQueue` is the
+ * orchestration queue (default `mselect`); the GPU worker serves its paired `<taskQueue>-gpu`.
+ */
+export async function startWorkers(target: Target, roles: { orchestrator: boolean; gpu: boolean; slots: number; taskQueue?: string }): Promise<RunningWorkers> {
   const connection: NativeConnection = await connectWorker(target);
-  const setup = { connection, namespace: target.namespace, config: workerConfigFromEnv() };
+  const setup = { connection, namespace: target.namespace, config: workerConfigFromEnv(), taskQueue: roles.taskQueue };
   const workers: Worker[] = [];
   if (roles.orchestrator) workers.push(await createOrchestratorWorker(setup));
   if (roles.gpu) workers.push(await createGpuWorker({ ...setup, slots: roles.slots }));

@@ -15,7 +15,7 @@ const fmt = (v: number | null | undefined): string => (v === null || v === undef
 /** Terminal summary of a selection: the pick, cost, and every candidate's curve and fate. */
 export function selectionTable(r: SelectModelResult): string {
   const fate = new Map(r.eliminations.map((e) => [e.model, `${e.reason} (round ${e.round}, epoch ${e.epoch})`]));
-  const t = new Table({ head: ['candidate', 'epochs', 'last validation', 'outcome'], style: { head: [], border: [] } });
+  const t = new Table({ head: ['candidate', 'epochs', 'last validation', 'outcome'], style: { head: [], border: [], compact: true } });
   for (const m of r.candidates) {
     const c = r.curves[m] ?? [];
     t.push([m, String(c.length), fmt(c.at(-1)), m === r.pick ? 'PICK' : (fate.get(m) ?? 'survivor')]);

@@ -65,10 +65,10 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
     return continueAsNew<typeof buildPerformanceMatrix>(input, { done, failed: failures, runs: carry.runs + 1, maxHistoryEvents });
   }
   phase = 'clustering';
-  const clustered = await light().clusterModels({ spec: input.cluster });
+  const clustered = await light().clusterModels({ spec: input.cluster, mode: input.clusterMode });
   phase = 'done';
   return {
     cellsComputed: done, cellsFailed: failures.length, failures, storeVersion: clustered.storeVersion,
-    clusters: clustered.clusters, runs: carry.runs, maxHistoryEvents,
+    clusters: clustered.clusters, placed: clustered.placed, runs: carry.runs, maxHistoryEvents,
   };
 }

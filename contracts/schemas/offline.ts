@@ -26,6 +26,11 @@ export const BuildMatrixInputSchema = z
     maxParallel: z.number().int().min(1).max(10_000).default(4),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     cluster: ClusterSpecSchema,
+    /**
+     * `recluster`: cluster every live model afresh (the nightly refresh). `place`: put models
+     * the latest clustering lacks into their nearest cluster (one distance per representative).
+     */
+    clusterMode: z.enum(['recluster', 'place']).default('recluster'),
     heartbeatTimeout: DurationSchema.default('2m'),
     /** Cells per run before continuing as new, which keeps each run's history small. */
     cellsPerRun: z.number().int().min(1).max(5000).default(500),
@@ -61,6 +66,7 @@ export interface BuildMatrixResult {
   readonly failures: readonly { model: string; dataset: string; error: string }[];
   readonly storeVersion: number;
   readonly clusters: number;
+  readonly placed: readonly { model: string; label: number }[];
   readonly runs: number;
   readonly maxHistoryEvents: number;
 }
@@ -124,9 +130,12 @@ export interface RecordCellsInput {
 }
 export interface ClusterModelsInput {
   readonly spec: ClusterSpec;
+  readonly mode: 'recluster' | 'place';
 }
 export interface ClusterModelsOutput {
   readonly storeVersion: number;
   readonly clusters: number;
   readonly models: number;
+  /** Models placed into an existing cluster (mode `place`), with the cluster label. */
+  readonly placed: readonly { model: string; label: number }[];
 }

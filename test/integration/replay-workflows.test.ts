@@ -89,6 +89,23 @@ maybe('offline and online workflows on the replay trainer (recorded curves)', ()
     });
   });
 
+  it('places a model added between refreshes into its nearest cluster without re-clustering', async () => {
+    const added = 'Jeevesh8--bert_ft_qqp-9';
+    const workers = [await h.orchestrator(), await h.gpuWorker(4)];
+    const r = await withWorkers(workers, () => h.client.workflow.execute(buildPerformanceMatrix, {
+      taskQueue: h.taskQueue, workflowId: `add-${h.taskQueue}`,
+      args: [{ models: [...MODELS, added], benchmarks: [...BENCHMARKS, TARGET], epochs: 5, trainer: 'replay', clusterMode: 'place' }],
+    }));
+    expect(r.cellsComputed).toBe(BENCHMARKS.length + 1);
+    expect(r.placed.map((p) => p.model)).toEqual([added]);
+    const snap = await openStore({ dir: h.config.storeDir }).snapshot();
+    const [previous, latest] = (await snap.clusterings()).slice(-2);
+    expect(latest?.method).toBe('paper+place');
+    expect(latest?.clustering.models).toEqual([...(previous?.clustering.models ?? []), added]);
+    expect(latest?.clustering.labels.slice(0, -1)).toEqual(previous?.clustering.labels);
+    expect(latest?.clustering.labels.at(-1)).toBe(r.placed[0]?.label);
+  });
+
   it('fails at once on an unknown target, naming it', async () => {
     const workers = [await h.orchestrator()];
     const err = await withWorkers(workers, () =>
