@@ -73,13 +73,13 @@ async function build(o: DirOptions & { force: boolean; backend?: string }): Prom
 }
 
 async function list(o: DirOptions): Promise<void> {
-  const models = new Table({ head: ['model', 'family', 'source task', 'labels', 'frozen'], style: { compact: true } });
+  const models = new Table({ head: ['model', 'family', 'source task', 'labels', 'frozen'], style: { compact: true, head: [], border: [] } });
   for (const id of await listModelIds(o.hub)) {
     const card = await readCard(o.hub, id);
     models.push([id, card.family, card.sourceTask.name, String(card.labels.length), card.frozenLayers.join(',') || '-']);
   }
   console.log(`models in ${o.hub}\n${models.toString()}`);
-  const datasets = new Table({ head: ['dataset', 'role', 'classes', 'features', 'format'], style: { compact: true } });
+  const datasets = new Table({ head: ['dataset', 'role', 'classes', 'features', 'format'], style: { compact: true, head: [], border: [] } });
   const ids = (await exists(o.datasets)) ? (await fs.readdir(o.datasets, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
   for (const id of ids) {
     const m = await readManifest(o.datasets, id).catch(() => null);
@@ -129,7 +129,7 @@ function cells(t: TransferTable, m: number, bold: (s: string) => string): string
 }
 
 function plainTable(t: TransferTable): string {
-  const table = new Table({ head: ['model', ...t.datasets], style: { compact: true } });
+  const table = new Table({ head: ['model', ...t.datasets], style: { compact: true, head: [], border: [] } });
   t.models.forEach((model, m) => table.push([model, ...cells(t, m, (s) => `*${s}`)]));
   return table.toString();
 }

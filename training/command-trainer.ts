@@ -5,15 +5,16 @@
  * MSELECT_* environment variables and through `{placeholders}` in the configured args.
  * It prints one JSON line per epoch on stdout; see docs/external-trainer.md.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { ApplicationFailure } from '@temporalio/common';
-import { ErrorType, nonRetryable } from '../contracts/errors';
 import { formatIssues } from '../contracts/parse';
 import { CommandEpochLineSchema, CommandTestLineSchema } from '../contracts/schemas/training';
 import { resolveInside } from '../hub/files';
 import { CheckpointStore } from './checkpoint-store';
+import { type CommandJob, CommandRun, failed, jobEnv, substitute } from './command-process';
+
+export type { CommandJob };
 import { abortError } from './session';
 import type { CheckpointRef, EpochRecord, Trainer, TrainHooks, TrainRequest, TrainResult } from './trainer';
 
@@ -36,22 +37,6 @@ export interface CommandTrainerConfig {
   readonly stderrTailLines?: number;
   /** Time between SIGTERM and SIGKILL when cancelled. @default 5000 */
   readonly killGraceMs?: number;
-}
-
-/** The job description the command receives (stdin JSON and MSELECT_JOB). */
-export interface CommandJob {
-  readonly modelId: string;
-  readonly modelDir: string;
-  readonly datasetId: string;
-  readonly datasetDir: string;
-  readonly fromEpoch: number;
-  readonly toEpoch: number;
-  readonly seed: number;
-  readonly runId: string;
-  readonly checkpointRoot: string;
-  /** Where this run should write its checkpoints. */
-  readonly checkpointDir: string;
-  readonly resume: { readonly key: string; readonly epoch: number; readonly path: string } | null;
 }
 
 export class CommandTrainer implements Trainer {
@@ -160,71 +145,4 @@ function parseLine(line: string, n: number, expectedEpoch: number) {
   if (!r.success) return bad(formatIssues(r.error.issues));
   if ('epoch' in r.data && r.data.epoch !== expectedEpoch) bad(`epoch ${r.data.epoch} where ${expectedEpoch} was next`);
   return r.data;
-}
-
-function failed(message: string, permanent: boolean): ApplicationFailure {
-  return permanent ? nonRetryable(ErrorType.TrainerFailed, message) : ApplicationFailure.retryable(message, ErrorType.TrainerFailed);
-}
-
-/** One child process: its exit, a bounded stderr tail and termination. */
-class CommandRun {
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }>;
-  private readonly tail: string[] = [];
-
-  constructor(readonly child: ChildProcess & { stdout: NodeJS.ReadableStream }, keep: number) {
-    createInterface({ input: child.stderr as NodeJS.ReadableStream, crlfDelay: Infinity }).on('line', (l) => {
-      this.tail.push(l);
-      if (this.tail.length > keep) this.tail.shift();
-    });
-    this.exited = new Promise((resolve) => {
-      child.once('error', (error) => resolve({ code: null, signal: null, error }));
-      child.once('close', (code, signal) => resolve({ code, signal, error: null }));
-    });
-  }
-
-  check(exit: { code: number | null; signal: NodeJS.Signals | null; error: Error | null }, command: string): void {
-    const stderr = this.tail.length ? `; stderr tail:\n${this.tail.join('\n')}` : '; stderr was empty';
-    if (exit.error) throw failed(`${command} could not be started: ${exit.error.message}`, true);
-    if (exit.code !== 0) throw failed(`${command} ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`}${stderr}`, false);
-  }
-
-  terminate(graceMs: number): void {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    if (graceMs <= 0) return;
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    timer.unref();
-    this.child.once('close', () => clearTimeout(timer));
-  }
-}
-
-function jobEnv(job: CommandJob): Record<string, string> {
-  return {
-    MSELECT_JOB: JSON.stringify(job),
-    MSELECT_MODEL_ID: job.modelId,
-    MSELECT_MODEL_DIR: job.modelDir,
-    MSELECT_DATASET_ID: job.datasetId,
-    MSELECT_DATASET_DIR: job.datasetDir,
-    MSELECT_FROM_EPOCH: String(job.fromEpoch),
-    MSELECT_TO_EPOCH: String(job.toEpoch),
-    MSELECT_SEED: String(job.seed),
-    MSELECT_RUN_ID: job.runId,
-    MSELECT_CHECKPOINT_ROOT: job.checkpointRoot,
-    MSELECT_CHECKPOINT_DIR: job.checkpointDir,
-    MSELECT_RESUME_PATH: job.resume?.path ?? '',
-  };
-}
-
-function substitute(arg: string, job: CommandJob): string {
-  const values: Record<string, string> = {
-    modelDir: job.modelDir,
-    datasetDir: job.datasetDir,
-    fromEpoch: String(job.fromEpoch),
-    toEpoch: String(job.toEpoch),
-    seed: String(job.seed),
-    runId: job.runId,
-    checkpointDir: job.checkpointDir,
-    resumePath: job.resume?.path ?? '',
-  };
-  return arg.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
