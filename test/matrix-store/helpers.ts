@@ -7,9 +7,10 @@ import type { CellRecordInput } from '../../contracts/schemas/store';
 import { exportTableCsv, openStore, TABLES, type MatrixStore, type Snapshot } from '../../matrix-store';
 
 const created: string[] = [];
-process.once('exit', () => created.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+// Registered at import, so it runs after the importing test file's tests.
+afterAll(() => created.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-/** A fresh empty directory, removed when the test process exits. */
+/** A fresh empty directory, removed after the test file's tests. */
 export function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-store-test-'));
   created.push(dir);
