@@ -29,7 +29,7 @@ export interface TrainingDeps {
   readonly trainer?: Trainer | readonly Trainer[];
   /** Backend for the default trainer and for proxy scores. @default pickBackend() on first use */
   readonly backend?: Backend;
-  /** Re-send the last heartbeat this often while an epoch runs. @default 10000 */
+  /** Re-send the last heartbeat this often while an epoch or a proxy's forward pass runs. @default 10000 */
   readonly keepAliveMs?: number;
 }
 
@@ -45,7 +45,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
   });
   return {
     fineTune: createFineTune(trainers, deps.keepAliveMs ?? 10_000),
-    proxyScore: createProxyScore({ ...deps, backend }),
+    proxyScore: createProxyScore({ ...deps, backend, keepAliveMs: deps.keepAliveMs ?? 10_000 }),
   };
 }
 

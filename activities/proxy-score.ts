@@ -12,7 +12,7 @@ import { nceFromProbabilities } from '../algorithms/nce';
 import { parc } from '../algorithms/parc';
 import { ErrorType, nonRetryable } from '../contracts/errors';
 import { parseOrFail } from '../contracts/parse';
-import { type ForwardProxy, type ProxyScoreActivityInput, ProxyScoreInputSchema, type ProxyScoreOutput } from '../contracts/schemas/training';
+import { type ForwardProxy, type ProxyScoreActivityInput, ProxyScoreInputSchema, type ProxyScoreOutput, type ProxyScoreRequest } from '../contracts/schemas/training';
 import { loadSplit, readManifest } from '../hub/datasets';
 import { loadHubModel, sameShape } from '../hub/models';
 import { activate, type Backend } from '../training/backend';
@@ -24,6 +24,8 @@ export interface ProxyScoreDeps {
   readonly hubDir: string;
   readonly datasetsDir: string;
   readonly backend: () => Promise<Backend>;
+  /** Heartbeat this often while the forward pass runs. */
+  readonly keepAliveMs: number;
 }
 
 /** Score one proxy from the probe's outputs; throws a plain Error for degenerate input. */
@@ -60,33 +62,43 @@ export function createProxyScore(deps: ProxyScoreDeps) {
    */
   return async function proxyScore(raw: ProxyScoreActivityInput): Promise<ProxyScoreOutput> {
     const input = parseOrFail(ProxyScoreInputSchema, raw, 'proxyScore input');
-    const signal = Context.current().cancellationSignal;
-    const backend = await deps.backend();
-    await activate(backend);
-    const manifest = await readManifest(deps.datasetsDir, input.target);
-    const train = await loadSplit(deps.datasetsDir, manifest, 'train');
-    const hub = await loadHubModel(backend.tf, deps.hubDir, input.model);
-    let out: ProbeOutputs;
-    const rows = balancedProbe(train.y, input.probeSize, input.seed);
+    const ctx = Context.current();
+    ctx.heartbeat();
+    const keepAlive = setInterval(() => ctx.heartbeat(), deps.keepAliveMs);
     try {
-      if (!sameShape(hub.card.input.shape, manifest.featureShape)) {
-        throw nonRetryable(ErrorType.InvalidModel, `Input shape mismatch: model ${input.model} expects [${hub.card.input.shape.join(',')}], dataset ${input.target} has [${manifest.featureShape.join(',')}]`);
-      }
-      out = await probeOutputs(backend.tf, hub, train, rows, manifest.featureShape, 256, signal);
-    } catch (err) {
-      if (err instanceof ApplicationFailure || err instanceof CancelledFailure) throw err;
-      throw signal.aborted ? signal.reason : err;
+      return await scoreOnce(deps, input, ctx.cancellationSignal);
     } finally {
-      disposeModels(hub.model);
+      clearInterval(keepAlive);
     }
-    const labels = rows.map((r) => train.y[r] as number);
-    let value: number;
-    try {
-      value = score(input.proxy, out, labels);
-      if (!Number.isFinite(value)) throw new Error(`the score is ${value} (degenerate features or probe)`);
-    } catch (err) {
-      throw nonRetryable(ErrorType.InvalidDataset, `${input.proxy} of ${input.model} on ${input.target} cannot be computed: ${(err as Error).message}`);
-    }
-    return { model: input.model, target: input.target, proxy: input.proxy, value, probeSize: rows.length, backend: backend.name };
   };
+}
+
+async function scoreOnce(deps: ProxyScoreDeps, input: ProxyScoreRequest, signal: AbortSignal): Promise<ProxyScoreOutput> {
+  const backend = await deps.backend();
+  await activate(backend);
+  const manifest = await readManifest(deps.datasetsDir, input.target);
+  const train = await loadSplit(deps.datasetsDir, manifest, 'train');
+  const hub = await loadHubModel(backend.tf, deps.hubDir, input.model);
+  let out: ProbeOutputs;
+  const rows = balancedProbe(train.y, input.probeSize, input.seed);
+  try {
+    if (!sameShape(hub.card.input.shape, manifest.featureShape)) {
+      throw nonRetryable(ErrorType.InvalidModel, `Input shape mismatch: model ${input.model} expects [${hub.card.input.shape.join(',')}], dataset ${input.target} has [${manifest.featureShape.join(',')}]`);
+    }
+    out = await probeOutputs(backend.tf, hub, train, rows, manifest.featureShape, 256, signal);
+  } catch (err) {
+    if (err instanceof ApplicationFailure || err instanceof CancelledFailure) throw err;
+    throw signal.aborted ? signal.reason : err;
+  } finally {
+    disposeModels(hub.model);
+  }
+  const labels = rows.map((r) => train.y[r] as number);
+  let value: number;
+  try {
+    value = score(input.proxy, out, labels);
+    if (!Number.isFinite(value)) throw new Error(`the score is ${value} (degenerate features or probe)`);
+  } catch (err) {
+    throw nonRetryable(ErrorType.InvalidDataset, `${input.proxy} of ${input.model} on ${input.target} cannot be computed: ${(err as Error).message}`);
+  }
+  return { model: input.model, target: input.target, proxy: input.proxy, value, probeSize: rows.length, backend: backend.name };
 }

@@ -9,7 +9,7 @@ import type { DatasetSplit } from '../hub/datasets';
 import type { Tf } from '../hub/model-io';
 import type { HubModel } from '../hub/models';
 import { mixSeed, permutation } from '../hub/rng';
-import { Adam, type AdamOptions } from './adam';
+import { Adam, ADAM_DEFAULTS, type AdamOptions } from './adam';
 import type { CheckpointMeta, CheckpointPayload } from './checkpoint-store';
 import { disposeModels } from './dispose';
 
@@ -21,6 +21,20 @@ export interface SessionOptions extends AdamOptions {
 }
 
 export const SESSION_DEFAULTS = { batchSize: 32, evalBatchSize: 256 };
+
+/** Merge `options` over the defaults and check them; throws naming the bad option. */
+export function resolveSessionOptions(options: SessionOptions = {}): Required<SessionOptions> {
+  const o: Required<SessionOptions> = { ...ADAM_DEFAULTS, ...SESSION_DEFAULTS, ...options };
+  for (const key of ['batchSize', 'evalBatchSize'] as const) {
+    if (!(Number.isInteger(o[key]) && o[key] >= 1)) throw new Error(`\`${key}\` is ${o[key]}, but must be an integer >= 1`);
+  }
+  if (!(o.learningRate >= 0 && Number.isFinite(o.learningRate))) throw new Error(`\`learningRate\` is ${o.learningRate}, but must be a finite number >= 0`);
+  for (const key of ['beta1', 'beta2'] as const) {
+    if (!(o[key] >= 0 && o[key] < 1)) throw new Error(`\`${key}\` is ${o[key]}, but must be in [0, 1)`);
+  }
+  if (!(o.epsilon > 0)) throw new Error(`\`epsilon\` is ${o.epsilon}, but must be > 0`);
+  return o;
+}
 
 export const HEAD_LAYER = 'mselect_head';
 
@@ -35,7 +49,7 @@ export class FineTuneSession {
 
   /** Build the head model; `hub.model` becomes part of it and is disposed with the session. */
   constructor(private readonly tf: Tf, private readonly hub: HubModel, readonly numClasses: number, readonly seed: number, options: SessionOptions = {}) {
-    this.o = { ...SESSION_DEFAULTS, learningRate: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, ...options };
+    this.o = resolveSessionOptions(options);
     for (const layer of hub.model.layers) if (hub.card.frozenLayers.includes(layer.name)) layer.trainable = false;
     const head = tf.layers.dense({
       units: numClasses,

@@ -11,7 +11,7 @@ import { type LoadedDataset, loadDataset } from '../hub/datasets';
 import { loadHubModel, sameShape } from '../hub/models';
 import { activate, type Backend } from './backend';
 import { type CheckpointMeta, CheckpointStore } from './checkpoint-store';
-import { FineTuneSession, type SessionOptions } from './session';
+import { FineTuneSession, resolveSessionOptions, type SessionOptions } from './session';
 import type { CheckpointRef, EpochRecord, Trainer, TrainHooks, TrainRequest, TrainResult } from './trainer';
 
 export interface TfjsTrainerConfig {
@@ -28,7 +28,9 @@ export class TfjsTrainer implements Trainer {
   readonly name = 'tfjs';
   private readonly store: CheckpointStore;
 
+  /** Throws at once for bad `options` (a worker configuration error). */
   constructor(private readonly config: TfjsTrainerConfig) {
+    resolveSessionOptions(config.options);
     this.store = new CheckpointStore(config.checkpointDir);
   }
 

@@ -60,6 +60,15 @@ describe('proxyScore activity', () => {
     expect(m.value).toBeCloseTo(logme(ref.features, ref.labels), 5);
   });
 
+  it('heartbeats so a short heartbeat timeout does not kill a long forward pass', async () => {
+    const acts = createTrainingActivities({ ...dirs, backend: cpu, keepAliveMs: 1 });
+    const env = new MockActivityEnvironment();
+    let beats = 0;
+    env.on('heartbeat', () => (beats += 1));
+    await env.run<[ProxyScoreActivityInput], ProxyScoreOutput, typeof acts.proxyScore>(acts.proxyScore, { model: 'tiny', target: 'blobs', proxy: 'leep', probeSize: 60 });
+    expect(beats).toBeGreaterThanOrEqual(1);
+  });
+
   it('uses the default probe size, capped by the split', async () => {
     expect((await score({ model: 'tiny', target: 'blobs', proxy: 'leep' })).probeSize).toBe(60);
   });

@@ -149,3 +149,15 @@ describe('TfjsTrainer', () => {
     expect(f.message).toMatch(/Input shape mismatch: model tiny expects \[4\], dataset wide has \[2,2\]/);
   });
 });
+
+describe('TfjsTrainer options', () => {
+  it.each([
+    [{ batchSize: 0 }, /`batchSize` is 0, but must be an integer >= 1/],
+    [{ evalBatchSize: 2.5 }, /`evalBatchSize` is 2.5, but must be an integer >= 1/],
+    [{ learningRate: -1 }, /`learningRate` is -1, but must be a finite number >= 0/],
+    [{ beta1: 1 }, /`beta1` is 1, but must be in \[0, 1\)/],
+    [{ epsilon: 0 }, /`epsilon` is 0, but must be > 0/],
+  ])('rejects bad options at construction %#', (options, message) => {
+    expect(() => new TfjsTrainer({ backend: cpu, hubDir: 'h', datasetsDir: 'd', checkpointDir: 'c', options })).toThrow(message);
+  });
+});
