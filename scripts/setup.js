@@ -13,18 +13,24 @@ const root = join(__dirname, '..');
 const lock = join(root, 'package-lock.json');
 const stamp = join(root, 'node_modules', '.package-lock.json');
 
-function run(cmd, args) {
+function run(cmd, args, { exitOnFailure = true } = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) {
+  if (r.status !== 0 && exitOnFailure) {
     console.error(`setup: \`${cmd} ${args.join(' ')}\` failed (exit ${r.status}).`);
     process.exit(r.status || 1);
   }
+  return r.status === 0;
 }
 
 const stale = !existsSync(stamp) || statSync(stamp).mtimeMs < statSync(lock).mtimeMs;
 if (stale) {
   console.error('setup: installing npm dependencies (npm ci)...');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // A registry that does not serve every platform's optional binaries (e.g. @swc/core-darwin-*)
+  // makes `npm ci` refuse the lock file; `npm install` then installs the same locked versions.
+  if (!run('npm', ['ci', '--no-audit', '--no-fund'], { exitOnFailure: false })) {
+    console.error('setup: npm ci refused the lock file; installing the locked versions with npm install...');
+    run('npm', ['install', '--no-audit', '--no-fund']);
+  }
 }
 if (process.env.MSELECT_SKIP_TEMPORAL_SETUP !== '1') {
   run(process.execPath, ['-r', 'ts-node/register/transpile-only', join(root, 'scripts', 'ensure-temporal.ts')]);
