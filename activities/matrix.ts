@@ -121,3 +121,22 @@ function toCell(r: CellResult) {
     value: r.test ?? r.curve.at(-1)?.metric ?? null, epochs: r.epochs, trainer: r.trainer, backend: r.backend, seed: r.seed, runId: r.runId,
   };
 }
+
+/**
+ * Mark models as withdrawn in a new store version: selections stop considering them at once
+ * (their cells stay, so history and reports of earlier versions are unchanged). Idempotent.
+ * Returns the new version, or the head when none of the ids is known.
+ */
+export async function withdrawModels(store: MatrixStore, ids: readonly string[], now: number = Date.now()): Promise<number> {
+  const snap = await store.snapshot();
+  const known = new Map((await snap.models()).map((m) => [m.id, m]));
+  const grid = await snap.performanceMatrix({ includeRemoved: true });
+  const records = ids.filter((id) => known.has(id) || grid.models.includes(id)).map((id) => {
+    const m = known.get(id);
+    return { id, family: m?.family ?? null, size: m?.size ?? null, source: m?.source ?? null, card: { ...(m?.card ?? {}) }, addedAt: m?.addedAt, removedAt: m?.removedAt ?? now };
+  });
+  if (records.length === 0) return snap.version;
+  const w = store.beginWrite();
+  await w.upsertModels(records);
+  return w.commit(`withdraw ${records.map((r) => r.id).join(', ')}`);
+}

@@ -7,6 +7,11 @@ import * as path from 'node:path';
 import Table from 'cli-table3';
 import { Command } from 'commander';
 import { ErrorType, nonRetryable } from '../contracts/errors';
+import { BuildMatrixInputSchema } from '../contracts/schemas';
+import { withdrawModels } from '../activities/matrix';
+import { openStore } from '../matrix-store';
+import { formatOffline, runOffline } from './offline';
+import { withSession } from './session';
 import { readManifest } from '../hub/datasets';
 import { buildDemoHub } from '../hub/demo';
 import { DEMO_SPEC, demoDatasetIds } from '../hub/demo-spec';
@@ -39,15 +44,24 @@ export function hubCommand(): Command {
   withDirs(hub.command('list')).description('list the models and datasets').action((o: DirOptions) => list(o));
   hub
     .command('add <dir>')
-    .description('validate a tfjs Layers model directory with a card.json and copy it into the hub')
+    .description('validate a tfjs Layers model directory with a card.json, copy it into the hub, fine-tune it on the benchmarks and place it in its nearest cluster')
     .option('--hub <dir>', 'model hub directory (env MSELECT_HUB)', defaultHubPaths().hubDir)
     .option('--force', 'replace a model with the same id', false)
-    .action((dir: string, o: { hub: string; force: boolean }) => add(dir, o));
+    .option('--no-offline', 'only copy the model; the next refresh fine-tunes and clusters it')
+    .option('--epochs <n>', 'epochs of its benchmark fine-tunes', '4')
+    .action(async (dir: string, o: { hub: string; force: boolean; offline: boolean; epochs: string }) => {
+      const id = await add(dir, o);
+      if (o.offline) await placeNewModel(id, Number(o.epochs));
+    });
   hub
     .command('remove <id>')
-    .description('remove a model from the hub')
+    .description('remove a model from the hub and withdraw it from selection at once (a new store version)')
     .option('--hub <dir>', 'model hub directory (env MSELECT_HUB)', defaultHubPaths().hubDir)
-    .action((id: string, o: { hub: string }) => remove(id, o.hub));
+    .action(async (id: string, o: { hub: string }) => {
+      await remove(id, o.hub);
+      const version = await withdrawModels(openStore(), [id]);
+      console.log(`withdrew ${id} from selection (store version ${version})`);
+    });
   withDirs(hub.command('transfer'))
     .description('fine-tune every model on every target dataset and print test accuracy')
     .option('--targets <ids>', 'comma-separated dataset ids (default: the demo targets)')
@@ -88,7 +102,15 @@ async function list(o: DirOptions): Promise<void> {
   console.log(`datasets in ${o.datasets}\n${datasets.toString()}`);
 }
 
-async function add(dir: string, o: { hub: string; force: boolean }): Promise<void> {
+/** Fine-tune a newly added model on every benchmark and place it in its nearest cluster. */
+async function placeNewModel(id: string, epochs: number): Promise<void> {
+  const input = BuildMatrixInputSchema.parse({ models: [id], epochs, trainer: 'tfjs', clusterMode: 'place' });
+  const r = await withSession((s) => runOffline(s.client, input));
+  console.log(formatOffline(r));
+  for (const p of r.placed) console.log(`${p.model} placed in cluster ${p.label}`);
+}
+
+async function add(dir: string, o: { hub: string; force: boolean }): Promise<string> {
   const backend = await pickBackend();
   const loaded = await loadModelDir(backend.tf, path.resolve(dir));
   disposeModels(loaded.model);
@@ -99,6 +121,7 @@ async function add(dir: string, o: { hub: string; force: boolean }): Promise<voi
   await fs.rm(target, { recursive: true, force: true });
   await fs.rename(staging, target);
   console.log(`added ${loaded.card.id} (${loaded.card.family}, ${loaded.card.labels.length} source labels) to ${o.hub}`);
+  return loaded.card.id;
 }
 
 async function remove(id: string, hubDir: string): Promise<void> {

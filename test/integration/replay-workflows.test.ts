@@ -11,6 +11,7 @@ import { DEFAULT_REPLAY_DIR } from '../../workers/config';
 import { buildPerformanceMatrix, selectModel } from '../../workflows';
 import { matrixProgressQuery } from '../../workflows/messages';
 import { openStore } from '../../matrix-store';
+import { withdrawModels } from '../../activities/matrix';
 import { harness, withWorkers, type Harness } from '../helpers/test-env';
 
 const haveData = existsSync(DEFAULT_REPLAY_DIR);
@@ -104,6 +105,24 @@ maybe('offline and online workflows on the replay trainer (recorded curves)', ()
     expect(latest?.clustering.models).toEqual([...(previous?.clustering.models ?? []), added]);
     expect(latest?.clustering.labels.slice(0, -1)).toEqual(previous?.clustering.labels);
     expect(latest?.clustering.labels.at(-1)).toBe(r.placed[0]?.label);
+  });
+
+  it('a withdrawn model leaves selection at once, and naming it is an error', async () => {
+    const gone = 'roberta-base';
+    const store = openStore({ dir: h.config.storeDir });
+    const before = await store.head();
+    const version = await withdrawModels(store, [gone]);
+    expect(version).toBe(before + 1);
+    expect(await withdrawModels(store, ['no-such-model'])).toBe(version);
+    const workers = [await h.orchestrator(), await h.gpuWorker(4)];
+    await withWorkers(workers, async () => {
+      const r = await h.client.workflow.execute(selectModel, { taskQueue: h.taskQueue, workflowId: `after-withdraw-${h.taskQueue}`, args: [{ target: TARGET, trainer: 'replay', policy: 'brute-force' }] });
+      expect(r.storeVersion).toBeGreaterThanOrEqual(version);
+      expect(r.candidates).not.toContain(gone);
+      expect(r.poolSize).toBe(MODELS.length);
+      const err = await h.client.workflow.execute(selectModel, { taskQueue: h.taskQueue, workflowId: `withdrawn-named-${h.taskQueue}`, args: [{ target: TARGET, trainer: 'replay', models: [gone] }] }).catch((e: unknown) => e);
+      expect((err as WorkflowFailedError).cause?.cause ?? (err as WorkflowFailedError).cause).toMatchObject({ type: 'ModelNotFound', message: expect.stringContaining(gone) });
+    });
   });
 
   it('fails at once on an unknown target, naming it', async () => {
