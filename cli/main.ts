@@ -52,11 +52,14 @@ program
   .description('Run a worker against TEMPORAL_ADDRESS (or the embedded dev server).')
   .addOption(new Option('--role <role>', 'which worker').choices(['orchestrator', 'gpu', 'all']).default('all'))
   .option('--slots <n>', 'GPU worker concurrency: one per GPU', (v) => Number.parseInt(v, 10), 1)
-  .action(async (opts: { role: 'orchestrator' | 'gpu' | 'all'; slots: number }) => {
+  .option('--task-queue <name>', 'orchestration task queue; the GPU worker serves <name>-gpu', TASK_QUEUES.orchestration)
+  .action(async (opts: { role: 'orchestrator' | 'gpu' | 'all'; slots: number; taskQueue: string }) => {
     if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new UsageError(`--slots is ${opts.slots}, but must be an integer >= 1`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(opts.taskQueue)) throw new UsageError(`--task-queue is ${JSON.stringify(opts.taskQueue)}, but must be letters, digits, ".", "_" or "-"`);
     const session = await openSession(log);
-    const workers = await startWorkers(session.target, { orchestrator: opts.role !== 'gpu', gpu: opts.role !== 'orchestrator', slots: opts.slots });
-    log(`${opts.role} worker running; press Ctrl-C to stop.`);
+    const roles = { orchestrator: opts.role !== 'gpu', gpu: opts.role !== 'orchestrator', slots: opts.slots, taskQueue: opts.taskQueue };
+    const workers = await startWorkers(session.target, roles);
+    log(`${opts.role} worker running on task queue ${opts.taskQueue}; press Ctrl-C to stop.`);
     await waitForSignal();
     await workers.stop();
     await session.close();
