@@ -73,7 +73,7 @@ function createFineTune(trainers: () => Promise<Trainer[]>, keepAliveMs: number)
     if (start.epoch > input.fromEpoch) log.info('fineTune resumes from heartbeat', { runId: input.runId, epoch: start.epoch });
     const curve: EpochRecord[] = [...start.curve];
     let last: FineTuneHeartbeat | undefined = start.heartbeat;
-    const keepAlive = setInterval(() => ctx.heartbeat(last), keepAliveMs);
+    const keepAlive = setInterval(() => ctx.heartbeat(last), keepAliveInterval(keepAliveMs, ctx.info.heartbeatTimeoutMs));
     try {
       const result = await trainer.train(
         { ...input, fromEpoch: start.epoch, resume: start.checkpoint },
@@ -93,6 +93,16 @@ function createFineTune(trainers: () => Promise<Trainer[]>, keepAliveMs: number)
       clearInterval(keepAlive);
     }
   };
+}
+
+/**
+ * How often the last heartbeat is re-sent while an epoch runs: the configured interval, but
+ * at most a third of the activity's heartbeat timeout, so a short timeout (workflow input
+ * `heartbeatTimeout: '3s'`) never lapses during a long epoch or while data loads.
+ */
+function keepAliveInterval(configuredMs: number, heartbeatTimeoutMs: number | undefined): number {
+  if (!heartbeatTimeoutMs) return configuredMs;
+  return Math.max(100, Math.min(configuredMs, Math.floor(heartbeatTimeoutMs / 3)));
 }
 
 function pickTrainer(trainers: readonly Trainer[], name: string | undefined): Trainer {

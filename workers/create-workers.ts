@@ -36,6 +36,10 @@ export function createGpuWorker(s: WorkerSetup & { readonly slots: number; reado
     taskQueue: gpuQueueFor(s.taskQueue ?? TASK_QUEUES.orchestration),
     activities: s.activities ?? createGpuActivities(s.config),
     maxConcurrentActivityTaskExecutions: s.slots,
+    // fineTune heartbeats once per epoch with its checkpoint. The SDK's default throttle (up to
+    // 0.8 x heartbeatTimeout, 60 s at most) would hold those back, and a worker that dies would
+    // then lose every epoch since the last heartbeat that went out, not just the one in flight.
+    maxHeartbeatThrottleInterval: '500ms',
     shutdownGraceTime: s.shutdownGraceTime ?? '10s',
   });
 }
