@@ -12,7 +12,7 @@
  *    is all orchestration overhead).
  * 5. Peak resident memory (VmHWM) of the server and every worker process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -61,7 +61,7 @@ function peakRssMb(pid: number | undefined): number {
 }
 
 function serverPid(port: number): number | undefined {
-  const out = require('node:child_process').spawnSync('pgrep', ['-f', `temporal server start-dev.*--port ${port}`], { encoding: 'utf8' }).stdout as string;
+  const out = spawnSync('pgrep', ['-f', `temporal server start-dev.*--port ${port}`], { encoding: 'utf8' }).stdout;
   const pid = Number(out.trim().split('\n')[0]);
   return Number.isFinite(pid) && pid > 0 ? pid : undefined;
 }
