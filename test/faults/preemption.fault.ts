@@ -13,6 +13,7 @@ import { BENCHMARK, MODELS, TARGET, TF_BACKEND, makeHub, makeRoots, removeDir, w
 import { activityRuns } from './helpers/history';
 import { fineTunesOf, killMidEpoch, type Preemption } from './helpers/preempt';
 import { killAll, startWorkerProcess } from './helpers/processes';
+import { seedHistory, selectionOutcome } from './helpers/selection';
 import { connectShared, freshQueue, gpu, orchestrator, withWorkers, type Server } from './helpers/server';
 
 /** In-process GPU workers (the undisturbed runs) train on the same backend as the worker processes. */
@@ -82,12 +83,6 @@ async function expectResumed(workflowId: string, kill: Preemption): Promise<void
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-/** Everything a selection returns except where its report went. */
-function outcome(r: SelectModelResult): Omit<SelectModelResult, 'reportPath'> {
-  const { reportPath: _reportPath, ...rest } = r;
-  return rest;
-}
-
 describe('a GPU worker process killed in the middle of an epoch', () => {
   it('offline: the cell resumes on another worker and the matrix equals an undisturbed build', async () => {
     const input = { models: [MODELS[0]], benchmarks: [BENCHMARK], epochs: EPOCHS, trainer: 'tfjs', maxParallel: 1, seed: SEED, heartbeatTimeout: HEARTBEAT_TIMEOUT };
@@ -120,15 +115,6 @@ describe('a GPU worker process killed in the middle of an epoch', () => {
     await expectResumed(`online-${taskQueue}`, kill);
     expect(result.curves[result.pick ?? '']).toHaveLength(EPOCHS);
 
-    expect(outcome(result)).toEqual(outcome(await undisturbed(calm, run)));
+    expect(selectionOutcome(result)).toEqual(selectionOutcome(await undisturbed(calm, run)));
   });
 });
-
-/** A matrix store with one benchmark's history of both models, so the online phase has a pool. */
-async function seedHistory(dir: string): Promise<void> {
-  const w = openStore({ dir }).beginWrite();
-  const cells = MODELS.map((model, i) => ({ model, dataset: BENCHMARK, settingsHash: 'seeded', metric: 'accuracy', value: 0.8 + i / 10, epochs: 2, runId: `seeded/${model}` }));
-  await w.appendCells(cells);
-  await w.appendCurves(cells.map((c) => ({ model: c.model, dataset: c.dataset, settingsHash: c.settingsHash, metric: c.metric, values: [0.5, c.value] })));
-  await w.commit('history of the tiny hub');
-}

@@ -1,0 +1,19 @@
+/** Shared pieces of the selection fault tests: a store with history, and a comparable outcome. */
+import type { SelectModelResult } from '../../../contracts/schemas';
+import { openStore } from '../../../matrix-store';
+import { BENCHMARK, MODELS } from './fixtures';
+
+/** A matrix store with one benchmark's history of both tiny models, so the online phase has a pool. */
+export async function seedHistory(dir: string): Promise<number> {
+  const w = openStore({ dir }).beginWrite();
+  const cells = MODELS.map((model, i) => ({ model, dataset: BENCHMARK, settingsHash: 'seeded', metric: 'accuracy', value: 0.8 + i / 10, epochs: 2, runId: `seeded/${model}` }));
+  await w.appendCells(cells);
+  await w.appendCurves(cells.map((c) => ({ model: c.model, dataset: c.dataset, settingsHash: c.settingsHash, metric: c.metric, values: [0.5, c.value] })));
+  return w.commit('history of the tiny hub');
+}
+
+/** Everything a selection returns except where its report went. */
+export function selectionOutcome(r: SelectModelResult): Omit<SelectModelResult, 'reportPath'> {
+  const { reportPath: _reportPath, ...rest } = r;
+  return rest;
+}
