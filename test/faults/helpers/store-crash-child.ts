@@ -7,7 +7,7 @@
  *  - `commit`: every fragment in place, just before the version file is linked into `versions/`.
  * Prints `CRASH <point>` right before dying.
  */
-import fs = require('node:fs');
+import fs from 'node:fs';
 import * as path from 'node:path';
 import { createOrchestratorActivities } from '../../../activities';
 import type { CellResult } from '../../../contracts/schemas';
