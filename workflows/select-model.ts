@@ -33,7 +33,7 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
     s.admitPending();
     const epoch = s.nextEpoch();
     await trainRound(s, epoch, deadlineMs);
-    if (s.finished()) break;
+    if (s.stopRequested() || s.survivors.length === 0) break;
     s.phase = 'deciding';
     const d = await light().decideRound({
       target: input.target, policy: input.policy, eta: input.eta, epoch, budgetEpochs: s.budget,

@@ -76,16 +76,17 @@ maybe('offline and online workflows on the replay trainer (recorded curves)', ()
         history: selectDatasets(matrix, (d) => d !== TARGET), curves: selectRuns(runs, (r) => r.dataset !== TARGET), proxy: null, seed: 0,
       };
       const replayTarget = async (m: string, from: number, to: number) => (runs.runs.find((r) => r.model === m && r.dataset === TARGET)?.val ?? []).slice(from, to);
-      for (const recallSize of [3, 5]) {
+      for (const [recallSize, budget] of [[3, 5], [5, 5], [8, 2]] as const) {
         const online = await h.client.workflow.execute(selectModel, {
-          taskQueue: h.taskQueue, workflowId: `select-psh-${recallSize}-${h.taskQueue}`,
-          args: [{ target: TARGET, trainer: 'replay', budgetEpochs: 5, recallSize }],
+          taskQueue: h.taskQueue, workflowId: `select-psh-${recallSize}-${budget}-${h.taskQueue}`,
+          args: [{ target: TARGET, trainer: 'replay', budgetEpochs: budget, recallSize }],
         });
-        const offlinePick = await runSelection(priorShrinkHalving({ recallSize }), task, replayTarget);
+        const offlinePick = await runSelection(priorShrinkHalving({ recallSize }), { ...task, maxEpochs: budget }, replayTarget);
         expect(online.policy).toBe('prior-shrink-halving');
         expect(online.candidates).toHaveLength(recallSize);
         expect(online.pick).toBe(offlinePick.pick);
         expect(online.epochsSpent).toBe(offlinePick.cost.epochs);
+        expect(online.survivors).toEqual([online.pick]);
       }
     });
   });
