@@ -8,7 +8,7 @@ import { hubCommand } from './hub';
 import { offlineCommand } from './offline';
 import { json, parseFlags, UsageError } from './options';
 import { replayCommand } from './replay';
-import { openSession, startWorkers } from './runtime';
+import { serveUntilSignal } from './runtime';
 import { scheduleCommand } from './schedule';
 import { selectCommand } from './select';
 import { withSession } from './session';
@@ -16,13 +16,6 @@ import { startCommand } from './start';
 import { reportCommand, statusCommand } from './status';
 
 const log = (l: string) => process.stderr.write(`${l}\n`);
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-}
 
 const program = new Command('mselect').description('Fast model selection from a model hub, on Temporal.');
 program.addCommand(startCommand());
@@ -37,15 +30,10 @@ program.addCommand(replayCommand());
 program
   .command('dev')
   .description('Run the dev server (web UI, SQLite) and both workers until Ctrl-C.')
-  .action(async () => {
-    const session = await openSession(log);
-    const workers = await startWorkers(session.target, { orchestrator: true, gpu: true, slots: 1 });
-    if (session.uiUrl) log(`Temporal web UI: ${session.uiUrl}`);
-    log(`Workers running on task queues ${TASK_QUEUES.orchestration} and ${TASK_QUEUES.gpu}; press Ctrl-C to stop.`);
-    await waitForSignal();
-    await workers.stop();
-    await session.close();
-  });
+  .action(() =>
+    serveUntilSignal(log, { orchestrator: true, gpu: true, slots: 1 }, (session) =>
+      `${session.uiUrl ? `Temporal web UI: ${session.uiUrl}\n` : ''}Workers running on task queues ${TASK_QUEUES.orchestration} and ${TASK_QUEUES.gpu}; press Ctrl-C to stop.`),
+  );
 
 program
   .command('worker')
@@ -56,13 +44,8 @@ program
   .action(async (opts: { role: 'orchestrator' | 'gpu' | 'all'; slots: number; taskQueue: string }) => {
     if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new UsageError(`--slots is ${opts.slots}, but must be an integer >= 1`);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(opts.taskQueue)) throw new UsageError(`--task-queue is ${JSON.stringify(opts.taskQueue)}, but must be letters, digits, ".", "_" or "-"`);
-    const session = await openSession(log);
     const roles = { orchestrator: opts.role !== 'gpu', gpu: opts.role !== 'orchestrator', slots: opts.slots, taskQueue: opts.taskQueue };
-    const workers = await startWorkers(session.target, roles);
-    log(`${opts.role} worker running on task queue ${opts.taskQueue}; press Ctrl-C to stop.`);
-    await waitForSignal();
-    await workers.stop();
-    await session.close();
+    await serveUntilSignal(log, roles, () => `${opts.role} worker running on task queue ${opts.taskQueue}; press Ctrl-C to stop.`);
   });
 
 program

@@ -5,22 +5,15 @@
  */
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { DEFAULT_REPLAY_DIR } from '../server/paths';
 import { ReplayCommandInputSchema } from '../contracts/schemas/replay';
 import { formatIssues } from '../contracts/parse';
 import { DEFAULT_METHODS, runReplay, type ReplayReport } from '../replay/run';
 import { PUBLISHED_TABLE_VI } from '../replay/protocols';
 
-/** The project root: the nearest folder above this file holding package.json. */
-function projectRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
-
 /** Default data directory: `../shared/anchors/two-phase-nlp` relative to the project root. */
-export const DEFAULT_REPLAY_DATA = resolve(projectRoot(__dirname), '..', 'shared', 'anchors', 'two-phase-nlp');
+export const DEFAULT_REPLAY_DATA = DEFAULT_REPLAY_DIR;
 
 const fixed = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 

@@ -90,3 +90,21 @@ export async function startWorkers(target: Target, roles: { orchestrator: boolea
     },
   };
 }
+
+/** Resolves on Ctrl-C or SIGTERM. */
+export function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+/** Run workers in this process against the session's server until Ctrl-C, then stop cleanly. */
+export async function serveUntilSignal(log: (l: string) => void, roles: Parameters<typeof startWorkers>[1], banner: (s: Session) => string): Promise<void> {
+  const session = await openSession(log);
+  const workers = await startWorkers(session.target, roles);
+  log(banner(session));
+  await waitForSignal();
+  await workers.stop();
+  await session.close();
+}

@@ -5,20 +5,13 @@ import { demoDatasetIds } from '../hub/demo-spec';
 import { pickBackend } from '../training/backend';
 import { workerConfigFromEnv } from '../workers/config';
 import { formatOffline, runOffline } from './offline';
-import { openSession, startWorkers } from './runtime';
+import { openSession, startWorkers, waitForSignal } from './runtime';
 import { runSelection, selectionTable } from './select';
 
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
 /** Epochs of every demo fine-tune, offline and online. */
 export const DEMO_EPOCHS = 4;
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-}
 
 /**
  * The main job on the embedded default: dev server (web UI, SQLite) and both workers in this

@@ -3,6 +3,7 @@
  * under `<project>/data/` (git-ignored) unless an environment variable points elsewhere.
  */
 import * as path from 'node:path';
+import { PROJECT_ROOT } from '../server/paths';
 
 export interface HubPaths {
   /** Directory of models, one sub-directory per model id. */
@@ -13,8 +14,7 @@ export interface HubPaths {
   readonly checkpointDir: string;
 }
 
-/** The project root: the folder holding package.json, one level above this file's folder. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export { PROJECT_ROOT };
 
 /**
  * Paths from the environment, falling back to `<project>/data/{hub,datasets,checkpoints}`.

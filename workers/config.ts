@@ -5,7 +5,9 @@ import { CommandTrainerFileSchema, type CommandTrainerFile } from '../contracts/
 import { formatIssues } from '../contracts/parse';
 import { defaultHubPaths } from '../hub/paths';
 import { resolveStoreDir } from '../matrix-store';
-import { PROJECT_ROOT, dataDir } from '../server/paths';
+import { DEFAULT_REPLAY_DIR, dataDir } from '../server/paths';
+
+export { DEFAULT_REPLAY_DIR };
 
 /** Where a worker finds its data; every path is a root that activities stay inside. */
 export interface WorkerConfig {
@@ -19,8 +21,6 @@ export interface WorkerConfig {
   readonly commandTrainer: CommandTrainerFile | null;
 }
 
-/** The recorded two-phase NLP runs shipped beside the project, used by the replay trainer by default. */
-export const DEFAULT_REPLAY_DIR = resolve(PROJECT_ROOT, '..', 'shared', 'anchors', 'two-phase-nlp');
 
 function readCommandTrainer(file: string): CommandTrainerFile {
   let raw: unknown;

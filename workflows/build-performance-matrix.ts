@@ -5,11 +5,7 @@ import { BuildMatrixInputSchema, MatrixCarrySchema, type BuildMatrixResult, type
 import { gpu, light } from './activities';
 import { matrixProgressQuery } from './messages';
 import { slidingWindow } from './window';
-
-function failureMessage(err: unknown): string {
-  const e = err as { cause?: { message?: string }; message?: string };
-  return e.cause?.message ?? e.message ?? String(err);
-}
+import { failureMessage } from './failures';
 
 /** Deterministic run id of one cell: a retry of the same cell resumes the same checkpoints. */
 export function cellRunId(c: CellKey, epochs: number, seed: number): string {

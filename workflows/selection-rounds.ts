@@ -3,14 +3,10 @@ import { durationMs } from '../contracts/duration';
 import { gpu, light } from './activities';
 import type { SelectionState } from './selection-state';
 import { slidingWindow } from './window';
+import { failureMessage } from './failures';
 
 /** Policies whose candidates come from coarse recall; the others start from the whole pool. */
 const RECALL_POLICIES = new Set(['two-phase-paper', 'prior-shrink-halving']);
-
-function failureMessage(err: unknown): string {
-  const e = err as { cause?: { message?: string }; message?: string };
-  return e.cause?.message ?? e.message ?? String(err);
-}
 
 /** Coarse recall: proxy scores on representatives (GPU queue), then the recall decision. */
 export async function recallPhase(s: SelectionState, proxyModels: readonly string[]): Promise<void> {
