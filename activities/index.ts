@@ -11,6 +11,7 @@ import { hubCatalog, runSetCatalog, type Catalog } from './catalog';
 import { createTrainingActivities } from './fine-tune';
 import { createMatrixActivities } from './matrix';
 import { createPlumbingActivities } from './plumbing';
+import { withProxyScoreCache } from './proxy-score';
 import { createSelectionActivities } from './selection';
 import { createReportActivities } from './report';
 
@@ -36,13 +37,16 @@ function replayRuns(cfg: WorkerConfig): (() => Promise<RunSet>) | null {
   return dir ? lazy(async () => (await loadAnchors(dir)).runs) : null;
 }
 
-/** The GPU worker's activities: fine-tunes and proxy scores on every configured trainer. */
+/** The GPU worker's activities: fine-tunes on every configured trainer, and proxy scores cached in the matrix store. */
 export function createGpuActivities(cfg: WorkerConfig) {
   const runs = replayRuns(cfg);
   const trainers: Trainer[] = [lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await pickBackend() }))];
   if (cfg.commandTrainer) trainers.push(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir }));
   if (runs) trainers.push(lazyTrainer('replay', async () => new ReplayTrainer(await runs())));
-  return { ...createPlumbingActivities(), ...createTrainingActivities({ ...cfg, trainer: trainers }) };
+  const training = createTrainingActivities({ ...cfg, trainer: trainers });
+  let store: MatrixStore | undefined;
+  const proxyScore = withProxyScoreCache(training.proxyScore, { store: () => (store ??= openStore({ dir: cfg.storeDir })), datasetsDir: cfg.datasetsDir });
+  return { ...createPlumbingActivities(), ...training, proxyScore };
 }
 
 /** The orchestrator worker's light activities: matrix planning and recording, clustering, selection decisions. */

@@ -1,9 +1,10 @@
 /**
  * The `proxyScore` activity: one forward pass of a hub model over a class-balanced probe
  * of the target's train split, then a pure transferability estimate (LEEP, LogME, NCE,
- * PARC, H-score) from the algorithms folder.
+ * PARC, H-score) from the algorithms folder; and `withProxyScoreCache`, which keeps those
+ * scores in the matrix store so a repeated selection does not run the forward pass again.
  */
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { hScore, shrinkageHScore } from '../algorithms/hscore';
 import { leep } from '../algorithms/leep';
@@ -16,6 +17,7 @@ import { type ForwardProxy, type ProxyScoreActivityInput, ProxyScoreInputSchema,
 import { loadSplit, readManifest } from '../hub/datasets';
 import { loadHubModel, sameShape } from '../hub/models';
 import { activate, type Backend } from '../training/backend';
+import type { MatrixStore, Writer } from '../matrix-store';
 import { disposeModels } from '../training/dispose';
 import { probeOutputs, type ProbeOutputs } from '../training/features';
 import { balancedProbe } from '../training/probe';
@@ -66,14 +68,19 @@ export function createProxyScore(deps: ProxyScoreDeps) {
     ctx.heartbeat();
     const keepAlive = setInterval(() => ctx.heartbeat(), deps.keepAliveMs);
     try {
-      return await scoreOnce(deps, input, ctx.cancellationSignal);
+      return await computeProxyScore(deps, input, ctx.cancellationSignal);
     } finally {
       clearInterval(keepAlive);
     }
   };
 }
 
-async function scoreOnce(deps: ProxyScoreDeps, input: ProxyScoreRequest, signal: AbortSignal): Promise<ProxyScoreOutput> {
+/**
+ * The proxy score itself, outside any activity context (the activity above, and benchmarks
+ * that time each proxy). Loads the model and the target's train split, runs the forward
+ * pass and scores. Throws the ApplicationFailures listed at `createProxyScore`.
+ */
+export async function computeProxyScore(deps: Pick<ProxyScoreDeps, 'hubDir' | 'datasetsDir' | 'backend'>, input: ProxyScoreRequest, signal: AbortSignal = new AbortController().signal): Promise<ProxyScoreOutput> {
   const backend = await deps.backend();
   await activate(backend);
   const manifest = await readManifest(deps.datasetsDir, input.target);
@@ -101,4 +108,75 @@ async function scoreOnce(deps: ProxyScoreDeps, input: ProxyScoreRequest, signal:
     throw nonRetryable(ErrorType.InvalidDataset, `${input.proxy} of ${input.model} on ${input.target} cannot be computed: ${(err as Error).message}`);
   }
   return { model: input.model, target: input.target, proxy: input.proxy, value, probeSize: rows.length, backend: backend.name };
+}
+
+/** The activity's signature, as `createProxyScore` returns it. */
+export type ProxyScoreActivity = (raw: ProxyScoreActivityInput) => Promise<ProxyScoreOutput>;
+
+export interface ProxyScoreCacheDeps {
+  /** The matrix store that holds the cache; called on first use, so a worker that never scores never opens it. */
+  readonly store: () => MatrixStore;
+  readonly datasetsDir: string;
+}
+
+/** `backend` of a score read from the cache instead of computed. */
+export const CACHED_BACKEND = 'matrix-store';
+
+/**
+ * The `proxy` column under which the store caches a score: the proxy, the number of probe
+ * samples actually used and the probe seed, e.g. `leep@probe500#seed0`. The probe is a
+ * function of (train labels, size, seed), so equal keys mean equal probes; asking for 500
+ * samples of a 200-sample split uses (and caches under) `@probe200`.
+ */
+export function proxyCacheKey(proxy: ForwardProxy, probeSize: number, seed: number): string {
+  return `${proxy}@probe${probeSize}#seed${seed}`;
+}
+
+/**
+ * `compute` (a `proxyScore` activity) behind a read-through cache in the matrix store,
+ * keyed by (model, target, proxyCacheKey(proxy, probe size, seed)). A hit returns the stored
+ * value with `backend` CACHED_BACKEND and runs no forward pass; a miss computes, then
+ * writes the score in a commit of its own. The cache only saves work: when the store
+ * cannot be read or written the score is computed (and returned) anyway, with a warning
+ * in the activity log. Fails as `compute` does.
+ */
+export function withProxyScoreCache(compute: ProxyScoreActivity, deps: ProxyScoreCacheDeps): ProxyScoreActivity {
+  return async function proxyScore(raw: ProxyScoreActivityInput): Promise<ProxyScoreOutput> {
+    const input = parseOrFail(ProxyScoreInputSchema, raw, 'proxyScore input');
+    const probeSize = await probeSizeOf(deps.datasetsDir, input);
+    const key = proxyCacheKey(input.proxy, probeSize, input.seed);
+    const cached = await lookup(deps, input, key);
+    if (cached !== undefined) return { model: input.model, target: input.target, proxy: input.proxy, value: cached, probeSize, backend: CACHED_BACKEND };
+    const out = await compute(input);
+    await remember(deps, out, key);
+    return out;
+  };
+}
+
+/** Samples the probe of `input` holds: `balancedProbe` takes min(probeSize, train rows). */
+async function probeSizeOf(datasetsDir: string, input: ProxyScoreRequest): Promise<number> {
+  const train = await loadSplit(datasetsDir, await readManifest(datasetsDir, input.target), 'train');
+  return Math.min(input.probeSize, train.n);
+}
+
+async function lookup(deps: ProxyScoreCacheDeps, input: ProxyScoreRequest, key: string): Promise<number | undefined> {
+  try {
+    const value = (await (await deps.store().snapshot()).proxyScores(input.target, key)).get(input.model);
+    return value !== undefined && Number.isFinite(value) ? value : undefined;
+  } catch (err) {
+    log.warn('proxyScore computes without the cache: the store cannot be read', { key, error: (err as Error).message });
+    return undefined;
+  }
+}
+
+async function remember(deps: ProxyScoreCacheDeps, out: ProxyScoreOutput, key: string): Promise<void> {
+  let writer: Writer | undefined;
+  try {
+    writer = deps.store().beginWrite();
+    await writer.putProxyScores([{ model: out.model, target: out.target, proxy: key, value: out.value }]);
+    await writer.commit(`proxyScore ${key} of ${out.model} on ${out.target}`);
+  } catch (err) {
+    await writer?.abort().catch(() => undefined);
+    log.warn('proxyScore could not cache its score in the store', { key, error: (err as Error).message });
+  }
 }
