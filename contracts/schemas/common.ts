@@ -7,6 +7,15 @@ export const DurationSchema = z.union([
 ]);
 export type DurationInput = z.infer<typeof DurationSchema>;
 
+/**
+ * Ids typed in the UI or on the command line name folders under a worker's roots, so none may
+ * be absolute or hold a `.` or `..` path segment.
+ */
+export function staysInside(id: string): boolean {
+  return !id.startsWith('/') && id.split('/').every((segment) => segment !== '..' && segment !== '.');
+}
+export const STAYS_INSIDE_MESSAGE = 'must not be an absolute path or contain a "." or ".." segment';
+
 const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'] as const;
 
 /** `temporal-dev.yml`: the embedded dev server's settings. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { DurationSchema } from './common';
+import { DurationSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
 import { TrainerNameSchema } from './selection';
 
-const IdSchema = z.string().min(1).max(300).regex(/^[^\s\\]+$/, 'must be an id without spaces or backslashes');
+const IdSchema = z.string().min(1).max(300).regex(/^[^\s\\]+$/, 'must be an id without spaces or backslashes').refine(staysInside, STAYS_INSIDE_MESSAGE);
 
 /** Clustering of models by benchmark performance. */
 export const ClusterSpecSchema = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationSchema } from './common';
+import { DurationSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
 import { ProxyNameSchema } from './proxies';
 
 /** Ways to fine-tune: TensorFlow.js, an external command from worker config, or recorded curves. */
@@ -14,8 +14,8 @@ export type PolicyName = z.infer<typeof PolicyNameSchema>;
 export const RecallProxySchema = ProxyNameSchema;
 export type RecallProxy = z.infer<typeof RecallProxySchema>;
 
-const ModelIdSchema = z.string().min(1).max(300).regex(/^[^\s/\\][^\s\\]*$/, 'must be a model id without spaces or backslashes');
-const DatasetIdSchema = z.string().min(1).max(300).regex(/^[A-Za-z0-9_.-]+$/, 'must be a dataset id of letters, digits, "_", "." or "-"');
+const ModelIdSchema = z.string().min(1).max(300).regex(/^[^\s/\\][^\s\\]*$/, 'must be a model id without spaces or backslashes').refine(staysInside, STAYS_INSIDE_MESSAGE);
+const DatasetIdSchema = z.string().min(1).max(300).regex(/^[A-Za-z0-9_.-]+$/, 'must be a dataset id of letters, digits, "_", "." or "-"').refine(staysInside, STAYS_INSIDE_MESSAGE);
 
 /** Input of `selectModel`, as typed in the web UI or built by `mselect select`. */
 export const SelectModelInputSchema = z
