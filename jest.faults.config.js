@@ -17,4 +17,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 300000,
   maxWorkers: 1,
+  // it.concurrent cases (CLI processes) two at a time.
+  maxConcurrency: 2,
 };
