@@ -2,7 +2,7 @@
  * Transferability-proxy benchmark: how well each proxy ranks a hub's models by their
  * fine-tuned test accuracy on a target, and what it costs (docs/proxies.md).
  *
- *   npm run bench:proxies [-- --epochs 5 --seeds 3 --probe 500]   the demo hub (built when missing)
+ *   npm run bench:proxies [-- --epochs 5 --seeds 5 --probe 500]   the demo hub (built when missing)
  *   npm run bench:proxies -- --recorded <anchors dir>            recorded LEEP files vs recorded test accuracy
  *   npm run bench:proxies -- --store <dir> [--import <table>=<csv>]... [--import-curves <csv>] [--targets a,b]
  *
@@ -26,7 +26,10 @@ import { StoreTableSchema } from '../contracts/schemas/store';
 import { buildDemoHub, demoDatasetIds } from '../hub';
 import { importAnchorCurves, importTableCsv, openStore } from '../matrix-store';
 import { reportHtml } from '../report/plot-html';
-import { loadAnchors } from '../replay/load';
+import { evaluatePolicy } from '../replay/evaluate';
+import { loadAnchors, type AnchorData } from '../replay/load';
+import { paperCases, type ReplayCase } from '../replay/protocols';
+import { policyFromSpec } from '../algorithms/policies';
 import { DEFAULT_REPLAY_DIR } from '../workers/config';
 import { activate, pickBackend, type Backend } from '../training/backend';
 import { transferTable } from '../training/transfer';
@@ -35,7 +38,9 @@ import { transferTable } from '../training/transfer';
 export interface ProxyResult { readonly scores: ReadonlyMap<string, number>; readonly seconds: number | null }
 /** A target: fine-tuned accuracy per model (the models judged) and every proxy's result, in table order. */
 export interface TargetCase { readonly target: string; readonly truth: ReadonlyMap<string, number>; readonly proxies: ReadonlyMap<string, ProxyResult> }
-export interface BenchData { readonly title: string; readonly notes: readonly string[]; readonly cases: readonly TargetCase[] }
+/** One replayed two-phase-paper selection: the recall score it ranked by, the pick's regret (points) and its epochs (proxy charges included). */
+export interface EndToEndRow { readonly recall: string; readonly target: string; readonly regret: number; readonly epochs: number }
+export interface BenchData { readonly title: string; readonly notes: readonly string[]; readonly cases: readonly TargetCase[]; readonly endToEnd?: readonly EndToEndRow[] }
 export interface Row {
   readonly target: string; readonly proxy: string; readonly models: number;
   readonly pearson: number; readonly spearman: number; readonly tau: number;
@@ -104,6 +109,26 @@ function priorOf(matrix: PerformanceMatrix, exclude: string): ProxyResult {
   return { scores: value, seconds };
 }
 
+/**
+ * two-phase-paper replayed on the paper's targets (replay/protocols.ts) with recall by prior ×
+ * exp(LEEP) and by the prior alone, the matrix without the target's row; [] when the
+ * directory lacks a paper target's LEEP file.
+ */
+export async function paperEndToEnd(a: AnchorData): Promise<EndToEndRow[]> {
+  let cases: ReplayCase[];
+  try {
+    cases = paperCases(a).map((c) => ({ ...c, task: { ...c.task, history: selectDatasets(c.task.history, (d) => d !== c.task.target) } }));
+  } catch {
+    return [];
+  }
+  const rows: EndToEndRow[] = [];
+  for (const [recall, useLeep] of [['history-prior × exp(leep)', true], ['history-prior', false]] as const) {
+    const results = await evaluatePolicy(policyFromSpec('two-phase-paper'), cases.map((c) => ({ ...c, task: { ...c.task, proxy: useLeep ? c.task.proxy : null } })));
+    rows.push(...results.map((r) => ({ recall, target: r.target, regret: r.regret, epochs: r.epochs })));
+  }
+  return rows;
+}
+
 /** Recorded LEEP (and any other `<kind>_<target>.tsv`) against recorded test accuracy; prior from the authors' matrix without the target. */
 export async function recordedData(dir: string): Promise<BenchData> {
   const a = await loadAnchors(dir);
@@ -114,7 +139,7 @@ export async function recordedData(dir: string): Promise<BenchData> {
     const truth = new Map(a.runs.runs.filter((r) => r.dataset === target && r.test !== null && scored.has(r.model)).map((r) => [r.model, r.test as number]));
     return { target, truth, proxies: withPrior(proxies, { ...priorOf(a.history, target), seconds: null }, [...proxies.keys()]) };
   });
-  return { title: `Proxies on recorded runs (${dir})`, notes: ['wall time: not recorded', 'models: those with a proxy score and a recorded test accuracy on the target'], cases };
+  return { title: `Proxies on recorded runs (${dir})`, notes: ['wall time: not recorded', 'models: those with a proxy score and a recorded test accuracy on the target'], cases, endToEnd: await paperEndToEnd(a) };
 }
 
 /** Import `table=file` CSVs and anchors curves into the store at `dir` (one commit each), then read its targets. */
@@ -135,12 +160,15 @@ export async function storeData(dir: string, o: { imports?: readonly string[]; c
   const targets = o.targets ?? [...new Set(rows.map((r) => String(r.target)))].sort();
   const cases = targets.map((target) => {
     const d = matrix.datasets.indexOf(target);
-    const truth = new Map(matrix.models.flatMap((m, i) => { const v = d < 0 ? Number.NaN : matrix.values[d * matrix.models.length + i] ?? Number.NaN; return Number.isFinite(v) ? [[m, v] as const] : []; }));
-    const names = [...new Set(rows.filter((r) => r.target === target).map((r) => String(r.proxy)))].sort();
-    const proxies = new Map(names.map((p) => [p, { scores: new Map(rows.filter((r) => r.target === target && r.proxy === p).map((r) => [String(r.model), Number(r.value)])), seconds: null }]));
+    const mine = rows.filter((r) => r.target === target);
+    const scored = new Set(mine.map((r) => String(r.model)));
+    const judged = (m: string): boolean => scored.size === 0 || scored.has(m);
+    const truth = new Map(matrix.models.flatMap((m, i) => { const v = d < 0 ? Number.NaN : matrix.values[d * matrix.models.length + i] ?? Number.NaN; return Number.isFinite(v) && judged(m) ? [[m, v] as const] : []; }));
+    const names = [...new Set(mine.map((r) => String(r.proxy)))].sort();
+    const proxies = new Map(names.map((p) => [p, { scores: new Map(mine.filter((r) => r.proxy === p).map((r) => [String(r.model), Number(r.value)])), seconds: null }]));
     return { target, truth, proxies: withPrior(proxies, priorOf(matrix, target), names.filter((p) => /^leep(@|$)/.test(p))) };
   });
-  return { title: `Proxies in the matrix store ${store.dir} (version ${snap.version})`, notes: ['truth: each target\'s cells; history prior: cells on every other dataset; wall time of stored scores: not recorded'], cases };
+  return { title: `Proxies in the matrix store ${store.dir} (version ${snap.version})`, notes: ['truth: each target\'s cells, of the models with a stored proxy score there; history prior: cells on every other dataset; wall time of stored scores: not recorded'], cases };
 }
 
 export interface DemoOptions { readonly epochs: number; readonly seeds: number; readonly probe: number; readonly probeSeed: number; readonly history: 'auto' | 'store' | 'fine-tune'; readonly storeDir?: string }
@@ -225,14 +253,27 @@ export async function demoData(o: DemoOptions, log: (line: string) => void = () 
   return { title: 'Proxies on the demo hub', notes, cases };
 }
 
+const COMPACT = { style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } };
+const END_TO_END_TITLE = 'two-phase-paper replayed (paper protocol, matrix without the target): regret (points) / epochs incl. 0.5 per proxy score';
 const num = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');
 const HEAD = ['proxy', 'models', 'Pearson', 'Spearman', 'weighted τ', 'regret top-1', 'regret top-3', 'wall s'];
 const cells = (r: Row): string[] => [r.proxy, num(r.models, 0), num(r.pearson, 3), num(r.spearman, 3), num(r.tau, 3), num(r.regret, 1), num(r.regretTop3, 1), r.seconds === null ? '—' : num(r.seconds, 2)];
 
 function table(title: string, rows: readonly Row[]): string {
-  const t = new Table({ head: HEAD, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+  const t = new Table({ head: HEAD, ...COMPACT });
   rows.forEach((r) => t.push(cells(r)));
   return `${title}\n${t.toString()}`;
+}
+
+/** Head and rows of the end-to-end table: one row per recall score, "regret / epochs" per target, then the means. */
+export function endToEndTable(rows: readonly EndToEndRow[]): { head: string[]; rows: string[][] } {
+  const targets = [...new Set(rows.map((r) => r.target))];
+  const body = [...new Set(rows.map((r) => r.recall))].map((recall) => {
+    const of = rows.filter((r) => r.recall === recall);
+    const cell = (rs: readonly EndToEndRow[]): string => `${num(meanFinite(rs.map((r) => r.regret)), 2)} / ${num(meanFinite(rs.map((r) => r.epochs)), 1)}`;
+    return [recall, ...targets.map((t) => cell(of.filter((r) => r.target === t))), cell(of)];
+  });
+  return { head: ['recall by', ...targets, 'mean'], rows: body };
 }
 
 /** The page: weighted τ per proxy and target (grouped bars), mean τ against wall time, the tables. */
@@ -253,6 +294,7 @@ export function benchPage(data: BenchData, rows: readonly Row[]): string {
       { title: 'Weighted Kendall τ of proxy score vs fine-tuned accuracy', traces: bars, layout: { barmode: 'group', yaxis: { title: { text: 'weighted τ' }, range: [-1, 1] } }, caption: 'Higher is better; 1 = the proxy orders the models exactly as fine-tuning does, with the top of the order weighing most.' },
       ...(timedRows.length ? [{ title: 'Mean weighted τ against wall time per target', traces: [scatter], layout: { xaxis: { type: 'log', title: { text: 'seconds per target (all models)' } }, yaxis: { title: { text: 'mean weighted τ' } } } }] : []),
       tableOf('Mean over targets', means),
+      ...(data.endToEnd?.length ? [{ table: { title: END_TO_END_TITLE, ...endToEndTable(data.endToEnd) } }] : []),
       ...data.cases.map((c) => tableOf(c.target, rows.filter((r) => r.target === c.target))),
     ],
   });
@@ -293,6 +335,12 @@ async function main(o: CliOptions): Promise<void> {
   process.stdout.write(`${data.title}\n${data.notes.map((n) => `  ${n}`).join('\n')}\n\n`);
   for (const c of data.cases) process.stdout.write(`${table(c.target, rows.filter((r) => r.target === c.target))}\n\n`);
   process.stdout.write(`${table(`mean over ${data.cases.length} targets`, meanOverTargets(rows))}\n`);
+  if (data.endToEnd?.length) {
+    const e = endToEndTable(data.endToEnd);
+    const t = new Table({ head: e.head, ...COMPACT });
+    e.rows.forEach((r) => t.push(r));
+    process.stdout.write(`\n${END_TO_END_TITLE}\n${t.toString()}\n`);
+  }
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, benchPage(data, rows));
   process.stdout.write(`plot written to ${out}\nwall time ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -306,7 +354,7 @@ if (require.main === module) {
     .option('--import-curves <file>', 'import a recorded-curves CSV (model,dataset,in_paper_pool,test,val_ep1..) into --store first')
     .option('--targets <list>', 'targets to score from --store (default: every dataset with proxy scores)')
     .option('--epochs <n>', 'demo: fine-tune epochs', '5')
-    .option('--seeds <n>', 'demo: fine-tune seeds (truth = mean of seeds 1..n-1, seed 0 = the fine-tune-once row)', '3')
+    .option('--seeds <n>', 'demo: fine-tune seeds (truth = mean of seeds 1..n-1, seed 0 = the fine-tune-once row)', '5')
     .option('--probe <n>', 'demo: probe samples per proxy score', '500')
     .option('--probe-seed <n>', 'demo: probe seed', '0')
     .option('--history <mode>', 'demo: history prior from auto (store when complete, else fine-tune), store or fine-tune', 'auto')

@@ -1,7 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { benchPage, evaluateProxy, meanOverTargets, recordedData, regretAtK, storeData, withPrior, type Row } from '../../bench/proxies';
+import { existsSync } from 'node:fs';
+import { benchPage, endToEndTable, evaluateProxy, meanOverTargets, paperEndToEnd, recordedData, regretAtK, storeData, withPrior, type Row } from '../../bench/proxies';
+import { loadAnchors } from '../../replay/load';
+import { DEFAULT_REPLAY_DIR } from '../../workers/config';
 import { exportTableCsv, openStore } from '../../matrix-store';
 
 let root: string;
@@ -114,6 +117,35 @@ describe('recordedData', () => {
     expect(rows.find((r) => r.proxy === 'leep')?.regret).toBe(0);
     // The prior picks m1 (0.8), which fine-tunes to 0.60: 20 points below m2.
     expect(rows.find((r) => r.proxy === 'history-prior')?.regret).toBeCloseTo(20, 9);
+    expect(data.endToEnd).toEqual([]);
+  });
+});
+
+describe('endToEndTable', () => {
+  it('gives regret / epochs per target and their means, one row per recall score', () => {
+    const rows = [
+      { recall: 'a', target: 'x', regret: 0, epochs: 19 },
+      { recall: 'a', target: 'y', regret: 1, epochs: 22 },
+      { recall: 'b', target: 'x', regret: 5, epochs: 15 },
+      { recall: 'b', target: 'y', regret: 0, epochs: 16 },
+    ];
+    expect(endToEndTable(rows)).toEqual({
+      head: ['recall by', 'x', 'y', 'mean'],
+      rows: [
+        ['a', '0.00 / 19.0', '1.00 / 22.0', '0.50 / 20.5'],
+        ['b', '5.00 / 15.0', '0.00 / 16.0', '2.50 / 15.5'],
+      ],
+    });
+  });
+});
+
+(existsSync(DEFAULT_REPLAY_DIR) ? describe : describe.skip)('paperEndToEnd on the recorded NLP runs', () => {
+  it('replays two-phase-paper on the four paper targets with and without LEEP in recall', async () => {
+    const rows = await paperEndToEnd(await loadAnchors(DEFAULT_REPLAY_DIR));
+    expect(endToEndTable(rows).rows).toEqual([
+      ['history-prior × exp(leep)', '0.00 / 19.0', '0.00 / 19.0', '1.00 / 21.0', '0.00 / 22.0', '0.25 / 20.3'],
+      ['history-prior', '5.00 / 15.0', '0.00 / 14.0', '1.00 / 16.0', '0.00 / 17.0', '1.50 / 15.5'],
+    ]);
   });
 });
 
