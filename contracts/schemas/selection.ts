@@ -31,7 +31,12 @@ export const SelectModelInputSchema = z
      * and `brute-force` start from the whole pool.
      */
     recallSize: z.number().int().min(1).max(100_000).optional(),
-    proxy: RecallProxySchema.default('history-prior'),
+    /**
+     * Proxy of `two-phase-paper` recall. Default `leep` (recall by history prior × exp(LEEP), the
+     * paper's combination: best measured by `npm run bench:proxies`, docs/proxies.md); with the
+     * `replay` trainer, which has no model files to run, `history-prior`.
+     */
+    proxy: RecallProxySchema.optional(),
     /** Epochs a model is trained to at most (the paper: 5). */
     budgetEpochs: z.number().int().min(1).max(1000).default(5),
     /** Halving reduction factor η. */
@@ -47,7 +52,8 @@ export const SelectModelInputSchema = z
     /** Matrix store version to select against; default the latest. */
     storeVersion: z.number().int().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .transform((v) => ({ ...v, proxy: v.proxy ?? (v.trainer === 'replay' ? ('history-prior' as const) : ('leep' as const)) }));
 export type SelectModelInput = z.infer<typeof SelectModelInputSchema>;
 
 /** `addCandidates` update: models that join at the next round (trained to catch up). */
