@@ -58,6 +58,7 @@ export const CASES: readonly FaultCase[] = [
   cli('cli-offline-epochs-negative', ['offline', '--epochs', '-3'], '--epochs: Number must be greater than or equal to 1'),
   cli('cli-offline-models-traversal', ['offline', '--models', 'alpha,../../etc/passwd'], '--models[1]: must not be an absolute path'),
   cli('cli-worker-slots-zero', ['worker', '--role', 'gpu', '--slots', '0'], '--slots is 0, but must be an integer >= 1', 'no worker starts'),
+  cli('cli-worker-task-queue-bad', ['worker', '--role', 'gpu', '--task-queue', 'gpu queue'], '--task-queue is "gpu queue", but must be letters, digits', 'no worker starts'),
   cli('schedule-bad-cron', ['schedule', 'set', '--cron', 'nightly'], '--cron: must be a 5-field cron expression', 'no schedule is created or changed'),
   cli('schedule-bad-timezone', ['schedule', 'set', '--timezone', 'Mars/Olympus'], '--timezone: must be an IANA time zone', 'no schedule is created or changed'),
   cli('schedule-bad-input', ['schedule', 'set', '--input', '{"epochs": 0, "trainer": "pytorch"}'], '--input[epochs]: Number must be greater than or equal to 1; --input[trainer]: Invalid enum value', 'no schedule is created or changed'),

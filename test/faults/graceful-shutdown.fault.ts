@@ -17,15 +17,16 @@ import { connectShared, freshQueue, orchestrator, withWorkers, type Server } fro
 const HEARTBEAT_TIMEOUT_S = 120;
 /** The worker's default shutdown grace time (workers/create-workers.ts). */
 const GRACE_S = 10;
-/** More epochs than the first worker can finish before and during its grace time. */
+/** More epochs than the first worker can finish before and during its grace time, even if epochs run 3x faster than calibrated. */
 const EPOCHS = 30;
+const EPOCH_SECONDS = 2;
 
 let server: Server;
 let hub: Hub;
 let roots: Roots;
 beforeAll(async () => {
   server = await connectShared();
-  hub = await makeHub(1.5);
+  hub = await makeHub(EPOCH_SECONDS);
   roots = await makeRoots(hub);
 });
 afterEach(killAll);
