@@ -11,12 +11,12 @@ import type { BuildMatrixResult, SelectModelResult } from '../../contracts/schem
 import { openStore } from '../../matrix-store';
 import { launchDevServer } from '../../server/dev-server';
 import { buildPerformanceMatrix, selectModel } from '../../workflows';
+import { cellRunId } from '../../workflows/build-performance-matrix';
 import { selectionProgressQuery } from '../../workflows/messages';
 import { BENCHMARK, MODELS, TARGET, TF_BACKEND, checkpointEpochs, makeHub, makeRoots, removeDir, workerConfig, type Hub, type Roots } from './helpers/fixtures';
 import { waitUntil } from './helpers/history';
 import { seedHistory, selectionOutcome } from './helpers/selection';
 import { connect, connectShared, freePort, freshQueue, gpu, orchestrator, withWorkers, type Server } from './helpers/server';
-import { cellRunId } from '../../workflows/build-performance-matrix';
 
 process.env.MSELECT_TF_BACKEND = TF_BACKEND;
 
@@ -32,12 +32,16 @@ async function roots(): Promise<Roots> {
   return r;
 }
 const servers: TestWorkflowEnvironment[] = [];
+const connections: Server[] = [];
+let dbDir: string | undefined;
 
 beforeAll(async () => {
   hub = await makeHub(1);
 });
 afterAll(async () => {
+  await Promise.all(connections.map((c) => c.close().catch(() => undefined)));
   await Promise.all(servers.map((s) => s.teardown().catch(() => undefined)));
+  if (dbDir) await removeDir(dbDir);
   await Promise.all([hub.root, ...made.map((r) => r.dataDir)].map(removeDir));
 });
 
@@ -67,11 +71,13 @@ async function bothRuns(server: Server, offline: Roots, online: Roots, during: (
 
 describe('the dev server restarted in the middle of an offline run and a selection', () => {
   it('both finish, with the results of undisturbed runs', async () => {
-    const dbFile = join(mkdtempSync(join(tmpdir(), 'mselect-faults-db-')), 'dev.sqlite');
+    dbDir = mkdtempSync(join(tmpdir(), 'mselect-faults-db-'));
+    const dbFile = join(dbDir, 'dev.sqlite');
     const port = await freePort();
     servers.push(await launchDevServer({ port, ui: false, dbFile }));
     const address = `127.0.0.1:${port}`;
     const server = await connect(address);
+    connections.push(server);
     const [offHit, onHit, offCalm, onCalm] = [await roots(), await roots(), await roots(), await roots()];
     await Promise.all([onHit, onCalm].map((r) => seedHistory(r.storeDir)));
 
@@ -89,16 +95,13 @@ describe('the dev server restarted in the middle of an offline run and a selecti
       downSeconds = (Date.now() - stoppedAt) / 1000;
     });
     expect(downSeconds).toBeGreaterThan(2);
-    await server.close();
+    await connections.pop()?.close();
 
     const shared = await connectShared();
-    try {
-      const calm = await bothRuns(shared, offCalm, onCalm);
-      expect(hit.offline).toEqual(calm.offline);
-      expect(selectionOutcome(hit.online)).toEqual(selectionOutcome(calm.online));
-    } finally {
-      await shared.close();
-    }
+    connections.push(shared);
+    const calm = await bothRuns(shared, offCalm, onCalm);
+    expect(hit.offline).toEqual(calm.offline);
+    expect(selectionOutcome(hit.online)).toEqual(selectionOutcome(calm.online));
     const runsOf = async (r: Roots) => (await (await openStore({ dir: r.storeDir }).snapshot()).runSet()).runs;
     expect(await runsOf(offHit)).toEqual(await runsOf(offCalm));
     expect((await runsOf(offHit)).map((r) => r.val.length)).toEqual([EPOCHS, EPOCHS]);
