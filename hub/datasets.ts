@@ -61,12 +61,19 @@ export async function readManifest(datasetsDir: string, id: string): Promise<Dat
   return r.data;
 }
 
+/** Largest split file read into memory: Node reads at most 2 GiB into one buffer. */
+export const MAX_SPLIT_BYTES = 2 ** 31 - 1;
+
 /** Load and validate one split. The train split must hold at least two classes. */
 export async function loadSplit(datasetsDir: string, manifest: DatasetManifest, split: SplitName): Promise<DatasetSplit> {
   const name = manifest.splits[split];
   if (name === undefined) throw invalidDataset(`Dataset ${manifest.id} has no ${split} split`);
   const file = resolveInside(resolveInside(datasetsDir, manifest.id), name);
   if (!(await exists(file))) throw invalidDataset(`${file} (${split} split of ${manifest.id}) is missing`);
+  const { size } = await fs.stat(file);
+  if (size > MAX_SPLIT_BYTES) {
+    throw invalidDataset(`${file} (${split} split of ${manifest.id}) is ${size} bytes, more than the ${MAX_SPLIT_BYTES} bytes a split may hold; split it into several datasets or subsample it`);
+  }
   const bytes = await fs.readFile(file);
   let table: RawTable;
   try {

@@ -81,7 +81,6 @@ export const CASES: readonly FaultCase[] = [
   { id: 'ds-label-out-of-range', kind: 'dataset', input: 'label 7 in row 5, with 3 classes', errorType: 'InvalidDataset', excerpt: 'row 5: label 7 is not an integer in [0, 3)', outcome: CELL_FAILS },
   {
     id: 'ds-very-large', kind: 'dataset', input: 'a 3 GiB train split', errorType: 'InvalidDataset', excerpt: 'train.arrow', outcome: CELL_FAILS,
-    bug: 'hub/datasets.ts reads each split with fs.readFile, which throws a plain RangeError ("File size (3221225472) is greater than 2 GiB") for a file over 2 GiB; fineTune wraps it as a retryable TrainerFailed that names the dataset but not the file, and the cell is retried 5 times (about 15 s of backoff) before it fails',
   },
   { id: 'ds-manifest-broken', kind: 'catalog', entry: 'dataset', input: 'dataset.json cut off mid-object', errorType: 'InvalidDataset', excerpt: 'dataset.json is not valid JSON', outcome: PLAN_FAILS },
 
