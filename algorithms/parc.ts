@@ -24,6 +24,7 @@
  * of the smaller Gram matrix) when min(n, d) ≤ 256, else seeded randomized subspace
  * iteration (Halko et al. 2011; the reference code also uses randomized PCA).
  */
+import { mulberry32 } from './random';
 import { centerColumns, readFeatures, sampleComponents, symmetricEigenpairs, type DenseMatrix, type FeatureRows, type SampleComponents } from './hscore';
 import { labelCounts, readLabels, type Labels } from './nce';
 
@@ -57,16 +58,6 @@ function resolveOptions(options: ParcOptions): Required<ParcOptions> {
   return o;
 }
 
-/** mulberry32: a small seeded PRNG with uniform output in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The probe set PARC scores: all of 0..n−1 when n ≤ maxSamples, else `maxSamples` indices
@@ -77,7 +68,7 @@ export function probeIndices(n: number, maxSamples: number, seed: number): Int32
   if (!Number.isInteger(maxSamples) || maxSamples < 1) throw new Error(`maxSamples is ${maxSamples}, but must be an integer >= 1`);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   if (n <= maxSamples) return all;
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   for (let i = 0; i < maxSamples; i += 1) {
     const j = i + Math.floor(random() * (n - i));
     const t = all[i] ?? 0;
@@ -145,7 +136,7 @@ function column(b: Block, t: number): Float64Array {
 /** Top-k components of the centred x by randomized subspace iteration with k + 10 probes. */
 function randomizedComponents(x: DenseMatrix, k: number, iterations: number, seed: number): SampleComponents {
   const width = Math.min(k + OVERSAMPLING, x.rows, x.cols);
-  const random = seededRandom(seed ^ 0x5bd1e995);
+  const random = mulberry32(seed ^ 0x5bd1e995);
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   let y = multiply(x, { rows: x.cols, width, data: Float64Array.from({ length: x.cols * width }, gaussian) }, false);
   orthonormalize(y);

@@ -11,6 +11,7 @@
  * JSON layout (its best case for each load): `cells.json` holds every cell; `curves/<model>.json`
  * holds one model's curves as number arrays.
  */
+import { mulberry32 } from '../algorithms/random';
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,16 +29,6 @@ interface Flags {
   keep: boolean;
 }
 
-/** Deterministic PRNG (mulberry32), so every run writes the same hub. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const modelId = (m: number): string => `org${m % 97}--model-${String(m).padStart(6, '0')}`;
 const datasetId = (d: number): string => `dataset-${String(d).padStart(3, '0')}`;
@@ -56,7 +47,7 @@ function curve(m: number, d: number): { values: Float64Array; seconds: Float64Ar
 }
 
 function makeCurve(m: number, d: number): { values: Float64Array; seconds: Float64Array } {
-  const r = rng(m * 1009 + d);
+  const r = mulberry32(m * 1009 + d);
   const ceiling = 0.5 + 0.45 * r();
   const speed = 0.05 + 0.2 * r();
   const values = Float64Array.from({ length: EPOCHS }, (_, k) => ceiling * (1 - Math.exp(-speed * (k + 1))) + 0.01 * (r() - 0.5));

@@ -3,16 +3,8 @@
  * sampling all derive from explicit seeds so runs repeat exactly.
  */
 
-/** Uniform floats in [0, 1) from a 32-bit seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../algorithms/random';
+import { mulberry32 } from '../algorithms/random';
 
 /** Combine seeds into one (e.g. run seed and epoch), so each stream is independent. */
 export function mixSeed(...parts: number[]): number {
