@@ -19,7 +19,7 @@ import {
 import { type Backend, pickBackend } from '../training/backend';
 import { TfjsTrainer } from '../training/tfjs-trainer';
 import type { CheckpointRef, EpochRecord, Trainer } from '../training/trainer';
-import { createProxyScore } from './proxy-score';
+import { createProxyScore, type FeatureSource } from './proxy-score';
 
 export interface TrainingDeps {
   readonly hubDir: string;
@@ -45,11 +45,17 @@ export function createTrainingActivities(deps: TrainingDeps) {
   });
   return {
     fineTune: createFineTune(trainers, deps.keepAliveMs ?? 10_000),
-    proxyScore: createProxyScore({ ...deps, backend, keepAliveMs: deps.keepAliveMs ?? 10_000 }),
+    proxyScore: createProxyScore({ ...deps, backend, keepAliveMs: deps.keepAliveMs ?? 10_000, external: featureSource(deps.trainer) }),
   };
 }
 
 export type TrainingActivities = ReturnType<typeof createTrainingActivities>;
+
+/** The first configured trainer that can run a `features` job (e.g. the torch trainer). */
+function featureSource(trainer: TrainingDeps['trainer']): FeatureSource | undefined {
+  const list: readonly Trainer[] = trainer === undefined ? [] : Array.isArray(trainer) ? (trainer as readonly Trainer[]) : [trainer as Trainer];
+  return list.find((t): t is Trainer & FeatureSource => typeof (t as Partial<FeatureSource>).features === 'function');
+}
 
 function lazy<T>(make: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;

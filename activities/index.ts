@@ -4,6 +4,7 @@ import { loadAnchors } from '../replay/load';
 import { ReplayTrainer } from '../replay/replay-trainer';
 import { pickBackend } from '../training/backend';
 import { CommandTrainer } from '../training/command-trainer';
+import { TorchTrainer } from '../training/command-torch';
 import { TfjsTrainer } from '../training/tfjs-trainer';
 import type { Trainer } from '../training/trainer';
 import type { WorkerConfig } from '../workers/config';
@@ -40,7 +41,8 @@ function replayRuns(cfg: WorkerConfig): (() => Promise<RunSet>) | null {
 /** The GPU worker's activities: fine-tunes on every configured trainer, and proxy scores cached in the matrix store. */
 export function createGpuActivities(cfg: WorkerConfig) {
   const runs = replayRuns(cfg);
-  const trainers: Trainer[] = [lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await pickBackend() }))];
+  const trainers: Trainer[] = [lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await pickBackend() })), new TorchTrainer(cfg)];
+  if (cfg.defaultTrainer === 'torch') trainers.reverse();
   if (cfg.commandTrainer) trainers.push(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir }));
   if (runs) trainers.push(lazyTrainer('replay', async () => new ReplayTrainer(await runs())));
   const training = createTrainingActivities({ ...cfg, trainer: trainers });
@@ -52,6 +54,7 @@ export function createGpuActivities(cfg: WorkerConfig) {
 /** The orchestrator worker's light activities: matrix planning and recording, clustering, selection decisions. */
 export function createOrchestratorActivities(cfg: WorkerConfig, store: MatrixStore = openStore({ dir: cfg.storeDir })) {
   const catalogs: Record<string, Catalog> = { tfjs: hubCatalog(cfg.hubDir, cfg.datasetsDir) };
+  catalogs.torch = catalogs.tfjs as Catalog;
   if (cfg.commandTrainer) catalogs[cfg.commandTrainer.name] = catalogs.tfjs as Catalog;
   const runs = replayRuns(cfg);
   if (runs) catalogs.replay = lazyCatalog(async () => runSetCatalog(await runs()));

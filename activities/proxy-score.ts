@@ -15,17 +15,28 @@ import { ErrorType, nonRetryable } from '../contracts/errors';
 import { parseOrFail } from '../contracts/parse';
 import { type ForwardProxy, type ProxyScoreActivityInput, ProxyScoreInputSchema, type ProxyScoreOutput, type ProxyScoreRequest } from '../contracts/schemas/training';
 import { loadSplit, readManifest } from '../hub/datasets';
-import { loadHubModel, sameShape } from '../hub/models';
+import { exists } from '../hub/files';
+import { MODEL_JSON } from '../hub/model-io';
+import { loadHubModel, modelDir, readCard, sameShape } from '../hub/models';
 import { activate, type Backend } from '../training/backend';
 import type { MatrixStore, Writer } from '../matrix-store';
 import { disposeModels } from '../training/dispose';
+import type { FeaturesRequest } from '../training/command-features';
 import { probeOutputs, type ProbeOutputs } from '../training/features';
 import { balancedProbe } from '../training/probe';
+
+/** A forward pass outside tfjs (the `features` job of an external trainer, e.g. PyTorch). */
+export interface FeatureSource {
+  readonly name: string;
+  features(request: FeaturesRequest, signal?: AbortSignal): Promise<ProbeOutputs & { backend: string }>;
+}
 
 export interface ProxyScoreDeps {
   readonly hubDir: string;
   readonly datasetsDir: string;
   readonly backend: () => Promise<Backend>;
+  /** Runs the forward pass of hub entries that are not tfjs models (no model.json). @default none: such entries fail with InvalidModel */
+  readonly external?: FeatureSource;
   /** Heartbeat this often while the forward pass runs. */
   readonly keepAliveMs: number;
 }
@@ -80,7 +91,17 @@ export function createProxyScore(deps: ProxyScoreDeps) {
  * that time each proxy). Loads the model and the target's train split, runs the forward
  * pass and scores. Throws the ApplicationFailures listed at `createProxyScore`.
  */
-export async function computeProxyScore(deps: Pick<ProxyScoreDeps, 'hubDir' | 'datasetsDir' | 'backend'>, input: ProxyScoreRequest, signal: AbortSignal = new AbortController().signal): Promise<ProxyScoreOutput> {
+export async function computeProxyScore(deps: Pick<ProxyScoreDeps, 'hubDir' | 'datasetsDir' | 'backend' | 'external'>, input: ProxyScoreRequest, signal: AbortSignal = new AbortController().signal): Promise<ProxyScoreOutput> {
+  const card = await readCard(deps.hubDir, input.model);
+  if (!(await exists(`${modelDir(deps.hubDir, input.model)}/${MODEL_JSON}`))) {
+    if (!deps.external) throw nonRetryable(ErrorType.InvalidModel, `${modelDir(deps.hubDir, input.model)} has no ${MODEL_JSON} and this worker has no external trainer for its forward pass`);
+    const manifest = await readManifest(deps.datasetsDir, input.target);
+    if (!sameShape(card.input.shape, manifest.featureShape)) throw shapeMismatch(input, card.input.shape, manifest.featureShape);
+    const train = await loadSplit(deps.datasetsDir, manifest, 'train');
+    const rows = balancedProbe(train.y, input.probeSize, input.seed);
+    const out = await deps.external.features({ modelId: input.model, datasetId: input.target, split: 'train', rows }, signal);
+    return scored(input, out, rows.map((r) => train.y[r] as number), out.backend);
+  }
   const backend = await deps.backend();
   await activate(backend);
   const manifest = await readManifest(deps.datasetsDir, input.target);
@@ -89,9 +110,7 @@ export async function computeProxyScore(deps: Pick<ProxyScoreDeps, 'hubDir' | 'd
   let out: ProbeOutputs;
   const rows = balancedProbe(train.y, input.probeSize, input.seed);
   try {
-    if (!sameShape(hub.card.input.shape, manifest.featureShape)) {
-      throw nonRetryable(ErrorType.InvalidModel, `Input shape mismatch: model ${input.model} expects [${hub.card.input.shape.join(',')}], dataset ${input.target} has [${manifest.featureShape.join(',')}]`);
-    }
+    if (!sameShape(hub.card.input.shape, manifest.featureShape)) throw shapeMismatch(input, hub.card.input.shape, manifest.featureShape);
     out = await probeOutputs(backend.tf, hub, train, rows, manifest.featureShape, 256, signal);
   } catch (err) {
     if (err instanceof ApplicationFailure || err instanceof CancelledFailure) throw err;
@@ -99,7 +118,15 @@ export async function computeProxyScore(deps: Pick<ProxyScoreDeps, 'hubDir' | 'd
   } finally {
     disposeModels(hub.model);
   }
-  const labels = rows.map((r) => train.y[r] as number);
+  return scored(input, out, rows.map((r) => train.y[r] as number), backend.name);
+}
+
+function shapeMismatch(input: ProxyScoreRequest, model: readonly number[], dataset: readonly number[]): Error {
+  return nonRetryable(ErrorType.InvalidModel, `Input shape mismatch: model ${input.model} expects [${model.join(',')}], dataset ${input.target} has [${dataset.join(',')}]`);
+}
+
+/** The proxy of `input` from the probe's outputs; InvalidDataset when it cannot be computed. */
+function scored(input: ProxyScoreRequest, out: ProbeOutputs, labels: number[], backend: string): ProxyScoreOutput {
   let value: number;
   try {
     value = score(input.proxy, out, labels);
@@ -107,7 +134,7 @@ export async function computeProxyScore(deps: Pick<ProxyScoreDeps, 'hubDir' | 'd
   } catch (err) {
     throw nonRetryable(ErrorType.InvalidDataset, `${input.proxy} of ${input.model} on ${input.target} cannot be computed: ${(err as Error).message}`);
   }
-  return { model: input.model, target: input.target, proxy: input.proxy, value, probeSize: rows.length, backend: backend.name };
+  return { model: input.model, target: input.target, proxy: input.proxy, value, probeSize: labels.length, backend };
 }
 
 /** The activity's signature, as `createProxyScore` returns it. */

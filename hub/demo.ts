@@ -112,7 +112,7 @@ async function complete(hubDir: string, datasetsDir: string, spec: DemoSpec): Pr
   return true;
 }
 
-function manifestOf(d: DemoDatasetSpec, spec: DemoSpec): DatasetManifest {
+export function manifestOf(d: DemoDatasetSpec, spec: DemoSpec): DatasetManifest {
   return {
     id: d.id,
     task: 'classification',
@@ -125,7 +125,7 @@ function manifestOf(d: DemoDatasetSpec, spec: DemoSpec): DatasetManifest {
   };
 }
 
-function splitsOf(images: DigitImages, d: DemoDatasetSpec, spec: DemoSpec) {
+export function splitsOf(images: DigitImages, d: DemoDatasetSpec, spec: DemoSpec) {
   const { train, val, test } = spec.splits;
   const seed = mixSeed(spec.seed, seedOf(d.id));
   const [tr, va, te] = sampleTask(images, { transform: d.transform, labels: d.labels, pool: spec.downstreamPool, seed }, [train, val, test]);

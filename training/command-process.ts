@@ -29,6 +29,12 @@ export function failed(message: string, permanent: boolean): ApplicationFailure 
   return permanent ? nonRetryable(ErrorType.TrainerFailed, message) : ApplicationFailure.retryable(message, ErrorType.TrainerFailed);
 }
 
+/** The typed failure an `error` line reports: non-retryable unless the command says `retryable`. */
+export function reportedFailure(error: { type: string; message: string; retryable: boolean }, command: string): ApplicationFailure {
+  const message = `${error.message} (reported by ${command})`;
+  return error.retryable ? ApplicationFailure.retryable(message, error.type) : nonRetryable(error.type as ErrorType, message);
+}
+
 export interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;

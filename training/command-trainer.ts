@@ -9,12 +9,14 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { formatIssues } from '../contracts/parse';
-import { CommandEpochLineSchema, CommandTestLineSchema } from '../contracts/schemas/training';
+import { CommandEpochLineSchema, CommandErrorLineSchema, CommandTestLineSchema } from '../contracts/schemas/training';
 import { resolveInside } from '../hub/files';
 import { CheckpointStore } from './checkpoint-store';
-import { type CommandJob, CommandRun, failed, jobEnv, substitute } from './command-process';
+import { runFeaturesJob, type FeaturesRequest } from './command-features';
+import { type CommandJob, CommandRun, failed, jobEnv, reportedFailure, substitute } from './command-process';
+import type { ProbeOutputs } from './features';
 
-export type { CommandJob };
+export type { CommandJob, FeaturesRequest };
 import { abortError } from './session';
 import type { CheckpointRef, EpochRecord, Trainer, TrainHooks, TrainRequest, TrainResult } from './trainer';
 
@@ -57,20 +59,14 @@ export class CommandTrainer implements Trainer {
    */
   async train(request: TrainRequest, hooks: TrainHooks = {}): Promise<TrainResult> {
     const job = this.job(request);
-    const child = spawn(this.config.command, (this.config.args ?? []).map((a) => substitute(a, job)), {
-      cwd: this.config.cwd,
-      env: { ...process.env, ...this.config.env, ...jobEnv(job) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const run = new CommandRun(child, this.config.stderrTailLines ?? 20);
+    const run = this.start(job, jobEnv(job));
     const stopOnAbort = (): void => run.terminate(this.config.killGraceMs ?? 5000);
     hooks.signal?.addEventListener('abort', stopOnAbort, { once: true });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(JSON.stringify(job) + '\n');
     try {
       const out = await this.readLines(run, request, hooks);
       const exit = await run.exited;
       if (hooks.signal?.aborted) throw abortError(hooks.signal);
+      if (out.reported) throw out.reported;
       run.check(exit, this.config.command);
       const last = out.curve[out.curve.length - 1]?.epoch ?? request.fromEpoch;
       if (last !== request.toEpoch) throw failed(`${this.config.command} exited after epoch ${last}, but epoch ${request.toEpoch} was asked for`, true);
@@ -81,6 +77,30 @@ export class CommandTrainer implements Trainer {
     } finally {
       hooks.signal?.removeEventListener('abort', stopOnAbort);
     }
+  }
+
+  /**
+   * The `features` job (docs/external-trainer.md): the model's penultimate features and
+   * source-class probabilities on `rows` of a split, for proxy scores. Fails with the typed
+   * failure the command reports (e.g. InvalidModel naming the file), TrainerFailed for bad
+   * output or a crash, the abort reason when cancelled.
+   */
+  async features(request: FeaturesRequest, signal?: AbortSignal): Promise<ProbeOutputs & { backend: string }> {
+    const job = { ...request, modelDir: resolveInside(this.config.hubDir, request.modelId), datasetDir: resolveInside(this.config.datasetsDir, request.datasetId) };
+    return runFeaturesJob((j) => this.start(j, { MSELECT_JOB: JSON.stringify(j) }), job, { command: this.config.command, killGraceMs: this.config.killGraceMs ?? 5000, backendName: this.config.backendName ?? 'external' }, signal);
+  }
+
+  /** Spawn the configured command with `job` on stdin (no shell). */
+  private start(job: object, env: Record<string, string>): CommandRun {
+    const values = job as CommandJob;
+    const child = spawn(this.config.command, (this.config.args ?? []).map((a) => ('toEpoch' in job ? substitute(a, values) : a)), {
+      cwd: this.config.cwd,
+      env: { ...process.env, ...this.config.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(JSON.stringify(job) + '\n');
+    return new CommandRun(child, this.config.stderrTailLines ?? 20);
   }
 
   private job(r: TrainRequest): CommandJob {
@@ -105,11 +125,17 @@ export class CommandTrainer implements Trainer {
     let checkpoint: CheckpointRef | null = request.resume;
     let test: number | null = null;
     let backend: string | undefined;
+    let reported: Error | undefined;
     let n = 0;
     for await (const line of createInterface({ input: run.child.stdout, crlfDelay: Infinity })) {
       n += 1;
       if (line.trim() === '') continue;
+      if (reported) continue;
       const parsed = parseLine(line, n, request.fromEpoch + curve.length + 1);
+      if ('error' in parsed) {
+        reported = reportedFailure(parsed.error, this.config.command);
+        continue;
+      }
       backend = parsed.backend ?? backend;
       if ('test' in parsed) {
         test = parsed.test;
@@ -120,7 +146,7 @@ export class CommandTrainer implements Trainer {
       curve.push(record);
       await hooks.onEpoch?.(record, checkpoint);
     }
-    return { curve, checkpoint, test, backend };
+    return { curve, checkpoint, test, backend, reported };
   }
 
   /** A checkpoint printed as an absolute path or relative to the root, as a root-relative key. */
@@ -139,6 +165,10 @@ function parseLine(line: string, n: number, expectedEpoch: number) {
     json = JSON.parse(line);
   } catch {
     return bad('not JSON');
+  }
+  if (typeof json === 'object' && json !== null && 'error' in json) {
+    const e = CommandErrorLineSchema.safeParse(json);
+    return e.success ? e.data : bad(formatIssues(e.error.issues));
   }
   const isTest = typeof json === 'object' && json !== null && 'test' in json && !('epoch' in json);
   const r = isTest ? CommandTestLineSchema.safeParse(json) : CommandEpochLineSchema.safeParse(json);

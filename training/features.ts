@@ -41,3 +41,29 @@ export async function probeOutputs(tf: Tf, hub: HubModel, split: DatasetSplit, r
   }
   return { probs, features };
 }
+
+/** Magic of a features file (the `features` job of docs/external-trainer.md). */
+export const FEATURES_MAGIC = 'MSFEAT01';
+
+/**
+ * Decode a features file: 8 bytes magic `MSFEAT01`, uint32 LE header length, a JSON header
+ * `{"rows", "featureSize", "classes"}` (space-padded to a multiple of 4 bytes), then float32
+ * LE features [rows, featureSize] and probabilities [rows, classes], row-major. Throws a plain
+ * Error saying what is wrong.
+ */
+export function decodeFeatures(bytes: Uint8Array): ProbeOutputs {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < 12 || buf.toString('ascii', 0, 8) !== FEATURES_MAGIC) throw new Error('bad magic (not a features file)');
+  const length = buf.readUInt32LE(8);
+  if (12 + length > buf.length) throw new Error('truncated header');
+  const header = JSON.parse(buf.toString('utf8', 12, 12 + length)) as { rows: number; featureSize: number; classes: number };
+  const { rows, featureSize, classes } = header;
+  if (![rows, featureSize, classes].every((v) => Number.isInteger(v) && v > 0)) throw new Error(`bad header ${JSON.stringify(header)}`);
+  const start = 12 + length;
+  const expected = start + 4 * rows * (featureSize + classes);
+  if (buf.length !== expected) throw new Error(`${buf.length} bytes where the header needs ${expected}`);
+  const values = new Float32Array(rows * (featureSize + classes));
+  new Uint8Array(values.buffer).set(buf.subarray(start));
+  const take = (offset: number, width: number): number[][] => Array.from({ length: rows }, (_, r) => Array.from(values.subarray(offset + r * width, offset + (r + 1) * width)));
+  return { features: take(0, featureSize), probs: take(rows * featureSize, classes) };
+}

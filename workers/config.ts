@@ -19,6 +19,8 @@ export interface WorkerConfig {
   /** Recorded runs for the replay trainer (anchors layout), when present. */
   readonly replayDir: string | null;
   readonly commandTrainer: CommandTrainerFile | null;
+  /** Trainer of fine-tunes whose input names none (`MSELECT_TRAINER`, `mselect worker --trainer`): `tfjs` or `torch`. */
+  readonly defaultTrainer?: 'tfjs' | 'torch';
 }
 
 
@@ -34,10 +36,15 @@ function readCommandTrainer(file: string): CommandTrainerFile {
   return r.data;
 }
 
+function defaultTrainerOf(value: string | undefined): 'tfjs' | 'torch' {
+  if (value === undefined || value === '' || value === 'tfjs' || value === 'torch') return value === 'torch' ? 'torch' : 'tfjs';
+  throw new Error(`MSELECT_TRAINER is ${JSON.stringify(value)}, but must be tfjs or torch`);
+}
+
 /**
  * Worker settings from the environment: MSELECT_STORE, MSELECT_HUB, MSELECT_DATASETS,
  * MSELECT_CHECKPOINTS, MSELECT_REPORTS, MSELECT_REPLAY_DATA, MSELECT_COMMAND_TRAINER
- * (a YAML/JSON file), each with a default under the data folder.
+ * (a YAML/JSON file), MSELECT_TRAINER (the default trainer), each with a default under the data folder.
  */
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const hub = defaultHubPaths(env);
@@ -48,5 +55,6 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     reportDir: resolve(env.MSELECT_REPORTS ?? resolve(dataDir(env), 'reports')),
     replayDir: existsSync(resolve(replay, 'curves.csv')) ? replay : null,
     commandTrainer: env.MSELECT_COMMAND_TRAINER ? readCommandTrainer(resolve(env.MSELECT_COMMAND_TRAINER)) : null,
+    defaultTrainer: defaultTrainerOf(env.MSELECT_TRAINER),
   };
 }

@@ -3,7 +3,7 @@ import { DurationSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
 import { ProxyNameSchema } from './proxies';
 
 /** Ways to fine-tune: TensorFlow.js, an external command from worker config, or recorded curves. */
-export const TrainerNameSchema = z.enum(['tfjs', 'command', 'replay']);
+export const TrainerNameSchema = z.enum(['tfjs', 'command', 'replay', 'torch']);
 export type TrainerName = z.infer<typeof TrainerNameSchema>;
 
 /** Selection policies the online workflow runs. */

@@ -162,6 +162,27 @@ export const CommandEpochLineSchema = z
 /** The optional last stdout line of an external trainer: the test metric. */
 export const CommandTestLineSchema = z.object({ test: z.number().finite(), backend: z.string().min(1).optional() }).strict();
 
+/** Error types an external trainer may report in an `error` line; each becomes that typed failure. */
+export const CommandErrorTypeSchema = z.enum(['InvalidModel', 'InvalidDataset', 'ModelNotFound', 'DatasetNotFound', 'InvalidInput', 'TrainingDiverged', 'TrainerFailed']);
+
+/** A stdout line of an external trainer that reports a failure it understands (then it exits non-zero). */
+export const CommandErrorLineSchema = z
+  .object({
+    error: z.object({ type: CommandErrorTypeSchema, message: z.string().min(1).max(8000), retryable: z.boolean().default(false) }).strict(),
+  })
+  .strict();
+
+/** The answer line of a `features` job: where the features file is and its dimensions. */
+export const CommandFeaturesLineSchema = z
+  .object({
+    features: z.string().min(1).max(4096),
+    rows: z.number().int().min(1),
+    featureSize: z.number().int().min(1),
+    classes: z.number().int().min(1),
+    backend: z.string().min(1).optional(),
+  })
+  .strict();
+
 /** Compute backends of the tfjs trainer, fastest first. */
 export const TfBackendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 export type TfBackendName = z.infer<typeof TfBackendNameSchema>;
