@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import Table from 'cli-table3';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { ErrorType, nonRetryable } from '../contracts/errors';
 import { BuildMatrixInputSchema } from '../contracts/schemas';
 import { withdrawModels } from '../activities/matrix';
@@ -14,6 +14,8 @@ import { formatOffline, runOffline } from './offline';
 import { withSession } from './session';
 import { readManifest } from '../hub/datasets';
 import { buildDemoHub } from '../hub/demo';
+import { buildTorchDemoHub, torchHubPaths } from '../hub/torch-demo';
+import { torchPython, torchUnavailable } from '../training/command-torch';
 import { DEMO_SPEC, demoDatasetIds } from '../hub/demo-spec';
 import { exists } from '../hub/files';
 import { listModelIds, loadModelDir, modelDir, readCard } from '../hub/models';
@@ -36,11 +38,14 @@ function withDirs(cmd: Command): Command {
 
 export function hubCommand(): Command {
   const hub = new Command('hub').description('the model hub: build the demo hub, list, add and remove models');
-  withDirs(hub.command('build'))
+  hub.command('build')
     .description('build the demo hub from the MNIST digits (skipped when already built from the same spec)')
+    .option('--hub <dir>', 'model hub directory (env MSELECT_HUB; default data/hub, data/torch/hub with --format torch)')
+    .option('--datasets <dir>', 'datasets directory (env MSELECT_DATASETS; default data/datasets, data/torch/datasets with --format torch)')
+    .addOption(new Option('--format <format>', 'tfjs Layers models, or PyTorch state_dicts pre-trained by trainers/torch').choices(['tfjs', 'torch']).default('tfjs'))
     .option('--force', 'rebuild even when the hub is current', false)
     .option('--backend <name>', 'tfjs backend (env MSELECT_TF_BACKEND)')
-    .action((o: DirOptions & { force: boolean; backend?: string }) => build(o));
+    .action((o: Partial<DirOptions> & { force: boolean; backend?: string; format: 'tfjs' | 'torch' }) => (o.format === 'torch' ? buildTorch(o) : build({ ...defaultHubPaths(), ...o, hub: o.hub ?? defaultHubPaths().hubDir, datasets: o.datasets ?? defaultHubPaths().datasetsDir })));
   withDirs(hub.command('list')).description('list the models and datasets').action((o: DirOptions) => list(o));
   hub
     .command('add <dir>')
@@ -83,6 +88,19 @@ async function build(o: DirOptions & { force: boolean; backend?: string }): Prom
     onProgress: (e) => console.log(`  [${e.done}/${e.total}] ${e.kind} ${e.id}: ${e.detail}`),
   });
   const what = r.built ? `built ${r.record.models.length} models and ${r.record.datasets.length} datasets` : 'already built from this spec; nothing to do';
+  console.log(`${what} (${r.seconds.toFixed(1)} s, spec ${r.record.specHash.slice(0, 12)})`);
+}
+
+/** `hub build --format torch`: the PyTorch demo hub, or a clear message when PyTorch is missing. */
+async function buildTorch(o: Partial<DirOptions> & { force: boolean }): Promise<void> {
+  const missing = torchUnavailable();
+  if (missing) throw new Error(missing);
+  const paths = torchHubPaths();
+  const hubDir = o.hub ?? paths.hubDir;
+  const datasetsDir = o.datasets ?? paths.datasetsDir;
+  console.log(`building the PyTorch demo hub in ${hubDir} (datasets in ${datasetsDir}) with ${torchPython()}`);
+  const r = await buildTorchDemoHub({ hubDir, datasetsDir, force: o.force, onProgress: (e) => console.log(`  [${e.done}/${e.total}] ${e.kind} ${e.id}: ${e.detail}`) });
+  const what = r.built ? `built ${r.record.models.length} PyTorch models and ${r.record.datasets.length} datasets` : 'already built from this spec; nothing to do';
   console.log(`${what} (${r.seconds.toFixed(1)} s, spec ${r.record.specHash.slice(0, 12)})`);
 }
 

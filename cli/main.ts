@@ -41,7 +41,9 @@ program
   .addOption(new Option('--role <role>', 'which worker').choices(['orchestrator', 'gpu', 'all']).default('all'))
   .option('--slots <n>', 'GPU worker concurrency: one per GPU', (v) => Number.parseInt(v, 10), 1)
   .option('--task-queue <name>', 'orchestration task queue; the GPU worker serves <name>-gpu', TASK_QUEUES.orchestration)
-  .action(async (opts: { role: 'orchestrator' | 'gpu' | 'all'; slots: number; taskQueue: string }) => {
+  .addOption(new Option('--trainer <name>', 'default trainer of fine-tunes that name none (env MSELECT_TRAINER); torch runs trainers/torch').choices(['tfjs', 'torch']))
+  .action(async (opts: { role: 'orchestrator' | 'gpu' | 'all'; slots: number; taskQueue: string; trainer?: 'tfjs' | 'torch' }) => {
+    if (opts.trainer) process.env.MSELECT_TRAINER = opts.trainer;
     if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new UsageError(`--slots is ${opts.slots}, but must be an integer >= 1`);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(opts.taskQueue)) throw new UsageError(`--task-queue is ${JSON.stringify(opts.taskQueue)}, but must be letters, digits, ".", "_" or "-"`);
     const roles = { orchestrator: opts.role !== 'gpu', gpu: opts.role !== 'orchestrator', slots: opts.slots, taskQueue: opts.taskQueue };
