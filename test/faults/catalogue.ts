@@ -72,7 +72,7 @@ export const CASES: readonly FaultCase[] = [
   ui('ui-offline-bad-heartbeat', 'buildPerformanceMatrix', { heartbeatTimeout: 'soon' }, 'heartbeatTimeout: must be a duration like "500ms"'),
   ui('ui-offline-bad-cluster', 'buildPerformanceMatrix', { cluster: { method: 'dbscan' } }, 'cluster.method: Invalid discriminator value'),
   ui('ui-offline-too-many-models', 'buildPerformanceMatrix', { models: Array.from({ length: 100_001 }, (_, i) => `m${i % 10}`) }, 'models: Array must contain at most 100000 element(s)', 'buildPerformanceMatrix {"models": [100,001 ids]}'),
-  ui('ui-offline-trainer-command-path', 'buildPerformanceMatrix', { trainer: '/bin/sh' }, "trainer: Invalid enum value. Expected 'tfjs' | 'command' | 'replay', received '/bin/sh'"),
+  ui('ui-offline-trainer-command-path', 'buildPerformanceMatrix', { trainer: '/bin/sh' }, "trainer: Invalid enum value. Expected 'tfjs' | 'command' | 'replay' | 'torch', received '/bin/sh'"),
 
   { id: 'ds-wrong-shape', kind: 'dataset', input: 'train split with 5 feature columns, manifest featureShape [4]', errorType: 'InvalidDataset', excerpt: 'has 5 feature columns but featureShape [4] needs 4', outcome: CELL_FAILS },
   { id: 'ds-nan-feature', kind: 'dataset', input: 'a NaN feature in row 3 of the train split', errorType: 'InvalidDataset', excerpt: 'row 3: feature 1 is NaN', outcome: CELL_FAILS },

@@ -28,6 +28,17 @@ def _on_term(signum, frame):  # noqa: ARG001
     _stop["flag"] = True
 
 
+def _term_when_parent_dies():
+    """On Linux, get SIGTERM when the worker that started us dies (e.g. SIGKILLed), so an
+    orphan stops after its current batch instead of training on."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def read_job(args):
     if args.job:
         with open(args.job, encoding="utf-8") as f:
@@ -49,6 +60,7 @@ def main(argv=None):
     parser.add_argument("--probe", action="store_true", help="print the torch version and device as one JSON line and exit")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _on_term)
+    _term_when_parent_dies()
     try:
         import torch  # noqa: F401
 
