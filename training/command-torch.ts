@@ -4,7 +4,7 @@
  * interpreter is a setting: MSELECT_PYTHON, else /usr/bin/python3 when it imports torch
  * (Debian's python3-torch), else `python3` on PATH.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../server/paths';
@@ -31,6 +31,18 @@ export function torchPython(env: NodeJS.ProcessEnv = process.env): string {
   if (env.MSELECT_PYTHON) return env.MSELECT_PYTHON;
   resolved ??= existsSync(SYSTEM_PYTHON) && importsTorch(SYSTEM_PYTHON) ? SYSTEM_PYTHON : 'python3';
   return resolved;
+}
+
+let resolving: Promise<string> | undefined;
+/** torchPython() without blocking the event loop (a worker keeps heartbeating while torch imports). */
+export function torchPythonAsync(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (env.MSELECT_PYTHON) return Promise.resolve(env.MSELECT_PYTHON);
+  if (resolved) return Promise.resolve(resolved);
+  resolving ??= new Promise<boolean>((done) => {
+    if (!existsSync(SYSTEM_PYTHON)) return done(false);
+    execFile(SYSTEM_PYTHON, ['-c', 'import torch'], { timeout: 60_000 }, (err) => done(err === null));
+  }).then((ok) => (resolved ??= ok ? SYSTEM_PYTHON : 'python3'));
+  return resolving;
 }
 
 /** null when PyTorch is usable here, else a message saying what is missing and how to install it. */
@@ -61,9 +73,10 @@ export class TorchTrainer implements Trainer {
 
   constructor(private readonly config: TorchTrainerConfig) {}
 
-  private command(): CommandTrainer {
+  private async command(): Promise<CommandTrainer> {
+    const command = this.config.python ?? (await torchPythonAsync());
     this.inner ??= new CommandTrainer({
-      command: this.config.python ?? torchPython(),
+      command,
       args: [TORCH_TRAINER_MAIN],
       env: { PYTHONDONTWRITEBYTECODE: '1', ...this.config.env },
       hubDir: this.config.hubDir,
@@ -76,11 +89,11 @@ export class TorchTrainer implements Trainer {
     return this.inner;
   }
 
-  train(request: TrainRequest, hooks?: TrainHooks): Promise<TrainResult> {
-    return this.command().train(request, hooks);
+  async train(request: TrainRequest, hooks?: TrainHooks): Promise<TrainResult> {
+    return (await this.command()).train(request, hooks);
   }
 
-  features(request: FeaturesRequest, signal?: AbortSignal): Promise<ProbeOutputs & { backend: string }> {
-    return this.command().features(request, signal);
+  async features(request: FeaturesRequest, signal?: AbortSignal): Promise<ProbeOutputs & { backend: string }> {
+    return (await this.command()).features(request, signal);
   }
 }
