@@ -2,7 +2,11 @@
  * Fine-tuning throughput of the demo hub's models on every tfjs backend that loads here:
  * training samples per second (over several epochs after a warm-up one) and the wall time of one whole
  * epoch through the trainer (train, validate, checkpoint). Builds the demo hub first if
- * needed (cached). Run with `npm run bench:train [-- --dataset <id> --backends wasm,cpu]`.
+ * needed (cached). Where /usr/bin/python3 (or MSELECT_PYTHON) imports torch, the same
+ * architectures of the PyTorch demo hub (data/torch/) through the reference trainer on CPU
+ * too: samples/s from the trainer's own per-epoch seconds (train, validate, checkpoint;
+ * Python start-up excluded), epoch s as the wall time of a one-epoch fine-tune including
+ * start-up. Run with `npm run bench:train [-- --dataset <id> --backends wasm,cpu --no-torch]`.
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -18,6 +22,8 @@ import { defaultHubPaths } from '../hub/paths';
 import { activate, type Backend, type TfBackendName, pickBackend, probeBackends } from '../training/backend';
 import { FineTuneSession } from '../training/session';
 import { TfjsTrainer } from '../training/tfjs-trainer';
+import { buildTorchDemoHub, torchHubPaths } from '../hub/torch-demo';
+import { TorchTrainer, torchUnavailable } from '../training/command-torch';
 
 interface Row {
   readonly model: string;
@@ -53,13 +59,36 @@ async function epochWall(backend: Backend, hubDir: string, datasetsDir: string, 
   }
 }
 
+/** PyTorch CPU rows: samples/s over `epochs` epochs after a first one, and the wall time of a one-epoch run. */
+async function torchRows(dataset: string, epochs: number): Promise<Row[]> {
+  const { hubDir, datasetsDir } = torchHubPaths();
+  await buildTorchDemoHub({ hubDir, datasetsDir });
+  const n = (await loadDataset(datasetsDir, dataset)).train.n;
+  const checkpointDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mselect-bench-torch-'));
+  const trainer = new TorchTrainer({ hubDir, datasetsDir, checkpointDir, env: { MSELECT_TORCH_DEVICE: 'cpu' } });
+  try {
+    const rows: Row[] = [];
+    for (const m of DEMO_SPEC.models) {
+      const long = await trainer.train({ modelId: m.id, datasetId: dataset, fromEpoch: 0, toEpoch: epochs + 1, resume: null, seed: 0, runId: `bench-${m.id}` });
+      const seconds = long.curve.slice(1).reduce((a, e) => a + e.seconds, 0);
+      const t0 = performance.now();
+      await trainer.train({ modelId: m.id, datasetId: dataset, fromEpoch: 0, toEpoch: 1, resume: null, seed: 0, runId: `bench1-${m.id}` });
+      rows.push({ model: m.id, samplesPerSecond: (epochs * n) / seconds, epochSeconds: (performance.now() - t0) / 1000 });
+    }
+    return rows;
+  } finally {
+    await fs.rm(checkpointDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const o = new Command('bench:train')
     .option('--dataset <id>', 'dataset to fine-tune on', 'bench-digits')
     .option('--backends <names>', 'comma-separated backends (default: every one that loads)')
     .option('--epochs <n>', 'timed epochs per model for samples/s', '5')
+    .option('--no-torch', 'skip the PyTorch CPU rows')
     .parse(process.argv)
-    .opts<{ dataset: string; backends?: string; epochs: string }>();
+    .opts<{ dataset: string; backends?: string; epochs: string; torch: boolean }>();
   const { hubDir, datasetsDir } = defaultHubPaths();
   const probe = await probeBackends();
   for (const p of probe) console.log(`backend ${p.name.padEnd(14)} ${p.available ? 'available' : `unavailable: ${p.reason}`}`);
@@ -67,15 +96,21 @@ async function main(): Promise<void> {
   console.log(`picked by default: ${picked.name}${process.env.MSELECT_TF_BACKEND ? ' (MSELECT_TF_BACKEND)' : ''}`);
   const built = await buildDemoHub({ hubDir, datasetsDir, backend: picked });
   console.log(`demo hub ${built.built ? `built in ${built.seconds.toFixed(1)} s` : 'already built'}; fine-tuning on ${o.dataset} (${(await loadDataset(datasetsDir, o.dataset)).train.n} training samples), ${os.cpus().length} CPUs`);
-  const names = (o.backends ? o.backends.split(',') : probe.filter((p) => p.available).map((p) => p.name)) as TfBackendName[];
+  const names: string[] = (o.backends ? o.backends.split(',') : probe.filter((p) => p.available).map((p) => p.name)) as TfBackendName[];
   const results = new Map<string, Row[]>();
+  const missingTorch = o.torch ? torchUnavailable() : 'skipped (--no-torch)';
+  if (missingTorch) console.log(`torch-cpu: ${missingTorch}`);
   for (const name of names) {
-    const backend = await pickBackend({ prefer: name });
+    const backend = await pickBackend({ prefer: name as TfBackendName });
     const rows: Row[] = [];
     for (const m of DEMO_SPEC.models) {
       rows.push({ model: m.id, samplesPerSecond: await throughput(backend, hubDir, datasetsDir, m.id, o.dataset, Number(o.epochs)), epochSeconds: await epochWall(backend, hubDir, datasetsDir, m.id, o.dataset) });
     }
     results.set(name, rows);
+  }
+  if (!missingTorch) {
+    results.set('torch-cpu', await torchRows(o.dataset, Number(o.epochs)));
+    names.push('torch-cpu');
   }
   const table = new Table({ head: ['model', ...names.flatMap((n) => [`${n} samples/s`, `${n} epoch s`])], style: { compact: true, head: [], border: [] } });
   DEMO_SPEC.models.forEach((m, i) => table.push([m.id, ...names.flatMap((n) => cells(results.get(n)?.[i]))]));
