@@ -30,7 +30,7 @@ export function offlineCommand(): Command {
     .option('--models <ids>', 'comma-separated models (default: the whole hub)', list)
     .option('--benchmarks <ids>', 'comma-separated benchmark datasets (default: every benchmark)', list)
     .option('--epochs <n>', 'epochs per fine-tune', int)
-    .option('--trainer <name>', 'tfjs | command | replay')
+    .option('--trainer <name>', 'tfjs | torch | command | replay')
     .option('--max-parallel <n>', 'fine-tunes running at once', int)
     .option('--seed <n>', 'seed', int)
     .option('--input <json>', 'the whole workflow input as JSON (flags override it)')
