@@ -20,7 +20,9 @@ export type Kind =
   /** A store file damaged (bad-files.ts BAD_STORES) before `mselect worker --role orchestrator` starts on it. */
   | { readonly kind: 'store-open' }
   /** The external command trainer (test/fixtures/epoch-trainer.js) misbehaving in FIXTURE_MODE `mode`. */
-  | { readonly kind: 'trainer'; readonly mode: 'malformed' | 'crash' | 'skip' | 'outside' };
+  | { readonly kind: 'trainer'; readonly mode: 'malformed' | 'crash' | 'skip' | 'outside' }
+  /** A broken PyTorch hub entry fine-tuned by the offline workflow with the torch trainer (trainers/torch). */
+  | { readonly kind: 'torch'; readonly entry: 'no-weights' | 'corrupt-weights' | 'unknown-arch' };
 
 export type FaultCase = Kind & {
   readonly id: string;
@@ -104,6 +106,10 @@ export const CASES: readonly FaultCase[] = [
   },
   { id: 'trainer-stops-early', kind: 'trainer', mode: 'skip', input: 'the command exits 0 after epoch 2 of 3', errorType: 'TrainerFailed', excerpt: 'exited after epoch 2, but epoch 3 was asked for', outcome: `${CELL_FAILS}; not retried` },
   { id: 'trainer-checkpoint-outside', kind: 'trainer', mode: 'outside', input: 'the command reports checkpoint ../../escape.json', errorType: 'PathOutsideRoot', excerpt: 'Path "../../escape.json" resolves outside', outcome: CELL_FAILS },
+
+  { id: 'torch-weights-missing', kind: 'torch', entry: 'no-weights', input: 'a PyTorch hub entry whose card names a state_dict, without weights.pt', errorType: 'InvalidModel', excerpt: 'weights.pt is missing (state_dict named by', outcome: `${CELL_FAILS}; nothing of the entry is checkpointed` },
+  { id: 'torch-weights-corrupt', kind: 'torch', entry: 'corrupt-weights', input: 'weights.pt holding text instead of a state_dict', errorType: 'InvalidModel', excerpt: 'weights.pt cannot be loaded', outcome: `${CELL_FAILS}; nothing of the entry is checkpointed` },
+  { id: 'torch-unknown-architecture', kind: 'torch', entry: 'unknown-arch', input: 'card.json naming layer "SuperDense", not a torch.nn module', errorType: 'InvalidModel', excerpt: "torch.architecture.layers[1] names unknown architecture layer 'SuperDense'", outcome: `${CELL_FAILS}; nothing of the entry is checkpointed` },
 ];
 
 export function casesOf<K extends FaultCase['kind']>(kind: K): Extract<FaultCase, { kind: K }>[] {
