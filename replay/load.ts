@@ -1,11 +1,12 @@
 /**
  * Reads a directory of recorded selection data laid out as the two-phase anchors
- * (curves.csv, history_matrix.tsv + history_datasets.txt, proxy/<kind>_<target>.tsv).
+ * (curves.csv, history_matrix.tsv + history_datasets.txt, proxy/<kind>_<target>.tsv, and an
+ * optional datasets.tsv giving each dataset's metric direction).
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PerformanceMatrix, RunSet } from '../algorithms/types';
-import { parseCurvesCsv, parseHistoryMatrix, parseNameList, parseProxyScores } from './anchor-format';
+import type { Direction, PerformanceMatrix, RunSet } from '../algorithms/types';
+import { parseCurvesCsv, parseDatasetDirections, parseHistoryMatrix, parseNameList, parseProxyScores } from './anchor-format';
 
 export interface AnchorData {
   readonly dir: string;
@@ -16,6 +17,8 @@ export interface AnchorData {
   readonly history: PerformanceMatrix;
   /** Proxy scores by kind (`leep`), then by target dataset id, then by model. */
   readonly proxies: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>;
+  /** Metric direction per dataset, from the optional `datasets.tsv`; a dataset it does not list is maximized. */
+  readonly directions: ReadonlyMap<string, Direction>;
 }
 
 /** Proxy file targets that are short for a dataset id (the anchors README: `tweet` = `tweet_eval`). */
@@ -52,5 +55,7 @@ export async function loadAnchors(dir: string): Promise<AnchorData> {
   const { runs, inPaperPool } = parseCurvesCsv(await readText(dir, 'curves.csv'), join(dir, 'curves.csv'));
   const datasets = parseNameList(await readText(dir, 'history_datasets.txt'));
   const history = parseHistoryMatrix(await readText(dir, 'history_matrix.tsv'), datasets, join(dir, 'history_matrix.tsv'));
-  return { dir, runs, inPaperPool, history, proxies: await loadProxies(dir) };
+  const directionsText = await readFile(join(dir, 'datasets.tsv'), 'utf8').catch(() => null);
+  const directions = directionsText === null ? new Map<string, Direction>() : parseDatasetDirections(directionsText, join(dir, 'datasets.tsv'));
+  return { dir, runs, inPaperPool, history, proxies: await loadProxies(dir), directions };
 }
