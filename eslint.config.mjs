@@ -27,7 +27,18 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [...sandboxBans.patterns, { group: ['@temporalio/workflow'], message: 'Algorithms and contracts are Temporal-free (contracts may use @temporalio/common).' }] }] },
   },
   {
+    // The workflow bundle stays small: narrow schema modules, not the barrel; of the
+    // algorithms only the cost constants and plain types.
     files: ['workflows/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', sandboxBans] },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          ...sandboxBans.patterns,
+          { regex: '(^|/)contracts/schemas(/index)?$', message: 'Import the narrow schema module (contracts/schemas/selection, ...): the barrel pulls every schema into the workflow bundle.' },
+          { regex: '(^|/)algorithms(/(?!cost$|types$).*)?$', message: 'Workflows only orchestrate: policy decisions run in activities (activities/selection.ts); only algorithms/cost and algorithms/types may be imported.', allowTypeImports: true },
+          { group: ['ml-kmeans', 'ml-matrix', 'plotly.js-dist-min', 'cli-table3'], message: 'Heavy libraries stay out of the workflow bundle.' },
+        ],
+      }],
+    },
   },
 );

@@ -1,6 +1,5 @@
-import type { RunSet } from '../algorithms/types';
 import { openStore, type MatrixStore } from '../matrix-store';
-import { loadAnchors } from '../replay/load';
+import { loadAnchors, type AnchorData } from '../replay/load';
 import { ReplayTrainer } from '../replay/replay-trainer';
 import { pickBackend } from '../training/backend';
 import { CommandTrainer } from '../training/command-trainer';
@@ -31,18 +30,18 @@ function lazyCatalog(make: () => Promise<Catalog>): Catalog {
   return { models: async () => (await get()).models(), datasets: async () => (await get()).datasets() };
 }
 
-/** Shared, lazily loaded recorded runs of the replay trainer. */
-function replayRuns(cfg: WorkerConfig): (() => Promise<RunSet>) | null {
+/** Shared, lazily loaded recorded runs (and dataset directions) of the replay trainer. */
+function replayData(cfg: WorkerConfig): (() => Promise<AnchorData>) | null {
   const dir = cfg.replayDir;
-  return dir ? lazy(async () => (await loadAnchors(dir)).runs) : null;
+  return dir ? lazy(() => loadAnchors(dir)) : null;
 }
 
 /** The GPU worker's activities: fine-tunes on every configured trainer, and proxy scores cached in the matrix store. */
 export function createGpuActivities(cfg: WorkerConfig) {
-  const runs = replayRuns(cfg);
+  const runs = replayData(cfg);
   const trainers: Trainer[] = [lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await pickBackend() }))];
   if (cfg.commandTrainer) trainers.push(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir }));
-  if (runs) trainers.push(lazyTrainer('replay', async () => new ReplayTrainer(await runs())));
+  if (runs) trainers.push(lazyTrainer('replay', async () => new ReplayTrainer((await runs()).runs)));
   const training = createTrainingActivities({ ...cfg, trainer: trainers });
   let store: MatrixStore | undefined;
   const proxyScore = withProxyScoreCache(training.proxyScore, { store: () => (store ??= openStore({ dir: cfg.storeDir })), datasetsDir: cfg.datasetsDir });
@@ -53,8 +52,8 @@ export function createGpuActivities(cfg: WorkerConfig) {
 export function createOrchestratorActivities(cfg: WorkerConfig, store: MatrixStore = openStore({ dir: cfg.storeDir })) {
   const catalogs: Record<string, Catalog> = { tfjs: hubCatalog(cfg.hubDir, cfg.datasetsDir) };
   if (cfg.commandTrainer) catalogs[cfg.commandTrainer.name] = catalogs.tfjs as Catalog;
-  const runs = replayRuns(cfg);
-  if (runs) catalogs.replay = lazyCatalog(async () => runSetCatalog(await runs()));
+  const runs = replayData(cfg);
+  if (runs) catalogs.replay = lazyCatalog(async () => { const a = await runs(); return runSetCatalog(a.runs, a.directions); });
   return { ...createMatrixActivities({ store, catalogs }), ...createSelectionActivities({ store, catalogs }), ...createReportActivities({ store, reportDir: cfg.reportDir }) };
 }
 

@@ -72,7 +72,7 @@ export function createMatrixActivities(deps: MatrixDeps) {
       try {
         if (catalog) {
           await w.upsertModels((await catalog.models()).filter((m) => models.has(m.id)).map((m) => ({ ...m, card: { ...m.card } })));
-          await w.upsertDatasets((await catalog.datasets()).filter((d) => datasets.has(d.id)).map((d) => ({ id: d.id, taskType: d.taskType, metric: d.metric })));
+          await w.upsertDatasets((await catalog.datasets()).filter((d) => datasets.has(d.id)).map((d) => ({ id: d.id, taskType: d.taskType, metric: d.metric, direction: d.direction })));
         }
         await w.appendCells(input.results.map(toCell));
         await w.appendCurves(input.results.map((r) => ({

@@ -123,7 +123,7 @@ export async function paperEndToEnd(a: AnchorData): Promise<EndToEndRow[]> {
   }
   const rows: EndToEndRow[] = [];
   for (const [recall, useLeep] of [['history-prior × exp(leep)', true], ['history-prior', false]] as const) {
-    const results = await evaluatePolicy(policyFromSpec('two-phase-paper'), cases.map((c) => ({ ...c, task: { ...c.task, proxy: useLeep ? c.task.proxy : null } })));
+    const results = await evaluatePolicy(policyFromSpec('two-phase-paper'), cases.map((c) => ({ ...c, task: { ...c.task, proxies: useLeep ? c.task.proxies : new Map() } })));
     rows.push(...results.map((r) => ({ recall, target: r.target, regret: r.regret, epochs: r.epochs })));
   }
   return rows;

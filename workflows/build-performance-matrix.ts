@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { parseOrFail } from '../contracts/parse';
 import { durationMs } from '../contracts/duration';
-import { BuildMatrixInputSchema, MatrixCarrySchema, type BuildMatrixResult, type CellKey, type CellResult, type MatrixCarry, type MatrixProgress } from '../contracts/schemas';
+import { BuildMatrixInputSchema, MatrixCarrySchema, type BuildMatrixResult, type CellKey, type CellResult, type MatrixCarry, type MatrixProgress } from '../contracts/schemas/offline';
 import { gpu, light } from './activities';
 import { matrixProgressQuery } from './messages';
 import { slidingWindow } from './window';

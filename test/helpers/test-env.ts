@@ -36,14 +36,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Connections and worker factories on a fresh task queue of the shared server. */
-export async function harness(prefix = 'test'): Promise<Harness> {
+/** Connections and worker factories on a fresh task queue of the shared server; `overrides` change the worker config (e.g. `replayDir`). */
+export async function harness(prefix = 'test', overrides: Partial<WorkerConfig> = {}): Promise<Harness> {
   const { address, namespace, bundlePath } = serverInfo();
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection, namespace });
   const taskQueue = `${prefix}-${randomUUID()}`;
-  const base = { connection, namespace, taskQueue, config: testWorkerConfig(), workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
+  const base = { connection, namespace, taskQueue, config: testWorkerConfig(overrides), workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
   return {
     client, connection, namespace, taskQueue,
     orchestrator: () => createOrchestratorWorker(base),

@@ -12,7 +12,8 @@ describe('loo protocol on a tiny directory', () => {
     expect(x?.task.pool).toEqual(['a', 'b', 'c']);
     expect(x?.task.maxEpochs).toBe(2);
     expect(x?.task.seed).toBe(9);
-    expect(x?.task.proxy).toBeNull();
+    expect(x?.task.proxies.size).toBe(0);
+    expect(x?.task.direction).toBe('maximize');
     expect(x?.task.history.datasets).toEqual(['y', 'z']);
     expect(x?.task.history.models).toEqual(['a', 'b', 'c']);
     expect([...(x?.task.history.values ?? [])]).toEqual([0.8, 0.75, 0.9, 0.3, 0.4, Number.NaN]);
@@ -41,7 +42,7 @@ describeWithAnchors('the paper and loo protocols')('protocols on the published a
     expect(cases.map((c) => c.task.target)).toEqual([...PAPER_TARGETS]);
     const tweet = cases[0];
     expect(tweet?.task.pool.length).toBe(40);
-    expect(tweet?.task.proxy?.size).toBe(39);
+    expect(tweet?.task.proxies.get('leep')?.size).toBe(39);
     expect(tweet?.task.history.models.length).toBe(39);
     const zeros = tweet?.targetRuns.runs.filter((r) => r.test === 0 && r.val.every((v) => v === 0)) ?? [];
     expect(zeros.length).toBe(24);

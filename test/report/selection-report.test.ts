@@ -2,7 +2,7 @@ import { clusterMapCoordinates, selectionReport, summaryLines } from '../../repo
 import type { SelectModelResult } from '../../contracts/schemas';
 
 const result: SelectModelResult = {
-  phase: 'done', target: 't', policy: 'successive-halving', round: 2, budgetEpochs: 3, poolSize: 3,
+  phase: 'done', target: 't', policy: 'successive-halving', direction: 'maximize', round: 2, budgetEpochs: 3, poolSize: 3,
   candidates: ['a', 'b', 'c'], pendingCandidates: [], survivors: ['a'],
   curves: { a: [0.5, 0.6, 0.7], b: [0.4, 0.45], c: [0.3] }, recallScores: { a: 2, b: 1, c: 3 },
   eliminations: [
