@@ -7,7 +7,7 @@
 import type { Clustering, Direction, PerformanceMatrix, RunSet } from '../algorithms/types';
 import { selectDatasets, selectRuns } from '../algorithms/matrix';
 import { createPolicy } from '../algorithms/policies';
-import { clusteringForMatrix as clusteringOver } from '../algorithms/policies/two-phase-paper';
+import { clusteringForMatrix as clusteringOver } from '../algorithms/policies/cluster-recall';
 import { decideStep, proxyStep, recallStep, type SelectionPolicy, type SelectionTask } from '../algorithms/policy';
 import { ErrorType, nonRetryable } from '../contracts/errors';
 import type { PolicyName, PolicyOptions } from '../contracts/schemas/policy';

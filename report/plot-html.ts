@@ -38,13 +38,14 @@ export interface ReportPage {
   readonly title: string;
   /** Plain-text lines under the heading. */
   readonly summary?: readonly string[];
-  readonly sections: readonly (PlotPage | { readonly table: { readonly title: string; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[] } })[];
+  readonly sections: readonly (PlotPage | { readonly table: { readonly title: string; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly caption?: string } })[];
 }
 
-function tableHtml(t: { title: string; head: readonly string[]; rows: readonly (readonly string[])[] }): string {
+function tableHtml(t: { title: string; head: readonly string[]; rows: readonly (readonly string[])[]; caption?: string }): string {
   const cell = (tag: string, v: string): string => `<${tag} style="border:1px solid #ccc;padding:2px 8px">${escapeHtml(v)}</${tag}>`;
   return [
     `<h2>${escapeHtml(t.title)}</h2>`,
+    t.caption === undefined ? '' : `<p style="white-space:pre-wrap">${escapeHtml(t.caption)}</p>`,
     '<table style="border-collapse:collapse;font-family:monospace">',
     `<tr>${t.head.map((h) => cell('th', h)).join('')}</tr>`,
     ...t.rows.map((r) => `<tr>${r.map((v) => cell('td', v)).join('')}</tr>`),
