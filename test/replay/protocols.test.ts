@@ -36,7 +36,7 @@ describe('loo protocol on a tiny directory', () => {
   });
 });
 
-describeWithAnchors('the paper and loo protocols')('protocols on the published anchors', () => {
+describeWithAnchors('the paper and loo protocols')('reproduces published numbers: the paper and loo protocols on the published anchors', () => {
   it('paper: 40-model pool, four targets, LEEP, rounded scores, missing runs as zeros', async () => {
     const cases = paperCases(await loadAnchors(ANCHORS_DIR));
     expect(cases.map((c) => c.task.target)).toEqual([...PAPER_TARGETS]);

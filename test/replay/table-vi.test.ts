@@ -4,7 +4,7 @@ import { evaluatePolicy, type CaseResult } from '../../replay/evaluate';
 import { policyFromSpec } from '../../algorithms/policies';
 import { ANCHORS_DIR, describeWithAnchors } from './anchors';
 
-describeWithAnchors('the Table VI reproduction')('Table VI of the two-phase paper, replayed', () => {
+describeWithAnchors('the Table VI reproduction')('reproduces published numbers: Table VI of the two-phase paper, replayed through the policy engine', () => {
   let byMethod: Map<string, CaseResult[]>;
 
   beforeAll(async () => {
