@@ -1,4 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { selectModel } from '../../workflows';
 import { addCandidatesUpdate, finishNowUpdate, selectionProgressQuery, setBudgetUpdate } from '../../workflows/messages';
 import { slowedGpuActivities } from '../helpers/replay-fixture';
@@ -77,5 +78,8 @@ describe('selectModel on the real dev server: updates, round deadline (synthetic
     expect(e?.detail).toMatch(/round deadline of 1500 ms/);
     expect(result.pick).not.toBe(straggler);
     expect(result.pick).not.toBeNull();
+    const history = await h.client.workflow.getHandle(`deadline-${h.taskQueue}`).fetchHistory();
+    const summaries = (history.events ?? []).flatMap((e) => (e.timerStartedEventAttributes && e.userMetadata?.summary ? [defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary)] : []));
+    expect(summaries[0]).toMatch(/^round 1 deadline: 8 fine-tune\(s\) to epoch 1$/);
   });
 });
