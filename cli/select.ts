@@ -36,6 +36,17 @@ export async function runSelection(client: Client, input: SelectModelInput, work
   return watch<SelectModelResult>(handle, selectionFrames);
 }
 
+/** The selectModel input from parsed `mselect select` flags (`--input` JSON, flags over it). Throws a UsageError naming the flag. */
+export function selectInput(o: Readonly<Record<string, string | number | boolean | undefined>>): SelectModelInput {
+  const base = o.input ? (json('--input', String(o.input)) as Record<string, unknown>) : {};
+  const flags = Object.fromEntries(Object.entries({
+    target: o.target, policy: o.policy, trainer: o.trainer, models: typeof o.models === 'string' ? o.models.split(',') : undefined,
+    budgetEpochs: o.budgetEpochs, roundDeadline: o.roundDeadline, maxParallel: o.maxParallel, seed: o.seed,
+    ...Object.fromEntries(POLICY_OPTION_KEYS.map((k) => [k, o[k]])),
+  }).filter(([, v]) => v !== undefined));
+  return parseFlags(SelectModelInputSchema, { ...base, ...flags });
+}
+
 export function selectCommand(): Command {
   return new Command('select')
     .description('Select the best model of the hub for a target dataset (selectModel workflow).')
@@ -61,13 +72,7 @@ export function selectCommand(): Command {
     .option('--input <json>', 'the whole workflow input as JSON (flags override it)')
     .option('--json', 'print the result as JSON')
     .action(async (o: Record<string, string | number | boolean | undefined>) => {
-      const base = o.input ? (json('--input', String(o.input)) as Record<string, unknown>) : {};
-      const flags = Object.fromEntries(Object.entries({
-        target: o.target, policy: o.policy, trainer: o.trainer, models: typeof o.models === 'string' ? o.models.split(',') : undefined,
-        budgetEpochs: o.budgetEpochs, roundDeadline: o.roundDeadline, maxParallel: o.maxParallel, seed: o.seed,
-        ...Object.fromEntries(POLICY_OPTION_KEYS.map((k) => [k, o[k]])),
-      }).filter(([, v]) => v !== undefined));
-      const input = parseFlags(SelectModelInputSchema, { ...base, ...flags });
+      const input = selectInput(o);
       const r = await withSession((s) => runSelection(s.client, input));
       console.log(o.json ? JSON.stringify(r, null, 2) : selectionTable(r));
     });

@@ -68,18 +68,18 @@ type Defaults = typeof POLICY_DEFAULTS;
 /** The resolved options of policy N: every option it takes, with a value. */
 export type OptionsOf<N extends PolicyName> = { readonly [K in keyof Defaults[N]]: Exclude<PolicyOptions[K & PolicyOptionKey], undefined> };
 
-/** Problems with `options` for `policy` (an option it does not take), as messages; empty when fine. */
-export function policyOptionIssues(policy: PolicyName, options: PolicyOptions): string[] {
+/** Problems with `options` for `policy` (an option it does not take), each naming the option; empty when fine. */
+export function policyOptionIssues(policy: PolicyName, options: PolicyOptions): { key: string; message: string }[] {
   const known = Object.keys(POLICY_DEFAULTS[policy]);
   return Object.entries(options)
     .filter(([k, v]) => v !== undefined && !known.includes(k))
-    .map(([k]) => `${policy}: unknown option "${k}"; known: ${known.join(', ') || 'none'}`);
+    .map(([key]) => ({ key, message: `${policy}: unknown option "${key}"; known: ${known.join(', ') || 'none'}` }));
 }
 
 /** The policy's defaults overridden by the options given. Throws when an option is not one the policy takes. */
 export function resolvePolicyOptions<N extends PolicyName>(policy: N, options: PolicyOptions = {}): OptionsOf<N> {
   const issues = policyOptionIssues(policy, options);
-  if (issues.length > 0) throw new Error(issues.join('; '));
+  if (issues.length > 0) throw new Error(issues.map((i) => i.message).join('; '));
   const out: Record<string, unknown> = { ...POLICY_DEFAULTS[policy] };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
   return out as OptionsOf<N>;
@@ -120,6 +120,6 @@ export function parsePolicySpec(spec: string): { name: PolicyName; options: Poli
   const parsed = PolicyOptionsSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`policy "${name}": ${formatZod(parsed.error)}`);
   const issues = policyOptionIssues(parsedName.data, parsed.data);
-  if (issues.length > 0) throw new Error(issues.join('; '));
+  if (issues.length > 0) throw new Error(issues.map((i) => i.message).join('; '));
   return { name: parsedName.data, options: parsed.data };
 }

@@ -48,7 +48,7 @@ export const SelectModelInputSchema = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    for (const message of policyOptionIssues(v.policy, pickPolicyOptions(v))) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+    for (const { key, message } of policyOptionIssues(v.policy, pickPolicyOptions(v))) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message });
   })
   .transform((v) => ({ ...v, ...resolvePolicyOptions(v.policy, { ...pickPolicyOptions(v), ...replayProxy(v) }) }));
 

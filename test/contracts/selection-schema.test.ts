@@ -14,7 +14,7 @@ describe('selectModel input', () => {
 
   it('refuses an option the policy does not take, naming it', () => {
     const r = SelectModelInputSchema.safeParse({ target: 'mnli', policy: 'successive-halving', threshold: 0.1 });
-    expect(r.success ? [] : r.error.issues.map((i) => i.message)).toEqual(['successive-halving: unknown option "threshold"; known: eta']);
+    expect(r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['threshold', 'successive-halving: unknown option "threshold"; known: eta']]);
   });
 
   it('recalls by the history prior on the replay trainer, which has no model files to score', () => {
