@@ -64,6 +64,14 @@ describe('successive halving', () => {
     expect(run.cost.epochs).toBe(7);
   });
 
+  it('on a minimized metric (an error rate) keeps the lowest scores: the mirror image picks the same model', async () => {
+    const errors = Object.fromEntries(Object.entries(curves).map(([m, c]) => [m, c.map((v) => Number((1 - v).toFixed(2)))]));
+    const run = await runSelection(createPolicy('successive-halving'), task(errors, { direction: 'minimize' }), from(errors));
+    expect(run.pick).toBe('b');
+    expect(run.epochs).toEqual([1, 3, 2, 1]);
+    expect(run.eliminations).toEqual([{ model: 'a', round: 1, reason: 'halving' }, { model: 'd', round: 1, reason: 'halving' }, { model: 'c', round: 2, reason: 'halving' }]);
+  });
+
   it('rejects eta < 2', () => {
     expect(() => createPolicy('successive-halving', { eta: 1 })).toThrow(/successive-halving: eta: Number must be greater than or equal to 2/);
   });
