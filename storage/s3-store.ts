@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../contracts/schemas/storage';
@@ -87,9 +87,12 @@ export class S3ObjectStore implements ObjectStore {
     return `s3://${this.bucket}/${this.prefix}${key}`;
   }
 
-  /** Fail now, with a StorageConfigError, when the bucket is missing or the credentials are refused. */
+  /**
+   * Fail now, with a StorageConfigError, when the bucket is missing or the credentials are
+   * refused. A one-key listing, not a HEAD: its error body names the cause (a HEAD's has none).
+   */
   async check(): Promise<void> {
-    await this.call('(bucket)', () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })), true);
+    await this.call('(bucket)', () => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 })), true);
   }
 
   async get(key: string): Promise<Buffer> {
@@ -251,11 +254,11 @@ export class S3ObjectStore implements ObjectStore {
     if (e instanceof StorageUnavailableError) return e;
     const status = statusOf(e);
     const name = nameOf(e);
-    if (name === 'NoSuchBucket' || (bucketCall && status === 404)) {
-      return new StorageConfigError(`bucket "${this.bucket}" does not exist at ${this.endpoint()} (MSELECT_STORAGE=${this.url}): create it, or fix MSELECT_STORAGE`);
-    }
     if (status === 403 || CREDENTIAL_NAMES.has(name)) {
       return new StorageConfigError(`S3 at ${this.endpoint()} refused the credentials for bucket "${this.bucket}" (${name || `HTTP ${status}`}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+    }
+    if (name === 'NoSuchBucket' || (bucketCall && status === 404)) {
+      return new StorageConfigError(`bucket "${this.bucket}" does not exist at ${this.endpoint()} (MSELECT_STORAGE=${this.url}): create it, or fix MSELECT_STORAGE`);
     }
     if (status === 404 || name === 'NoSuchKey' || name === 'NotFound') return new ObjectNotFoundError(key, where);
     if (status === 412) return e;
