@@ -110,7 +110,7 @@ async function main(f: Flags): Promise<void> {
     }
     rows.push({ what: `full matrix read (${f.models} × ${f.datasets} = ${cells} cells)`, bytes, fs: read.fs ?? NaN, s3: read.s3 ?? NaN });
 
-    const table = new Table({ head: ['operation', 'fs ms', 'fs MB/s', 'S3 ms', 'S3 MB/s', 'S3/fs time'], style: { head: [], border: [] } });
+    const table = new Table({ style: { head: [], border: [], compact: true }, head: ['operation', 'fs ms', 'fs MB/s', 'S3 ms', 'S3 MB/s', 'S3/fs time'] });
     const mbps = (b: number, s: number): string => (b / 1024 / 1024 / s).toFixed(b < 1024 * 1024 ? 2 : 0);
     for (const r of rows) table.push([r.what, (r.fs * 1000).toFixed(1), mbps(r.bytes, r.fs), (r.s3 * 1000).toFixed(1), mbps(r.bytes, r.s3), `${(r.s3 / r.fs).toFixed(1)}×`]);
     console.log(table.toString());
