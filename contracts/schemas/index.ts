@@ -12,3 +12,4 @@ export * from './training';
 export * from './policy';
 export * from './selection';
 export * from './offline';
+export * from './storage';
