@@ -79,6 +79,8 @@ export function tinyManifest(id: string, overrides: Partial<DatasetManifest> = {
     featureShape: [4],
     format: 'arrow',
     splits: { train: 'train.arrow', val: 'val.arrow', test: 'test.arrow' },
+    metric: 'accuracy',
+    direction: 'maximize',
     ...overrides,
   };
 }
