@@ -14,7 +14,10 @@ export interface CatalogModel {
 export interface CatalogDataset {
   readonly id: string;
   readonly taskType: string;
+  /** The metric its cells and curves report (`accuracy`, `rmse`). */
   readonly metric: string;
+  /** Which way the metric is better; from the dataset's manifest. */
+  readonly direction: 'maximize' | 'minimize';
   readonly role: 'benchmark' | 'target' | 'other';
 }
 
@@ -39,7 +42,7 @@ export function hubCatalog(hubDir: string, datasetsDir: string): Catalog {
       const ids = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
       return Promise.all(ids.map(async (id) => {
         const m = await readManifest(datasetsDir, id);
-        return { id, taskType: m.task, metric: 'accuracy', role: m.role };
+        return { id, taskType: m.task, metric: m.metric, direction: m.direction, role: m.role };
       }));
     },
   };
@@ -49,6 +52,6 @@ export function hubCatalog(hubDir: string, datasetsDir: string): Catalog {
 export function runSetCatalog(runs: RunSet): Catalog {
   return {
     models: async () => runs.models.map((id) => ({ id, family: null, source: 'recorded', card: {} })),
-    datasets: async () => runs.datasets.map((id) => ({ id, taskType: 'classification', metric: 'accuracy', role: 'benchmark' as const })),
+    datasets: async () => runs.datasets.map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: 'maximize' as const, role: 'benchmark' as const })),
   };
 }
