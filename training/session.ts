@@ -2,7 +2,7 @@
  * One fine-tune in memory: a hub model with a fresh, seeded head on its feature layer, an
  * exact-resume Adam, seeded per-epoch data order and evaluation. Classification: one logit
  * per class, softmax cross-entropy, accuracy (higher is better). Regression: one linear
- * output, mean squared error, RMSE (lower is better). Owns every tensor it creates;
+ * output on the standardised target, mean squared error, RMSE (lower is better). Owns every tensor it creates;
  * `dispose()` releases them all.
  */
 import type * as tfjs from '@tensorflow/tfjs';
@@ -43,6 +43,21 @@ export const HEAD_LAYER = 'mselect_head';
 /** What the head learns: `classification` (numClasses logits) or `regression` (one linear output). */
 export type HeadTask = 'classification' | 'regression';
 
+/**
+ * The head of a session. A regression head learns the standardised target (t − center) / scale
+ * and predicts center + scale · output, so its bias need not travel to the targets' mean in
+ * a few epochs; RMSE is reported in the target's own units.
+ */
+export type HeadSpec = { readonly task: 'classification' } | { readonly task: 'regression'; readonly center: number; readonly scale: number };
+
+/** The regression head for a train split: center = mean target, scale = its standard deviation (1 when 0). */
+export function regressionHead(train: DatasetSplit): HeadSpec {
+  const t = train.target ?? new Float32Array(0);
+  const center = t.reduce((a, v) => a + v, 0) / Math.max(1, t.length);
+  const sd = Math.sqrt(t.reduce((a, v) => a + (v - center) ** 2, 0) / Math.max(1, t.length));
+  return { task: 'regression', center, scale: sd > 0 ? sd : 1 };
+}
+
 /** Resolve on the next macrotask so heartbeats, timers and cancellation get a turn. */
 export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -51,22 +66,25 @@ export class FineTuneSession {
   private readonly adam: Adam;
   private readonly vars: tfjs.Variable[];
   private readonly o: Required<SessionOptions>;
+  readonly task: HeadTask;
 
   /**
    * Build the head model; `hub.model` becomes part of it and is disposed with the session.
    * A regression head has one output, so `numClasses` must be 1 then (it is recorded in checkpoints).
    */
-  constructor(private readonly tf: Tf, private readonly hub: HubModel, readonly numClasses: number, readonly seed: number, options: SessionOptions = {}, readonly task: HeadTask = 'classification') {
+  constructor(private readonly tf: Tf, private readonly hub: HubModel, readonly numClasses: number, readonly seed: number, options: SessionOptions = {}, private readonly head: HeadSpec = { task: 'classification' }) {
     this.o = resolveSessionOptions(options);
-    if (task === 'regression' && numClasses !== 1) throw new Error(`numClasses is ${numClasses}, but a regression head has 1 output`);
+    this.task = head.task;
+    if (head.task === 'regression' && numClasses !== 1) throw new Error(`numClasses is ${numClasses}, but a regression head has 1 output`);
+    if (head.task === 'regression' && !(Number.isFinite(head.center) && head.scale > 0)) throw new Error(`regression head center ${head.center} / scale ${head.scale}: center must be finite and scale > 0`);
     for (const layer of hub.model.layers) if (hub.card.frozenLayers.includes(layer.name)) layer.trainable = false;
-    const head = tf.layers.dense({
+    const layer = tf.layers.dense({
       units: numClasses,
       name: HEAD_LAYER,
       kernelInitializer: tf.initializers.glorotUniform({ seed }),
       biasInitializer: 'zeros',
     });
-    const logits = head.apply(hub.features) as tfjs.SymbolicTensor;
+    const logits = layer.apply(hub.features) as tfjs.SymbolicTensor;
     this.model = tf.model({ inputs: hub.model.inputs, outputs: logits });
     this.vars = this.model.trainableWeights.map((w) => w.read() as tfjs.Variable);
     this.adam = new Adam(tf, this.vars, this.o);
@@ -85,7 +103,7 @@ export class FineTuneSession {
       if (signal?.aborted) throw abortError(signal);
       const idx = order.subarray(start, Math.min(start + this.o.batchSize, split.n));
       const loss = tf.tidy(() => {
-        const { x, y } = batch(tf, split, idx, inputShape, this.numClasses, this.task);
+        const { x, y } = batch(tf, split, idx, inputShape, this.numClasses, this.head);
         const lossOf = (out: tfjs.Tensor): tfjs.Scalar => (this.task === 'regression' ? tf.losses.meanSquaredError(y, out) : tf.losses.softmaxCrossEntropy(y, out)) as tfjs.Scalar;
         const { value, grads } = tf.variableGrads(() => lossOf(this.model.apply(x, { training: true }) as tfjs.Tensor), this.vars);
         this.adam.apply(this.vars.map((v) => grads[v.name] as tfjs.Tensor));
@@ -112,7 +130,7 @@ export class FineTuneSession {
         return this.task === 'regression' ? out.reshape([-1]).dataSync() : out.argMax(-1).dataSync();
       });
       for (let i = start; i < end; i++) {
-        if (this.task === 'regression') squared += ((predicted[i - start] ?? Number.NaN) - targetAt(split, i)) ** 2;
+        if (this.head.task === 'regression') squared += (this.head.center + this.head.scale * (predicted[i - start] ?? Number.NaN) - targetAt(split, i)) ** 2;
         else if (predicted[i - start] === split.y[i]) correct++;
       }
       await yieldToEventLoop();
@@ -159,17 +177,17 @@ function targetAt(split: DatasetSplit, row: number): number {
   return split.target[row] ?? Number.NaN;
 }
 
-function batch(tf: Tf, split: DatasetSplit, idx: Int32Array, inputShape: readonly number[], numClasses: number, task: HeadTask): { x: tfjs.Tensor; y: tfjs.Tensor } {
+function batch(tf: Tf, split: DatasetSplit, idx: Int32Array, inputShape: readonly number[], numClasses: number, head: HeadSpec): { x: tfjs.Tensor; y: tfjs.Tensor } {
   const xs = new Float32Array(idx.length * split.d);
   const ys = new Int32Array(idx.length);
-  const ts = new Float32Array(task === 'regression' ? idx.length : 0);
+  const ts = new Float32Array(head.task === 'regression' ? idx.length : 0);
   idx.forEach((row, i) => {
     xs.set(split.x.subarray(row * split.d, (row + 1) * split.d), i * split.d);
-    if (task === 'regression') ts[i] = targetAt(split, row);
+    if (head.task === 'regression') ts[i] = (targetAt(split, row) - head.center) / head.scale;
     else ys[i] = split.y[row] as number;
   });
   const x = tf.tensor(xs, [idx.length, ...inputShape]);
-  return { x, y: task === 'regression' ? tf.tensor2d(ts, [idx.length, 1]) : tf.oneHot(tf.tensor1d(ys, 'int32'), numClasses) };
+  return { x, y: head.task === 'regression' ? tf.tensor2d(ts, [idx.length, 1]) : tf.oneHot(tf.tensor1d(ys, 'int32'), numClasses) };
 }
 
 /** The abort reason (Temporal passes a CancelledFailure) or a plain AbortError. */

@@ -11,7 +11,7 @@ import { type LoadedDataset, loadDataset } from '../hub/datasets';
 import { loadHubModel, sameShape } from '../hub/models';
 import { activate, type Backend } from './backend';
 import { type CheckpointMeta, CheckpointStore } from './checkpoint-store';
-import { FineTuneSession, resolveSessionOptions, type SessionOptions } from './session';
+import { FineTuneSession, regressionHead, resolveSessionOptions, type SessionOptions } from './session';
 import type { CheckpointRef, EpochRecord, Trainer, TrainHooks, TrainRequest, TrainResult } from './trainer';
 
 export interface TfjsTrainerConfig {
@@ -56,7 +56,8 @@ export class TfjsTrainer implements Trainer {
       );
     }
     const regression = data.manifest.task === 'regression';
-    const session = new FineTuneSession(backend.tf, hub, regression ? 1 : data.manifest.classes.length, request.seed, this.config.options, data.manifest.task);
+    const head = regression ? regressionHead(data.train) : ({ task: 'classification' } as const);
+    const session = new FineTuneSession(backend.tf, hub, regression ? 1 : data.manifest.classes.length, request.seed, this.config.options, head);
     try {
       return await this.run(session, data, request, hooks);
     } finally {
