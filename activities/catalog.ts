@@ -14,6 +14,7 @@ export interface CatalogModel {
 export interface CatalogDataset {
   readonly id: string;
   readonly taskType: string;
+  /** The metric its cells and curves report (`accuracy`, `rmse`). */
   readonly metric: string;
   /** Whether a higher or a lower metric is better. */
   readonly direction: Direction;
@@ -41,8 +42,7 @@ export function hubCatalog(hubDir: string, datasetsDir: string): Catalog {
       const ids = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
       return Promise.all(ids.map(async (id) => {
         const m = await readManifest(datasetsDir, id);
-        const meta = m as { metric?: string; direction?: Direction };
-        return { id, taskType: m.task, metric: meta.metric ?? 'accuracy', direction: meta.direction ?? 'maximize', role: m.role };
+        return { id, taskType: m.task, metric: m.metric, direction: m.direction, role: m.role };
       }));
     },
   };

@@ -41,21 +41,44 @@ export const ModelCardSchema = z.object({
 });
 export type ModelCard = z.infer<typeof ModelCardSchema>;
 
-/** `dataset.json` in each dataset directory. */
-export const DatasetManifestSchema = z.object({
-  id: HubIdSchema,
-  task: z.literal('classification'),
-  description: z.string().default(''),
-  /** Where the dataset is used: the offline matrix (`benchmark`) or online selection (`target`). */
-  role: z.enum(['benchmark', 'target', 'other']).default('other'),
-  /** Class names; labels are integers in [0, classes.length). */
-  classes: z.array(z.string()).min(2),
-  /** Per-sample feature shape; the product is the number of feature columns. */
-  featureShape: ShapeSchema,
-  format: z.enum(['arrow', 'csv']),
-  splits: z.object({ train: FileNameSchema, val: FileNameSchema, test: FileNameSchema.optional() }),
-});
+/** The metric each task reports and which way is better; a manifest may restate it, never change it. */
+export const TASK_METRICS = {
+  classification: { metric: 'accuracy', direction: 'maximize' },
+  regression: { metric: 'rmse', direction: 'minimize' },
+} as const;
+
+/** `dataset.json` in each dataset directory. `metric` and `direction` are filled from the task. */
+export const DatasetManifestSchema = z
+  .object({
+    id: HubIdSchema,
+    /** `classification`: integer labels in [0, classes.length); `regression`: one real-valued target per row. */
+    task: z.enum(['classification', 'regression']),
+    description: z.string().default(''),
+    /** Where the dataset is used: the offline matrix (`benchmark`) or online selection (`target`). */
+    role: z.enum(['benchmark', 'target', 'other']).default('other'),
+    /** Class names (classification, at least 2); a regression dataset lists none. */
+    classes: z.array(z.string()).default([]),
+    /** Per-sample feature shape; the product is the number of feature columns. */
+    featureShape: ShapeSchema,
+    format: z.enum(['arrow', 'csv']),
+    splits: z.object({ train: FileNameSchema, val: FileNameSchema, test: FileNameSchema.optional() }),
+    /** Metric of the validation and test scores. @default from the task: accuracy / rmse */
+    metric: z.enum(['accuracy', 'rmse']).optional(),
+    /** @default from the task: maximize (accuracy) / minimize (rmse) */
+    direction: z.enum(['maximize', 'minimize']).optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.task === 'classification' && m.classes.length < 2) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['classes'], message: `a classification dataset needs at least 2 classes, got ${m.classes.length}` });
+    if (m.task === 'regression' && m.classes.length > 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['classes'], message: 'a regression dataset has no classes' });
+    const want = TASK_METRICS[m.task];
+    for (const key of ['metric', 'direction'] as const) {
+      if (m[key] !== undefined && m[key] !== want[key]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `is ${m[key]}, but a ${m.task} dataset reports ${want.metric} (${want.direction})` });
+    }
+  })
+  .transform((m) => ({ ...m, metric: TASK_METRICS[m.task].metric as 'accuracy' | 'rmse', direction: TASK_METRICS[m.task].direction as 'maximize' | 'minimize' }));
 export type DatasetManifest = z.infer<typeof DatasetManifestSchema>;
+/** A manifest as written (metric and direction may be left out). */
+export type DatasetManifestInput = z.input<typeof DatasetManifestSchema>;
 export type SplitName = keyof DatasetManifest['splits'];
 
 export const CheckpointRefSchema = z.object({

@@ -14,7 +14,7 @@ const TARGET = 'ds-3';
 
 /** The hub's benchmark runs as one store version, each dataset with its direction. */
 async function storeOfHub(): Promise<MatrixStore> {
-  const store = tempStore();
+  const store = await tempStore();
   const runs = hub.runs.runs.filter((r) => BENCHMARKS.includes(r.dataset));
   const w = store.beginWrite();
   await w.upsertModels(hub.runs.models.map((id) => ({ id, source: 'synthetic', card: {} })));

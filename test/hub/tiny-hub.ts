@@ -79,6 +79,8 @@ export function tinyManifest(id: string, overrides: Partial<DatasetManifest> = {
     featureShape: [4],
     format: 'arrow',
     splits: { train: 'train.arrow', val: 'val.arrow', test: 'test.arrow' },
+    metric: 'accuracy',
+    direction: 'maximize',
     ...overrides,
   };
 }
@@ -88,4 +90,24 @@ export async function writeTinyDataset(datasetsDir: string, id: string, override
   const m = tinyManifest(id, overrides);
   const [tr = 48, va = 24, te = 24] = sizes;
   await writeDataset(datasetsDir, m, { train: blobs(tr, m.classes.length, 4, 11), val: blobs(va, m.classes.length, 4, 12), test: blobs(te, m.classes.length, 4, 13) });
+}
+
+/** `n` rows of 4 features with target 2·x0 − x1 + 0.5 plus a little noise (a regression split). */
+export function regressionRows(n: number, seed: number): DatasetSplit {
+  const random = mulberry32(seed);
+  const x = new Float32Array(n * 4);
+  const target = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < 4; j++) x[i * 4 + j] = gaussian(random);
+    target[i] = 2 * (x[i * 4] ?? 0) - (x[i * 4 + 1] ?? 0) + 0.5 + 0.05 * gaussian(random);
+  }
+  return { x, y: new Int32Array(n), target, n, d: 4 };
+}
+
+/** A regression dataset (RMSE, minimized) with train/val/test splits of regressionRows. */
+export async function writeTinyRegression(datasetsDir: string, id: string, format: 'arrow' | 'csv' = 'arrow', sizes = [64, 32, 32]): Promise<void> {
+  const ext = format === 'arrow' ? 'arrow' : 'csv';
+  const m = tinyManifest(id, { task: 'regression', classes: [], format, metric: 'rmse', direction: 'minimize', splits: { train: `train.${ext}`, val: `val.${ext}`, test: `test.${ext}` } });
+  const [tr = 64, va = 32, te = 32] = sizes;
+  await writeDataset(datasetsDir, m, { train: regressionRows(tr, 21), val: regressionRows(va, 22), test: regressionRows(te, 23) });
 }
