@@ -5,6 +5,7 @@ import { plumbingCheck } from '../workflows';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { PlumbingCheckInputSchema } from '../contracts/schemas';
 import { hubCommand } from './hub';
+import { importCommand } from './import';
 import { offlineCommand } from './offline';
 import { json, parseFlags, UsageError } from './options';
 import { replayCommand } from './replay';
@@ -26,6 +27,7 @@ program.addCommand(statusCommand());
 program.addCommand(reportCommand());
 program.addCommand(scheduleCommand());
 program.addCommand(replayCommand());
+program.addCommand(importCommand());
 
 program
   .command('dev')
