@@ -5,6 +5,7 @@ import { plumbingCheck } from '../workflows';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { PlumbingCheckInputSchema } from '../contracts/schemas';
 import { hubCommand } from './hub';
+import { evaluateCommand } from './evaluate';
 import { importCommand } from './import';
 import { offlineCommand } from './offline';
 import { json, parseFlags, UsageError } from './options';
@@ -28,6 +29,7 @@ program.addCommand(reportCommand());
 program.addCommand(scheduleCommand());
 program.addCommand(replayCommand());
 program.addCommand(importCommand());
+program.addCommand(evaluateCommand());
 
 program
   .command('dev')

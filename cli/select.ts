@@ -7,6 +7,7 @@ import { TASK_QUEUES } from '../contracts/task-queues';
 import { summaryLines } from '../report/selection-report';
 import { selectModel } from '../workflows';
 import { int, json, parseFlags } from './options';
+import { runRecallOnly, type RecallOnlyFlags } from './recall-only';
 import { selectionFrames, watch } from './progress';
 import { withSession } from './session';
 
@@ -50,7 +51,10 @@ export function selectCommand(): Command {
     .option('--seed <n>', 'seed', int)
     .option('--input <json>', 'the whole workflow input as JSON (flags override it)')
     .option('--json', 'print the result as JSON')
+    .option('--recall-only', 'no workflow, no training: the ranked shortlist from the matrix store (history prior, or prior × exp(--proxy)), with the figures behind each score')
+    .option('--store <dir>', 'with --recall-only: the matrix store (default MSELECT_STORE)')
     .action(async (o: Record<string, string | number | boolean | undefined>) => {
+      if (o.recallOnly) return void console.log(await runRecallOnly(o as unknown as RecallOnlyFlags));
       const base = o.input ? (json('--input', String(o.input)) as Record<string, unknown>) : {};
       const flags = Object.fromEntries(Object.entries({
         target: o.target, policy: o.policy, trainer: o.trainer, models: typeof o.models === 'string' ? o.models.split(',') : undefined,
