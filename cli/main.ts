@@ -6,6 +6,7 @@ import { TASK_QUEUES } from '../contracts/task-queues';
 import { PlumbingCheckInputSchema } from '../contracts/schemas';
 import { hubCommand } from './hub';
 import { evaluateCommand } from './evaluate';
+import { exportCommand } from './export';
 import { importCommand } from './import';
 import { offlineCommand } from './offline';
 import { json, parseFlags, UsageError } from './options';
@@ -30,6 +31,7 @@ program.addCommand(scheduleCommand());
 program.addCommand(replayCommand());
 program.addCommand(importCommand());
 program.addCommand(evaluateCommand());
+program.addCommand(exportCommand());
 
 program
   .command('dev')

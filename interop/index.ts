@@ -7,3 +7,4 @@ export { planImport, describePlan, conflictsOf, type ImportPlan, type StoreState
 export { applyImport, openExistingStore, storeDirOf, storeState, InteropUsageError, IMPORTED_SETTINGS, type ApplyResult } from './store-io';
 export { scaleOf, chanceLevel, datasetWarnings, commonScale, pointsPerUnit, type Scale } from './checks';
 export { parseDelimited, delimiterOf, formatCsv, csvField } from './delimited';
+export { exportMatrix, longCsv, wideCsv, proxiesCsv, cellsArrow, selectionCsv, selectionRows, type ExportedMatrix, type ExportedCell } from './export';
