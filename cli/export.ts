@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SelectModelResult } from '../contracts/schemas';
-import { cellsArrow, exportMatrix, InteropUsageError, longCsv, openExistingStore, proxiesCsv, selectionCsv, storeDirOf, wideCsv } from '../interop';
+import { writeAnchorsFromStore, cellsArrow, exportMatrix, InteropUsageError, longCsv, openExistingStore, proxiesCsv, selectionCsv, storeDirOf, wideCsv } from '../interop';
 import { int, UsageError } from './options';
 import { withSession } from './session';
 
@@ -48,6 +48,20 @@ export function exportCommand(): Command {
     .option('--version <n>', 'store version (default: the head)', int)
     .option('--out <file>', 'write to a file (default: stdout)')
     .action(async (o: { store?: string; format: MatrixFormat; version?: number; out?: string }) => emit(o.out, await matrixExport(o)));
+  cmd
+    .command('anchors')
+    .description('The runs with curves as an anchors folder (curves.csv, datasets.tsv, proxy/): point MSELECT_REPLAY_DATA at it to replay selections on imported curves.')
+    .option('--store <dir>', 'matrix store; default MSELECT_STORE')
+    .requiredOption('--out <dir>', 'folder to write')
+    .action(async (o: { store?: string; out: string }) => {
+      try {
+        const w = await writeAnchorsFromStore(await openExistingStore(storeDirOf(o.store)).snapshot(), resolve(o.out));
+        console.log(`wrote ${w.dir}: ${w.runs} runs with curves${w.withoutCurve ? ` (${w.withoutCurve} without a curve left out)` : ''}, ${w.proxyFiles} proxy files`);
+      } catch (e) {
+        if (e instanceof InteropUsageError) throw new UsageError(e.message);
+        throw e;
+      }
+    });
   cmd
     .command('selection')
     .description('The result of a finished selectModel workflow: one row per candidate (epochs, last validation, recall score, outcome).')

@@ -8,3 +8,4 @@ export { applyImport, openExistingStore, storeDirOf, storeState, InteropUsageErr
 export { scaleOf, chanceLevel, datasetWarnings, commonScale, pointsPerUnit, type Scale } from './checks';
 export { parseDelimited, delimiterOf, formatCsv, csvField } from './delimited';
 export { exportMatrix, longCsv, wideCsv, proxiesCsv, cellsArrow, selectionCsv, selectionRows, type ExportedMatrix, type ExportedCell } from './export';
+export { writeAnchorsFromStore, type AnchorsWritten } from './anchors';
