@@ -90,11 +90,11 @@ export function planImport(parsed: ParsedImport, state: StoreState): ImportPlan 
   const byDataset = new Map<string, Map<string, number>>();
   for (const [k, v] of state.cells) {
     const [model = '', dataset = ''] = k.split('\u0000');
-    if (v !== null && parsed.datasets.some((d) => d.id === dataset)) (byDataset.get(dataset) ?? byDataset.set(dataset, new Map()).get(dataset))?.set(model, v);
+    if (v !== null) (byDataset.get(dataset) ?? byDataset.set(dataset, new Map()).get(dataset))?.set(model, v);
   }
   for (const c of cells) if (c.value !== null) (byDataset.get(c.dataset) ?? byDataset.set(c.dataset, new Map()).get(c.dataset))?.set(c.model, c.value);
-  const columns = [...byDataset].map(([d, m]) => [d, [...m.values()]] as const);
-  const scale = commonScale(columns.map(([, v]) => v));
+  const scale = commonScale([...byDataset.values()].map((m) => [...m.values()]));
+  const columns = [...byDataset].filter(([d]) => parsed.datasets.some((x) => x.id === d)).map(([d, m]) => [d, [...m.values()]] as const);
   const warnings = columns.flatMap(([d, v]) => datasetWarnings(d, v, { scale }));
   const conflictingDupes = parsed.duplicates.filter((d) => !d.same);
   if (conflictingDupes.length) warnings.push(`${conflictingDupes.length} row(s) repeat an earlier key with another value; the import is refused until the file says which one holds`);
