@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { applyImport, describePlan, ImportFormatError, InteropUsageError, parseImport, planImport, storeDirOf, storeState } from '../interop';
+import { applyImport, arrowToCsv, isArrowFile, describePlan, ImportFormatError, InteropUsageError, parseImport, planImport, storeDirOf, storeState } from '../interop';
 import { openStore } from '../matrix-store';
 import { UsageError } from './options';
 
@@ -10,8 +10,15 @@ interface ImportFlags { store?: string; dryRun?: boolean; replace?: boolean; met
 
 function readInput(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    if (!isArrowFile(file)) return readFileSync(file, 'utf8');
+    try {
+      return arrowToCsv(readFileSync(file));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== undefined) throw e;
+      throw new UsageError(`${file}: not an Arrow IPC file (${(e as Error).message})`);
+    }
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
 }
@@ -40,7 +47,7 @@ export async function runImport(files: readonly string[], o: ImportFlags, log: (
 export function importCommand(): Command {
   return new Command('import')
     .description('Import a performance matrix (long or wide CSV/TSV, optional per-epoch curves) or proxy scores into the matrix store.')
-    .argument('<files...>', 'CSV or TSV files: long (model,dataset,<metric>[,ep1..][,split][,direction]), wide (model,<dataset>...) or proxies (model,dataset,proxy,value)')
+    .argument('<files...>', 'CSV, TSV or Arrow IPC (.arrow) files: long (model,dataset,<metric>[,ep1..][,split][,direction]), wide (model,<dataset>...) or proxies (model,dataset,proxy,value)')
     .option('--store <dir>', 'matrix store (created when absent); default MSELECT_STORE')
     .option('--dry-run', 'print what would change (new cells, changed values, models, datasets, scale and chance-level checks, duplicates) and write nothing')
     .option('--replace', 'supersede stored values the file changes, in a new store version (without it such an import is refused with the list of conflicts)')

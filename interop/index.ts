@@ -9,3 +9,4 @@ export { scaleOf, chanceLevel, datasetWarnings, commonScale, pointsPerUnit, type
 export { parseDelimited, delimiterOf, formatCsv, csvField } from './delimited';
 export { exportMatrix, longCsv, wideCsv, proxiesCsv, cellsArrow, selectionCsv, selectionRows, type ExportedMatrix, type ExportedCell } from './export';
 export { writeAnchorsFromStore, type AnchorsWritten } from './anchors';
+export { arrowToCsv, isArrowFile } from './arrow-input';

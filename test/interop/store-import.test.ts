@@ -43,6 +43,10 @@ describe('import into the store', () => {
     expect(arrow.numRows).toBe(6);
     expect(arrow.getChild('model')?.get(0)).toBe('org/a');
     expect(arrow.schema.fields.map((f) => f.name)).toEqual(['model', 'dataset', 'metric', 'direction', 'value', 'ep1', 'ep2']);
+    // The Arrow file imports back to the same cells.
+    await fs.writeFile(path.join(root, 'm.arrow'), cellsArrow(second));
+    await runImport([path.join(root, 'm.arrow')], { store: path.join(root, 'c'), metric: 'accuracy', direction: 'maximize', taskType: 'imported' }, () => undefined);
+    expect(longCsv(await exportMatrix(await openStore({ dir: path.join(root, 'c') }).snapshot()))).toBe(longCsv(first));
   });
 
   it('refuses changed values with their list, then supersedes them with --replace in a new version', async () => {
