@@ -25,7 +25,6 @@ export function isHubId(id: string): boolean {
   return id.length > 0 && id.length <= 300 && !/[\s\\\x00-\x1f\x7f]/.test(id) && id.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
 }
 export const HUB_ID_MESSAGE = 'must be an id like "org/name" or "glue/sst2": no spaces, backslashes or control characters, no empty, "." or ".." segment';
-export const HubStyleIdSchema = z.string().refine(isHubId, HUB_ID_MESSAGE);
 
 const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'] as const;
 
