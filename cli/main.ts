@@ -5,6 +5,9 @@ import { plumbingCheck } from '../workflows';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { PlumbingCheckInputSchema } from '../contracts/schemas';
 import { hubCommand } from './hub';
+import { evaluateCommand } from './evaluate';
+import { exportCommand } from './export';
+import { importCommand } from './import';
 import { offlineCommand } from './offline';
 import { json, parseFlags, UsageError } from './options';
 import { replayCommand } from './replay';
@@ -26,6 +29,9 @@ program.addCommand(statusCommand());
 program.addCommand(reportCommand());
 program.addCommand(scheduleCommand());
 program.addCommand(replayCommand());
+program.addCommand(importCommand());
+program.addCommand(evaluateCommand());
+program.addCommand(exportCommand());
 
 program
   .command('dev')

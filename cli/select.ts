@@ -8,6 +8,7 @@ import { summaryLines } from '../report/selection-report';
 import { selectModel } from '../workflows';
 import { int, json, parseFlags } from './options';
 import { POLICY_NAMES, POLICY_OPTION_KEYS } from '../contracts/schemas/policy';
+import { runRecallOnly, type RecallOnlyFlags } from './recall-only';
 import { selectionFrames, watch } from './progress';
 import { withSession } from './session';
 
@@ -71,7 +72,10 @@ export function selectCommand(): Command {
     .option('--seed <n>', 'seed', int)
     .option('--input <json>', 'the whole workflow input as JSON (flags override it)')
     .option('--json', 'print the result as JSON')
+    .option('--recall-only', 'no workflow, no training: the ranked shortlist from the matrix store (history prior, or prior × exp(--proxy)), with the figures behind each score')
+    .option('--store <dir>', 'with --recall-only: the matrix store (default MSELECT_STORE)')
     .action(async (o: Record<string, string | number | boolean | undefined>) => {
+      if (o.recallOnly) return void console.log(await runRecallOnly(o as unknown as RecallOnlyFlags));
       const input = selectInput(o);
       const r = await withSession((s) => runSelection(s.client, input));
       console.log(o.json ? JSON.stringify(r, null, 2) : selectionTable(r));

@@ -5,7 +5,7 @@
  */
 import { PruneOptionsSchema, STORE_TABLES, type FragmentEntry, type PruneOptions, type StoreTable } from '../contracts/schemas/store';
 import { decodeBatch } from './arrow-codec';
-import { TableBuilder } from './columns';
+import { TableBuilder, type ColumnSet } from './columns';
 import { StoreCorruptError } from './errors';
 import { writeFragment } from './fragment-file';
 import { readTable } from './fragment-read';
@@ -29,17 +29,34 @@ export interface CompactResult {
   readonly tables: readonly CompactedTable[];
 }
 
-/** Merge one table's fragments into one deduplicated fragment. Throws StoreCorrupt: compaction never drops data silently. */
-async function compactTable(objects: ObjectStore, table: StoreTable, parts: readonly FragmentEntry[], batchRows: number): Promise<FragmentEntry> {
+/** One table's fragments read into one column set, in fragment order. Throws StoreCorrupt. */
+async function readParts(objects: ObjectStore, table: StoreTable, parts: readonly FragmentEntry[]): Promise<ColumnSet> {
   const builder = new TableBuilder(TABLES[table]);
   builder.reserve(parts.reduce((n, p) => n + p.rows, 0));
   for (const part of parts) {
     const dictionaries = new Map<string, readonly string[]>();
     for (const batch of (await readTable(objects, part)).batches) builder.appendSet(decodeBatch(TABLES[table], batch, dictionaries, part.path));
   }
-  const set = builder.build(true);
+  return builder.build(true);
+}
+
+/** Merge one table's fragments into one deduplicated fragment. Throws StoreCorrupt: compaction never drops data silently. */
+async function compactTable(objects: ObjectStore, table: StoreTable, parts: readonly FragmentEntry[], batchRows: number): Promise<FragmentEntry> {
+  const set = await readParts(objects, table, parts);
   const written = await writeFragment(objects, set, survivors(set), batchRows);
   return { ...written, order: (parts[0] as FragmentEntry).order };
+}
+
+/**
+ * One table's fragments rewritten as one deduplicated fragment without the rows `drop` names
+ * (what a superseding import replaces), keeping the first fragment's order; null when no row
+ * is left. Throws StoreCorrupt.
+ */
+export async function rewriteTableWithout(objects: ObjectStore, table: StoreTable, parts: readonly FragmentEntry[], batchRows: number, drop: (set: ColumnSet, row: number) => boolean): Promise<FragmentEntry | null> {
+  const set = await readParts(objects, table, parts);
+  const kept = survivors(set).filter((row) => !drop(set, row));
+  if (kept.length === 0) return null;
+  return { ...(await writeFragment(objects, set, kept, batchRows)), order: (parts[0] as FragmentEntry).order };
 }
 
 /** Compact every table with more than one fragment at the head. Idempotent in content. */

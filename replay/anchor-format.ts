@@ -105,7 +105,7 @@ function tabCells(line: string): string[] {
 
 /**
  * Parse `history_matrix.tsv`: line 1 = model names, then one row per entry of `datasetNames`
- * in that order. A cell of exactly 0 means "never run" and becomes NaN.
+ * in that order. A cell of exactly 0 (the published files' convention) or an empty cell means "never run" and becomes NaN.
  * Throws AnchorFormatError on a row count or width mismatch or a non-numeric cell.
  */
 export function parseHistoryMatrix(tsv: string, datasetNames: readonly string[], source = 'history_matrix.tsv'): PerformanceMatrix {
@@ -120,7 +120,8 @@ export function parseHistoryMatrix(tsv: string, datasetNames: readonly string[],
     const cells = tabCells(text);
     if (cells.length !== models.length) throw new AnchorFormatError(source, d + 2, `${cells.length} cells, but line 1 names ${models.length} models`);
     cells.forEach((c, m) => {
-      const v = parseNumber(c, source, d + 2, `cell ${m + 1}`);
+      // The published files write a missing cell as 0; an empty cell is missing too.
+      const v = c === '' ? Number.NaN : parseNumber(c, source, d + 2, `cell ${m + 1}`);
       values[d * models.length + m] = v === 0 ? Number.NaN : v;
     });
   });

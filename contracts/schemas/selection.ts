@@ -13,7 +13,7 @@ export const RecallProxySchema = ProxyNameSchema;
 export type RecallProxy = z.infer<typeof RecallProxySchema>;
 
 const ModelIdSchema = z.string().min(1).max(300).regex(/^[^\s/\\][^\s\\]*$/, 'must be a model id without spaces or backslashes').refine(staysInside, STAYS_INSIDE_MESSAGE);
-const DatasetIdSchema = z.string().min(1).max(300).regex(/^[A-Za-z0-9_.-]+$/, 'must be a dataset id of letters, digits, "_", "." or "-"').refine(staysInside, STAYS_INSIDE_MESSAGE);
+const DatasetIdSchema = z.string().min(1).max(300).regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'must be a dataset id of letters, digits, "_", "." or "-", hub-style segments joined by "/" allowed (glue/sst2)').refine(staysInside, STAYS_INSIDE_MESSAGE);
 
 /** Input of `selectModel`, as typed in the web UI or built by `mselect select`. */
 export const SelectModelInputSchema = z

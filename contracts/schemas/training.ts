@@ -11,6 +11,17 @@ export const HubIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ - and start with a letter or digit');
 
+/**
+ * Model and dataset ids in fine-tune and proxy-score requests: a hub id, or hub-style segments of
+ * that alphabet joined by `/` (`org/name`, `glue/sst2`), as imported matrices name them. Every
+ * segment starts with a letter or digit, so none is `.` or `..` and the id stays inside a root;
+ * checkpoint keys percent-encode it into one path segment.
+ */
+const RequestIdSchema = z
+  .string()
+  .max(300)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,127})*$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ - per "/"-separated segment, each starting with a letter or digit');
+
 /** A file name inside a model or dataset directory: no separators, no `..`. */
 const FileNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a plain file name (no directories)');
 
@@ -95,8 +106,8 @@ export const EpochRecordSchema = z.object({
 /** Input of the `fineTune` activity: train `modelId` on `datasetId` from `fromEpoch` to `toEpoch`. */
 export const FineTuneInputSchema = z
   .object({
-    modelId: HubIdSchema,
-    datasetId: HubIdSchema,
+    modelId: RequestIdSchema,
+    datasetId: RequestIdSchema,
     /** Epochs already done; > 0 needs `resume`. @default 0 */
     fromEpoch: z.number().int().min(0).default(0),
     /** Last epoch to run (inclusive, 1-based). */
@@ -147,8 +158,8 @@ export type ForwardProxy = z.infer<typeof ForwardProxySchema>;
  * dataset `target` without fine-tuning. Field names follow the store's proxy-score rows.
  */
 export const ProxyScoreInputSchema = z.object({
-  model: HubIdSchema,
-  target: HubIdSchema,
+  model: RequestIdSchema,
+  target: RequestIdSchema,
   proxy: ForwardProxySchema,
   /** Samples in the class-balanced probe drawn from the target's train split. @default 500 */
   probeSize: z.number().int().min(2).max(100_000).default(500),

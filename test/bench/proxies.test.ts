@@ -169,7 +169,7 @@ describe('storeData', () => {
     expect(data.cases.map((c) => c.target)).toEqual(['t']);
     const t = data.cases[0];
     expect(t?.truth).toEqual(scores({ a: 0.9, b: 0.6 }));
-    expect([...(t?.proxies.keys() ?? [])]).toEqual(['leep@probe500#seed0', 'logme', 'history-prior', 'history-prior × exp(leep@probe500#seed0)']);
+    expect([...(t?.proxies.keys() ?? [])]).toEqual(['leep@probe500#seed0', 'logme', 'history-prior', 'history-prior × exp(leep@probe500#seed0)', 'history-prior × exp(logme)']);
     expect(t?.proxies.get('history-prior')?.scores).toEqual(scores({ a: 0.7, b: 0.8 }));
     expect(t?.proxies.get('logme')?.scores).toEqual(scores({ a: 1 }));
   });
