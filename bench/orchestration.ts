@@ -15,17 +15,18 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import { Client, Connection } from '@temporalio/client';
 import { launchDevServer } from '../server/dev-server';
+import { PROJECT_ROOT } from '../server/paths';
 import { mulberry32 } from '../hub/rng';
 import { BuildMatrixInputSchema, SelectModelInputSchema, type BuildMatrixResult, type SelectModelResult } from '../contracts/schemas';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { buildPerformanceMatrix, selectModel } from '../workflows';
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = PROJECT_ROOT;
 
 /** Synthetic runs: model skill + dataset difficulty + noise, rising curves; written as curves.csv. */
 function writeSyntheticHub(dir: string, models: number, datasets: number, seed = 7): { datasets: string[] } {

@@ -15,6 +15,7 @@ import { Command } from 'commander';
 import Table from 'cli-table3';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../server/paths';
 import { performance } from 'node:perf_hooks';
 import { computeProxyScore } from '../activities/proxy-score';
 import { meanHistory, priorByModel, selectDatasets } from '../algorithms/matrix';
@@ -312,7 +313,7 @@ function positiveInt(name: string, v: string, min: number): number {
 }
 
 async function load(o: CliOptions, log: (line: string) => void): Promise<{ data: BenchData; out: string }> {
-  const outDir = resolve(__dirname, '..', 'report', 'out');
+  const outDir = resolve(PROJECT_ROOT, 'report', 'out');
   if (o.recorded !== undefined) return { data: await recordedData(resolve(o.recorded)), out: o.out ?? resolve(outDir, 'proxy-bench-recorded.html') };
   if (o.import.length || o.importCurves !== undefined || o.targets !== undefined) {
     if (o.store === undefined) throw new Error('--import, --import-curves and --targets need --store <dir>');

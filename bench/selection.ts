@@ -17,6 +17,7 @@ import { Command } from 'commander';
 import Table from 'cli-table3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../server/paths';
 import { loadAnchors } from '../replay/load';
 import { looCases, type ReplayCase } from '../replay/protocols';
 import { evaluatePolicy, summarize, type CaseResult, type PolicySummary } from '../replay/evaluate';
@@ -113,7 +114,7 @@ async function run(dataDir: string, outFile: string): Promise<void> {
 
 const program = new Command('bench:selection')
   .option('--data <dir>', 'anchors directory', DEFAULT_REPLAY_DATA)
-  .option('--out <file>', 'HTML plot', resolve(__dirname, '..', 'report', 'out', 'selection-bench.html'))
+  .option('--out <file>', 'HTML plot', resolve(PROJECT_ROOT, 'report', 'out', 'selection-bench.html'))
   .action(async (o: { data: string; out: string }) => run(resolve(o.data), resolve(o.out)));
 
 program.parseAsync(process.argv).catch((e: unknown) => {

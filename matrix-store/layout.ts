@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STORE_TABLES, StoreFormatSchema } from '../contracts/schemas/store';
+import { PROJECT_ROOT } from '../server/paths';
 import { SchemaVersionError, StoreCorruptError } from './errors';
 import { isCode, publishExclusive } from './fs-durable';
 import { STORE_SCHEMA_VERSION } from './schema';
@@ -19,7 +20,7 @@ export const FORMAT_FILE = 'mselect-store.json';
 /** The store directory: `explicit`, else env `MSELECT_STORE`, else `<project>/data/store`. */
 export function resolveStoreDir(explicit?: string): string {
   const env = process.env.MSELECT_STORE;
-  return path.resolve(explicit ?? (env !== undefined && env !== '' ? env : path.join(__dirname, '..', 'data', 'store')));
+  return path.resolve(explicit ?? (env !== undefined && env !== '' ? env : path.join(PROJECT_ROOT, 'data', 'store')));
 }
 
 const pad = (v: number): string => String(v).padStart(10, '0');

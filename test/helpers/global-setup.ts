@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchDevServer } from '../../server/dev-server';
+import { WORKFLOWS_SOURCE } from '../../server/paths';
 
 /**
  * Starts ONE real Temporal dev server (in memory, free port, no UI) for the whole
@@ -12,7 +13,7 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const env = await launchDevServer({ port: 0, ui: false, dbFile: null });
   (globalThis as { __mselectEnv?: unknown }).__mselectEnv = env;
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE, logger: quietLogger });
   const dir = mkdtempSync(join(tmpdir(), 'mselect-test-'));
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);

@@ -1,20 +1,13 @@
 /** Shared fixtures of the matrix store tests: temporary stores, sample rows, whole-content dumps. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CellRecordInput } from '../../contracts/schemas/store';
 import { exportTableCsv, openStore, TABLES, type MatrixStore, type Snapshot } from '../../matrix-store';
-
-const created: string[] = [];
-// Registered at import, so it runs after the importing test file's tests.
-afterAll(() => created.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+import { tempDir as tempFolder } from '../helpers/temp';
 
 /** A fresh empty directory, removed after the test file's tests. */
 export function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-store-test-'));
-  created.push(dir);
-  return dir;
+  return tempFolder('store-test');
 }
 
 /** A fresh store in a temporary directory. */
