@@ -13,8 +13,8 @@
  */
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../server/paths';
 import { performance } from 'node:perf_hooks';
 import { computeProxyScore } from '../activities/proxy-score';
@@ -26,7 +26,7 @@ import { ForwardProxySchema, type ForwardProxy } from '../contracts/schemas/trai
 import { StoreTableSchema } from '../contracts/schemas/store';
 import { buildDemoHub, demoDatasetIds } from '../hub';
 import { importAnchorCurves, importTableCsv, openStore } from '../matrix-store';
-import { reportHtml } from '../report/plot-html';
+import { reportHtml, writePage } from '../report/plot-html';
 import { evaluatePolicy } from '../replay/evaluate';
 import { loadAnchors, type AnchorData } from '../replay/load';
 import { paperCases, type ReplayCase } from '../replay/protocols';
@@ -342,8 +342,7 @@ async function main(o: CliOptions): Promise<void> {
     e.rows.forEach((r) => t.push(r));
     process.stdout.write(`\n${END_TO_END_TITLE}\n${t.toString()}\n`);
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, benchPage(data, rows));
+  await writePage(out, benchPage(data, rows));
   process.stdout.write(`plot written to ${out}\nwall time ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 

@@ -15,8 +15,7 @@
  */
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../server/paths';
 import { loadAnchors } from '../replay/load';
 import { looCases, type ReplayCase } from '../replay/protocols';
@@ -24,7 +23,7 @@ import { evaluatePolicy, summarize, type CaseResult, type PolicySummary } from '
 import { splitHalves, tune } from '../replay/tuning';
 import { policyFromSpec } from '../algorithms/policies';
 import { DEFAULT_REPLAY_DATA } from '../cli/replay';
-import { plotHtml, type PlotJson } from '../report/plot-html';
+import { plotHtml, writePage, type PlotJson } from '../report/plot-html';
 
 const MAX_COST = 0.15;
 const GRID = [8, 10, 12, 14, 16, 18, 20].flatMap((k) => [2, 3].map((eta) => `prior-shrink-halving:recallSize=${k};eta=${eta}`));
@@ -107,8 +106,7 @@ async function run(dataDir: string, outFile: string): Promise<void> {
     layout: { xaxis: { title: { text: 'cost, % of brute force' } }, yaxis: { title: { text: 'mean regret (points)' } } },
     caption,
   });
-  mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, html);
+  await writePage(outFile, html);
   process.stdout.write(`plot written to ${outFile}\n`);
 }
 
