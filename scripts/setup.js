@@ -51,10 +51,12 @@ function npm(args) {
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
-/** The first `npm error` line that says why (e.g. a 404 for another platform's binary). */
+/** Why npm failed, in one line: the package the registry lacks (a 404), else the first telling error line. */
 function reason(output) {
   const lines = output.split('\n').map((l) => l.replace(/^npm (error|ERR!) ?/, '').trim()).filter(Boolean);
-  return lines.find((l) => /404|not in sync|missing|ETARGET|EBADPLATFORM|notarget/i.test(l)) ?? lines[0] ?? 'no output';
+  const notFound = lines.map((l) => /404 Not Found - GET (\S+)/.exec(l)).find(Boolean);
+  if (notFound) return `the registry lacks ${decodeURIComponent(notFound[1].split('/').pop())}`;
+  return lines.find((l) => /not in sync|missing|ETARGET|EBADPLATFORM|notarget/i.test(l)) ?? lines[0] ?? 'no output';
 }
 
 function installDependencies() {
