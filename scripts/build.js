@@ -8,12 +8,13 @@
  *   node scripts/build.js          build when stale, one line on stderr when it compiles
  */
 const { spawnSync } = require('node:child_process');
-const { existsSync, readdirSync, readFileSync, statSync, utimesSync } = require('node:fs');
+const { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const CONFIG = join(root, 'tsconfig.build.json');
 const BUILD_INFO = join(root, 'dist', '.tsbuildinfo');
+const LOCK = join(root, 'dist', '.build.lock');
 
 /** The folders and files `tsconfig.build.json` compiles, plus the configs themselves. */
 function inputs() {
@@ -56,10 +57,55 @@ function build() {
   return { ok, seconds: (Date.now() - started) / 1000, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }
 
+/** Wait (synchronously) for `ms`. */
+function sleep(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** True while the process named in the lock file runs. */
+function lockHeld() {
+  try {
+    process.kill(Number(readFileSync(LOCK, 'utf8')), 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/**
+ * Run `fn` holding dist/.build.lock, so processes started together (workers, tests) compile
+ * once: the others wait, then find the build current. A lock left by a dead process is taken over.
+ */
+function withLock(fn) {
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  for (;;) {
+    try {
+      const fd = openSync(LOCK, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      if (!lockHeld()) rmSync(LOCK, { force: true });
+      else sleep(200);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
+/** Build (under the lock) when stale: null when already current, else `build()`'s result. */
+function buildIfStale() {
+  return isStale() ? withLock(() => (isStale() ? build() : null)) : null;
+}
+
 /** Build when stale; exits the process with tsc's messages when the build fails. */
 function ensureBuilt(log = (line) => process.stderr.write(`${line}\n`)) {
-  if (!isStale()) return false;
-  const r = build();
+  const r = buildIfStale();
+  if (r === null) return false;
   if (!r.ok) {
     log(`mselect: compiling TypeScript into dist/ failed:\n${r.output}`);
     process.exit(1);
@@ -68,6 +114,6 @@ function ensureBuilt(log = (line) => process.stderr.write(`${line}\n`)) {
   return true;
 }
 
-module.exports = { isStale, build, ensureBuilt };
+module.exports = { isStale, build, buildIfStale, ensureBuilt };
 
 if (require.main === module) ensureBuilt();

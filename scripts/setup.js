@@ -74,10 +74,10 @@ function installDependencies() {
 
 async function main() {
   await step('npm dependencies', installDependencies);
-  const { isStale, build } = require('./build.js');
+  const { buildIfStale } = require('./build.js');
   await step('TypeScript build (dist/)', () => {
-    if (!isStale()) return 'up to date';
-    const r = build();
+    const r = buildIfStale();
+    if (r === null) return 'up to date';
     if (!r.ok) fail(`tsc -p tsconfig.build.json failed:\n${r.output}`);
     return 'compiled';
   });
