@@ -1,9 +1,8 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectDatasets, selectModels } from '../algorithms/matrix';
 import type { SelectModelResult } from '../contracts/schemas';
 import { toFailure, type MatrixStore } from '../matrix-store';
-import { reportHtml } from '../report/plot-html';
+import { reportHtml, writePage } from '../report/plot-html';
 import { selectionReport } from '../report/selection-report';
 import { clusteringForMatrix } from './selection';
 
@@ -21,8 +20,9 @@ export function reportFileName(workflowId: string): string {
 export function createReportActivities(deps: ReportDeps) {
   return {
     /**
-     * Write the HTML report of a finished selection into the report folder (atomically) and
-     * return its path. Idempotent: the same result writes the same page.
+     * Write the HTML report of a finished selection into the report folder (atomically, with
+     * the folder's one plotly file beside it) and return its path. Idempotent: the same result
+     * writes the same page.
      */
     async writeSelectionReport(input: { workflowId: string; result: SelectModelResult }): Promise<{ path: string }> {
       const r = input.result;
@@ -35,10 +35,8 @@ export function createReportActivities(deps: ReportDeps) {
         const history = selectModels(full, (m) => pool.has(m));
         const stored = (await snap.clusterings()).at(-1)?.clustering ?? null;
         const clustering = history.models.length > 1 ? clusteringForMatrix(stored, all.datasets.includes(r.target), history) : null;
-        await mkdir(deps.reportDir, { recursive: true });
         const path = join(deps.reportDir, reportFileName(input.workflowId));
-        await writeFile(`${path}.tmp`, reportHtml(selectionReport(r, history, clustering)));
-        await rename(`${path}.tmp`, path);
+        await writePage(path, reportHtml(selectionReport(r, history, clustering)));
         return { path };
       } catch (e) {
         throw toFailure(e);

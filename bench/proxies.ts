@@ -13,8 +13,9 @@
  */
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PROJECT_ROOT } from '../server/paths';
 import { performance } from 'node:perf_hooks';
 import { computeProxyScore } from '../activities/proxy-score';
 import { meanHistory, priorByModel, selectDatasets } from '../algorithms/matrix';
@@ -26,7 +27,7 @@ import { ForwardProxySchema, type ForwardProxy } from '../contracts/schemas/trai
 import { StoreTableSchema } from '../contracts/schemas/store';
 import { buildDemoHub, demoDatasetIds } from '../hub';
 import { importAnchorCurves, importTableCsv, openStore } from '../matrix-store';
-import { reportHtml } from '../report/plot-html';
+import { reportHtml, writePage } from '../report/plot-html';
 import { evaluatePolicy } from '../replay/evaluate';
 import { loadAnchors, type AnchorData } from '../replay/load';
 import { paperCases, type ReplayCase } from '../replay/protocols';
@@ -303,7 +304,7 @@ function positiveInt(name: string, v: string, min: number): number {
 }
 
 async function load(o: CliOptions, log: (line: string) => void): Promise<{ data: BenchData; out: string }> {
-  const outDir = resolve(__dirname, '..', 'report', 'out');
+  const outDir = resolve(PROJECT_ROOT, 'report', 'out');
   if (o.recorded !== undefined) return { data: await recordedData(resolve(o.recorded)), out: o.out ?? resolve(outDir, 'proxy-bench-recorded.html') };
   if (o.import.length || o.importCurves !== undefined || o.targets !== undefined) {
     if (o.store === undefined) throw new Error('--import, --import-curves and --targets need --store <dir>');
@@ -332,8 +333,7 @@ async function main(o: CliOptions): Promise<void> {
     e.rows.forEach((r) => t.push(r));
     process.stdout.write(`\n${END_TO_END_TITLE}\n${t.toString()}\n`);
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, benchPage(data, rows));
+  await writePage(out, benchPage(data, rows));
   process.stdout.write(`plot written to ${out}\nwall time ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { STORE_TABLES, StoreFormatSchema } from '../contracts/schemas/store';
 import { ObjectNotFoundError, type ObjectStore } from '../storage';
 import { publishExclusive } from '../storage/fs-durable';
+import { PROJECT_ROOT } from '../server/paths';
 import { SchemaVersionError, StoreCorruptError } from './errors';
 import { STORE_SCHEMA_VERSION } from './schema';
 
@@ -21,7 +22,7 @@ const IDENTITY = JSON.stringify({ format: 'mselect-matrix-store', schemaVersion:
 /** The store directory: `explicit`, else env `MSELECT_STORE`, else `<project>/data/store`. */
 export function resolveStoreDir(explicit?: string): string {
   const env = process.env.MSELECT_STORE;
-  return path.resolve(explicit ?? (env !== undefined && env !== '' ? env : path.join(__dirname, '..', 'data', 'store')));
+  return path.resolve(explicit ?? (env !== undefined && env !== '' ? env : path.join(PROJECT_ROOT, 'data', 'store')));
 }
 
 const pad = (v: number): string => String(v).padStart(10, '0');

@@ -13,13 +13,14 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createGpuActivities, type GpuActivities } from '../activities';
 import { launchDevServer } from '../server/dev-server';
+import { PROJECT_ROOT } from '../server/paths';
 import { workerConfigFromEnv } from '../workers/config';
 import { createGpuWorker, createOrchestratorWorker } from '../workers/create-workers';
 import { historyToJson } from '../test/fixtures/histories/history-json';
 import { buildPerformanceMatrix, plumbingCheck, selectModel } from '../workflows';
 import { addStepsUpdate, plumbingProgressQuery, selectionProgressQuery, setBudgetUpdate } from '../workflows/messages';
 
-const OUT = resolve(__dirname, '..', 'test', 'fixtures', 'histories');
+const OUT = resolve(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 const TASK_QUEUE = 'record-histories';
 const MODELS = ['albert-base-v2', 'bert-base-uncased', 'distilbert-base-uncased', 'roberta-base', 'ishan--bert-base-uncased-mnli', 'connectivity--bert_ft_qqp-1'];
 const BENCHMARKS = ['sst2', 'mrpc', 'qnli'];

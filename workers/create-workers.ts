@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createGpuActivities, createOrchestratorActivities, type GpuActivities } from '../activities';
 import { TASK_QUEUES, gpuQueueFor } from '../contracts/task-queues';
+import { WORKFLOWS_SOURCE } from '../server/paths';
 import type { WorkerConfig } from './config';
 
 export interface WorkerSetup {
@@ -22,7 +23,7 @@ export function createOrchestratorWorker(s: WorkerSetup): Promise<Worker> {
     connection: s.connection,
     namespace: s.namespace,
     taskQueue: s.taskQueue ?? TASK_QUEUES.orchestration,
-    ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath: WORKFLOWS_SOURCE }),
     activities: createOrchestratorActivities(s.config),
     shutdownGraceTime: s.shutdownGraceTime ?? '10s',
   });

@@ -1,20 +1,53 @@
-import { existsSync } from 'node:fs';
 import type { GpuActivities } from '../../activities';
 import { createGpuActivities } from '../../activities';
+import { syntheticRecordedHub, writeAnchorsDir, type SyntheticHubOptions } from '../../replay/synthetic';
 import { DEFAULT_REPLAY_DIR, type WorkerConfig } from '../../workers/config';
 import { buildPerformanceMatrix } from '../../workflows';
+import { existsSync } from 'node:fs';
 import type { Harness } from './test-env';
+import { tempDir } from './temp';
 
-/** Recorded runs are available (the shared anchors folder beside the project). */
+/** Recorded runs for the replay trainer, generated: no data from outside the repository. */
+export interface ReplayFixture {
+  /** The anchors folder (pass as `replayDir`); removed after the test file. */
+  readonly dir: string;
+  readonly models: readonly string[];
+  /** Datasets for the offline phase. */
+  readonly benchmarks: readonly string[];
+  /** One more dataset, left out of `benchmarks`, to select for. */
+  readonly target: string;
+}
+
+/**
+ * A synthetic recorded hub (replay/synthetic.ts: noisy rising curves, rounding ties) in a
+ * temporary anchors folder: 8 models in 3 families, 6 benchmarks and a target, 5 epochs.
+ */
+export function syntheticReplay(options: SyntheticHubOptions = {}): ReplayFixture {
+  const hub = syntheticRecordedHub({ models: 8, datasets: 7, epochs: 5, decimals: 2, seed: 14, ...options });
+  const dir = writeAnchorsDir(tempDir('anchors'), hub);
+  const datasets = hub.runs.datasets;
+  return { dir, models: hub.runs.models, benchmarks: datasets.slice(0, -1), target: datasets.at(-1) as string };
+}
+
+/** Build the fixture's matrix with the offline workflow (workers must be running). */
+export async function buildFixtureMatrix(h: Harness, fx: ReplayFixture): Promise<void> {
+  await h.client.workflow.execute(buildPerformanceMatrix, {
+    taskQueue: h.taskQueue, workflowId: `offline-${h.taskQueue}`,
+    args: [{ models: [...fx.models], benchmarks: [...fx.benchmarks], epochs: 5, trainer: 'replay', maxParallel: 8 }],
+  });
+}
+
+/**
+ * A slice of the recorded NLP hub in ../shared (8 models × 6 benchmarks, target mnli), for
+ * suites not yet on `syntheticReplay`. New tests use the synthetic hub.
+ */
 export const HAVE_REPLAY_DATA = existsSync(DEFAULT_REPLAY_DIR);
-
-/** A small slice of the recorded NLP hub: 8 models × 6 benchmarks, target mnli. */
 export const REPLAY_MODELS = ['albert-base-v2', 'bert-base-uncased', 'distilbert-base-uncased', 'roberta-base', 'ishan--bert-base-uncased-mnli',
   'Alireza1044--albert-base-v2-qnli', 'connectivity--bert_ft_qqp-1', 'gchhablani--bert-base-cased-finetuned-rte'];
 export const REPLAY_BENCHMARKS = ['sst2', 'mrpc', 'qqp', 'qnli', 'rte', 'cola'];
 export const REPLAY_TARGET = 'mnli';
 
-/** Build the slice's matrix with the offline workflow (workers must be running). */
+/** Build the recorded slice's matrix with the offline workflow (workers must be running). */
 export async function buildReplayMatrix(h: Harness): Promise<void> {
   await h.client.workflow.execute(buildPerformanceMatrix, {
     taskQueue: h.taskQueue, workflowId: `offline-${h.taskQueue}`,

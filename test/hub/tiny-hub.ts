@@ -3,13 +3,13 @@
  * models of a few dozen weights. Everything is seeded, so tests are deterministic.
  */
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetManifest, ModelCard } from '../../contracts/schemas/training';
 import { type DatasetSplit, writeDataset } from '../../hub/datasets';
 import { saveHubModel } from '../../hub/models';
 import { gaussian, mulberry32 } from '../../hub/rng';
+import { tempDir } from '../helpers/temp';
 
 export interface TinyDirs {
   readonly root: string;
@@ -18,8 +18,9 @@ export interface TinyDirs {
   readonly checkpointDir: string;
 }
 
-export async function makeTempDirs(prefix = 'mselect-test-'): Promise<TinyDirs> {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+/** Hub, datasets and checkpoint folders under `<tmp>/mselect-<what>-*`, removed after the test file (or earlier with `removeDirs`). */
+export async function makeTempDirs(what = 'test'): Promise<TinyDirs> {
+  const root = tempDir(what);
   return { root, hubDir: path.join(root, 'hub'), datasetsDir: path.join(root, 'datasets'), checkpointDir: path.join(root, 'checkpoints') };
 }
 

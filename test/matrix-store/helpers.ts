@@ -4,33 +4,28 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CellRecordInput, OpenStoreOptions } from '../../contracts/schemas/store';
 import { exportTableCsv, openStore, openStoreOn, TABLES, type MatrixStore, type Snapshot } from '../../matrix-store';
 import { S3Server } from '../../server/versitygw';
 import { FsObjectStore, S3ObjectStore, type ObjectStore } from '../../storage';
+import { tempDir as tempFolder } from '../helpers/temp';
 
 /** Every backend the store's tests run on. */
 export const BACKENDS = ['fs', 's3'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-const created: string[] = [];
 let server: Promise<S3Server> | null = null;
-// Registered at import, so it runs after the importing test file's tests.
+// Registered at import, so it runs after the importing test file's tests (before the temporary folders go).
 afterAll(async () => {
   const running = server;
   server = null;
   if (running) await (await running).stop();
-  created.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
 });
 
 /** A fresh empty directory, removed after the test file's tests. */
 export function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-store-test-'));
-  created.push(dir);
-  return dir;
+  return tempFolder('store-test');
 }
 
 /** The S3 server of this test file (started on first use, stopped after its tests). */

@@ -1,6 +1,6 @@
 import { loadAnchors } from '../../replay/load';
 import { looCases, looTargets, paperCases, PAPER_TARGETS } from '../../replay/protocols';
-import { ANCHORS_DIR, describeWithAnchors, writeTinyAnchors } from './anchors';
+import { ANCHORS_DIR, describePublished, writeTinyAnchors } from './anchors';
 
 describe('loo protocol on a tiny directory', () => {
   it('makes every dataset with enough runs a target and keeps it out of history and curves', async () => {
@@ -36,7 +36,7 @@ describe('loo protocol on a tiny directory', () => {
   });
 });
 
-describeWithAnchors('the paper and loo protocols')('reproduces published numbers: the paper and loo protocols on the published anchors', () => {
+describePublished('the paper and loo protocols on the published anchors', () => {
   it('paper: 40-model pool, four targets, LEEP, rounded scores, missing runs as zeros', async () => {
     const cases = paperCases(await loadAnchors(ANCHORS_DIR));
     expect(cases.map((c) => c.task.target)).toEqual([...PAPER_TARGETS]);
