@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createGpuActivities, createOrchestratorActivities, type GpuActivities } from '../activities';
 import { TASK_QUEUES, gpuQueueFor } from '../contracts/task-queues';
 import type { WorkerConfig } from './config';
+import { gpuDeps, orchestratorDeps } from './deps';
 
 export interface WorkerSetup {
   readonly connection: NativeConnection;
@@ -23,7 +24,7 @@ export function createOrchestratorWorker(s: WorkerSetup): Promise<Worker> {
     namespace: s.namespace,
     taskQueue: s.taskQueue ?? TASK_QUEUES.orchestration,
     ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createOrchestratorActivities(s.config),
+    activities: createOrchestratorActivities(orchestratorDeps(s.config)),
     shutdownGraceTime: s.shutdownGraceTime ?? '10s',
   });
 }
@@ -34,7 +35,7 @@ export function createGpuWorker(s: WorkerSetup & { readonly slots: number; reado
     connection: s.connection,
     namespace: s.namespace,
     taskQueue: gpuQueueFor(s.taskQueue ?? TASK_QUEUES.orchestration),
-    activities: s.activities ?? createGpuActivities(s.config),
+    activities: s.activities ?? createGpuActivities(gpuDeps(s.config)),
     maxConcurrentActivityTaskExecutions: s.slots,
     // fineTune heartbeats once per epoch with its checkpoint. The SDK's default throttle (up to
     // 0.8 x heartbeatTimeout, 60 s at most) would hold those back, and a worker that dies would

@@ -4,6 +4,7 @@ import { createGpuActivities } from '../../activities';
 import { DEFAULT_REPLAY_DIR, type WorkerConfig } from '../../workers/config';
 import { buildPerformanceMatrix } from '../../workflows';
 import type { Harness } from './test-env';
+import { gpuDeps } from '../../workers/deps';
 
 /** Recorded runs are available (the shared anchors folder beside the project). */
 export const HAVE_REPLAY_DATA = existsSync(DEFAULT_REPLAY_DIR);
@@ -24,7 +25,7 @@ export async function buildReplayMatrix(h: Harness): Promise<void> {
 
 /** The real GPU activities with every fine-tune of `slow` models delayed by `delayMs` (a straggler). */
 export function slowedGpuActivities(cfg: WorkerConfig, delayMs: number, slow: (model: string) => boolean = () => true): GpuActivities {
-  const real = createGpuActivities(cfg);
+  const real = createGpuActivities(gpuDeps(cfg));
   return {
     ...real,
     fineTune: async (input) => {
