@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { plumbingCheck } from '../workflows';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { PlumbingCheckInputSchema } from '../contracts/schemas';
+import { clusterCommand } from './cluster';
 import { hubCommand } from './hub';
 import { offlineCommand } from './offline';
 import { json, parseFlags, UsageError } from './options';
@@ -26,6 +27,7 @@ program.addCommand(statusCommand());
 program.addCommand(reportCommand());
 program.addCommand(scheduleCommand());
 program.addCommand(replayCommand());
+program.addCommand(clusterCommand());
 
 program
   .command('dev')

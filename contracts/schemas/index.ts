@@ -11,3 +11,4 @@ export * from './store';
 export * from './training';
 export * from './selection';
 export * from './offline';
+export * from './cluster';
