@@ -6,7 +6,7 @@ const sandboxBans = {
   patterns: [
     { group: ['fs', 'fs/*', 'node:*', 'path', 'child_process', 'os', 'crypto', 'http', 'https', 'net'], message: 'No Node builtins here: this code must stay pure / sandbox-safe.' },
     { group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'], message: 'Only @temporalio/workflow / common may be imported here.' },
-    { group: ['@tensorflow/*', 'apache-arrow', '**/matrix-store', '**/matrix-store/*', '../activities', '../activities/*', '**/training/*', '**/server/*', '**/workers/*'], message: 'Heavy or I/O modules are banned here (type-only imports are fine).', allowTypeImports: true },
+    { group: ['@tensorflow/*', 'apache-arrow', '**/matrix-store', '**/matrix-store/*', '../storage', '../storage/*', '../../storage', '../../storage/*', '../activities', '../activities/*', '**/training/*', '**/server/*', '**/workers/*'], message: 'Heavy or I/O modules are banned here (type-only imports are fine).', allowTypeImports: true },
   ],
 };
 

@@ -10,7 +10,7 @@ import { AsyncByteQueue, Message, RecordBatchFileWriter, type Schema } from 'apa
 import type { FragmentEntry } from '../contracts/schemas/store';
 import { encodeBatches } from './arrow-codec';
 import type { ColumnSet } from './columns';
-import { fsyncDir, tempPath, writeAll } from './fs-durable';
+import { fsyncDir, tempPath, writeAll } from '../storage/fs-durable';
 import { arrowSchema } from './schema';
 
 /** A written fragment, before a commit gives it its place in the order. */

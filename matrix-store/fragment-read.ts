@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { FragmentEntry } from '../contracts/schemas/store';
-import { isCode } from './fs-durable';
+import { isCode } from '../storage/fs-durable';
 import { SchemaVersionError, StoreCorruptError } from './errors';
 import { STORE_SCHEMA_VERSION } from './schema';
 

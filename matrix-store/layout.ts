@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STORE_TABLES, StoreFormatSchema } from '../contracts/schemas/store';
 import { SchemaVersionError, StoreCorruptError } from './errors';
-import { isCode, publishExclusive } from './fs-durable';
+import { isCode, publishExclusive } from '../storage/fs-durable';
 import { STORE_SCHEMA_VERSION } from './schema';
 
 export const FORMAT_FILE = 'mselect-store.json';

@@ -11,7 +11,7 @@ import { TableBuilder } from './columns';
 import { StoreCorruptError } from './errors';
 import { writeFragment } from './fragment-file';
 import { readTable } from './fragment-read';
-import { isCode } from './fs-durable';
+import { isCode } from '../storage/fs-durable';
 import { checkpointPath, listNumbered, versionPath } from './layout';
 import { survivors } from './merge';
 import { TABLES } from './schema';

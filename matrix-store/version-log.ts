@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { hostname } from 'node:os';
 import { CheckpointSchema, STORE_TABLES, VersionRecordSchema, type FragmentEntry, type VersionRecord } from '../contracts/schemas/store';
 import { CommitContentionError, SchemaVersionError, StoreCorruptError, VersionNotFoundError } from './errors';
-import { isCode, publishExclusive, replaceFile } from './fs-durable';
+import { isCode, publishExclusive, replaceFile } from '../storage/fs-durable';
 import { checkpointPath, listNumbered, versionPath } from './layout';
 import { STORE_SCHEMA_VERSION } from './schema';
 

@@ -12,3 +12,4 @@ export * from './training';
 export * from './selection';
 export * from './offline';
 export * from './cluster';
+export * from './storage';
