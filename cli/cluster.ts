@@ -7,13 +7,11 @@ import { Command } from 'commander';
 import { loadDevServerConfig } from '../server/dev-server';
 import { connectClient, connectionConfigFromEnv, resolveTarget } from '../workers/connection';
 import { describeReport, ensureSearchAttributes, type SearchAttributeReport } from '../workers/search-attributes';
-import { installQuietRuntime } from './runtime';
 
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
 /** Register mselect's search attributes on the namespace of TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (or the embedded dev server's). */
 export async function clusterInit(env: NodeJS.ProcessEnv = process.env): Promise<SearchAttributeReport> {
-  installQuietRuntime();
   const target = resolveTarget(connectionConfigFromEnv(env), loadDevServerConfig());
   const client = await connectClient(target).catch((e: unknown) => {
     throw new Error(`Cannot reach Temporal at ${target.address} (TEMPORAL_ADDRESS): ${(e as Error).message}`);

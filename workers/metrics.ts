@@ -4,8 +4,9 @@
  * The metrics that matter for mselect (see README, "Running on a cluster"):
  * `temporal_activity_schedule_to_start_latency` (GPU queue backlog),
  * `temporal_worker_task_slots_used{worker_type="ActivityWorker"}` (fine-tunes running),
- * `temporal_activity_execution_failed` (failed attempts, heartbeat timeouts among them, on
- * the worker that retries).
+ * `temporal_activity_execution_failed{activity_type}` (attempts that failed on this worker).
+ * A heartbeat timeout (a worker lost mid-epoch) is detected by the Temporal server, not by a
+ * worker: the worker that takes the retry logs `fineTune resumes from heartbeat`.
  */
 import type { RuntimeOptions } from '@temporalio/worker';
 import { formatIssues } from '../contracts/parse';
