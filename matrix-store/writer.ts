@@ -5,14 +5,13 @@
  * leaves only unreferenced fragments, which `prune` removes.
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { z } from 'zod';
 import { formatIssues } from '../contracts/parse';
 import {
   CellRecordSchema, ClusteringInputSchema, CurveInputSchema, DatasetRecordSchema, ModelRecordSchema, ProxyScoreSchema,
   type CellRecordInput, type ClusteringInput, type CurveInput, type DatasetRecordInput, type ModelRecordInput, type ProxyScoreInput, type StoreTable,
 } from '../contracts/schemas/store';
+import type { ObjectStore } from '../storage';
 import { TableBuilder } from './columns';
 import { InvalidStoreInputError } from './errors';
 import { writeFragment, type WrittenFragment } from './fragment-file';
@@ -21,7 +20,7 @@ import type { VersionLog } from './version-log';
 
 /** What a writer needs from its store. */
 export interface WriterContext {
-  readonly dir: string;
+  readonly objects: ObjectStore;
   readonly log: VersionLog;
   readonly batchRows: number;
   readonly flushRows: number;
@@ -118,7 +117,7 @@ export class Writer {
     if (this.state !== 'open') return;
     this.state = 'aborted';
     this.buffers.clear();
-    await Promise.all(this.written.map((w) => fs.promises.rm(path.join(this.ctx.dir, w.path), { force: true })));
+    await Promise.all(this.written.map((w) => this.ctx.objects.delete(w.path)));
   }
 
   private async add(table: StoreTable, rows: readonly Readonly<Record<string, unknown>>[]): Promise<void> {
@@ -141,7 +140,7 @@ export class Writer {
   private async flushTable(table: StoreTable): Promise<void> {
     const b = this.buffers.get(table);
     this.buffers.delete(table);
-    if (b && b.rows > 0) this.written.push(await writeFragment(this.ctx.dir, b.build(), null, this.ctx.batchRows));
+    if (b && b.rows > 0) this.written.push(await writeFragment(this.ctx.objects, b.build(), null, this.ctx.batchRows));
   }
 
   private assertOpen(): void {

@@ -206,6 +206,29 @@ export class FsObjectStore implements ObjectStore {
     await fs.promises.rm(this.pathOf(key), { force: true });
   }
 
+  async sweepTemporaries(cutoffMs: number): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fs.promises.readdir(this.tmpDir);
+    } catch (e) {
+      if (isCode(e, 'ENOENT')) return [];
+      throw e;
+    }
+    const removed: string[] = [];
+    for (const name of names) {
+      const file = path.join(this.tmpDir, name);
+      try {
+        if ((await fs.promises.stat(file)).mtimeMs > cutoffMs) continue;
+      } catch (e) {
+        if (isCode(e, 'ENOENT')) continue;
+        throw e;
+      }
+      await fs.promises.rm(file, { force: true });
+      removed.push(path.relative(this.root, file).split(path.sep).join('/'));
+    }
+    return removed;
+  }
+
   sub(prefix: string): FsObjectStore {
     const p = checkPrefix(prefix);
     return new FsObjectStore(p === '' ? this.root : path.join(this.root, ...p.split('/').filter(Boolean)), { tmpDir: this.tmpDir });

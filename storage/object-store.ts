@@ -57,6 +57,11 @@ export interface ObjectStore {
   list(prefix?: string): Promise<ObjectInfo[]>;
   /** Remove an object; removing a missing one is fine. */
   delete(key: string): Promise<void>;
+  /**
+   * Remove what writers killed mid-write left behind (filesystem: temporary files last modified
+   * before `cutoffMs`; S3: nothing, a PUT is all or nothing). Returns what was removed, relative to the root.
+   */
+  sweepTemporaries(cutoffMs: number): Promise<string[]>;
   /** The store of the keys under `prefix` (e.g. `store/`, `checkpoints/`, `hub/`). */
   sub(prefix: string): ObjectStore;
 }

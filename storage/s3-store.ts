@@ -221,6 +221,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  sweepTemporaries(_cutoffMs: number): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+
   sub(prefix: string): S3ObjectStore {
     return new S3ObjectStore({ ...this.settings, prefix: this.prefix + checkPrefix(prefix) }, { retry: this.retry, client: this.client });
   }

@@ -20,7 +20,7 @@ const dataRows = (text: string): (string | number)[][] =>
   const text = anchorPresent ? fs.readFileSync(ANCHOR, 'utf8') : '';
 
   it('round-trips through the store line for line', async () => {
-    const store = tempStore();
+    const store = (await tempStore());
     await importAnchorCurves(store, text);
     const snapshot = await store.snapshot();
     const out = await exportAnchorCurves(snapshot);
@@ -35,7 +35,7 @@ const dataRows = (text: string): (string | number)[][] =>
   });
 
   it('is idempotent: importing twice and compacting leaves the same runs', async () => {
-    const store = tempStore();
+    const store = (await tempStore());
     await importAnchorCurves(store, text);
     await importAnchorCurves(store, text);
     await store.compact();
@@ -47,7 +47,7 @@ const dataRows = (text: string): (string | number)[][] =>
 
 describe('table CSV', () => {
   it('round-trips every table through export and import', async () => {
-    const a = tempStore();
+    const a = (await tempStore());
     const w = a.beginWrite();
     await w.upsertModels([{ id: 'org--m,1', family: 'say "hi"', size: 1e9, card: { tags: ['a', 'b'] }, addedAt: 10 }, { id: 'm2', removedAt: 20, addedAt: 11 }]);
     await w.upsertDatasets([{ id: 'd1', taskType: 'nli', metric: 'accuracy', size: 3 }]);
@@ -58,7 +58,7 @@ describe('table CSV', () => {
     await commitCells(a, [cell('org--m,1', 'd1', 0.7, { seed: 3, startedAt: 900, trainer: 'tfjs', backend: 'webgl' }), cell('m2', 'd1', null)]);
     const from = await a.snapshot();
 
-    const b = tempStore();
+    const b = (await tempStore());
     const wb = b.beginWrite();
     for (const table of Object.keys(TABLES) as (keyof typeof TABLES)[]) await importTableCsv(wb, table, await exportTableCsv(from, table));
     await wb.commit('import');
@@ -68,7 +68,7 @@ describe('table CSV', () => {
   });
 
   it('rejects a header without a table column and a non-numeric field', async () => {
-    const w = tempStore().beginWrite();
+    const w = (await tempStore()).beginWrite();
     await expect(importTableCsv(w, 'proxyScores', 'model,target,proxy\nm,d,leep\n')).rejects.toThrow(/header lacks value, computedAt/);
     await expect(importTableCsv(w, 'proxyScores', 'model,target,proxy,value,computedAt\nm,d,leep,high,1\n')).rejects.toThrow(/line 2: value is "high", but must be a number/);
   });
