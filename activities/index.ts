@@ -20,6 +20,8 @@ export { withStoreFailures };
 export interface GpuActivityDeps {
   readonly training: TrainingDeps;
   readonly proxyCache: ProxyScoreCacheDeps;
+  /** Make model and dataset files present locally before a proxy score reads them (the worker's hub cache). */
+  readonly prefetch?: (model: string, dataset: string) => Promise<void>;
 }
 
 /** What the orchestrator worker's activities need: the matrix store, a catalog per trainer, where reports go. */
@@ -32,7 +34,9 @@ export interface OrchestratorActivityDeps {
 /** The GPU worker's activities: fine-tunes on every configured trainer, and proxy scores cached in the matrix store. */
 export function createGpuActivities(deps: GpuActivityDeps) {
   const training = createTrainingActivities(deps.training);
-  const proxyScore = withProxyScoreCache(training.proxyScore, deps.proxyCache);
+  const cached = withProxyScoreCache(training.proxyScore, deps.proxyCache);
+  const prefetch = deps.prefetch;
+  const proxyScore: typeof cached = prefetch ? async (input) => { await prefetch(input.model, input.target); return cached(input); } : cached;
   return withStoreFailures({ ...createPlumbingActivities(), ...training, proxyScore });
 }
 

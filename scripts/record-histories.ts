@@ -63,7 +63,7 @@ async function record(): Promise<void> {
   try {
     const setup = { connection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE, config };
     const orchestrator = await createOrchestratorWorker(setup);
-    const gpu = await createGpuWorker({ ...setup, slots: 4, activities: slowed(createGpuActivities(gpuDeps(config)), 200) });
+    const gpu = await createGpuWorker({ ...setup, slots: 4, activities: slowed(createGpuActivities(await gpuDeps(config)), 200) });
     await orchestrator.runUntil(gpu.runUntil(() => scenarios(env.client)));
   } finally {
     await connection.close();

@@ -8,8 +8,11 @@ import type { RunSet } from '../algorithms/types';
 import type { GpuActivityDeps, OrchestratorActivityDeps } from '../activities';
 import { hubCatalog, runSetCatalog, type Catalog } from '../activities/catalog';
 import type { ReportSink } from '../activities/report';
+import { HubMirror } from '../hub/cache';
 import { writeFileAtomic } from '../hub/files';
-import { openStore, type MatrixStore } from '../matrix-store';
+import { openStore, openStoreOn, type MatrixStore } from '../matrix-store';
+import { checkStorage, openStorage, type ObjectStore } from '../storage';
+import { CheckpointStore } from '../training/checkpoint-store';
 import { loadAnchors } from '../replay/load';
 import { ReplayTrainer } from '../replay/replay-trainer';
 import { pickBackend, type Backend } from '../training/backend';
@@ -49,22 +52,61 @@ export interface GpuDepsOptions {
   readonly keepAliveMs?: number;
 }
 
-/** The trainers a GPU worker offers: tfjs first, then the external command and replay when configured. */
-export function configuredTrainers(cfg: WorkerConfig, backend: () => Promise<Backend>): Trainer[] {
-  const trainers: Trainer[] = [lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await backend() }))];
-  if (cfg.commandTrainer) trainers.push(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir }));
+/** The shared object storage of `cfg` (checked: a missing bucket or refused credentials fail here), or null for folders. */
+async function sharedStorage(cfg: WorkerConfig): Promise<ObjectStore | null> {
+  if (!cfg.storage || cfg.storage.kind !== 's3') return null;
+  const objects = openStorage(cfg.storage);
+  await checkStorage(objects);
+  return objects;
+}
+
+function mirrorOf(cfg: WorkerConfig, objects: ObjectStore | null): HubMirror | null {
+  return objects ? new HubMirror(objects, cfg.cacheDir ?? join(cfg.hubDir, '..')) : null;
+}
+
+/** `trainer`, with its model and dataset mirrored into the local cache before it trains. */
+function withMirror(trainer: Trainer, mirror: HubMirror | null): Trainer {
+  if (!mirror) return trainer;
+  return {
+    name: trainer.name,
+    train: async (req, hooks) => {
+      await Promise.all([mirror.model(req.modelId), mirror.dataset(req.datasetId)]);
+      return trainer.train(req, hooks);
+    },
+  };
+}
+
+/**
+ * The trainers a GPU worker offers: tfjs first, then the external command and replay when
+ * configured. tfjs checkpoints into `checkpoints` (the shared storage's `checkpoints/`, or the
+ * checkpoint folder); the hub files they read come through `mirror` when there is one.
+ */
+export function configuredTrainers(cfg: WorkerConfig, backend: () => Promise<Backend>, shared: { checkpoints?: CheckpointStore; mirror?: HubMirror | null } = {}): Trainer[] {
+  const mirror = shared.mirror ?? null;
+  const tfjs = lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await backend(), checkpoints: shared.checkpoints }));
+  const trainers: Trainer[] = [withMirror(tfjs, mirror)];
+  if (cfg.commandTrainer) trainers.push(withMirror(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir }), mirror));
   const runs = replayRuns(cfg);
   if (runs) trainers.push(lazyTrainer('replay', async () => new ReplayTrainer(await runs())));
   return trainers;
 }
 
-/** The GPU worker's dependencies: trainers, backend, hub folders, and the matrix store (opened on first use) that caches proxy scores. */
-export function gpuDeps(cfg: WorkerConfig, o: GpuDepsOptions = {}): GpuActivityDeps {
+/**
+ * The GPU worker's dependencies: trainers, backend, hub folders (a private cache of the
+ * shared storage when there is one), checkpoints, and the matrix store that caches proxy
+ * scores (the shared one, or the store folder opened on first use).
+ */
+export async function gpuDeps(cfg: WorkerConfig, o: GpuDepsOptions = {}): Promise<GpuActivityDeps> {
   const backend = lazy(() => (o.backend ? Promise.resolve(o.backend) : pickBackend()));
-  let store: MatrixStore | undefined;
+  const objects = await sharedStorage(cfg);
+  const mirror = mirrorOf(cfg, objects);
+  const checkpoints = objects ? new CheckpointStore(objects.sub('checkpoints/')) : undefined;
+  const shared = objects ? await openStoreOn(objects.sub('store/')) : undefined;
+  let store: MatrixStore | undefined = shared;
   return {
-    training: { hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, trainers: o.trainers ?? configuredTrainers(cfg, backend), backend, keepAliveMs: o.keepAliveMs },
+    training: { hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, trainers: o.trainers ?? configuredTrainers(cfg, backend, { checkpoints, mirror }), backend, keepAliveMs: o.keepAliveMs },
     proxyCache: { store: () => (store ??= openStore({ dir: cfg.storeDir })), datasetsDir: cfg.datasetsDir },
+    prefetch: mirror ? async (model, dataset) => { await Promise.all([mirror.model(model), mirror.dataset(dataset)]); } : undefined,
   };
 }
 
@@ -79,11 +121,36 @@ export function folderReportSink(dir: string): ReportSink {
   };
 }
 
-/** The orchestrator worker's dependencies: the matrix store, a catalog per trainer, the report sink. */
-export function orchestratorDeps(cfg: WorkerConfig, store: MatrixStore = openStore({ dir: cfg.storeDir })): OrchestratorActivityDeps {
-  const catalogs: Record<string, Catalog> = { tfjs: hubCatalog(cfg.hubDir, cfg.datasetsDir) };
+/** Reports as objects (atomic replace); returns where the object is (an s3:// URL). */
+export function objectReportSink(objects: ObjectStore): ReportSink {
+  return {
+    async write(name, html) {
+      await objects.put(name, html);
+      return objects.describe(name);
+    },
+  };
+}
+
+/** `catalog`, reading the shared hub's cards and manifests into the cache before it answers. */
+function withCatalogue(catalog: Catalog, mirror: HubMirror | null): Catalog {
+  if (!mirror) return catalog;
+  return {
+    models: async () => { await mirror.catalogue(); return catalog.models(); },
+    datasets: async () => { await mirror.catalogue(); return catalog.datasets(); },
+  };
+}
+
+/**
+ * The orchestrator worker's dependencies: the matrix store (shared storage's `store/`, or the
+ * store folder), a catalog per trainer, the report sink.
+ */
+export async function orchestratorDeps(cfg: WorkerConfig, given?: MatrixStore): Promise<OrchestratorActivityDeps> {
+  const objects = await sharedStorage(cfg);
+  const mirror = mirrorOf(cfg, objects);
+  const store = given ?? (objects ? await openStoreOn(objects.sub('store/')) : openStore({ dir: cfg.storeDir }));
+  const catalogs: Record<string, Catalog> = { tfjs: withCatalogue(hubCatalog(cfg.hubDir, cfg.datasetsDir), mirror) };
   if (cfg.commandTrainer) catalogs[cfg.commandTrainer.name] = catalogs.tfjs as Catalog;
   const runs = replayRuns(cfg);
   if (runs) catalogs.replay = lazyCatalog(async () => runSetCatalog(await runs()));
-  return { store, catalogs, reports: folderReportSink(cfg.reportDir) };
+  return { store, catalogs, reports: objects ? objectReportSink(objects.sub('reports/')) : folderReportSink(cfg.reportDir) };
 }

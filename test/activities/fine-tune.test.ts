@@ -166,7 +166,7 @@ describe('fineTune activity', () => {
 
   it('the worker offers a tfjs trainer on its backend first when nothing else is configured', async () => {
     const cfg: WorkerConfig = { ...dirs, storeDir: `${dirs.root}/store`, reportDir: `${dirs.root}/reports`, replayDir: null, commandTrainer: null };
-    const acts = createTrainingActivities(gpuDeps(cfg, { backend: cpu }).training);
+    const acts = createTrainingActivities((await gpuDeps(cfg, { backend: cpu })).training);
     const out = await runIn(new MockActivityEnvironment(), acts.fineTune, input({ toEpoch: 1 }));
     expect(out).toMatchObject({ trainer: 'tfjs', backend: 'cpu' });
   });

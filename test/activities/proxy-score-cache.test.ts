@@ -123,7 +123,7 @@ describe('proxyScore with the matrix-store cache', () => {
 describe('createGpuActivities', () => {
   it('caches proxy scores in the store at storeDir: a repeat needs neither the model nor a forward pass', async () => {
     const cfg: WorkerConfig = { ...dirs, storeDir: path.join(dirs.root, 'gpu-store'), reportDir: path.join(dirs.root, 'reports'), replayDir: null, commandTrainer: null };
-    const acts = createGpuActivities(gpuDeps(cfg, { backend: cpu }));
+    const acts = createGpuActivities(await gpuDeps(cfg, { backend: cpu }));
     const first = await run(acts.proxyScore, LEEP);
     const gpuStore = openStore({ dir: cfg.storeDir, create: false });
     expect(await (await gpuStore.snapshot()).proxyScores('blobs', 'leep@probe30#seed5')).toEqual(new Map([['tiny', first.value]]));

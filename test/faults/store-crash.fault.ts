@@ -62,7 +62,7 @@ describe.each<CrashPoint>(['fragment', 'between-fragments', 'commit'])('a worker
     const roots = await makeRoots({ hubDir: path.join(hubRoot, 'hub'), datasetsDir: path.join(hubRoot, 'datasets') }, 'mselect-faults-crash-');
     made.push(roots);
     const cfg = workerConfig(roots);
-    const acts = createOrchestratorActivities(orchestratorDeps(cfg));
+    const acts = createOrchestratorActivities(await orchestratorDeps(cfg));
     const store = openStore({ dir: roots.storeDir });
     const committed = (await acts.recordCells({ results: [result(MODELS[0])] })).storeVersion;
     const before = await visible(store);

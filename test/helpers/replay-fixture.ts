@@ -24,8 +24,8 @@ export async function buildReplayMatrix(h: Harness): Promise<void> {
 }
 
 /** The real GPU activities with every fine-tune of `slow` models delayed by `delayMs` (a straggler). */
-export function slowedGpuActivities(cfg: WorkerConfig, delayMs: number, slow: (model: string) => boolean = () => true): GpuActivities {
-  const real = createGpuActivities(gpuDeps(cfg));
+export async function slowedGpuActivities(cfg: WorkerConfig, delayMs: number, slow: (model: string) => boolean = () => true): Promise<GpuActivities> {
+  const real = createGpuActivities(await gpuDeps(cfg));
   return {
     ...real,
     fineTune: async (input) => {

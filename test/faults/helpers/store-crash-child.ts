@@ -58,7 +58,7 @@ function injectCrash(point: CrashPoint, storeDir: string): void {
 
 async function main(c: Config): Promise<void> {
   injectCrash(c.crashAt, c.config.storeDir);
-  await createOrchestratorActivities(orchestratorDeps(c.config)).recordCells({ results: c.results });
+  await createOrchestratorActivities(await orchestratorDeps(c.config)).recordCells({ results: c.results });
   process.stdout.write('COMMITTED\n');
 }
 
