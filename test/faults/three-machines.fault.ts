@@ -142,6 +142,22 @@ async function awaitCheckpoint(runPrefix: string, epoch: number, timeoutMs = 240
   }
 }
 
+/** Poll `probe` every 50 ms until it answers non-null; throws after `timeoutMs`. */
+async function until<T>(what: string, probe: () => Promise<T | null | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== null && v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+async function checkpointMtime(runId: string, epoch: number): Promise<number> {
+  const file = path.join(s3.dir, s3.bucket, PREFIX, 'checkpoints', 'runs', encodeURIComponent(runId).replace(/\./g, '%2E'), `epoch-${epoch}.ckpt`);
+  return (await fs.stat(file)).mtimeMs;
+}
+
 /** The identity (pid@host) of the worker running the fineTune of `workflowId`, once one runs. */
 async function runningFineTune(client: Client, workflowId: string): Promise<{ identity: string; attempt: number } | null> {
   const d = await client.workflow.getHandle(workflowId).describe();
@@ -194,28 +210,23 @@ async function scenario(taskQueue: string, procs: Proc[]): Promise<void> {
     pending.catch(() => undefined);
     const runId = await awaitCheckpoint(`${workflowId}/`, 3);
     log(`${runId} checkpointed epoch 3 in S3`);
-    let running = await runningFineTune(server.client, workflowId);
-    while (!running) {
-      await sleep(50);
-      running = await runningFineTune(server.client, workflowId);
-    }
-    const victim = [gpuA, gpuB].find((p) => running?.identity.startsWith(`${p.child.pid}@`));
+    const running = await until('the running fineTune', () => runningFineTune(server.client, workflowId), 30_000);
+    const victim = [gpuA, gpuB].find((p) => running.identity.startsWith(`${p.child.pid}@`));
     if (!victim) throw new Error(`fineTune runs on ${running.identity}, not on a GPU worker process (${gpuA.child.pid}, ${gpuB.child.pid})`);
     const survivor = victim === gpuA ? gpuB : gpuA;
-    await sleep(600);
+    const done3 = await checkpointMtime(runId, 3);
+    const epochMs = done3 - (await checkpointMtime(runId, 2));
+    await sleep(Math.max(100, done3 + 0.4 * epochMs - Date.now()));
     const killedAt = Date.now();
     victim.child.kill('SIGKILL');
     expect(await victim.child.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const lastCheckpoint = Math.max(...((await checkpointsOf(runId)).get(runId) ?? [0]));
+    log(`SIGKILL to GPU worker pid ${victim.child.pid} ${((killedAt - done3) / 1000).toFixed(1)} s into epoch ${lastCheckpoint + 1} (epochs take ${(epochMs / 1000).toFixed(1)} s)`);
+    expect(lastCheckpoint).toBeLessThan(EPOCHS);
 
-    let retried = await runningFineTune(server.client, workflowId);
-    while (!retried || retried.attempt < 2) {
-      await sleep(50);
-      retried = await runningFineTune(server.client, workflowId);
-      if (!retried && (await server.client.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING') break;
-    }
+    await until('the retried fineTune', async () => ((await runningFineTune(server.client, workflowId))?.attempt ?? 0) >= 2 || null, 60_000);
     const takenOverMs = Date.now() - killedAt;
-    while (Math.max(...((await checkpointsOf(runId)).get(runId) ?? [0])) <= lastCheckpoint) await sleep(50);
+    await until('a new checkpoint', async () => Math.max(...((await checkpointsOf(runId)).get(runId) ?? [0])) > lastCheckpoint || null, 120_000);
     const nextCheckpointMs = Date.now() - killedAt;
     const result = await pending;
     log('selection complete');

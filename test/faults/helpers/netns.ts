@@ -30,6 +30,12 @@ function removeNamespace(name: string): void {
   }
 }
 process.once('exit', () => made.forEach(removeNamespace));
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    made.forEach(removeNamespace);
+    process.kill(process.pid, sig);
+  });
+}
 
 /** Create `count` machines (namespaces), or null when this process cannot (not root, no `ip`, no netns support). */
 export function machines(count: number, tag = `${process.pid % 200}`): { list: Machine[]; remove(): void } | null {
