@@ -3,7 +3,7 @@
  * The set-up every entry point needs on a fresh machine, idempotent and quick when done:
  * 1. npm dependencies (`npm ci` when node_modules is missing or older than package-lock.json);
  * 2. the Temporal CLI (found, or built with `go install` into the per-user cache);
- * 3. versitygw, the S3 server of the tests and `npm run dev -- --s3` (found, or built the same way).
+ * 3. versitygw, the S3 server of the tests and `npm run bench:storage` (found, or built the same way).
  * Plain JavaScript: it runs before any dependency is installed.
  */
 const { spawnSync } = require('node:child_process');

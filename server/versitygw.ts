@@ -17,7 +17,7 @@ export const VERSITYGW_VERSION = 'v1.8.0';
 const GO_PACKAGE = 'github.com/versity/versitygw/cmd/versitygw';
 
 export const VERSITYGW_INSTALL_HELP = [
-  'versitygw (the S3 server the tests and `npm run dev -- --s3` use) was not found and Go is not installed to build it.',
+  'versitygw (the S3 server of the tests and `npm run bench:storage`) was not found and Go is not installed to build it.',
   'Install Go (https://go.dev/dl/), or build it elsewhere with',
   `  go install ${GO_PACKAGE}@${VERSITYGW_VERSION}`,
   'and put it on PATH or point VERSITYGW at the binary.',

@@ -8,13 +8,14 @@ import { z } from 'zod';
 /** S3's bucket naming rules (3–63 of a-z 0-9 . -, starting and ending with a letter or digit). */
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+const endpointUrl = z.string().regex(/^https?:\/\/[^/\s]+/, 'must be a URL such as http://127.0.0.1:7070').pipe(z.string().url('must be a URL such as http://127.0.0.1:7070'));
 const nonEmpty = z.string().min(1).optional().or(z.literal('').transform(() => undefined));
 
 /** The environment variables the storage settings are read from (unknown variables are ignored). */
 export const StorageEnvSchema = z.object({
   MSELECT_STORAGE: nonEmpty,
-  AWS_ENDPOINT_URL_S3: nonEmpty.pipe(z.string().url('must be a URL such as http://127.0.0.1:7070').optional()),
-  AWS_ENDPOINT_URL: nonEmpty.pipe(z.string().url('must be a URL such as http://127.0.0.1:7070').optional()),
+  AWS_ENDPOINT_URL_S3: nonEmpty.pipe(endpointUrl.optional()),
+  AWS_ENDPOINT_URL: nonEmpty.pipe(endpointUrl.optional()),
   AWS_REGION: nonEmpty,
   AWS_DEFAULT_REGION: nonEmpty,
   AWS_ACCESS_KEY_ID: nonEmpty,

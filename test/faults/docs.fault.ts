@@ -22,6 +22,7 @@ const RUNNERS: Readonly<Record<FaultCase['kind'], string>> = {
   store: 'bad-input-store.fault.ts',
   'store-open': 'bad-input-store.fault.ts',
   trainer: 'bad-input-trainer.fault.ts',
+  storage: 'bad-input-storage.fault.ts',
 };
 
 describe('docs/faults.md', () => {

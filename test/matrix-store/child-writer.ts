@@ -3,7 +3,7 @@
  * `url` names the store (a folder or an s3:// URL), `env` adds the S3 variables.
  *  - `{ mode: 'commits', url, writer, commits, unique, shared, startFile }`: wait until
  *    `startFile` exists, then commit `commits` versions of `unique` own cells plus `shared`
- *    cells every writer also writes (value = writer number).
+ *    cells every writer also writes (value = writer number); prints `COMMITTED <k>` after each.
  *  - `{ mode: 'flush-and-hang', url }`: write fragments, print FLUSHED, never commit.
  *  - `{ mode: 'commit-loop', url, cells }`: print READY, then commit versions of `cells` cells forever.
  */
@@ -44,6 +44,7 @@ async function main(c: Config): Promise<void> {
       await w.appendCells([...own.cells, ...shared.cells]);
       await w.appendCurves([...own.curves, ...shared.curves]);
       await w.commit(`writer ${c.writer ?? 0} commit ${k}`);
+      process.stdout.write(`COMMITTED ${k}\n`);
     }
     return;
   }
