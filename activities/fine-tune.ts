@@ -16,47 +16,36 @@ import {
   type FineTuneOutput,
   type FineTuneRequest,
 } from '../contracts/schemas/training';
-import { type Backend, pickBackend } from '../training/backend';
-import { TfjsTrainer } from '../training/tfjs-trainer';
+import type { Backend } from '../training/backend';
 import type { CheckpointRef, EpochRecord, Trainer } from '../training/trainer';
 import { createProxyScore } from './proxy-score';
 
 export interface TrainingDeps {
   readonly hubDir: string;
   readonly datasetsDir: string;
-  readonly checkpointDir: string;
-  /** Trainers this worker offers; the first is the default. @default a TfjsTrainer on `backend` */
-  readonly trainer?: Trainer | readonly Trainer[];
-  /** Backend for the default trainer and for proxy scores. @default pickBackend() on first use */
-  readonly backend?: Backend;
+  /** Trainers this worker offers; the first is the default. The worker builds them. */
+  readonly trainers: readonly Trainer[];
+  /** The compute backend proxy scores run on, resolved on first use (the worker picks it). */
+  readonly backend: () => Promise<Backend>;
   /** Re-send the last heartbeat this often while an epoch or a proxy's forward pass runs. @default 10000 */
   readonly keepAliveMs?: number;
 }
 
 /**
- * The training activities for a worker:
- * `createTrainingActivities({ hubDir, datasetsDir, checkpointDir, trainer })`.
+ * The training activities for a worker, from the trainers and backend the worker built:
+ * `createTrainingActivities({ hubDir, datasetsDir, trainers, backend })`.
  */
 export function createTrainingActivities(deps: TrainingDeps) {
-  const backend = lazy(() => (deps.backend ? Promise.resolve(deps.backend) : pickBackend()));
-  const trainers = lazy(async () => {
-    if (deps.trainer === undefined) return [new TfjsTrainer({ ...deps, backend: await backend() })];
-    return Array.isArray(deps.trainer) ? [...(deps.trainer as readonly Trainer[])] : [deps.trainer as Trainer];
-  });
+  const keepAliveMs = deps.keepAliveMs ?? 10_000;
   return {
-    fineTune: createFineTune(trainers, deps.keepAliveMs ?? 10_000),
-    proxyScore: createProxyScore({ ...deps, backend, keepAliveMs: deps.keepAliveMs ?? 10_000 }),
+    fineTune: createFineTune(deps.trainers, keepAliveMs),
+    proxyScore: createProxyScore({ hubDir: deps.hubDir, datasetsDir: deps.datasetsDir, backend: deps.backend, keepAliveMs }),
   };
 }
 
 export type TrainingActivities = ReturnType<typeof createTrainingActivities>;
 
-function lazy<T>(make: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => (value ??= make());
-}
-
-function createFineTune(trainers: () => Promise<Trainer[]>, keepAliveMs: number) {
+function createFineTune(trainers: readonly Trainer[], keepAliveMs: number) {
   /**
    * Fine-tune `modelId` on `datasetId` for epochs fromEpoch+1 .. toEpoch and return the
    * curve, the last checkpoint, the test metric, trainer and backend: a small payload, never
@@ -68,7 +57,7 @@ function createFineTune(trainers: () => Promise<Trainer[]>, keepAliveMs: number)
   return async function fineTune(raw: FineTuneInput): Promise<FineTuneOutput> {
     const input = parseOrFail(FineTuneInputSchema, raw, 'fineTune input');
     const ctx = Context.current();
-    const trainer = pickTrainer(await trainers(), input.trainer);
+    const trainer = pickTrainer(trainers, input.trainer);
     const start = resumePoint(input, ctx.info.heartbeatDetails);
     if (start.epoch > input.fromEpoch) log.info('fineTune resumes from heartbeat', { runId: input.runId, epoch: start.epoch });
     const curve: EpochRecord[] = [...start.curve];

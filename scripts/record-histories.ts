@@ -19,6 +19,7 @@ import { createGpuWorker, createOrchestratorWorker } from '../workers/create-wor
 import { historyToJson } from '../test/fixtures/histories/history-json';
 import { buildPerformanceMatrix, plumbingCheck, selectModel } from '../workflows';
 import { addStepsUpdate, plumbingProgressQuery, selectionProgressQuery, setBudgetUpdate } from '../workflows/messages';
+import { gpuDeps } from '../workers/deps';
 
 const OUT = resolve(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 const TASK_QUEUE = 'record-histories';
@@ -63,7 +64,7 @@ async function record(): Promise<void> {
   try {
     const setup = { connection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE, config };
     const orchestrator = await createOrchestratorWorker(setup);
-    const gpu = await createGpuWorker({ ...setup, slots: 4, activities: slowed(createGpuActivities(config), 200) });
+    const gpu = await createGpuWorker({ ...setup, slots: 4, activities: slowed(createGpuActivities(await gpuDeps(config)), 200) });
     await orchestrator.runUntil(gpu.runUntil(() => scenarios(env.client)));
   } finally {
     await connection.close();

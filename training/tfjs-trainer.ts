@@ -18,8 +18,10 @@ export interface TfjsTrainerConfig {
   readonly backend: Backend;
   readonly hubDir: string;
   readonly datasetsDir: string;
-  /** Root of the checkpoint store. */
+  /** Root of the checkpoint store (a folder). */
   readonly checkpointDir: string;
+  /** The checkpoint store to use instead of a folder at `checkpointDir` (e.g. one on object storage). */
+  readonly checkpoints?: CheckpointStore;
   /** Optimiser and batching; see SESSION_DEFAULTS and ADAM_DEFAULTS. */
   readonly options?: SessionOptions;
 }
@@ -31,7 +33,7 @@ export class TfjsTrainer implements Trainer {
   /** Throws at once for bad `options` (a worker configuration error). */
   constructor(private readonly config: TfjsTrainerConfig) {
     resolveSessionOptions(config.options);
-    this.store = new CheckpointStore(config.checkpointDir);
+    this.store = config.checkpoints ?? new CheckpointStore(config.checkpointDir);
   }
 
   /**

@@ -12,4 +12,5 @@ export * from './training';
 export * from './policy';
 export * from './selection';
 export * from './offline';
+export * from './cluster';
 export * from './storage';

@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 function score(input: ProxyScoreActivityInput): Promise<ProxyScoreOutput> {
-  const acts = createTrainingActivities({ ...dirs, backend: cpu });
+  const acts = createTrainingActivities({ ...dirs, trainers: [], backend: async () => cpu });
   return new MockActivityEnvironment().run<[ProxyScoreActivityInput], ProxyScoreOutput, typeof acts.proxyScore>(acts.proxyScore, input);
 }
 
@@ -61,7 +61,7 @@ describe('proxyScore activity', () => {
   });
 
   it('heartbeats so a short heartbeat timeout does not kill a long forward pass', async () => {
-    const acts = createTrainingActivities({ ...dirs, backend: cpu, keepAliveMs: 1 });
+    const acts = createTrainingActivities({ ...dirs, trainers: [], backend: async () => cpu, keepAliveMs: 1 });
     const env = new MockActivityEnvironment();
     let beats = 0;
     env.on('heartbeat', () => (beats += 1));

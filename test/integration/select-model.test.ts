@@ -34,7 +34,7 @@ describe('selectModel on the real dev server: updates, round deadline (synthetic
   });
 
   it('takes addCandidates and setBudget with validators, then finishNow picks the best so far', async () => {
-    const ws = [await h.orchestrator(), await h.gpuWorker(8, slowedGpuActivities(h.config, 1500))];
+    const ws = [await h.orchestrator(), await h.gpuWorker(8, await slowedGpuActivities(h.config, 1500))];
     await withWorkers(ws, async () => {
       const handle = await h.client.workflow.start(selectModel, {
         taskQueue: h.taskQueue, workflowId: `messages-${h.taskQueue}`,
@@ -66,7 +66,7 @@ describe('selectModel on the real dev server: updates, round deadline (synthetic
 
   it('a straggler past the round deadline is cancelled and eliminated with the reason, the run goes on', async () => {
     const straggler = REPLAY_MODELS[3] as string;
-    const ws = [await h.orchestrator(), await h.gpuWorker(8, slowedGpuActivities(h.config, 8000, (m) => m === straggler))];
+    const ws = [await h.orchestrator(), await h.gpuWorker(8, await slowedGpuActivities(h.config, 8000, (m) => m === straggler))];
     const result = await withWorkers(ws, () =>
       h.client.workflow.execute(selectModel, {
         taskQueue: h.taskQueue, workflowId: `deadline-${h.taskQueue}`,
