@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { syntheticRecordedHub, writeAnchorsDir, type SyntheticHub } from '../../replay/synthetic';
 import { buildPerformanceMatrix } from '../../workflows';
+import { tempDir } from './temp';
 import type { Harness } from './test-env';
 
 /**
@@ -16,18 +15,22 @@ export const MAXIMIZED_TARGET = 'ds-5';
 export const MINIMIZED_TARGET = 'ds-3';
 
 export interface SyntheticReplay {
+  /** The anchors folder (pass as the workers' `replayDir`); removed after the test file. */
   readonly dir: string;
   readonly hub: SyntheticHub;
-  /** Remove the folder. */
+  readonly models: readonly string[];
+  /** The datasets of the offline phase (SYNTHETIC_BENCHMARKS). */
+  readonly benchmarks: readonly string[];
+  /** Remove the folder now. */
   remove(): void;
 }
 
-/** Write the synthetic hub as an anchors folder in a fresh temporary directory. */
+/** Write the synthetic hub as an anchors folder in a fresh temporary directory (removed after the test file). */
 export function syntheticReplay(): SyntheticReplay {
-  const dir = mkdtempSync(join(tmpdir(), 'mselect-synthetic-'));
+  const dir = tempDir('synthetic');
   const hub = syntheticRecordedHub({ ...SYNTHETIC, minimized: [...SYNTHETIC.minimized] });
   writeAnchorsDir(dir, hub);
-  return { dir, hub, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, hub, models: hub.runs.models, benchmarks: SYNTHETIC_BENCHMARKS, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Run the offline phase over `models` × the benchmarks on the replay trainer (workers must be running). */

@@ -1,7 +1,7 @@
 import { upsertSchedule } from '../../cli/schedule';
 import { ScheduleSpecSchema } from '../../contracts/schemas';
 import type { BuildMatrixResult } from '../../contracts/schemas';
-import { syntheticReplay } from '../helpers/replay-fixture';
+import { syntheticReplay } from '../helpers/synthetic-replay';
 import { harness, withWorkers, type Harness } from '../helpers/test-env';
 
 describe('nightly refresh schedule on the real dev server', () => {

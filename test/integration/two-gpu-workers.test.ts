@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { buildPerformanceMatrix } from '../../workflows';
-import { syntheticReplay, type ReplayFixture } from '../helpers/replay-fixture';
+import { syntheticReplay, type SyntheticReplay } from '../helpers/synthetic-replay';
 import { harness, serverInfo, withWorkers, type Harness } from '../helpers/test-env';
 
 const ROOT = resolve(__dirname, '..', '..');
 
 /** A GPU worker in its own process, as `mselect worker --role gpu` runs on a GPU machine. */
-function gpuWorkerProcess(h: Harness, fx: ReplayFixture): ChildProcess {
+function gpuWorkerProcess(h: Harness, fx: SyntheticReplay): ChildProcess {
   const { address, namespace } = serverInfo();
   return spawn(process.execPath, [join(ROOT, 'bin', 'mselect.js'), 'worker', '--role', 'gpu', '--slots', '2', '--task-queue', h.taskQueue], {
     env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, MSELECT_STORE: h.config.storeDir, MSELECT_CHECKPOINTS: h.config.checkpointDir, MSELECT_REPLAY_DATA: fx.dir },
