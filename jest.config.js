@@ -1,6 +1,7 @@
 /**
  * Two projects: `unit` needs nothing but Node; `integration` runs against ONE real
  * Temporal dev server started by test/helpers/global-setup.ts for the whole run.
+ * test/helpers/skip-reporter.js fails a run that skips a test outside a gated group.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: false }];
 const common = {
@@ -10,6 +11,7 @@ const common = {
 };
 module.exports = {
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/test/helpers/skip-reporter.js'],
   projects: [
     {
       ...common,

@@ -16,6 +16,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 300000,
+  reporters: ['default', '<rootDir>/test/helpers/skip-reporter.js'],
   maxWorkers: 1,
   // it.concurrent cases (CLI processes) two at a time.
   maxConcurrency: 2,

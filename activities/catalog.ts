@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import type { RunSet } from '../algorithms/types';
+import type { Direction, RunSet } from '../algorithms/types';
 import { readManifest } from '../hub/datasets';
 import { listModelIds, readCard } from '../hub/models';
 
@@ -14,7 +14,10 @@ export interface CatalogModel {
 export interface CatalogDataset {
   readonly id: string;
   readonly taskType: string;
+  /** The metric its cells and curves report (`accuracy`, `rmse`). */
   readonly metric: string;
+  /** Whether a higher or a lower metric is better. */
+  readonly direction: Direction;
   readonly role: 'benchmark' | 'target' | 'other';
 }
 
@@ -39,16 +42,16 @@ export function hubCatalog(hubDir: string, datasetsDir: string): Catalog {
       const ids = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
       return Promise.all(ids.map(async (id) => {
         const m = await readManifest(datasetsDir, id);
-        return { id, taskType: m.task, metric: 'accuracy', role: m.role };
+        return { id, taskType: m.task, metric: m.metric, direction: m.direction, role: m.role };
       }));
     },
   };
 }
 
-/** Recorded runs (replay trainer): every recorded dataset serves as a benchmark. */
-export function runSetCatalog(runs: RunSet): Catalog {
+/** Recorded runs (replay trainer): every recorded dataset serves as a benchmark; directions from the anchors' datasets.tsv (default maximize). */
+export function runSetCatalog(runs: RunSet, directions: ReadonlyMap<string, Direction> = new Map()): Catalog {
   return {
     models: async () => runs.models.map((id) => ({ id, family: null, source: 'recorded', card: {} })),
-    datasets: async () => runs.datasets.map((id) => ({ id, taskType: 'classification', metric: 'accuracy', role: 'benchmark' as const })),
+    datasets: async () => runs.datasets.map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: directions.get(id) ?? 'maximize', role: 'benchmark' as const })),
   };
 }

@@ -16,53 +16,41 @@ import {
   type FineTuneOutput,
   type FineTuneRequest,
 } from '../contracts/schemas/training';
-import { type Backend, pickBackend } from '../training/backend';
-import { TfjsTrainer } from '../training/tfjs-trainer';
+import type { Backend } from '../training/backend';
 import type { CheckpointRef, EpochRecord, Trainer } from '../training/trainer';
 import { createProxyScore, type FeatureSource } from './proxy-score';
 
 export interface TrainingDeps {
   readonly hubDir: string;
   readonly datasetsDir: string;
-  readonly checkpointDir: string;
-  /** Trainers this worker offers; the first is the default. @default a TfjsTrainer on `backend` */
-  readonly trainer?: Trainer | readonly Trainer[];
-  /** Backend for the default trainer and for proxy scores. @default pickBackend() on first use */
-  readonly backend?: Backend;
+  /** Trainers this worker offers; the first is the default. The worker builds them. */
+  readonly trainers: readonly Trainer[];
+  /** The compute backend proxy scores run on, resolved on first use (the worker picks it). */
+  readonly backend: () => Promise<Backend>;
   /** Re-send the last heartbeat this often while an epoch or a proxy's forward pass runs. @default 10000 */
   readonly keepAliveMs?: number;
 }
 
 /**
- * The training activities for a worker:
- * `createTrainingActivities({ hubDir, datasetsDir, checkpointDir, trainer })`.
+ * The training activities for a worker, from the trainers and backend the worker built:
+ * `createTrainingActivities({ hubDir, datasetsDir, trainers, backend })`.
  */
 export function createTrainingActivities(deps: TrainingDeps) {
-  const backend = lazy(() => (deps.backend ? Promise.resolve(deps.backend) : pickBackend()));
-  const trainers = lazy(async () => {
-    if (deps.trainer === undefined) return [new TfjsTrainer({ ...deps, backend: await backend() })];
-    return Array.isArray(deps.trainer) ? [...(deps.trainer as readonly Trainer[])] : [deps.trainer as Trainer];
-  });
+  const keepAliveMs = deps.keepAliveMs ?? 10_000;
   return {
-    fineTune: createFineTune(trainers, deps.keepAliveMs ?? 10_000),
-    proxyScore: createProxyScore({ ...deps, backend, keepAliveMs: deps.keepAliveMs ?? 10_000, external: featureSource(deps.trainer) }),
+    fineTune: createFineTune(deps.trainers, keepAliveMs),
+    proxyScore: createProxyScore({ hubDir: deps.hubDir, datasetsDir: deps.datasetsDir, backend: deps.backend, keepAliveMs, external: featureSource(deps.trainers) }),
   };
 }
 
 export type TrainingActivities = ReturnType<typeof createTrainingActivities>;
 
 /** The first configured trainer that can run a `features` job (e.g. the torch trainer). */
-function featureSource(trainer: TrainingDeps['trainer']): FeatureSource | undefined {
-  const list: readonly Trainer[] = trainer === undefined ? [] : Array.isArray(trainer) ? (trainer as readonly Trainer[]) : [trainer as Trainer];
-  return list.find((t): t is Trainer & FeatureSource => typeof (t as Partial<FeatureSource>).features === 'function');
+function featureSource(trainers: readonly Trainer[]): FeatureSource | undefined {
+  return trainers.find((t): t is Trainer & FeatureSource => typeof (t as Partial<FeatureSource>).features === 'function');
 }
 
-function lazy<T>(make: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => (value ??= make());
-}
-
-function createFineTune(trainers: () => Promise<Trainer[]>, keepAliveMs: number) {
+function createFineTune(trainers: readonly Trainer[], keepAliveMs: number) {
   /**
    * Fine-tune `modelId` on `datasetId` for epochs fromEpoch+1 .. toEpoch and return the
    * curve, the last checkpoint, the test metric, trainer and backend: a small payload, never
@@ -74,7 +62,7 @@ function createFineTune(trainers: () => Promise<Trainer[]>, keepAliveMs: number)
   return async function fineTune(raw: FineTuneInput): Promise<FineTuneOutput> {
     const input = parseOrFail(FineTuneInputSchema, raw, 'fineTune input');
     const ctx = Context.current();
-    const trainer = pickTrainer(await trainers(), input.trainer);
+    const trainer = pickTrainer(trainers, input.trainer);
     const start = resumePoint(input, ctx.info.heartbeatDetails);
     if (start.epoch > input.fromEpoch) log.info('fineTune resumes from heartbeat', { runId: input.runId, epoch: start.epoch });
     const curve: EpochRecord[] = [...start.curve];

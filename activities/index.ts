@@ -1,64 +1,53 @@
-import type { RunSet } from '../algorithms/types';
-import { openStore, type MatrixStore } from '../matrix-store';
-import { loadAnchors } from '../replay/load';
-import { ReplayTrainer } from '../replay/replay-trainer';
-import { pickBackend } from '../training/backend';
-import { CommandTrainer } from '../training/command-trainer';
-import { TorchTrainer } from '../training/command-torch';
-import { TfjsTrainer } from '../training/tfjs-trainer';
-import type { Trainer } from '../training/trainer';
-import type { WorkerConfig } from '../workers/config';
-import { hubCatalog, runSetCatalog, type Catalog } from './catalog';
-import { createTrainingActivities } from './fine-tune';
+/**
+ * The activity groups of each worker, built from dependencies the worker hands in (the
+ * worker is the composition root: workers/deps.ts builds stores, trainers, backends and
+ * catalogs; nothing here constructs them). Every activity passes through `withStoreFailures`,
+ * the one place a store error becomes a typed non-retryable failure.
+ */
+import type { MatrixStore } from '../matrix-store';
+import type { Catalog } from './catalog';
+import { createTrainingActivities, type TrainingDeps } from './fine-tune';
 import { createMatrixActivities } from './matrix';
 import { createPlumbingActivities } from './plumbing';
-import { withProxyScoreCache } from './proxy-score';
+import { withProxyScoreCache, type ProxyScoreCacheDeps } from './proxy-score';
+import { createReportActivities, type ReportSink } from './report';
 import { createSelectionActivities } from './selection';
-import { createReportActivities } from './report';
+import { withStoreFailures } from './store-failures';
 
-function lazy<T>(make: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | undefined;
-  return () => (p ??= make());
+export { withStoreFailures };
+
+/** What the GPU worker's activities need: trainers, a backend, the hub, and the store that caches proxy scores. */
+export interface GpuActivityDeps {
+  readonly training: TrainingDeps;
+  readonly proxyCache: ProxyScoreCacheDeps;
+  /** Make model and dataset files present locally before a proxy score reads them (the worker's hub cache). */
+  readonly prefetch?: (model: string, dataset: string) => Promise<void>;
 }
 
-/** A trainer built on first use (loading a backend or recorded runs takes time). */
-function lazyTrainer(name: string, make: () => Promise<Trainer>): Trainer {
-  const get = lazy(make);
-  return { name, train: async (req, hooks) => (await get()).train(req, hooks) };
-}
-
-function lazyCatalog(make: () => Promise<Catalog>): Catalog {
-  const get = lazy(make);
-  return { models: async () => (await get()).models(), datasets: async () => (await get()).datasets() };
-}
-
-/** Shared, lazily loaded recorded runs of the replay trainer. */
-function replayRuns(cfg: WorkerConfig): (() => Promise<RunSet>) | null {
-  const dir = cfg.replayDir;
-  return dir ? lazy(async () => (await loadAnchors(dir)).runs) : null;
+/** What the orchestrator worker's activities need: the matrix store, a catalog per trainer, where reports go. */
+export interface OrchestratorActivityDeps {
+  readonly store: MatrixStore;
+  readonly catalogs: Readonly<Record<string, Catalog>>;
+  readonly reports: ReportSink;
 }
 
 /** The GPU worker's activities: fine-tunes on every configured trainer, and proxy scores cached in the matrix store. */
-export function createGpuActivities(cfg: WorkerConfig) {
-  const runs = replayRuns(cfg);
-  const trainers: Trainer[] = [lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await pickBackend() })), new TorchTrainer(cfg)];
-  if (cfg.defaultTrainer === 'torch') trainers.reverse();
-  if (cfg.commandTrainer) trainers.push(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir }));
-  if (runs) trainers.push(lazyTrainer('replay', async () => new ReplayTrainer(await runs())));
-  const training = createTrainingActivities({ ...cfg, trainer: trainers });
-  let store: MatrixStore | undefined;
-  const proxyScore = withProxyScoreCache(training.proxyScore, { store: () => (store ??= openStore({ dir: cfg.storeDir })), datasetsDir: cfg.datasetsDir });
-  return { ...createPlumbingActivities(), ...training, proxyScore };
+export function createGpuActivities(deps: GpuActivityDeps) {
+  const training = createTrainingActivities(deps.training);
+  const cached = withProxyScoreCache(training.proxyScore, deps.proxyCache);
+  const prefetch = deps.prefetch;
+  const proxyScore: typeof cached = prefetch ? async (input) => { await prefetch(input.model, input.target); return cached(input); } : cached;
+  return withStoreFailures({ ...createPlumbingActivities(), ...training, proxyScore });
 }
 
 /** The orchestrator worker's light activities: matrix planning and recording, clustering, selection decisions. */
-export function createOrchestratorActivities(cfg: WorkerConfig, store: MatrixStore = openStore({ dir: cfg.storeDir })) {
-  const catalogs: Record<string, Catalog> = { tfjs: hubCatalog(cfg.hubDir, cfg.datasetsDir) };
-  catalogs.torch = catalogs.tfjs as Catalog;
-  if (cfg.commandTrainer) catalogs[cfg.commandTrainer.name] = catalogs.tfjs as Catalog;
-  const runs = replayRuns(cfg);
-  if (runs) catalogs.replay = lazyCatalog(async () => runSetCatalog(await runs()));
-  return { ...createMatrixActivities({ store, catalogs }), ...createSelectionActivities({ store, catalogs }), ...createReportActivities({ store, reportDir: cfg.reportDir }) };
+export function createOrchestratorActivities(deps: OrchestratorActivityDeps) {
+  const { store, catalogs } = deps;
+  return withStoreFailures({
+    ...createMatrixActivities({ store, catalogs }),
+    ...createSelectionActivities({ store, catalogs }),
+    ...createReportActivities({ store, reports: deps.reports }),
+  });
 }
 
 export type GpuActivities = ReturnType<typeof createGpuActivities>;

@@ -59,8 +59,8 @@ export function createMatrixActivities(deps: MatrixDeps) {
     },
 
     /**
-     * Write fine-tune results (cells and curves, registering their models and datasets) and
-     * commit one store version. Idempotent: a repeated cell is deduplicated by the store.
+     * Write fine-tune results (cells and curves, registering their models and datasets with
+     * each dataset's metric and direction from the catalog) and commit one store version. Idempotent: a repeated cell is deduplicated by the store.
      */
     async recordCells(input: RecordCellsInput): Promise<{ storeVersion: number }> {
       if (input.results.length === 0) return { storeVersion: await deps.store.head() };
@@ -68,15 +68,18 @@ export function createMatrixActivities(deps: MatrixDeps) {
       const catalog = deps.catalogs[trainer] ?? deps.catalogs[Object.keys(deps.catalogs)[0] ?? ''];
       const models = new Set(input.results.map((r) => r.model));
       const datasets = new Set(input.results.map((r) => r.dataset));
+      const known = catalog ? (await catalog.datasets()).filter((d) => datasets.has(d.id)) : [];
+      const metricOf = new Map(known.map((d) => [d.id, d.metric]));
+      const metric = (dataset: string): string => metricOf.get(dataset) ?? 'accuracy';
       const w = deps.store.beginWrite();
       try {
         if (catalog) {
           await w.upsertModels((await catalog.models()).filter((m) => models.has(m.id)).map((m) => ({ ...m, card: { ...m.card } })));
-          await w.upsertDatasets((await catalog.datasets()).filter((d) => datasets.has(d.id)).map((d) => ({ id: d.id, taskType: d.taskType, metric: d.metric })));
+          await w.upsertDatasets(known.map((d) => ({ id: d.id, taskType: d.taskType, metric: d.metric, direction: d.direction })));
         }
-        await w.appendCells(input.results.map(toCell));
+        await w.appendCells(input.results.map((r) => toCell(r, metric(r.dataset))));
         await w.appendCurves(input.results.map((r) => ({
-          model: r.model, dataset: r.dataset, settingsHash: cellSettings(r.epochs, r.trainer, r.seed), metric: 'accuracy',
+          model: r.model, dataset: r.dataset, settingsHash: cellSettings(r.epochs, r.trainer, r.seed), metric: metric(r.dataset),
           values: r.curve.map((e) => e.metric), epochs: r.curve.map((e) => e.epoch), seconds: r.curve.map((e) => e.seconds),
         })));
         return { storeVersion: await w.commit(`${input.results.length} fine-tune result(s)`) };
@@ -115,9 +118,10 @@ export function createMatrixActivities(deps: MatrixDeps) {
   };
 }
 
-function toCell(r: CellResult) {
+/** The store cell of one result; `metric` is its dataset's (the catalog's; accuracy when the dataset is unknown). */
+function toCell(r: CellResult, metric: string) {
   return {
-    model: r.model, dataset: r.dataset, settingsHash: cellSettings(r.epochs, r.trainer, r.seed), metric: 'accuracy',
+    model: r.model, dataset: r.dataset, settingsHash: cellSettings(r.epochs, r.trainer, r.seed), metric,
     value: r.test ?? r.curve.at(-1)?.metric ?? null, epochs: r.epochs, trainer: r.trainer, backend: r.backend, seed: r.seed, runId: r.runId,
   };
 }

@@ -105,6 +105,9 @@ export async function computeProxyScore(deps: Pick<ProxyScoreDeps, 'hubDir' | 'd
   const backend = await deps.backend();
   await activate(backend);
   const manifest = await readManifest(deps.datasetsDir, input.target);
+  if (manifest.task === 'regression') {
+    throw nonRetryable(ErrorType.InvalidInput, `Proxy ${input.proxy} scores class labels, but target ${input.target} is a regression dataset (${manifest.metric}); recall on it with the history prior instead`);
+  }
   const train = await loadSplit(deps.datasetsDir, manifest, 'train');
   const hub = await loadHubModel(backend.tf, deps.hubDir, input.model);
   let out: ProbeOutputs;

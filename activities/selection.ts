@@ -1,19 +1,18 @@
-import type { Clustering, PerformanceMatrix, RunSet } from '../algorithms/types';
-import { clusterPaper } from '../algorithms/cluster-paper';
-import { selectDatasets, selectModels, selectRuns } from '../algorithms/matrix';
-import { recall, type RecallProxy } from '../algorithms/recall';
-import { survivors } from '../algorithms/halving';
-import { fineSelectionRound, predictFinal, runsByModel, trendFilter, trendPoints } from '../algorithms/trend-filter';
-import { FINE_SELECTION_DEFAULTS } from '../algorithms/policies/fine-selection';
-import { TWO_PHASE_DEFAULTS } from '../algorithms/policies/two-phase-paper';
-import { priorShrinkSteps } from '../algorithms/policies/prior-shrink-halving';
-import type { SelectionTask } from '../algorithms/policy';
-import { standardizedPrior } from '../algorithms/prior';
-import { rankDescending } from '../algorithms/stats';
+/**
+ * The online phase's decisions, for every policy alike: plan the pool, recall, decide each
+ * round. Each activity rebuilds the selection task from one store version (cached per
+ * version, since snapshots are immutable) and calls the policy engine (algorithms/policy.ts),
+ * the same code replay evaluates. No policy is named here.
+ */
+import type { Clustering, Direction, PerformanceMatrix, RunSet } from '../algorithms/types';
+import { selectDatasets, selectRuns } from '../algorithms/matrix';
+import { createPolicy } from '../algorithms/policies';
+import { clusteringForMatrix as clusteringOver } from '../algorithms/policies/cluster-recall';
+import { decideStep, proxyStep, recallStep, type SelectionPolicy, type SelectionTask } from '../algorithms/policy';
 import { ErrorType, nonRetryable } from '../contracts/errors';
-import type {
-  DecideRoundInput, DecideRoundOutput, PlanSelectionInput, PlanSelectionOutput, RecallInput, RecallOutput,
-} from '../contracts/schemas';
+import type { PolicyName, PolicyOptions } from '../contracts/schemas/policy';
+import { ForwardProxySchema } from '../contracts/schemas/training';
+import type { DecideRoundInput, DecideRoundOutput, PlanSelectionInput, PlanSelectionOutput, RecallInput, RecallOutput } from '../contracts/schemas/selection';
 import { toFailure, type MatrixStore } from '../matrix-store';
 import type { Catalog } from './catalog';
 
@@ -30,9 +29,8 @@ interface History {
   readonly stored: Clustering | null;
   readonly targetInStore: boolean;
   readonly removed: ReadonlySet<string>;
+  readonly directions: ReadonlyMap<string, Direction>;
 }
-
-const last = (c: readonly number[]): number => c[c.length - 1] ?? Number.NaN;
 
 /** Snapshots are immutable, so what is read from a version is cached per (version, target). */
 function historyLoader(store: MatrixStore) {
@@ -43,6 +41,7 @@ function historyLoader(store: MatrixStore) {
     const runs = await snap.runSet();
     const clusterings = await snap.clusterings();
     const removed = new Set((await snap.models()).filter((m) => m.removedAt !== null).map((m) => m.id));
+    const directions = new Map((await snap.datasets()).map((d) => [d.id, d.direction] as const));
     return {
       version: snap.version,
       matrix: selectDatasets(full, (d) => d !== target),
@@ -50,6 +49,7 @@ function historyLoader(store: MatrixStore) {
       stored: clusterings.at(-1)?.clustering ?? null,
       targetInStore: full.datasets.includes(target),
       removed,
+      directions,
     };
   };
   return (version: number | undefined, target: string): Promise<History> => {
@@ -64,28 +64,22 @@ function historyLoader(store: MatrixStore) {
 }
 
 /**
- * The clustering recall uses, over exactly `matrix.models`: the stored one (so a model placed
- * in its nearest cluster counts at once) when it covers them and never saw the target;
- * otherwise the paper's clustering of this history.
+ * The selection task a policy sees for a store version: the target left out of every
+ * history, each dataset's direction, the stored clustering unless it saw the target.
+ */
+export function selectionTask(h: Omit<History, 'version' | 'removed'>, t: { target: string; pool: readonly string[]; direction: Direction; seed: number; maxEpochs: number; proxies?: SelectionTask['proxies'] }): SelectionTask {
+  return {
+    target: t.target, pool: t.pool, maxEpochs: t.maxEpochs, direction: t.direction, datasetDirections: h.directions,
+    history: h.matrix, curves: h.runs, proxies: t.proxies ?? new Map(), clustering: h.targetInStore ? null : h.stored, seed: t.seed,
+  };
+}
+
+/**
+ * The clustering a report shows over exactly `matrix.models`: the stored one when it covers
+ * them and never saw the target, otherwise the paper's clustering of `matrix`.
  */
 export function clusteringForMatrix(stored: Clustering | null, sawTarget: boolean, matrix: PerformanceMatrix): Clustering {
-  const index = new Map(stored?.models.map((m, i) => [m, i]) ?? []);
-  if (!stored || sawTarget || matrix.models.some((m) => !index.has(m))) return clusterPaper(matrix);
-  const labels = matrix.models.map((m) => stored.labels[index.get(m) ?? -1] ?? -1);
-  const keep = new Set(matrix.models);
-  return { models: matrix.models, labels, representatives: new Map([...stored.representatives].filter(([, m]) => keep.has(m))) };
-}
-
-function clusteringFor(h: History, matrix: PerformanceMatrix): Clustering {
-  return clusteringForMatrix(h.stored, h.targetInStore, matrix);
-}
-
-/** Models whose own proxy score recall needs: members of multi-model clusters and representatives. */
-export function modelsNeedingProxy(c: Clustering): string[] {
-  const size = new Map<number, number>();
-  c.labels.forEach((l) => size.set(l, (size.get(l) ?? 0) + 1));
-  const reps = new Set(c.representatives.values());
-  return c.models.filter((m, i) => (size.get(c.labels[i] ?? -1) ?? 0) > 1 || reps.has(m));
+  return clusteringOver(sawTarget ? null : stored, matrix);
 }
 
 function poolOf(h: History, requested: readonly string[] | undefined): string[] {
@@ -96,102 +90,82 @@ function poolOf(h: History, requested: readonly string[] | undefined): string[] 
   return [...new Set(requested)];
 }
 
+/** The policy, or a non-retryable InvalidInput naming what is wrong with its options. */
+function policyOf(name: PolicyName, options: PolicyOptions): SelectionPolicy {
+  try {
+    return createPolicy(name, options);
+  } catch (e) {
+    throw nonRetryable(ErrorType.InvalidInput, (e as Error).message);
+  }
+}
+
+/** Run an engine step; an engine error (bad task for the policy) is a non-retryable InvalidInput. */
+function step<T>(what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    throw nonRetryable(ErrorType.InvalidInput, `${what}: ${(e as Error).message}`);
+  }
+}
+
 /** Online-phase decisions (orchestrator queue): plan the pool, recall, decide each round. */
 export function createSelectionActivities(deps: SelectionDeps) {
   const history = historyLoader(deps.store);
+  const tasks = new Map<string, SelectionTask>();
+  /** The task of decideRound, cached per (version, target, direction, seed): policies cache what they derive from it. */
+  const roundTask = (h: History, input: DecideRoundInput): SelectionTask => {
+    const key = `${h.version}\u0000${input.target}\u0000${input.direction}\u0000${input.seed}`;
+    if (!tasks.has(key)) {
+      if (tasks.size >= 8) tasks.delete(tasks.keys().next().value as string);
+      tasks.set(key, selectionTask(h, { target: input.target, pool: h.matrix.models, direction: input.direction, seed: input.seed, maxEpochs: input.budgetEpochs }));
+    }
+    return tasks.get(key) as SelectionTask;
+  };
   return {
     /**
-     * The candidate pool (store models with history, minus withdrawn ones) and the models
-     * recall needs a proxy score for. Read-only. Fails with DatasetNotFound (unknown target),
-     * ModelNotFound, InvalidInput (empty store).
+     * The candidate pool (store models with history, minus withdrawn ones), the target's
+     * metric direction, and the proxy scores recall needs first. Read-only. Fails with
+     * DatasetNotFound (unknown target), ModelNotFound, InvalidInput (empty store, bad options).
      */
     async planSelection(input: PlanSelectionInput): Promise<PlanSelectionOutput> {
       const catalog = deps.catalogs[input.trainer];
       if (!catalog) throw nonRetryable(ErrorType.InvalidInput, `trainer "${input.trainer}" is not configured (configured: ${Object.keys(deps.catalogs).join(', ')})`);
-      const datasets = (await catalog.datasets()).map((d) => d.id);
-      if (!datasets.includes(input.target)) throw nonRetryable(ErrorType.DatasetNotFound, `target dataset "${input.target}" is not known to the ${input.trainer} trainer (known: ${datasets.slice(0, 20).join(', ')})`);
+      const datasets = await catalog.datasets();
+      const target = datasets.find((d) => d.id === input.target);
+      if (!target) throw nonRetryable(ErrorType.DatasetNotFound, `target dataset "${input.target}" is not known to the ${input.trainer} trainer (known: ${datasets.slice(0, 20).map((d) => d.id).join(', ')})`);
+      const policy = policyOf(input.policy, input.options);
       const h = await history(input.storeVersion, input.target);
       const pool = poolOf(h, input.models);
       if (pool.length === 0) throw nonRetryable(ErrorType.InvalidInput, `store version ${h.version} has no model with history: run the offline phase first`);
-      const needsProxy = input.policy === 'two-phase-paper' && input.proxy !== 'history-prior';
-      const matrix = selectModels(h.matrix, (m) => pool.includes(m));
-      return { storeVersion: h.version, pool, proxyModels: needsProxy ? modelsNeedingProxy(clusteringFor(h, matrix)) : [] };
+      const task = selectionTask(h, { target: input.target, pool, direction: target.direction, seed: input.seed, maxEpochs: 1 });
+      const request = step(`planning ${input.policy} for ${input.target}`, () => proxyStep(policy, task));
+      if (request === null) return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: null };
+      const proxy = ForwardProxySchema.safeParse(request.proxy);
+      if (!proxy.success) throw nonRetryable(ErrorType.InvalidInput, `${input.policy} asks for proxy "${request.proxy}", which proxyScore cannot compute`);
+      return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: { proxy: proxy.data, models: [...request.models] } };
     },
 
-    /**
-     * Coarse recall: for `prior-shrink-halving` the best models by standardized history prior
-     * (no proxy); for `two-phase-paper` the paper's score with the proxy (or the prior alone).
-     * Pure over the store version. Fails with InvalidInput when scores are missing.
-     */
+    /** Coarse recall of the policy: candidates, their scores, proxy charges. Pure over the store version. Fails with InvalidInput. */
     async recall(input: RecallInput): Promise<RecallOutput> {
       const h = await history(input.storeVersion, input.target);
-      const pool = new Set(input.pool);
-      const matrix = selectModels(h.matrix, (m) => pool.has(m));
-      try {
-        if (input.policy === 'prior-shrink-halving') {
-          const steps = priorShrinkSteps(taskOf(h, input.target, input.pool, 1, 0), input.recallSize === undefined ? {} : { recallSize: input.recallSize });
-          const z = standardizedPrior(matrix);
-          return { candidates: [...steps.recalled], scores: Object.fromEntries(matrix.models.map((m, i) => [m, z[i] ?? Number.NaN])) };
-        }
-        const proxy: RecallProxy = input.proxy === 'history-prior' ? { kind: 'prior' } : { kind: 'scores', scores: new Map(Object.entries(input.proxyScores)) };
-        const size = Math.min(input.recallSize ?? TWO_PHASE_DEFAULTS.fineSize, matrix.models.length);
-        const candidates = recall(matrix, clusteringFor(h, matrix), proxy, size);
-        return { candidates, scores: proxy.kind === 'prior' ? {} : { ...input.proxyScores } };
-      } catch (e) {
-        throw nonRetryable(ErrorType.InvalidInput, `recall for ${input.target}: ${(e as Error).message}`);
-      }
+      const policy = policyOf(input.policy, input.options);
+      const proxies = new Map(input.proxy === null ? [] : [[input.proxy, new Map(Object.entries(input.proxyScores))]]);
+      const task = selectionTask(h, { target: input.target, pool: input.pool, direction: input.direction, seed: input.seed, maxEpochs: 1, proxies });
+      const r = step(`recall for ${input.target}`, () => recallStep(policy, task));
+      return { candidates: [...r.candidates], scores: { ...r.scores }, proxyCharges: r.proxyCharges };
     },
 
     /**
-     * One round's decision for `policy`: which models go on, which are eliminated and why
-     * (trend filter or halving), and the predicted finals. Deterministic for a seed.
+     * One round's decision of the policy: which models go on, which are eliminated and why,
+     * and the scores they were ranked by; at the budget epoch, the policy's final pick.
+     * Deterministic for a seed. Fails with InvalidInput.
      */
     async decideRound(input: DecideRoundInput): Promise<DecideRoundOutput> {
-      const current = input.curves.map(last);
-      const rung = { epoch: input.epoch, models: input.models, curves: input.curves };
-      const atBudget = input.epoch >= input.budgetEpochs;
-      const finalPick = (order: number[]): number[] => (atBudget && order.length > 1 ? order.slice(0, 1) : order);
-      if (input.policy === 'brute-force') return explain(input, finalPick(atBudget ? rankDescending(current) : input.models.map((_, i) => i)), null, {});
-      if (input.policy === 'successive-halving') return explain(input, finalPick(atBudget ? rankDescending(current) : survivors(current, input.eta, 'maximize')), null, {});
       const h = await history(input.storeVersion, input.target);
-      if (input.policy === 'prior-shrink-halving') {
-        const steps = priorShrinkSteps(taskOf(h, input.target, input.models, input.budgetEpochs, input.seed), { eta: input.eta });
-        const score = steps.score(rung);
-        const predictions = Object.fromEntries(input.models.map((m, i) => [m, score[i] ?? Number.NaN]));
-        return explain(input, atBudget ? [steps.pick(rung)] : steps.rule(rung), null, predictions);
-      }
-      const clusters = input.policy === 'two-phase-paper' ? TWO_PHASE_DEFAULTS.clusters : FINE_SELECTION_DEFAULTS.clusters;
-      const trend = { clusters, threshold: 0, thresholdMode: 'absolute' as const, seed: input.seed };
-      const byModel = runsByModel(h.runs);
-      const predicted = input.models.map((m, i) => predictFinal(trendPoints(byModel.get(m) ?? [], input.epoch), current[i] ?? Number.NaN, trend));
-      const predictions = Object.fromEntries(input.models.map((m, i) => [m, predicted[i] ?? Number.NaN]));
-      const kept = fineSelectionRound(current, predicted, input.eta, trend);
-      return explain(input, finalPick(atBudget ? kept.sort((a, b) => (current[b] ?? -Infinity) - (current[a] ?? -Infinity) || a - b) : kept), trendFilter(current, predicted, trend), predictions);
+      const policy = policyOf(input.policy, input.options);
+      const rung = { epoch: input.epoch, budgetEpochs: input.budgetEpochs, models: input.models, curves: input.curves };
+      const d = step(`round at epoch ${input.epoch} for ${input.target}`, () => decideStep(policy, roundTask(h, input), rung));
+      return { keep: [...d.keep], eliminated: d.eliminated.map((e) => ({ ...e })), predictions: { ...d.predictions } };
     },
   };
-}
-
-/** The selection task a policy sees: the target left out of every history. */
-function taskOf(h: History, target: string, pool: readonly string[], maxEpochs: number, seed: number): SelectionTask {
-  return { target, pool, maxEpochs, direction: 'maximize', history: h.matrix, curves: h.runs, proxy: null, seed };
-}
-
-function explain(input: DecideRoundInput, kept: number[], afterFilter: number[] | null, predictions: Record<string, number>): DecideRoundOutput {
-  const keep = new Set(kept);
-  const passed = new Set(afterFilter ?? input.models.map((_, i) => i));
-  const best = Math.max(...input.curves.map(last).filter(Number.isFinite));
-  const eliminated = input.models.flatMap((model, i): DecideRoundOutput['eliminated'] => {
-    if (keep.has(i)) return [];
-    const v = last(input.curves[i] ?? []);
-    if (!passed.has(i)) {
-      return [{ model, reason: 'trend-filter', detail: `predicted final ${fmt(predictions[model])} is below that of a model with higher validation (its validation ${fmt(v)} at epoch ${input.epoch})` }];
-    }
-    const score = predictions[model] === undefined ? `validation ${fmt(v)}` : `score ${fmt(predictions[model])} (validation ${fmt(v)})`;
-    return [{ model, reason: 'halving', detail: `${score} at epoch ${input.epoch} not in the top ${kept.length} of ${input.models.length} (best validation ${fmt(best)})` }];
-  });
-  return { keep: kept.map((i) => input.models[i] ?? ''), eliminated, predictions };
-}
-
-function fmt(v: number | undefined): string {
-  return v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4);
 }

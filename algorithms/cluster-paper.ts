@@ -11,9 +11,17 @@
  *
  * Representative of a multi-model cluster = member with the highest mean history score
  * (first in member order on a tie); singletons have none.
+ *
+ * Cost: the distances fill a condensed Float64Array (n(n-1)/2 entries: 400 MB at 10,000
+ * models) and the agglomeration runs in O(n²) memory and, in practice, O(n²) time
+ * (./average-linkage.ts). It makes the original O(n³) loop's decisions; the only possible
+ * difference is where two linkages of multi-model clusters are equal in exact arithmetic
+ * (or one equals the threshold) and the two loops' sums round differently.
  */
 import type { Clustering, PerformanceMatrix } from './types';
-import { meanHistory, modelVectors } from './matrix';
+import { meanHistory } from './matrix';
+import { agglomerateCondensed, toCondensed } from './average-linkage';
+import { paperDistancesCondensed } from './paper-distance';
 
 export interface PaperClusterOptions {
   /** Merge while the closest pair is at most this far apart. @default 0.09 */
@@ -43,37 +51,14 @@ export function paperDistanceMatrix(vectors: readonly (readonly number[])[], top
   return vectors.map((a, i) => vectors.map((b, j) => (i === j ? 0 : paperDistance(a, b, topDifferences))));
 }
 
-function averageLinkage(dist: readonly (readonly number[])[], p: readonly number[], q: readonly number[]): number {
-  let sum = 0;
-  for (const i of p) for (const j of q) sum += dist[i]?.[j] ?? Number.POSITIVE_INFINITY;
-  return sum / (p.length * q.length);
-}
-
-function closestPair(dist: readonly (readonly number[])[], clusters: readonly number[][]): { i: number; j: number; d: number } {
-  let best = { i: -1, j: -1, d: Number.POSITIVE_INFINITY };
-  for (let i = 0; i < clusters.length; i += 1) {
-    for (let j = i + 1; j < clusters.length; j += 1) {
-      const d = averageLinkage(dist, clusters[i] ?? [], clusters[j] ?? []);
-      if (d < best.d) best = { i, j, d };
-    }
-  }
-  return best;
-}
-
 /**
  * Average-linkage agglomerative clustering on a precomputed distance matrix: merge the
- * closest pair while its distance is <= threshold. Returns member index lists in the
- * authors' order. Pure; throws when the threshold is not finite.
+ * closest pair (the first in list order on a tie) while its distance is <= threshold.
+ * Returns member index lists in the authors' order. Pure; throws when the threshold is not
+ * finite. O(n²) memory (algorithms/average-linkage.ts).
  */
 export function agglomerate(dist: readonly (readonly number[])[], threshold: number): number[][] {
-  if (!Number.isFinite(threshold)) throw new Error(`threshold is ${threshold}, but must be a finite number`);
-  const clusters = dist.map((_, i) => [i]);
-  for (;;) {
-    const { i, j, d } = closestPair(dist, clusters);
-    if (i < 0 || !(d <= threshold)) return clusters;
-    clusters[i] = [...(clusters[i] ?? []), ...(clusters[j] ?? [])];
-    clusters.splice(j, 1);
-  }
+  return agglomerateCondensed(toCondensed(dist), dist.length, threshold);
 }
 
 /** Member with the highest score (first on a tie; NaN never wins over a number). */
@@ -105,6 +90,7 @@ export function toClustering(models: readonly string[], clusters: readonly (read
  */
 export function clusterPaper(matrix: PerformanceMatrix, options: PaperClusterOptions = {}): Clustering {
   const o = { ...DEFAULTS, ...options };
-  const dist = paperDistanceMatrix(modelVectors(matrix), o.topDifferences);
-  return toClustering(matrix.models, agglomerate(dist, o.threshold), meanHistory(matrix));
+  const n = matrix.models.length;
+  const clusters = agglomerateCondensed(paperDistancesCondensed(matrix, o.topDifferences), n, o.threshold);
+  return toClustering(matrix.models, clusters, meanHistory(matrix));
 }

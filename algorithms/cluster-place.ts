@@ -24,31 +24,58 @@ export interface Placement {
   readonly distance: number;
 }
 
+/** A cluster representative's label and history vector, prepared once for many placements. */
+export interface RepresentativeVector {
+  readonly label: number;
+  readonly vector: readonly number[];
+}
+
+/** The representatives of `clustering` present in `matrix`, by ascending label, with their history vectors. */
+export function representativeVectors(clustering: Clustering, matrix: PerformanceMatrix): RepresentativeVector[] {
+  const wanted = new Set(clustering.representatives.values());
+  const index = new Map<string, number>();
+  matrix.models.forEach((m, i) => {
+    if (wanted.has(m)) index.set(m, i);
+  });
+  return [...clustering.representatives]
+    .sort((a, b) => a[0] - b[0])
+    .filter(([, m]) => index.has(m))
+    .map(([label, m]) => ({ label, vector: modelVector(matrix, index.get(m) ?? -1) }));
+}
+
+/**
+ * The nearest representative of one history vector: one paper distance per representative,
+ * so O(#clusters × datasets) whatever the number of clustered models. Ties go to the earlier
+ * representative in `reps` (representativeVectors sorts them by label). Label -1 and distance Infinity when none is finite.
+ */
+export function nearestRepresentative(vector: readonly number[], reps: readonly RepresentativeVector[], topDifferences = 5): { label: number; distance: number } {
+  let best = { label: -1, distance: Number.POSITIVE_INFINITY };
+  for (const r of reps) {
+    const d = paperDistance(vector, r.vector, topDifferences);
+    if (d < best.distance) best = { label: r.label, distance: d };
+  }
+  return best;
+}
+
 /**
  * `clustering` extended by every model of `matrix` it lacks, in matrix order (see module
  * comment). Pure and deterministic; ties go to the lower cluster label. Throws when the
- * threshold is not > 0.
+ * threshold is not > 0. Cost: O(models) bookkeeping plus nearestRepresentative per new model.
  */
 export function placeInNearestCluster(clustering: Clustering, matrix: PerformanceMatrix, options: PlaceOptions = {}): { clustering: Clustering; placements: Placement[] } {
   const threshold = options.threshold ?? 0.09;
   const top = options.topDifferences ?? 5;
   if (!(threshold > 0)) throw new Error(`threshold is ${threshold}, but must be > 0`);
-  const index = new Map(matrix.models.map((m, i) => [m, i]));
-  const reps = [...clustering.representatives].sort((a, b) => a[0] - b[0]).filter(([, m]) => index.has(m));
-  const repVectors = reps.map(([label, m]) => ({ label, v: modelVector(matrix, index.get(m) ?? -1) }));
+  const reps = representativeVectors(clustering, matrix);
   const known = new Set(clustering.models);
-  let nextLabel = Math.max(-1, ...clustering.labels) + 1;
+  let nextLabel = clustering.labels.reduce((a, b) => Math.max(a, b), -1) + 1;
   const placements: Placement[] = [];
-  for (const [m, i] of index) {
-    if (known.has(m)) continue;
-    const v = modelVector(matrix, i);
-    let best = { label: -1, distance: Number.POSITIVE_INFINITY };
-    for (const r of repVectors) {
-      const d = paperDistance(v, r.v, top);
-      if (d < best.distance) best = { label: r.label, distance: d };
-    }
+  matrix.models.forEach((m, i) => {
+    if (known.has(m)) return;
+    known.add(m);
+    const best = nearestRepresentative(modelVector(matrix, i), reps, top);
     placements.push(best.distance <= threshold ? { model: m, ...best } : { model: m, label: nextLabel++, distance: Number.POSITIVE_INFINITY });
-  }
+  });
   return {
     clustering: {
       models: [...clustering.models, ...placements.map((p) => p.model)],

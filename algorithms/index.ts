@@ -13,5 +13,5 @@ export { historyGap, noiseVariance, shrinkTowardPrior } from './shrinkage';
 export { fineSelectionRound, predictFinal, trendFilter, type TrendOptions } from './trend-filter';
 export { EpochLedger, PROXY_EPOCH_COST, bruteForceEpochs, selectionCost, type SelectionCost } from './cost';
 export { meanHistory, matrixFromRuns, priorByModel } from './matrix';
-export { runSelection, type SelectionPolicy, type SelectionRun, type SelectionTask, type TrainEpochs, type TrainSession } from './policy';
-export { POLICY_NAMES, createPolicy, parsePolicySpec, policyFromSpec, type PolicyName, type PolicyParams } from './policies';
+export { decideStep, orientTask, proxyStep, recallStep, runSelection, type Decision, type ProxyRequest, type Recall, type Rung, type SelectionPolicy, type SelectionRun, type SelectionTask, type TrainEpochs, type Verdict } from './policy';
+export { POLICY_NAMES, createPolicy, parsePolicySpec, policyFromSpec, type PolicyName, type PolicyOptions } from './policies';

@@ -62,27 +62,70 @@ export function kmeans(points: readonly (readonly number[])[], k: number, option
   return best;
 }
 
+/** Dense cluster index (first-appearance order) of each label. */
+function denseLabels(labels: readonly number[], n: number): { of: Int32Array; k: number } {
+  const index = new Map<number, number>();
+  const of = new Int32Array(n);
+  for (let i = 0; i < n; i += 1) {
+    const l = labels[i] ?? -1;
+    if (!index.has(l)) index.set(l, index.size);
+    of[i] = index.get(l) ?? 0;
+  }
+  return { of, k: index.size };
+}
+
+/**
+ * Per point i and cluster c: how many other points c has, and the sum and count of the
+ * finite distances from i to them, added in ascending point order. Each distance is
+ * computed once and credited to both ends: O(n² · dims) time, O(n · k) memory.
+ */
+function clusterDistanceSums(points: readonly (readonly number[])[], of: Int32Array, k: number): { members: Int32Array; sums: Float64Array; finite: Int32Array } {
+  const n = points.length;
+  const members = new Int32Array(n * k);
+  const sums = new Float64Array(n * k);
+  const finite = new Int32Array(n * k);
+  for (let i = 0; i < n; i += 1) {
+    const p = points[i] ?? [];
+    const ci = of[i] ?? 0;
+    for (let j = i + 1; j < n; j += 1) {
+      const d = Math.sqrt(squaredDistance(p, points[j] ?? []));
+      const a = i * k + (of[j] ?? 0);
+      const b = j * k + ci;
+      members[a] = (members[a] ?? 0) + 1;
+      members[b] = (members[b] ?? 0) + 1;
+      if (!Number.isFinite(d)) continue;
+      sums[a] = (sums[a] ?? 0) + d;
+      sums[b] = (sums[b] ?? 0) + d;
+      finite[a] = (finite[a] ?? 0) + 1;
+      finite[b] = (finite[b] ?? 0) + 1;
+    }
+  }
+  return { members, sums, finite };
+}
+
 /**
  * Mean silhouette coefficient (Euclidean) of a labelling; points alone in their cluster
- * count 0, as in scikit-learn. NaN when there are fewer than 2 clusters.
+ * count 0, as in scikit-learn. NaN when there are fewer than 2 clusters. A point's mean
+ * distance to a cluster skips non-finite distances (NaN when it has none). O(n² · dims).
  */
 export function silhouette(points: readonly (readonly number[])[], labels: readonly number[]): number {
-  const k = new Set(labels).size;
-  if (k < 2) return Number.NaN;
-  const scores = points.map((p, i) => {
-    const own = labels[i];
-    const byLabel = new Map<number, number[]>();
-    points.forEach((q, j) => {
-      if (j === i) return;
-      const l = labels[j] ?? -1;
-      byLabel.set(l, [...(byLabel.get(l) ?? []), Math.sqrt(squaredDistance(p, q))]);
-    });
-    const a = byLabel.get(own ?? -1);
-    if (a === undefined) return 0;
-    const ownMean = mean(a);
-    const nearest = Math.min(...[...byLabel].filter(([l]) => l !== own).map(([, d]) => mean(d)));
-    return nearest === ownMean ? 0 : (nearest - ownMean) / Math.max(nearest, ownMean);
-  });
+  if (new Set(labels).size < 2) return Number.NaN;
+  const n = points.length;
+  const { of, k } = denseLabels(labels, n);
+  const { members, sums, finite } = clusterDistanceSums(points, of, k);
+  const meanTo = (i: number, c: number): number => ((finite[i * k + c] ?? 0) > 0 ? (sums[i * k + c] ?? 0) / (finite[i * k + c] ?? 1) : Number.NaN);
+  const scores = new Array<number>(n);
+  for (let i = 0; i < n; i += 1) {
+    const own = of[i] ?? 0;
+    if ((members[i * k + own] ?? 0) === 0) {
+      scores[i] = 0;
+      continue;
+    }
+    const ownMean = meanTo(i, own);
+    let nearest = Number.POSITIVE_INFINITY;
+    for (let c = 0; c < k; c += 1) if (c !== own && (members[i * k + c] ?? 0) > 0) nearest = Math.min(nearest, meanTo(i, c));
+    scores[i] = nearest === ownMean ? 0 : (nearest - ownMean) / Math.max(nearest, ownMean);
+  }
   return mean(scores);
 }
 
@@ -117,8 +160,8 @@ export function normalizedVectors(matrix: PerformanceMatrix): number[][] {
   const scaled = matrix.datasets.map((_, d) => {
     const col = vectors.map((v) => v[d] ?? Number.NaN);
     const finite = col.filter(Number.isFinite);
-    const lo = Math.min(...finite);
-    const hi = Math.max(...finite);
+    const lo = finite.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+    const hi = finite.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
     const s = col.map((v) => (!Number.isFinite(v) ? Number.NaN : hi > lo ? (v - lo) / (hi - lo) : 0.5));
     const fill = finite.length === 0 ? 0.5 : mean(s);
     return s.map((v) => (Number.isFinite(v) ? v : fill));

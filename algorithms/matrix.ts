@@ -3,7 +3,6 @@
  * history prior) and sub-matrices. NaN is a missing cell throughout.
  */
 import { cell, type PerformanceMatrix, type RunRecord, type RunSet } from './types';
-import { mean } from './stats';
 
 /** Model `m`'s scores over the datasets, in `matrix.datasets` order (NaN where never run). */
 export function modelVector(matrix: PerformanceMatrix, m: number): number[] {
@@ -20,7 +19,19 @@ export function modelVectors(matrix: PerformanceMatrix): number[][] {
  * `matrix.models` order. NaN for a model with no score at all.
  */
 export function meanHistory(matrix: PerformanceMatrix): number[] {
-  return modelVectors(matrix).map(mean);
+  const n = matrix.models.length;
+  const sums = new Float64Array(n);
+  const counts = new Int32Array(n);
+  // Dataset-major, as stored; each model's finite scores still add in dataset order, as `mean` adds them.
+  for (let d = 0; d < matrix.datasets.length; d += 1) {
+    for (let m = 0; m < n; m += 1) {
+      const v = matrix.values[d * n + m] ?? Number.NaN;
+      if (!Number.isFinite(v)) continue;
+      sums[m] = (sums[m] ?? 0) + v;
+      counts[m] = (counts[m] ?? 0) + 1;
+    }
+  }
+  return Array.from(sums, (s, m) => ((counts[m] ?? 0) === 0 ? Number.NaN : s / (counts[m] ?? 1)));
 }
 
 /** The history prior as a map from model id. */

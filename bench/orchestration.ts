@@ -4,7 +4,8 @@
  *
  *   npm run bench:orchestration [-- --models 1000 --datasets 20 --gpu-workers 2]
  *
- * 1. Writes a synthetic recorded hub (models × datasets runs of 5 epochs) in the anchors layout.
+ * 1. Writes a synthetic recorded hub (replay/synthetic.ts: models × datasets runs of 5 epochs)
+ *    in the anchors layout, in a temporary folder removed at the end.
  * 2. Starts a dev server (SQLite), one orchestrator worker process and N GPU worker processes.
  * 3. Runs buildPerformanceMatrix over every cell: activities per second, runs in the
  *    continue-as-new chain, the longest history of any run.
@@ -13,41 +14,26 @@
  * 5. Peak resident memory (VmHWM) of the server and every worker process.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import { Client, Connection } from '@temporalio/client';
 import { launchDevServer } from '../server/dev-server';
-import { mulberry32 } from '../hub/rng';
+import { PROJECT_ROOT } from '../server/paths';
+import { syntheticRecordedHub, writeAnchorsDir } from '../replay/synthetic';
 import { BuildMatrixInputSchema, SelectModelInputSchema, type BuildMatrixResult, type SelectModelResult } from '../contracts/schemas';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { buildPerformanceMatrix, selectModel } from '../workflows';
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = PROJECT_ROOT;
 
-/** Synthetic runs: model skill + dataset difficulty + noise, rising curves; written as curves.csv. */
-function writeSyntheticHub(dir: string, models: number, datasets: number, seed = 7): { datasets: string[] } {
-  const rand = mulberry32(seed);
-  const skill = Array.from({ length: models }, () => rand() * 0.2);
-  const names = Array.from({ length: datasets + 1 }, (_, d) => `ds${String(d).padStart(3, '0')}`);
-  const ids = Array.from({ length: models }, (_, m) => `model-${String(m).padStart(5, '0')}`);
-  const lines = ['model,dataset,in_paper_pool,test,val_ep1,val_ep2,val_ep3,val_ep4,val_ep5'];
-  const finals = names.map(() => new Array<string>(models));
-  for (let m = 0; m < models; m++) {
-    for (const [d, ds] of names.entries()) {
-      const final = Math.min(0.99, 0.5 + (skill[m] ?? 0) + 0.1 * Math.sin(m * (d + 1)) * 0.5 + rand() * 0.05);
-      const val = [0.6, 0.8, 0.9, 0.95, 1].map((f) => (final * f + (rand() - 0.5) * 0.02).toFixed(4));
-      lines.push(`${ids[m]},${ds},1,${final.toFixed(4)},${val.join(',')}`);
-      (finals[d] as string[])[m] = final.toFixed(2);
-    }
-  }
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'curves.csv'), `${lines.join('\n')}\n`);
-  writeFileSync(join(dir, 'history_datasets.txt'), `${names.join('\n')}\n`);
-  writeFileSync(join(dir, 'history_matrix.tsv'), `${[ids.join('\t'), ...finals.map((row) => row.join('\t'))].join('\n')}\n`);
-  return { datasets: names };
+/** The synthetic recorded hub (replay/synthetic.ts): `models` × (`datasets` + 1 target) runs of 5 epochs, as an anchors folder. */
+function writeSyntheticHub(dir: string, models: number, datasets: number, seed = 7): { datasets: readonly string[] } {
+  const hub = syntheticRecordedHub({ models, datasets: datasets + 1, epochs: 5, families: Math.min(8, models), seed });
+  writeAnchorsDir(dir, hub);
+  return { datasets: hub.runs.datasets };
 }
 
 function peakRssMb(pid: number | undefined): number {
@@ -123,6 +109,7 @@ async function main(o: { models: number; datasets: number; gpuWorkers: number })
     await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
     await connection.close();
     await server.teardown();
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -13,19 +13,21 @@
  */
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PROJECT_ROOT } from '../server/paths';
 import { performance } from 'node:perf_hooks';
 import { computeProxyScore } from '../activities/proxy-score';
 import { meanHistory, priorByModel, selectDatasets } from '../algorithms/matrix';
 import { priorTimesExpLeep } from '../algorithms/proxy-combine';
-import { pearson, spearman, topOneRegret, weightedTau } from '../algorithms/rank-metrics';
+import { meanFinite, rankQuality, regretAtK } from '../evaluation';
+import { openExistingStore } from '../interop';
 import type { PerformanceMatrix } from '../algorithms/types';
 import { ForwardProxySchema, type ForwardProxy } from '../contracts/schemas/training';
 import { StoreTableSchema } from '../contracts/schemas/store';
 import { buildDemoHub, demoDatasetIds } from '../hub';
 import { importAnchorCurves, importTableCsv, openStore } from '../matrix-store';
-import { reportHtml } from '../report/plot-html';
+import { reportHtml, writePage } from '../report/plot-html';
 import { evaluatePolicy } from '../replay/evaluate';
 import { loadAnchors, type AnchorData } from '../replay/load';
 import { paperCases, type ReplayCase } from '../replay/protocols';
@@ -49,28 +51,15 @@ export interface Row {
   readonly seconds: number | null;
 }
 
-/** Best truth minus the best truth among the proxy's `k` highest-scored models (NaN scores last); ≥ 0. */
-export function regretAtK(proxy: readonly number[], truth: readonly number[], k: number): number {
-  const order = proxy.map((_, i) => i).filter((i) => Number.isFinite(truth[i] ?? Number.NaN)).sort((a, b) => (Number.isNaN(proxy[b] ?? Number.NaN) ? -1 : 0) - (Number.isNaN(proxy[a] ?? Number.NaN) ? -1 : 0) || (proxy[b] ?? 0) - (proxy[a] ?? 0) || a - b);
-  if (order.length === 0) return Number.NaN;
-  return Math.max(...order.map((i) => truth[i] ?? 0)) - Math.max(...order.slice(0, k).map((i) => truth[i] ?? 0));
-}
+export { regretAtK };
 
 /** How well `result` ranks the models of `truth` (a model without a score counts as NaN). */
 export function evaluateProxy(target: string, proxy: string, result: ProxyResult, truth: ReadonlyMap<string, number>): Row {
   const models = [...truth.keys()];
-  const y = models.map((m) => truth.get(m) ?? Number.NaN);
-  const x = models.map((m) => result.scores.get(m) ?? Number.NaN);
-  return {
-    target, proxy, models: models.length, pearson: pearson(x, y), spearman: spearman(x, y), tau: weightedTau(x, y),
-    regret: 100 * topOneRegret(x, y), regretTop3: 100 * regretAtK(x, y, 3), seconds: result.seconds,
-  };
+  const q = rankQuality(models.map((m) => result.scores.get(m) ?? Number.NaN), models.map((m) => truth.get(m) ?? Number.NaN));
+  return { target, proxy, models: models.length, pearson: q.pearson, spearman: q.spearman, tau: q.tau, regret: 100 * q.regret, regretTop3: 100 * q.regretTop3, seconds: result.seconds };
 }
 
-const meanFinite = (v: readonly number[]): number => {
-  const f = v.filter(Number.isFinite);
-  return f.length === 0 ? Number.NaN : f.reduce((a, b) => a + b, 0) / f.length;
-};
 
 /** One row per proxy (first-seen order), target 'mean': every column averaged over the targets where it is finite. */
 export function meanOverTargets(rows: readonly Row[]): Row[] {
@@ -123,7 +112,7 @@ export async function paperEndToEnd(a: AnchorData): Promise<EndToEndRow[]> {
   }
   const rows: EndToEndRow[] = [];
   for (const [recall, useLeep] of [['history-prior × exp(leep)', true], ['history-prior', false]] as const) {
-    const results = await evaluatePolicy(policyFromSpec('two-phase-paper'), cases.map((c) => ({ ...c, task: { ...c.task, proxy: useLeep ? c.task.proxy : null } })));
+    const results = await evaluatePolicy(policyFromSpec('two-phase-paper'), cases.map((c) => ({ ...c, task: { ...c.task, proxies: useLeep ? c.task.proxies : new Map() } })));
     rows.push(...results.map((r) => ({ recall, target: r.target, regret: r.regret, epochs: r.epochs })));
   }
   return rows;
@@ -144,7 +133,7 @@ export async function recordedData(dir: string): Promise<BenchData> {
 
 /** Import `table=file` CSVs and anchors curves into the store at `dir` (one commit each), then read its targets. */
 export async function storeData(dir: string, o: { imports?: readonly string[]; curves?: string; targets?: readonly string[] } = {}): Promise<BenchData> {
-  const store = openStore({ dir });
+  const store = o.imports?.length || o.curves ? openStore({ dir }) : openExistingStore(dir);
   if (o.imports?.length) {
     const w = store.beginWrite();
     for (const spec of o.imports) {
@@ -158,6 +147,9 @@ export async function storeData(dir: string, o: { imports?: readonly string[]; c
   const rows = await snap.rows('proxyScores');
   const matrix = await snap.performanceMatrix();
   const targets = o.targets ?? [...new Set(rows.map((r) => String(r.target)))].sort();
+  const unknown = targets.filter((t) => !matrix.datasets.includes(t));
+  if (unknown.length) throw new Error(`unknown target(s) ${unknown.join(', ')}; the store has the datasets ${matrix.datasets.join(', ') || '(none)'}`);
+  if (targets.length === 0) throw new Error(`the store at ${store.dir} has no proxy scores: name --targets, or use \`mselect evaluate\`, which judges the history prior on every dataset`);
   const cases = targets.map((target) => {
     const d = matrix.datasets.indexOf(target);
     const mine = rows.filter((r) => r.target === target);
@@ -166,7 +158,7 @@ export async function storeData(dir: string, o: { imports?: readonly string[]; c
     const truth = new Map(matrix.models.flatMap((m, i) => { const v = d < 0 ? Number.NaN : matrix.values[d * matrix.models.length + i] ?? Number.NaN; return Number.isFinite(v) && judged(m) ? [[m, v] as const] : []; }));
     const names = [...new Set(mine.map((r) => String(r.proxy)))].sort();
     const proxies = new Map(names.map((p) => [p, { scores: new Map(mine.filter((r) => r.proxy === p).map((r) => [String(r.model), Number(r.value)])), seconds: null }]));
-    return { target, truth, proxies: withPrior(proxies, priorOf(matrix, target), names.filter((p) => /^leep(@|$)/.test(p))) };
+    return { target, truth, proxies: withPrior(proxies, priorOf(matrix, target), names) };
   });
   return { title: `Proxies in the matrix store ${store.dir} (version ${snap.version})`, notes: ['truth: each target\'s cells, of the models with a stored proxy score there; history prior: cells on every other dataset; wall time of stored scores: not recorded'], cases };
 }
@@ -312,7 +304,7 @@ function positiveInt(name: string, v: string, min: number): number {
 }
 
 async function load(o: CliOptions, log: (line: string) => void): Promise<{ data: BenchData; out: string }> {
-  const outDir = resolve(__dirname, '..', 'report', 'out');
+  const outDir = resolve(PROJECT_ROOT, 'report', 'out');
   if (o.recorded !== undefined) return { data: await recordedData(resolve(o.recorded)), out: o.out ?? resolve(outDir, 'proxy-bench-recorded.html') };
   if (o.import.length || o.importCurves !== undefined || o.targets !== undefined) {
     if (o.store === undefined) throw new Error('--import, --import-curves and --targets need --store <dir>');
@@ -341,8 +333,7 @@ async function main(o: CliOptions): Promise<void> {
     e.rows.forEach((r) => t.push(r));
     process.stdout.write(`\n${END_TO_END_TITLE}\n${t.toString()}\n`);
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, benchPage(data, rows));
+  await writePage(out, benchPage(data, rows));
   process.stdout.write(`plot written to ${out}\nwall time ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 

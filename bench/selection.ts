@@ -15,15 +15,15 @@
  */
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { PROJECT_ROOT } from '../server/paths';
 import { loadAnchors } from '../replay/load';
 import { looCases, type ReplayCase } from '../replay/protocols';
 import { evaluatePolicy, summarize, type CaseResult, type PolicySummary } from '../replay/evaluate';
 import { splitHalves, tune } from '../replay/tuning';
 import { policyFromSpec } from '../algorithms/policies';
 import { DEFAULT_REPLAY_DATA } from '../cli/replay';
-import { plotHtml, type PlotJson } from '../report/plot-html';
+import { plotHtml, writePage, type PlotJson } from '../report/plot-html';
 
 const MAX_COST = 0.15;
 const GRID = [8, 10, 12, 14, 16, 18, 20].flatMap((k) => [2, 3].map((eta) => `prior-shrink-halving:recallSize=${k};eta=${eta}`));
@@ -106,14 +106,13 @@ async function run(dataDir: string, outFile: string): Promise<void> {
     layout: { xaxis: { title: { text: 'cost, % of brute force' } }, yaxis: { title: { text: 'mean regret (points)' } } },
     caption,
   });
-  mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, html);
+  await writePage(outFile, html);
   process.stdout.write(`plot written to ${outFile}\n`);
 }
 
 const program = new Command('bench:selection')
   .option('--data <dir>', 'anchors directory', DEFAULT_REPLAY_DATA)
-  .option('--out <file>', 'HTML plot', resolve(__dirname, '..', 'report', 'out', 'selection-bench.html'))
+  .option('--out <file>', 'HTML plot', resolve(PROJECT_ROOT, 'report', 'out', 'selection-bench.html'))
   .action(async (o: { data: string; out: string }) => run(resolve(o.data), resolve(o.out)));
 
 program.parseAsync(process.argv).catch((e: unknown) => {

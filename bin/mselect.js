@@ -1,3 +1,5 @@
 #!/usr/bin/env node
-require('ts-node').register({ transpileOnly: true, project: require('node:path').join(__dirname, '..', 'tsconfig.json') });
-require('../cli/main.ts');
+// Runs the compiled CLI (dist/); compiles it first when a source is newer than the build.
+require('../scripts/build.js').ensureBuilt();
+process.setSourceMapsEnabled(true);
+require('../dist/cli/main.js');

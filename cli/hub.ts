@@ -156,16 +156,22 @@ async function transfer(o: DirOptions & { targets?: string; epochs: string; mark
   models.sort((a, b) => (demoOrder.indexOf(a) + 1 || Infinity) - (demoOrder.indexOf(b) + 1 || Infinity) || a.localeCompare(b));
   const table = await transferTable({ hubDir: o.hub, datasetsDir: o.datasets, backend, models, datasets, epochs: Number(o.epochs) });
   console.log(o.markdown ? markdownTable(table) : plainTable(table));
-  for (const s of transferSummary(table)) console.log(`${s.dataset}: best ${s.best}, worst ${s.worst}, gap ${s.gapPoints.toFixed(1)} points`);
+  transferSummary(table).forEach((s, d) => {
+    const gap = table.metrics[d]?.metric === 'accuracy' ? `${s.gapPoints.toFixed(1)} points` : `${s.gapPoints.toFixed(3)} ${table.metrics[d]?.metric ?? ''}`;
+    console.log(`${s.dataset}: best ${s.best}, worst ${s.worst}, gap ${gap}`);
+  });
   console.log(`${models.length * datasets.length} fine-tunes of ${table.epochs} epochs on ${table.backend} in ${table.seconds.toFixed(1)} s`);
 }
 
+/** One model's row: accuracy in %, other metrics (RMSE) as they are; the best per dataset's direction in bold. */
 function cells(t: TransferTable, m: number, bold: (s: string) => string): string[] {
   return t.datasets.map((_, d) => {
     const row = t.accuracy[d] ?? [];
     const v = row[m] ?? Number.NaN;
-    const text = (100 * v).toFixed(1);
-    return v === Math.max(...row) ? bold(text) : text;
+    const accuracy = (t.metrics[d]?.metric ?? 'accuracy') === 'accuracy';
+    const text = accuracy ? (100 * v).toFixed(1) : v.toFixed(3);
+    const best = t.metrics[d]?.direction === 'minimize' ? Math.min(...row) : Math.max(...row);
+    return v === best ? bold(text) : text;
   });
 }
 

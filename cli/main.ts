@@ -4,7 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { plumbingCheck } from '../workflows';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { PlumbingCheckInputSchema } from '../contracts/schemas';
+import { clusterCommand, startLocalS3 } from './cluster';
 import { hubCommand } from './hub';
+import { evaluateCommand } from './evaluate';
+import { exportCommand } from './export';
+import { importCommand } from './import';
 import { offlineCommand } from './offline';
 import { json, parseFlags, UsageError } from './options';
 import { replayCommand } from './replay';
@@ -26,14 +30,24 @@ program.addCommand(statusCommand());
 program.addCommand(reportCommand());
 program.addCommand(scheduleCommand());
 program.addCommand(replayCommand());
+program.addCommand(importCommand());
+program.addCommand(evaluateCommand());
+program.addCommand(exportCommand());
+program.addCommand(clusterCommand());
 
 program
   .command('dev')
   .description('Run the dev server (web UI, SQLite) and both workers until Ctrl-C.')
-  .action(() =>
-    serveUntilSignal(log, { orchestrator: true, gpu: true, slots: 1 }, (session) =>
-      `${session.uiUrl ? `Temporal web UI: ${session.uiUrl}\n` : ''}Workers running on task queues ${TASK_QUEUES.orchestration} and ${TASK_QUEUES.gpu}; press Ctrl-C to stop.`),
-  );
+  .option('--s3', 'keep everything in a bucket of a local versitygw (S3) under data/s3, as a cluster does; the local hub is uploaded first')
+  .action(async (opts: { s3?: boolean }) => {
+    const s3 = opts.s3 ? await startLocalS3(log) : null;
+    try {
+      await serveUntilSignal(log, { orchestrator: true, gpu: true, slots: 1 }, (session) =>
+        `${session.uiUrl ? `Temporal web UI: ${session.uiUrl}\n` : ''}${s3 ? `Storage: ${process.env.MSELECT_STORAGE} at ${s3.endpoint}\n` : ''}Workers running on task queues ${TASK_QUEUES.orchestration} and ${TASK_QUEUES.gpu}; press Ctrl-C to stop.`);
+    } finally {
+      await s3?.stop();
+    }
+  });
 
 program
   .command('worker')

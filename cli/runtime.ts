@@ -5,19 +5,23 @@ import { launchDevServer, loadDevServerConfig } from '../server/dev-server';
 import { connectClient, connectionConfigFromEnv, connectWorker, resolveTarget, type Target } from '../workers/connection';
 import { createGpuWorker, createOrchestratorWorker } from '../workers/create-workers';
 import { workerConfigFromEnv } from '../workers/config';
+import { telemetryFromEnv } from '../workers/metrics';
+import { describeReport, ensureSearchAttributes } from '../workers/search-attributes';
 
 let runtimeInstalled = false;
 /** Worker notices that are expected here: each worker serves only workflows or only activities. */
 const EXPECTED = /^No (activities|workflows) registered, not polling/;
 
-/** Quiet SDK logging for the CLI: warnings and errors only, without expected notices. */
+/** Quiet SDK logging for the CLI: warnings and errors only, without expected notices; Prometheus metrics when MSELECT_METRICS is set. */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   const logger = new DefaultLogger('WARN', (entry) => {
     if (EXPECTED.test(entry.message)) return;
     process.stderr.write(`${entry.level} ${entry.message}${entry.meta && Object.keys(entry.meta).length ? ` ${JSON.stringify(entry.meta)}` : ''}\n`);
   });
-  Runtime.install({ logger });
+  const telemetryOptions = telemetryFromEnv();
+  Runtime.install({ logger, ...(telemetryOptions ? { telemetryOptions } : {}) });
+  if (process.env.MSELECT_METRICS) process.stderr.write(`Prometheus metrics at http://${process.env.MSELECT_METRICS}/metrics\n`);
   runtimeInstalled = true;
 }
 
@@ -76,6 +80,7 @@ export interface RunningWorkers {
  */
 export async function startWorkers(target: Target, roles: { orchestrator: boolean; gpu: boolean; slots: number; taskQueue?: string }): Promise<RunningWorkers> {
   const connection: NativeConnection = await connectWorker(target);
+  await registerSearchAttributes(connection, target.namespace);
   const setup = { connection, namespace: target.namespace, config: workerConfigFromEnv(), taskQueue: roles.taskQueue };
   const workers: Worker[] = [];
   if (roles.orchestrator) workers.push(await createOrchestratorWorker(setup));
@@ -89,6 +94,20 @@ export async function startWorkers(target: Target, roles: { orchestrator: boolea
       await connection.close();
     },
   };
+}
+
+/**
+ * Register mselect's search attributes when the namespace lacks them (what `mselect cluster
+ * init` does), so selections can be listed on a fresh cluster. A server that refuses (Temporal
+ * Cloud has no operator service) only gets a warning: the workers still run.
+ */
+async function registerSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+  try {
+    const report = await ensureSearchAttributes(connection.operatorService, namespace);
+    if (report.added.length) process.stderr.write(`${describeReport(report)}\n`);
+  } catch (e) {
+    process.stderr.write(`WARN ${(e as Error).message}; register them by hand (README, "Running on a cluster")\n`);
+  }
 }
 
 /** Resolves on Ctrl-C or SIGTERM. */

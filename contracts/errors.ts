@@ -15,6 +15,8 @@ export const ErrorType = {
   StoreCorrupt: 'StoreCorrupt',
   SchemaVersionMismatch: 'SchemaVersionMismatch',
   PathOutsideRoot: 'PathOutsideRoot',
+  /** MSELECT_STORAGE malformed, the bucket missing, the credentials refused. */
+  StorageMisconfigured: 'StorageMisconfigured',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -29,6 +31,7 @@ export const NON_RETRYABLE: readonly ErrorType[] = [
   ErrorType.StoreCorrupt,
   ErrorType.SchemaVersionMismatch,
   ErrorType.PathOutsideRoot,
+  ErrorType.StorageMisconfigured,
 ];
 
 /** A non-retryable failure of the given type with a message that names what is wrong and where. */

@@ -1,6 +1,6 @@
 /**
  * Arrow IPC encoding of a dataset split: a `features` column of FixedSizeList<Float32>
- * plus an Int32 `label` column. Reading also accepts "wide" tables whose features are
+ * plus an Int32 `label` column (Float32: the target of a regression split). Reading also accepts "wide" tables whose features are
  * all numeric columns other than `label`.
  */
 import { Field, FixedSizeList, Float32, Int32, makeData, makeVector, Table, tableFromIPC, tableToIPC, type Vector } from 'apache-arrow';
@@ -11,8 +11,8 @@ export function encodeArrow(split: DatasetSplit): Uint8Array {
   const child = makeData({ type: new Float32(), length: split.n * split.d, data: split.x });
   const type = new FixedSizeList(split.d, new Field('value', new Float32(), false));
   const features = makeData({ type, length: split.n, nullCount: 0, child });
-  const label = makeData({ type: new Int32(), length: split.n, data: split.y });
-  return tableToIPC(new Table({ features: makeVector(features), label: makeVector(label) }), 'file');
+  const label = split.target ? makeVector(makeData({ type: new Float32(), length: split.n, data: split.target })) : makeVector(makeData({ type: new Int32(), length: split.n, data: split.y }));
+  return tableToIPC(new Table({ features: makeVector(features), label }), 'file');
 }
 
 /** Decode an Arrow IPC file (file or stream format); throws with a plain message on bad content. */

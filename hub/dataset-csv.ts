@@ -11,7 +11,7 @@ export function encodeCsv(split: DatasetSplit): string {
   const lines = [header];
   for (let r = 0; r < split.n; r++) {
     const row = Array.from(split.x.subarray(r * split.d, (r + 1) * split.d), (v) => String(v));
-    lines.push([...row, String(split.y[r])].join(','));
+    lines.push([...row, String(split.target ? split.target[r] : split.y[r])].join(','));
   }
   return lines.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 /**
  * Datasets on disk: `<datasetsDir>/<id>/dataset.json` (the manifest) plus one Arrow IPC or
- * CSV file per split, each with a `label` column of class indices and the features either
+ * CSV file per split, each with a `label` column (class indices, or the real-valued target of
+ * a regression dataset; the manifest names the metric and its direction) and the features either
  * as one `features` fixed-size-list column (Arrow) or as all remaining numeric columns.
  * Every split is validated on load; problems fail with InvalidDataset naming file and row.
  */
@@ -8,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorType, nonRetryable } from '../contracts/errors';
 import { formatIssues } from '../contracts/parse';
-import { type DatasetManifest, DatasetManifestSchema, type SplitName } from '../contracts/schemas/training';
+import { type DatasetManifest, type DatasetManifestInput, DatasetManifestSchema, type SplitName } from '../contracts/schemas/training';
 import { decodeArrow, encodeArrow } from './dataset-arrow';
 import { decodeCsv, encodeCsv } from './dataset-csv';
 import { exists, readJsonIfExists, resolveInside, writeFileAtomic } from './files';
@@ -18,7 +19,10 @@ export const MANIFEST_JSON = 'dataset.json';
 /** One split in memory: `x` is row-major [n, d], `y` holds class indices. */
 export interface DatasetSplit {
   readonly x: Float32Array;
+  /** Class indices (classification); zeros in a regression split. */
   readonly y: Int32Array;
+  /** The real-valued targets of a regression split; absent in a classification split. */
+  readonly target?: Float32Array;
   readonly n: number;
   readonly d: number;
 }
@@ -100,6 +104,7 @@ function validate(t: RawTable, m: DatasetManifest, file: string, needTwoClasses:
   for (let i = 0; i < t.x.length; i++) {
     if (!Number.isFinite(t.x[i])) throw invalidDataset(`${file} row ${Math.floor(i / d) + 1}: feature ${i % d} is ${t.x[i]}`);
   }
+  if (m.task === 'regression') return { x: t.x, y: new Int32Array(t.rows), target: regressionTargets(t, file), n: t.rows, d };
   const y = new Int32Array(t.rows);
   const seen = new Set<number>();
   for (let r = 0; r < t.rows; r++) {
@@ -114,11 +119,21 @@ function validate(t: RawTable, m: DatasetManifest, file: string, needTwoClasses:
   return { x: t.x, y, n: t.rows, d };
 }
 
+function regressionTargets(t: RawTable, file: string): Float32Array {
+  const target = new Float32Array(t.rows);
+  for (let r = 0; r < t.rows; r++) {
+    const v = t.labels[r] ?? Number.NaN;
+    if (!Number.isFinite(v)) throw invalidDataset(`${file} row ${r + 1}: target ${v} is not a finite number`);
+    target[r] = v;
+  }
+  return target;
+}
+
 /**
  * Write a dataset (manifest plus one file per split in `manifest.format`). Each file is
  * written atomically and the manifest last, so a reader never sees a half-written dataset.
  */
-export async function writeDataset(datasetsDir: string, manifest: DatasetManifest, splits: Partial<Record<SplitName, DatasetSplit>>): Promise<void> {
+export async function writeDataset(datasetsDir: string, manifest: DatasetManifestInput, splits: Partial<Record<SplitName, DatasetSplit>>): Promise<void> {
   const dir = resolveInside(datasetsDir, manifest.id);
   for (const [split, name] of Object.entries(manifest.splits) as [SplitName, string | undefined][]) {
     const data = splits[split];

@@ -2,11 +2,14 @@
  * What the bundled demo hub contains: 18 pre-trained models that differ in architecture
  * (MLP widths and depths, small conv nets) and in source task (digit subsets, parity,
  * rotated, inverted, mirrored, blurred and noisy digits), 6 benchmark datasets for the
- * offline performance matrix and 4 target datasets for online selection. Pre-training
+ * offline performance matrix and 5 target datasets for online selection: 4 classification
+ * targets (accuracy, maximized) and 1 regression target (the digit's value, RMSE, minimized).
+ * A dataset's task, metric and direction follow from its label map (`demoDatasetTask`). Pre-training
  * draws from images 0-449 of each digit and every downstream dataset from images
  * 450-859, so no image is seen both in pre-training and in a downstream task.
  */
-import type { LabelMapName, TransformName } from './mnist-tasks';
+import { TASK_METRICS } from '../contracts/schemas/training';
+import { type ClassLabelMapName, LABEL_MAP, type LabelMapName, type TransformName } from './mnist-tasks';
 
 export type DemoArch =
   | { readonly kind: 'mlp'; readonly hidden: readonly number[] }
@@ -16,7 +19,7 @@ export interface DemoModelSpec {
   readonly id: string;
   readonly arch: DemoArch;
   readonly transform: TransformName;
-  readonly labels: LabelMapName;
+  readonly labels: ClassLabelMapName;
 }
 
 export interface DemoDatasetSpec {
@@ -81,10 +84,17 @@ export const DEMO_SPEC: DemoSpec = {
     { id: 'target-invert-gt4', role: 'target', transform: 'invert', labels: 'gt4' },
     { id: 'target-flip-digits', role: 'target', transform: 'flip', labels: 'digits' },
     { id: 'target-noise-high', role: 'target', transform: 'noise', labels: 'high' },
+    { id: 'target-blur-digit-value', role: 'target', transform: 'blur', labels: 'value' },
   ],
 };
 
 /** Dataset ids of one role, in spec order. */
 export function demoDatasetIds(role: 'benchmark' | 'target', spec: DemoSpec = DEMO_SPEC): string[] {
   return spec.datasets.filter((d) => d.role === role).map((d) => d.id);
+}
+
+/** What a demo dataset's cells report: task, class names (none for regression), metric and its direction. */
+export function demoDatasetTask(d: DemoDatasetSpec): { task: 'classification' | 'regression'; classes: string[]; metric: 'accuracy' | 'rmse'; direction: 'maximize' | 'minimize' } {
+  const map = LABEL_MAP[d.labels];
+  return { task: map.task, classes: [...map.classes], ...TASK_METRICS[map.task] };
 }

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DatasetManifest } from '../contracts/schemas/training';
 import { type Backend, activate, pickBackend } from '../training/backend';
-import { readManifest, writeDataset } from './datasets';
+import { type DatasetSplit, readManifest, writeDataset } from './datasets';
 import { accuracy, buildDemoModel, demoCard, pretrain } from './demo-models';
-import { DEMO_SPEC, type DemoDatasetSpec, type DemoModelSpec, type DemoSpec } from './demo-spec';
+import { DEMO_SPEC, type DemoDatasetSpec, type DemoModelSpec, type DemoSpec, demoDatasetTask } from './demo-spec';
 import { exists, readJsonIfExists, writeFileAtomic } from './files';
 import { type DigitImages, LABEL_MAP, mnistImages, PIXELS, sampleTask } from './mnist-tasks';
 import { CARD_JSON, modelDir, saveHubModel } from './models';
@@ -27,6 +27,8 @@ export interface DemoBuildRecord {
   readonly datasets: readonly string[];
   /** Held-out source-task accuracy of each model after pre-training. */
   readonly sourceAccuracy: Readonly<Record<string, number>>;
+  /** modelHash of each model built; a later build with a changed spec keeps the models whose hash is unchanged. */
+  readonly modelHashes?: Readonly<Record<string, string>>;
 }
 
 export interface BuildDemoOptions {
@@ -59,7 +61,23 @@ export function specHash(spec: DemoSpec): string {
   return createHash('sha256').update(JSON.stringify(spec)).digest('hex');
 }
 
-/** Build (or confirm) the demo hub. Idempotent; with the same spec it does nothing the second time. */
+/** sha256 of what a model's pre-training depends on (its spec, the pre-training settings, pool, seed and builder version). */
+export function modelHash(m: DemoModelSpec, spec: DemoSpec): string {
+  return createHash('sha256').update(JSON.stringify({ m, pretrain: spec.pretrain, pool: spec.pretrainPool, seed: spec.seed, version: spec.version })).digest('hex');
+}
+
+/** The source accuracy of a model `cached` built with the same modelHash and whose card is still there; undefined otherwise. */
+async function reusable(cached: DemoBuildRecord | null, hubDir: string, m: DemoModelSpec, hash: string): Promise<number | undefined> {
+  const acc = cached?.sourceAccuracy[m.id];
+  if (acc === undefined || cached?.modelHashes?.[m.id] !== hash) return undefined;
+  return (await exists(path.join(modelDir(hubDir, m.id), CARD_JSON))) ? acc : undefined;
+}
+
+/**
+ * Build (or confirm) the demo hub. Idempotent; with the same spec it does nothing the second
+ * time, and after a spec change it rebuilds every dataset but only the models whose modelHash
+ * changed (unless `force`).
+ */
 export async function buildDemoHub(options: BuildDemoOptions = {}): Promise<BuildDemoResult> {
   const started = performance.now();
   const paths = defaultHubPaths();
@@ -81,12 +99,16 @@ export async function buildDemoHub(options: BuildDemoOptions = {}): Promise<Buil
     options.onProgress?.({ kind: 'dataset', id: d.id, done: ++done, total, detail: d.role });
   }
   const sourceAccuracy: Record<string, number> = {};
+  const modelHashes: Record<string, string> = {};
   for (const m of spec.models) {
     const t0 = performance.now();
-    sourceAccuracy[m.id] = await buildModel(backend, hubDir, images, m, spec);
-    options.onProgress?.({ kind: 'model', id: m.id, done: ++done, total, detail: `source accuracy ${sourceAccuracy[m.id]?.toFixed(3)} in ${((performance.now() - t0) / 1000).toFixed(1)} s` });
+    modelHashes[m.id] = modelHash(m, spec);
+    const kept = options.force ? undefined : await reusable(cached, hubDir, m, modelHashes[m.id] ?? '');
+    sourceAccuracy[m.id] = kept ?? (await buildModel(backend, hubDir, images, m, spec));
+    const how = kept === undefined ? `in ${((performance.now() - t0) / 1000).toFixed(1)} s` : '(unchanged, kept)';
+    options.onProgress?.({ kind: 'model', id: m.id, done: ++done, total, detail: `source accuracy ${sourceAccuracy[m.id]?.toFixed(3)} ${how}` });
   }
-  const record: DemoBuildRecord = { specHash: hash, backend: backend.name, models: spec.models.map((m) => m.id), datasets: spec.datasets.map((d) => d.id), sourceAccuracy };
+  const record: DemoBuildRecord = { specHash: hash, backend: backend.name, models: spec.models.map((m) => m.id), datasets: spec.datasets.map((d) => d.id), sourceAccuracy, modelHashes };
   await writeFileAtomic(path.join(hubDir, BUILD_RECORD), JSON.stringify(record, null, 2));
   return { built: true, hubDir, datasetsDir, record, seconds: (performance.now() - started) / 1000 };
 }
@@ -113,12 +135,15 @@ async function complete(hubDir: string, datasetsDir: string, spec: DemoSpec): Pr
 }
 
 export function manifestOf(d: DemoDatasetSpec, spec: DemoSpec): DatasetManifest {
+  const { task, classes, metric, direction } = demoDatasetTask(d);
   return {
     id: d.id,
-    task: 'classification',
-    description: `14×14 MNIST digits (images ${spec.downstreamPool[0]}-${spec.downstreamPool[1] - 1} of each digit), ${d.transform} transform, ${d.labels} labels`,
+    task,
+    description: `14×14 MNIST digits (images ${spec.downstreamPool[0]}-${spec.downstreamPool[1] - 1} of each digit), ${d.transform} transform, ${d.labels} ${task === 'regression' ? 'target' : 'labels'} (${metric}, ${direction})`,
     role: d.role,
-    classes: [...LABEL_MAP[d.labels].classes],
+    classes,
+    metric,
+    direction,
     featureShape: [14, 14, 1],
     format: 'arrow',
     splits: { train: 'train.arrow', val: 'val.arrow', test: 'test.arrow' },
@@ -129,7 +154,12 @@ export function splitsOf(images: DigitImages, d: DemoDatasetSpec, spec: DemoSpec
   const { train, val, test } = spec.splits;
   const seed = mixSeed(spec.seed, seedOf(d.id));
   const [tr, va, te] = sampleTask(images, { transform: d.transform, labels: d.labels, pool: spec.downstreamPool, seed }, [train, val, test]);
-  const asSplit = (s: { x: Float32Array; y: Int32Array; n: number } | undefined) => ({ x: s?.x ?? new Float32Array(0), y: s?.y ?? new Int32Array(0), n: s?.n ?? 0, d: PIXELS });
+  const regression = demoDatasetTask(d).task === 'regression';
+  const asSplit = (s: { x: Float32Array; y: Int32Array; n: number } | undefined): DatasetSplit => {
+    const y = s?.y ?? new Int32Array(0);
+    const base = { x: s?.x ?? new Float32Array(0), n: s?.n ?? 0, d: PIXELS };
+    return regression ? { ...base, y: new Int32Array(y.length), target: Float32Array.from(y) } : { ...base, y };
+  };
   return { train: asSplit(tr), val: asSplit(va), test: asSplit(te) };
 }
 

@@ -1,8 +1,9 @@
 /**
- * Classification tasks derived from the MNIST digits that the `mnist` package ships
- * (about 1,000 28×28 images per digit): images are averaged down to 14×14, then an input
- * transform (rotation, inversion, mirroring, blur, noise) and a label map (all digits,
- * a digit subset, parity, > 4) define a task. Sampling is seeded and never uses the
+ * Tasks derived from the MNIST digits that the `mnist` package ships (about 1,000 28×28
+ * images per digit): images are averaged down to 14×14, then an input transform (rotation,
+ * inversion, mirroring, blur, noise) and a label map define a task: classification (all
+ * digits, a digit subset, parity, > 4) or regression (`value`: the digit's value 0-9 as a
+ * number, scored by RMSE, lower is better). Sampling is seeded and never uses the
  * package's own (unseeded) shuffling.
  */
 import { createRequire } from 'node:module';
@@ -14,21 +15,26 @@ export const PIXELS = SIDE * SIDE;
 export const TRANSFORMS = ['identity', 'rot90', 'invert', 'flip', 'blur', 'noise'] as const;
 export type TransformName = (typeof TRANSFORMS)[number];
 
-export const LABEL_MAPS = ['digits', 'low', 'high', 'parity', 'gt4'] as const;
+export const LABEL_MAPS = ['digits', 'low', 'high', 'parity', 'gt4', 'value'] as const;
 export type LabelMapName = (typeof LABEL_MAPS)[number];
+/** Label maps a model can be pre-trained on (classification only). */
+export type ClassLabelMapName = Exclude<LabelMapName, 'value'>;
 
 interface LabelMap {
+  /** `regression`: `of` gives the target value and there are no classes. */
+  readonly task: 'classification' | 'regression';
   readonly classes: readonly string[];
-  /** Class of a digit, or null when the digit is not part of the task. */
+  /** Class (or regression target) of a digit, or null when the digit is not part of the task. */
   readonly of: (digit: number) => number | null;
 }
 
 export const LABEL_MAP: Record<LabelMapName, LabelMap> = {
-  digits: { classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], of: (d) => d },
-  low: { classes: ['0', '1', '2', '3', '4'], of: (d) => (d < 5 ? d : null) },
-  high: { classes: ['5', '6', '7', '8', '9'], of: (d) => (d >= 5 ? d - 5 : null) },
-  parity: { classes: ['even', 'odd'], of: (d) => d % 2 },
-  gt4: { classes: ['0-4', '5-9'], of: (d) => (d > 4 ? 1 : 0) },
+  digits: { task: 'classification', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], of: (d) => d },
+  low: { task: 'classification', classes: ['0', '1', '2', '3', '4'], of: (d) => (d < 5 ? d : null) },
+  high: { task: 'classification', classes: ['5', '6', '7', '8', '9'], of: (d) => (d >= 5 ? d - 5 : null) },
+  parity: { task: 'classification', classes: ['even', 'odd'], of: (d) => d % 2 },
+  gt4: { task: 'classification', classes: ['0-4', '5-9'], of: (d) => (d > 4 ? 1 : 0) },
+  value: { task: 'regression', classes: [], of: (d) => d },
 };
 
 /** Apply a transform to one 14×14 image; `random` feeds the noise transform only. */

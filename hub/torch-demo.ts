@@ -141,7 +141,7 @@ async function buildModel(hubDir: string, images: DigitImages, m: DemoModelSpec,
   if (!holdout || !train) throw new Error(`demo model ${m.id}: no pre-training data`);
   const scratch = path.join(hubDir, '.torch-build');
   const id = `pretrain-${m.id}`;
-  const manifest: DatasetManifest = { id, task: 'classification', description: `pre-training samples of ${m.id}`, role: 'other', classes: [...classes], featureShape: [SIDE, SIDE, 1], format: 'csv', splits: { train: 'train.csv', val: 'holdout.csv' } };
+  const manifest: DatasetManifest = { id, task: 'classification', description: `pre-training samples of ${m.id}`, role: 'other', classes: [...classes], metric: 'accuracy', direction: 'maximize', featureShape: [SIDE, SIDE, 1], format: 'csv', splits: { train: 'train.csv', val: 'holdout.csv' } };
   await writeDataset(scratch, manifest, { train: { ...train, d: PIXELS }, val: { ...holdout, d: PIXELS } });
   const dir = modelDir(hubDir, m.id);
   await fs.mkdir(dir, { recursive: true });

@@ -4,6 +4,7 @@
  */
 import { ErrorType, nonRetryable } from '../contracts/errors';
 import type { StoreTable } from '../contracts/schemas/store';
+import { StorageConfigError } from '../storage/errors';
 
 /** Base class: a store failure that no retry can fix. */
 export class StoreError extends Error {
@@ -70,7 +71,10 @@ export class CommitContentionError extends Error {
   }
 }
 
-/** The failure an activity throws for a store error: non-retryable with the error's type; other errors pass through. */
+/**
+ * The failure an activity throws for a store error: non-retryable with the error's type (a
+ * misconfigured storage included); other errors (StorageUnavailable, contention) pass through and are retried.
+ */
 export function toFailure(error: unknown): unknown {
-  return error instanceof StoreError ? nonRetryable(error.type, error.message) : error;
+  return error instanceof StoreError || error instanceof StorageConfigError ? nonRetryable(error.type, error.message) : error;
 }

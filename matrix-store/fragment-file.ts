@@ -3,32 +3,30 @@
  * whole file, the head (magic, schema, dictionaries) and each record batch, so a reader can
  * verify exactly the bytes it reads: a whole file, or one batch for a streaming read.
  */
-import { createHash, type Hash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { AsyncByteQueue, Message, RecordBatchFileWriter, type Schema } from 'apache-arrow';
 import type { FragmentEntry } from '../contracts/schemas/store';
 import { encodeBatches } from './arrow-codec';
 import type { ColumnSet } from './columns';
-import { fsyncDir, tempPath, writeAll } from './fs-durable';
+import type { BlobUpload, ObjectStore } from '../storage';
 import { arrowSchema } from './schema';
 
 /** A written fragment, before a commit gives it its place in the order. */
 export type WrittenFragment = Omit<FragmentEntry, 'order'>;
 
-/** Writes every chunk straight to a file descriptor and keeps the chunks of the current batch for hashing. */
+/** Writes every chunk straight to an upload and keeps the chunks of the current batch for hashing. */
 class FileSink extends AsyncByteQueue {
   position = 0;
   readonly whole = createHash('sha256');
   private chunks: { at: number; bytes: Uint8Array }[] = [];
 
-  constructor(private readonly fd: number) {
+  constructor(private readonly upload: BlobUpload) {
     super();
   }
 
   override write(value: Parameters<AsyncByteQueue['write']>[0]): void {
     const bytes = value as Uint8Array;
-    writeAll(this.fd, bytes);
+    this.upload.write(bytes);
     this.whole.update(bytes);
     this.chunks.push({ at: this.position, bytes });
     this.position += bytes.byteLength;
@@ -93,14 +91,14 @@ function dictRank(set: ColumnSet): Int32Array | null {
 }
 
 /**
- * Write rows (all, or the row ids in `order`) as a new fragment under `<dir>/fragments/<table>/`:
- * temporary file, fsync, rename. Nothing references the file until a commit lists it.
+ * Write rows (all, or the row ids in `order`) as a new fragment `fragments/<table>/<name>.arrow`
+ * (a folder: temporary file, fsync, rename; S3: one PUT). Nothing references it until a commit lists it.
  */
-export async function writeFragment(dir: string, set: ColumnSet, order: Uint32Array | null, batchRows: number): Promise<WrittenFragment> {
+export async function writeFragment(objects: ObjectStore, set: ColumnSet, order: Uint32Array | null, batchRows: number): Promise<WrittenFragment> {
   const schema = arrowSchema(set.spec);
-  const tmp = tempPath(path.join(dir, 'tmp'), '.arrow.tmp');
-  const fd = fs.openSync(tmp, 'wx');
-  const sink = new FileSink(fd);
+  const rel = `fragments/${set.spec.name}/${Date.now().toString(36)}-${process.pid}-${randomBytes(8).toString('hex')}.arrow`;
+  const upload = objects.upload(rel);
+  const sink = new FileSink(upload);
   const writer = new FragmentFileWriter();
   const head = createHash('sha256');
   const batches: WrittenFragment['batches'] = [];
@@ -119,14 +117,11 @@ export async function writeFragment(dir: string, set: ColumnSet, order: Uint32Ar
       if (batches.length % 16 === 0) await new Promise((r) => setImmediate(r));
     }
     writer.finish();
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    await upload.finish();
+  } catch (e) {
+    await upload.abort();
+    throw e;
   }
-  const name = `${Date.now().toString(36)}-${path.basename(tmp, '.arrow.tmp')}.arrow`;
-  const rel = path.posix.join('fragments', set.spec.name, name);
-  fs.renameSync(tmp, path.join(dir, rel));
-  fsyncDir(path.join(dir, 'fragments', set.spec.name));
   const rows = batches.reduce((n, b) => n + b.rows, 0);
   return { table: set.spec.name, path: rel, rows, bytes: sink.position, sha256: sink.whole.digest('hex'), headBytes, headSha256: head.digest('hex'), batches };
 }

@@ -4,11 +4,9 @@
  * IPC stream, so streaming one model's curves touches only the batches that hold it.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { FragmentEntry } from '../contracts/schemas/store';
-import { isCode } from './fs-durable';
+import { ObjectNotFoundError, type ObjectStore } from '../storage';
 import { SchemaVersionError, StoreCorruptError } from './errors';
 import { STORE_SCHEMA_VERSION } from './schema';
 
@@ -23,14 +21,10 @@ function sha256(bytes: Uint8Array): string {
 }
 
 /** Throws StoreCorrupt when the file is missing or its size differs from the manifest (truncation). */
-export async function checkSize(dir: string, entry: FragmentEntry): Promise<void> {
-  let size: number;
-  try {
-    size = (await fs.promises.stat(path.join(dir, entry.path))).size;
-  } catch (e) {
-    if (isCode(e, 'ENOENT')) throw corrupt(entry, 'the file is missing');
-    throw e;
-  }
+export async function checkSize(objects: ObjectStore, entry: FragmentEntry): Promise<void> {
+  const info = await objects.head(entry.path);
+  if (!info) throw corrupt(entry, 'the file is missing');
+  const size = info.size;
   if (size !== entry.bytes) throw corrupt(entry, `the file has ${size} bytes, but the manifest records ${entry.bytes}`);
 }
 
@@ -51,31 +45,21 @@ function decode<T>(entry: FragmentEntry, run: () => T): T {
   }
 }
 
-async function readBytes(dir: string, entry: FragmentEntry, offset: number | null, length: number): Promise<Uint8Array> {
-  let handle: fs.promises.FileHandle;
+async function readBytes(objects: ObjectStore, entry: FragmentEntry, offset: number, length: number): Promise<Uint8Array> {
+  let out: Uint8Array;
   try {
-    handle = await fs.promises.open(path.join(dir, entry.path), 'r');
+    out = offset === 0 && length === entry.bytes ? await objects.get(entry.path) : await objects.getRange(entry.path, offset, length);
   } catch (e) {
-    if (isCode(e, 'ENOENT')) throw corrupt(entry, 'the file is missing');
+    if (e instanceof ObjectNotFoundError) throw corrupt(entry, 'the file is missing');
     throw e;
   }
-  try {
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await handle.read(out, done, length - done, offset === null ? null : offset + done);
-      if (bytesRead === 0) throw corrupt(entry, `the file ends after ${(offset ?? 0) + done} bytes, but ${(offset ?? 0) + length} are recorded`);
-      done += bytesRead;
-    }
-    return out;
-  } finally {
-    await handle.close();
-  }
+  if (out.byteLength < length) throw corrupt(entry, `the file ends after ${offset + out.byteLength} bytes, but ${offset + length} are recorded`);
+  return out.byteLength === length ? out : out.subarray(0, length);
 }
 
 /** Read and verify a whole fragment. Throws StoreCorrupt or SchemaVersionMismatch. */
-export async function readTable(dir: string, entry: FragmentEntry): Promise<Table> {
-  const bytes = await readBytes(dir, entry, 0, entry.bytes);
+export async function readTable(objects: ObjectStore, entry: FragmentEntry): Promise<Table> {
+  const bytes = await readBytes(objects, entry, 0, entry.bytes);
   if (sha256(bytes) !== entry.sha256) throw corrupt(entry, 'its sha256 differs from the manifest');
   return decode(entry, () => {
     const table = tableFromIPC(bytes);
@@ -90,7 +74,7 @@ export class BatchReader {
   private head: Promise<Uint8Array> | null = null;
 
   constructor(
-    private readonly dir: string,
+    private readonly objects: ObjectStore,
     readonly entry: FragmentEntry,
   ) {}
 
@@ -98,7 +82,7 @@ export class BatchReader {
   async batch(i: number): Promise<RecordBatch> {
     const block = this.entry.batches[i];
     if (!block) throw new RangeError(`${this.entry.path} has no batch ${i}`);
-    const [head, body] = await Promise.all([this.readHead(), readBytes(this.dir, this.entry, block.offset, block.length)]);
+    const [head, body] = await Promise.all([this.readHead(), readBytes(this.objects, this.entry, block.offset, block.length)]);
     if (sha256(body) !== block.sha256) throw corrupt(this.entry, `the sha256 of batch ${i} differs from the manifest`);
     return decode(this.entry, () => {
       const stream = new Uint8Array(head.byteLength - 8 + body.byteLength + END_OF_STREAM.byteLength);
@@ -114,7 +98,7 @@ export class BatchReader {
   }
 
   private readHead(): Promise<Uint8Array> {
-    this.head ??= readBytes(this.dir, this.entry, 0, this.entry.headBytes).then((bytes) => {
+    this.head ??= readBytes(this.objects, this.entry, 0, this.entry.headBytes).then((bytes) => {
       if (sha256(bytes) !== this.entry.headSha256) throw corrupt(this.entry, 'the sha256 of its schema and dictionaries differs from the manifest');
       return bytes;
     });
@@ -123,14 +107,21 @@ export class BatchReader {
 }
 
 /** Hash a whole fragment by streaming it; resolves to a problem or null. */
-export async function verifyFile(dir: string, entry: FragmentEntry): Promise<StoreCorruptError | null> {
+export async function verifyFile(objects: ObjectStore, entry: FragmentEntry): Promise<StoreCorruptError | null> {
   try {
-    await checkSize(dir, entry);
+    await checkSize(objects, entry);
   } catch (e) {
     if (e instanceof StoreCorruptError) return e;
     throw e;
   }
   const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(path.join(dir, entry.path))) hash.update(chunk as Buffer);
+  let stream: AsyncIterable<Uint8Array>;
+  try {
+    stream = await objects.read(entry.path);
+  } catch (e) {
+    if (e instanceof ObjectNotFoundError) return corrupt(entry, 'the file is missing');
+    throw e;
+  }
+  for await (const chunk of stream) hash.update(chunk);
   return hash.digest('hex') === entry.sha256 ? null : corrupt(entry, 'its sha256 differs from the manifest');
 }

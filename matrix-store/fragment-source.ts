@@ -5,6 +5,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { FragmentEntry, StoreTable } from '../contracts/schemas/store';
+import type { ObjectStore } from '../storage';
 import { decodeBatch } from './arrow-codec';
 import { TableBuilder, type ColumnSet } from './columns';
 import { StoreCorruptError } from './errors';
@@ -72,16 +73,16 @@ export class FragmentSource {
   private readonly cache = new Map<StoreTable, Promise<ColumnSet[]>>();
 
   private constructor(
-    readonly dir: string,
+    readonly objects: ObjectStore,
     readonly fragments: readonly FragmentEntry[],
     private readonly onCorrupt: OnCorrupt,
   ) {}
 
   /** Check that every fragment exists with its recorded size. Throws StoreCorrupt under 'throw'. */
-  static async open(dir: string, fragments: readonly FragmentEntry[], onCorrupt: OnCorrupt): Promise<FragmentSource> {
-    const source = new FragmentSource(dir, fragments, onCorrupt);
+  static async open(objects: ObjectStore, fragments: readonly FragmentEntry[], onCorrupt: OnCorrupt): Promise<FragmentSource> {
+    const source = new FragmentSource(objects, fragments, onCorrupt);
     for (let i = 0; i < fragments.length; i += 256) {
-      await Promise.all(fragments.slice(i, i + 256).map((f) => checkSize(dir, f).catch((e: unknown) => source.fail(f, e))));
+      await Promise.all(fragments.slice(i, i + 256).map((f) => checkSize(objects, f).catch((e: unknown) => source.fail(f, e))));
     }
     return source;
   }
@@ -107,7 +108,7 @@ export class FragmentSource {
   async *scan(table: StoreTable, keep: (batch: BatchEntry) => boolean): AsyncGenerator<ColumnSet> {
     const tasks: Task<ColumnSet>[] = [];
     for (const entry of this.entries(table)) {
-      const reader = new BatchReader(this.dir, entry);
+      const reader = new BatchReader(this.objects, entry);
       const dictionaries = new Map<string, readonly string[]>();
       entry.batches.forEach((b, i) => {
         if (keep(b)) tasks.push({ entry, run: async () => decode(entry, await reader.batch(i), dictionaries) });
@@ -126,7 +127,7 @@ export class FragmentSource {
       entry,
       run: async () => {
         const dictionaries = new Map<string, readonly string[]>();
-        return (await readTable(this.dir, entry)).batches.map((b) => decode(entry, b, dictionaries));
+        return (await readTable(this.objects, entry)).batches.map((b) => decode(entry, b, dictionaries));
       },
     }));
     for await (const { entry, result } of inOrder(tasks, READ_AHEAD)) {

@@ -3,7 +3,7 @@
  * in-memory types of `algorithms/types.ts`, compact, prune, verify, and move data in and out
  * as CSV. Layout and guarantees: docs/matrix-store.md.
  */
-export { openStore, MatrixStore, type VersionInfo } from './store';
+export { openStore, openStoreOn, openStoreUrl, MatrixStore, type VersionInfo } from './store';
 export { resolveStoreDir } from './layout';
 export { Writer } from './writer';
 export { Snapshot, type StoredModel, type StoredClustering, type DatasetColumn } from './snapshot';

@@ -3,16 +3,14 @@
  * deduplicated file and publishes that as a new version with the same content; older versions
  * keep their own files. Pruning forgets old versions and deletes files no kept version references.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { PruneOptionsSchema, STORE_TABLES, type FragmentEntry, type PruneOptions, type StoreTable } from '../contracts/schemas/store';
 import { decodeBatch } from './arrow-codec';
-import { TableBuilder } from './columns';
+import { TableBuilder, type ColumnSet } from './columns';
 import { StoreCorruptError } from './errors';
 import { writeFragment } from './fragment-file';
 import { readTable } from './fragment-read';
-import { isCode } from './fs-durable';
-import { checkpointPath, listNumbered, versionPath } from './layout';
+import type { ObjectStore } from '../storage';
+import { checkpointKey, listNumbered, versionKey } from './layout';
 import { survivors } from './merge';
 import { TABLES } from './schema';
 import type { VersionLog } from './version-log';
@@ -31,30 +29,47 @@ export interface CompactResult {
   readonly tables: readonly CompactedTable[];
 }
 
-/** Merge one table's fragments into one deduplicated fragment. Throws StoreCorrupt: compaction never drops data silently. */
-async function compactTable(dir: string, table: StoreTable, parts: readonly FragmentEntry[], batchRows: number): Promise<FragmentEntry> {
+/** One table's fragments read into one column set, in fragment order. Throws StoreCorrupt. */
+async function readParts(objects: ObjectStore, table: StoreTable, parts: readonly FragmentEntry[]): Promise<ColumnSet> {
   const builder = new TableBuilder(TABLES[table]);
   builder.reserve(parts.reduce((n, p) => n + p.rows, 0));
   for (const part of parts) {
     const dictionaries = new Map<string, readonly string[]>();
-    for (const batch of (await readTable(dir, part)).batches) builder.appendSet(decodeBatch(TABLES[table], batch, dictionaries, part.path));
+    for (const batch of (await readTable(objects, part)).batches) builder.appendSet(decodeBatch(TABLES[table], batch, dictionaries, part.path));
   }
-  const set = builder.build(true);
-  const written = await writeFragment(dir, set, survivors(set), batchRows);
+  return builder.build(true);
+}
+
+/** Merge one table's fragments into one deduplicated fragment. Throws StoreCorrupt: compaction never drops data silently. */
+async function compactTable(objects: ObjectStore, table: StoreTable, parts: readonly FragmentEntry[], batchRows: number): Promise<FragmentEntry> {
+  const set = await readParts(objects, table, parts);
+  const written = await writeFragment(objects, set, survivors(set), batchRows);
   return { ...written, order: (parts[0] as FragmentEntry).order };
 }
 
+/**
+ * One table's fragments rewritten as one deduplicated fragment without the rows `drop` names
+ * (what a superseding import replaces), keeping the first fragment's order; null when no row
+ * is left. Throws StoreCorrupt.
+ */
+export async function rewriteTableWithout(objects: ObjectStore, table: StoreTable, parts: readonly FragmentEntry[], batchRows: number, drop: (set: ColumnSet, row: number) => boolean): Promise<FragmentEntry | null> {
+  const set = await readParts(objects, table, parts);
+  const kept = survivors(set).filter((row) => !drop(set, row));
+  if (kept.length === 0) return null;
+  return { ...(await writeFragment(objects, set, kept, batchRows)), order: (parts[0] as FragmentEntry).order };
+}
+
 /** Compact every table with more than one fragment at the head. Idempotent in content. */
-export async function compact(dir: string, log: VersionLog, batchRows: number): Promise<CompactResult> {
+export async function compact(objects: ObjectStore, log: VersionLog, batchRows: number): Promise<CompactResult> {
   const base = await log.head();
   if (base === 0) return { version: null, tables: [] };
   const fragments = await log.fragmentsAt(base);
   const outputs: { entry: FragmentEntry; removed: readonly FragmentEntry[] }[] = [];
-  const removeOutputs = (): Promise<void[]> => Promise.all(outputs.map((o) => fs.promises.rm(path.join(dir, o.entry.path), { force: true })));
+  const removeOutputs = (): Promise<void[]> => Promise.all(outputs.map((o) => objects.delete(o.entry.path)));
   try {
     for (const table of STORE_TABLES) {
       const parts = fragments.filter((f) => f.table === table);
-      if (parts.length > 1) outputs.push({ entry: await compactTable(dir, table, parts, batchRows), removed: parts });
+      if (parts.length > 1) outputs.push({ entry: await compactTable(objects, table, parts, batchRows), removed: parts });
     }
     if (outputs.length === 0) return { version: null, tables: [] };
     const version = await log.publish(async (parent) => {
@@ -84,23 +99,10 @@ export interface PruneResult {
   readonly deletedFiles: readonly string[];
 }
 
-async function rmIfExists(file: string): Promise<void> {
-  await fs.promises.rm(file, { force: true });
-}
-
-/** Files under `fragments/` and `tmp/`, relative to `dir`, with their modification times. */
-async function storeFiles(dir: string): Promise<{ rel: string; mtimeMs: number }[]> {
+/** Fragment objects, relative to the store, with their modification times. */
+async function storeFiles(objects: ObjectStore): Promise<{ rel: string; mtimeMs: number }[]> {
   const out: { rel: string; mtimeMs: number }[] = [];
-  for (const sub of [...STORE_TABLES.map((t) => path.posix.join('fragments', t)), 'tmp']) {
-    for (const name of await fs.promises.readdir(path.join(dir, sub))) {
-      const rel = path.posix.join(sub, name);
-      try {
-        out.push({ rel, mtimeMs: (await fs.promises.stat(path.join(dir, rel))).mtimeMs });
-      } catch (e) {
-        if (!isCode(e, 'ENOENT')) throw e;
-      }
-    }
-  }
+  for (const table of STORE_TABLES) for (const o of await objects.list(`fragments/${table}/`)) out.push({ rel: o.key, mtimeMs: o.mtimeMs });
   return out;
 }
 
@@ -109,7 +111,7 @@ async function storeFiles(dir: string): Promise<{ rel: string; mtimeMs: number }
  * file only when no kept version references it and either a forgotten version committed it or
  * it is older than `graceMs` (so a commit in flight keeps its fragments). Idempotent.
  */
-export async function prune(dir: string, log: VersionLog, options: PruneOptions): Promise<PruneResult> {
+export async function prune(objects: ObjectStore, log: VersionLog, options: PruneOptions): Promise<PruneResult> {
   const opts = PruneOptionsSchema.parse(options);
   const versions = await log.list();
   const kept = [...new Set([...versions.slice(-opts.keepLast), ...opts.keep.filter((v) => versions.includes(v))])].sort((a, b) => a - b);
@@ -127,17 +129,18 @@ export async function prune(dir: string, log: VersionLog, options: PruneOptions)
       if (!(e instanceof StoreCorruptError)) throw e;
     }
   }
-  for (const v of forgotten) await rmIfExists(versionPath(dir, v));
+  for (const v of forgotten) await objects.delete(versionKey(v));
   log.forget(forgotten);
   const head = versions[versions.length - 1] ?? 0;
   // A checkpoint above the listed head belongs to a version committed meanwhile: leave it.
-  for (const c of await listNumbered(dir, 'checkpoints')) if (c <= head && !kept.includes(c)) await rmIfExists(checkpointPath(dir, c));
+  for (const c of await listNumbered(objects, 'checkpoints')) if (c <= head && !kept.includes(c)) await objects.delete(checkpointKey(c));
   const cutoff = Date.now() - opts.graceMs;
   const deletedFiles: string[] = [];
-  for (const file of await storeFiles(dir)) {
+  for (const file of await storeFiles(objects)) {
     if (referenced.has(file.rel) || (!committed.has(file.rel) && file.mtimeMs > cutoff)) continue;
-    await rmIfExists(path.join(dir, file.rel));
+    await objects.delete(file.rel);
     deletedFiles.push(file.rel);
   }
+  deletedFiles.push(...(await objects.sweepTemporaries(cutoff)));
   return { kept, removedVersions: forgotten, deletedFiles };
 }

@@ -1,14 +1,16 @@
 /**
- * The matrix store: a directory of immutable Arrow fragments and numbered versions that many
- * processes (and machines on a shared filesystem) write at once, while readers work on
- * consistent snapshots. See docs/matrix-store.md for the layout and guarantees.
+ * The matrix store: immutable Arrow fragments and numbered versions in an ObjectStore (a
+ * folder, or an S3 bucket prefix) that many processes and machines write at once, while
+ * readers work on consistent snapshots. See docs/matrix-store.md for the layout and guarantees.
  */
 import { OpenStoreOptionsSchema, type OpenStoreOptions, type PruneOptions, type StoreTable } from '../contracts/schemas/store';
+import * as path from 'node:path';
 import { formatIssues } from '../contracts/parse';
+import { FsObjectStore, openStorage, readStorageSettings, type ObjectStore } from '../storage';
 import { InvalidStoreInputError, type StoreCorruptError } from './errors';
 import { FragmentSource, type OnCorrupt } from './fragment-source';
 import { verifyFile } from './fragment-read';
-import { ensureLayout, resolveStoreDir } from './layout';
+import { ensureLayout, ensureLayoutOn, resolveStoreDir } from './layout';
 import { compact, prune, type CompactResult, type PruneResult } from './maintenance';
 import { Snapshot } from './snapshot';
 import { VersionLog } from './version-log';
@@ -29,11 +31,15 @@ export interface VersionInfo {
 export class MatrixStore {
   private readonly log: VersionLog;
 
+  /** Where the store lives: its folder, or its s3:// URL. */
+  readonly dir: string;
+
   constructor(
-    readonly dir: string,
+    readonly objects: ObjectStore,
     private readonly options: Required<Omit<OpenStoreOptions, 'dir'>>,
   ) {
-    this.log = new VersionLog(dir, options.checkpointEvery, options.commitAttempts);
+    this.dir = objects instanceof FsObjectStore ? objects.root : objects.url;
+    this.log = new VersionLog(objects, options.checkpointEvery, options.commitAttempts);
   }
 
   /** The newest version; 0 while nothing was committed. */
@@ -43,7 +49,7 @@ export class MatrixStore {
 
   /** Start a write. Nothing it appends is visible until its `commit` returns. */
   beginWrite(): Writer {
-    return new Writer({ dir: this.dir, log: this.log, batchRows: this.options.batchRows, flushRows: this.options.flushRows });
+    return new Writer({ objects: this.objects, log: this.log, batchRows: this.options.batchRows, flushRows: this.options.flushRows });
   }
 
   /**
@@ -54,7 +60,7 @@ export class MatrixStore {
   async snapshot(version?: number): Promise<Snapshot> {
     const v = version ?? (await this.log.head());
     const fragments = v === 0 ? [] : await this.log.fragmentsAt(v);
-    return new Snapshot(v, await FragmentSource.open(this.dir, fragments, this.options.onCorrupt as OnCorrupt));
+    return new Snapshot(v, await FragmentSource.open(this.objects, fragments, this.options.onCorrupt as OnCorrupt));
   }
 
   /** Every version still present, oldest first. Throws StoreCorrupt for an unreadable version file. */
@@ -71,12 +77,12 @@ export class MatrixStore {
 
   /** Merge each table's fragments at the head into one file, as a new version with the same content. Throws StoreCorrupt. */
   compact(): Promise<CompactResult> {
-    return compact(this.dir, this.log, this.options.batchRows);
+    return compact(this.objects, this.log, this.options.batchRows);
   }
 
   /** Forget old versions and delete files no kept version references. Throws InvalidInput for bad options. */
   prune(options: PruneOptions = {}): Promise<PruneResult> {
-    return prune(this.dir, this.log, options);
+    return prune(this.objects, this.log, options);
   }
 
   /** Hash every fragment of a version (default: the head) in full; returns the corrupt ones. */
@@ -84,26 +90,47 @@ export class MatrixStore {
     const v = version ?? (await this.log.head());
     const problems: StoreCorruptError[] = [];
     for (const f of v === 0 ? [] : await this.log.fragmentsAt(v)) {
-      const problem = await verifyFile(this.dir, f);
+      const problem = await verifyFile(this.objects, f);
       if (problem) problems.push(problem);
     }
     return problems;
   }
 }
 
+type StoreSettings = Required<Omit<OpenStoreOptions, 'dir'>> & { dir?: string };
+
+function parseOptions(options: OpenStoreOptions): StoreSettings {
+  const parsed = OpenStoreOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new InvalidStoreInputError(`invalid store options: ${formatIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
 /**
- * Open (and by default create) a store. The directory is `options.dir`, else env
+ * Open (and by default create) a store in a folder. The folder is `options.dir`, else env
  * MSELECT_STORE, else `<project>/data/store`. Throws InvalidInput for bad options,
  * SchemaVersionMismatch for a store of another schema version, StoreCorrupt for a damaged
  * format file.
  */
 export function openStore(options: OpenStoreOptions = {}): MatrixStore {
-  const parsed = OpenStoreOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new InvalidStoreInputError(`invalid store options: ${formatIssues(parsed.error.issues)}`);
-  const { dir, ...rest } = parsed.data;
+  const { dir, ...rest } = parseOptions(options);
   const resolved = resolveStoreDir(dir);
   ensureLayout(resolved, rest.create);
-  return new MatrixStore(resolved, rest);
+  return new MatrixStore(new FsObjectStore(resolved, { tmpDir: path.join(resolved, 'tmp') }), rest);
 }
 
+/**
+ * Open (and by default create) a store in any ObjectStore: a folder, or an S3 prefix where
+ * versions are published with `If-None-Match: *`. `options.dir` is not used. Throws like
+ * `openStore`, plus StorageConfigError (bucket, credentials) and StorageUnavailable.
+ */
+export async function openStoreOn(objects: ObjectStore, options: Omit<OpenStoreOptions, 'dir'> = {}): Promise<MatrixStore> {
+  const { dir: _dir, ...rest } = parseOptions(options);
+  if (objects instanceof FsObjectStore) return openStore({ ...options, dir: objects.root });
+  await ensureLayoutOn(objects, rest.create);
+  return new MatrixStore(objects, rest);
+}
 
+/** Open the store at a URL (`s3://bucket/prefix`, `file:///abs/path` or a path), S3 settings from the AWS variables in `env`. */
+export function openStoreUrl(url: string, options: Omit<OpenStoreOptions, 'dir'> = {}, env: NodeJS.ProcessEnv = process.env): Promise<MatrixStore> {
+  return openStoreOn(openStorage(readStorageSettings({ ...env, MSELECT_STORAGE: url })), options);
+}

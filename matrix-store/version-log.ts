@@ -1,16 +1,15 @@
 /**
- * The version log. Version N is the file `versions/N.json` listing the fragments it adds and
- * removes on top of N - 1; it is published with a hard link, so of two committers racing for N
- * exactly one succeeds and the other retries on top of the new head. A version's fragment list
+ * The version log. Version N is the object `versions/N.json` listing the fragments it adds and
+ * removes on top of N - 1; it is published with a conditional create (a hard link on a
+ * filesystem, `If-None-Match: *` on S3), so of two committers racing for N exactly one
+ * succeeds and the other retries on top of the new head. A version's fragment list
  * is the nearest checkpoint at or below it plus the versions after that checkpoint.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { hostname } from 'node:os';
 import { CheckpointSchema, STORE_TABLES, VersionRecordSchema, type FragmentEntry, type VersionRecord } from '../contracts/schemas/store';
 import { CommitContentionError, SchemaVersionError, StoreCorruptError, VersionNotFoundError } from './errors';
-import { isCode, publishExclusive, replaceFile } from './fs-durable';
-import { checkpointPath, listNumbered, versionPath } from './layout';
+import { ObjectNotFoundError, type ObjectStore } from '../storage';
+import { checkpointKey, listNumbered, versionKey } from './layout';
 import { STORE_SCHEMA_VERSION } from './schema';
 
 /**
@@ -34,28 +33,27 @@ export class VersionLog {
   private readonly lists = new Map<number, readonly FragmentEntry[]>();
 
   constructor(
-    readonly dir: string,
+    readonly objects: ObjectStore,
     private readonly checkpointEvery: number,
     private readonly attempts: number,
   ) {}
 
   /** The newest published version; 0 for an empty store. */
   async head(): Promise<number> {
-    const versions = await listNumbered(this.dir, 'versions');
+    const versions = await listNumbered(this.objects, 'versions');
     return versions[versions.length - 1] ?? 0;
   }
 
   /** Published versions still present, ascending. */
   list(): Promise<number[]> {
-    return listNumbered(this.dir, 'versions');
+    return listNumbered(this.objects, 'versions');
   }
 
   /** The record of version `v`. Throws VersionNotFound, StoreCorrupt or SchemaVersionMismatch. */
   async record(v: number): Promise<VersionRecord> {
     const cached = this.records.get(v);
     if (cached) return cached;
-    const file = versionPath(this.dir, v);
-    const parsed = await readJson(file, (json) => VersionRecordSchema.safeParse(json), async () => new VersionNotFoundError(v, await this.head()));
+    const parsed = await readJson(this.objects, versionKey(v), (json) => VersionRecordSchema.safeParse(json), async () => new VersionNotFoundError(v, await this.head()));
     this.records.set(v, parsed);
     return parsed;
   }
@@ -65,7 +63,7 @@ export class VersionLog {
     const cached = this.lists.get(v);
     if (cached) return cached;
     await this.record(v);
-    const checkpoints = (await listNumbered(this.dir, 'checkpoints')).filter((c) => c <= v).reverse();
+    const checkpoints = (await listNumbered(this.objects, 'checkpoints')).filter((c) => c <= v).reverse();
     for (const base of [...checkpoints, 0]) {
       const chain = await this.chain(base + 1, v);
       if (!chain) continue;
@@ -78,7 +76,7 @@ export class VersionLog {
       this.lists.set(v, list);
       return list;
     }
-    throw new StoreCorruptError(versionPath(this.dir, v), 'manifest', 0, 'neither a checkpoint nor the versions before it are present');
+    throw new StoreCorruptError(this.objects.describe(versionKey(v)), 'manifest', 0, 'neither a checkpoint nor the versions before it are present');
   }
 
   /**
@@ -103,7 +101,7 @@ export class VersionLog {
         add: change.add.map((f, i) => (f.order[0] === 0 ? { ...f, order: [version, i] as [number, number] } : f)),
         remove: [...change.remove],
       };
-      if (publishExclusive(path.join(this.dir, 'tmp'), versionPath(this.dir, version), JSON.stringify(record))) {
+      if (await this.objects.putIfAbsent(versionKey(version), JSON.stringify(record))) {
         this.records.set(version, record);
         if (version % this.checkpointEvery === 0) await this.tryCheckpoint(version);
         return version;
@@ -125,7 +123,7 @@ export class VersionLog {
   async writeCheckpoint(v: number): Promise<void> {
     const fragments = await this.fragmentsAt(v);
     const body = { format: 'mselect-store-checkpoint', schemaVersion: STORE_SCHEMA_VERSION, version: v, fragments };
-    replaceFile(path.join(this.dir, 'tmp'), checkpointPath(this.dir, v), JSON.stringify(body));
+    await this.objects.put(checkpointKey(v), JSON.stringify(body));
   }
 
   /** A checkpoint only saves reading time: failing to write one must not fail the commit that was published. */
@@ -138,8 +136,8 @@ export class VersionLog {
   }
 
   private async checkpoint(v: number): Promise<readonly FragmentEntry[]> {
-    const file = checkpointPath(this.dir, v);
-    const parsed = await readJson(file, (json) => CheckpointSchema.safeParse(json), () => Promise.resolve(new StoreCorruptError(file, 'manifest', 0, 'the checkpoint vanished')));
+    const key = checkpointKey(v);
+    const parsed = await readJson(this.objects, key, (json) => CheckpointSchema.safeParse(json), () => Promise.resolve(new StoreCorruptError(this.objects.describe(key), 'manifest', 0, 'the checkpoint vanished')));
     return parsed.fragments;
   }
 
@@ -158,17 +156,19 @@ export class VersionLog {
   }
 }
 
-/** Read and validate a JSON manifest file. */
+/** Read and validate a JSON manifest object. */
 async function readJson<T extends { schemaVersion: number }>(
-  file: string,
+  objects: ObjectStore,
+  key: string,
   parse: (json: unknown) => { success: true; data: T } | { success: false },
   missing: () => Promise<Error>,
 ): Promise<T> {
+  const file = objects.describe(key);
   let text: string;
   try {
-    text = await fs.promises.readFile(file, 'utf8');
+    text = (await objects.get(key)).toString('utf8');
   } catch (e) {
-    if (isCode(e, 'ENOENT')) throw await missing();
+    if (e instanceof ObjectNotFoundError) throw await missing();
     throw e;
   }
   let json: unknown;

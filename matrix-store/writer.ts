@@ -5,23 +5,23 @@
  * leaves only unreferenced fragments, which `prune` removes.
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { z } from 'zod';
 import { formatIssues } from '../contracts/parse';
 import {
   CellRecordSchema, ClusteringInputSchema, CurveInputSchema, DatasetRecordSchema, ModelRecordSchema, ProxyScoreSchema,
-  type CellRecordInput, type ClusteringInput, type CurveInput, type DatasetRecordInput, type ModelRecordInput, type ProxyScoreInput, type StoreTable,
+  type CellRecordInput, type ClusteringInput, type CurveInput, type DatasetRecordInput, type FragmentEntry, type ModelRecordInput, type ProxyScoreInput, type StoreTable,
 } from '../contracts/schemas/store';
-import { TableBuilder } from './columns';
+import type { ObjectStore } from '../storage';
+import { TableBuilder, type ColumnSet } from './columns';
 import { InvalidStoreInputError } from './errors';
 import { writeFragment, type WrittenFragment } from './fragment-file';
+import { rewriteTableWithout } from './maintenance';
 import { TABLES } from './schema';
 import type { VersionLog } from './version-log';
 
 /** What a writer needs from its store. */
 export interface WriterContext {
-  readonly dir: string;
+  readonly objects: ObjectStore;
   readonly log: VersionLog;
   readonly batchRows: number;
   readonly flushRows: number;
@@ -38,6 +38,8 @@ function parseAll<S extends z.ZodTypeAny>(schema: S, values: readonly unknown[],
 export class Writer {
   private readonly buffers = new Map<StoreTable, TableBuilder>();
   private readonly written: WrittenFragment[] = [];
+  /** (model, dataset) pairs whose stored cells and curves this commit replaces. */
+  private readonly superseded = new Set<string>();
   private state: 'open' | 'committed' | 'aborted' = 'open';
 
   constructor(private readonly ctx: WriterContext) {}
@@ -92,6 +94,17 @@ export class Writer {
     await this.add('proxyScores', parseAll(ProxyScoreSchema, scores, 'proxy score').map((s) => ({ ...s, computedAt: s.computedAt ?? now })));
   }
 
+  /**
+   * Supersede what is stored for these (model, dataset) pairs: the version this write commits
+   * leaves out every earlier cell and curve point of each pair (any settings), so the cells and
+   * curves appended here stand for it. Older versions keep their rows (time travel still sees
+   * them). Without this, a re-imported cell is a duplicate that reads drop (the first write wins).
+   */
+  supersede(pairs: readonly { readonly model: string; readonly dataset: string }[]): void {
+    this.assertOpen();
+    pairs.forEach((p) => this.superseded.add(`${p.model}\u0000${p.dataset}`));
+  }
+
   /** Write every buffered row as fragments now (still invisible until `commit`). */
   async flush(): Promise<void> {
     this.assertOpen();
@@ -107,7 +120,10 @@ export class Writer {
     await this.flush();
     if (this.written.length === 0) throw new InvalidStoreInputError('nothing to commit: no rows were written');
     const add = this.written.map((w) => ({ ...w, order: [0, 0] as [number, number] }));
-    const version = await this.ctx.log.publish(() => Promise.resolve({ message, add, remove: [] }));
+    const version = await this.ctx.log.publish(async (parent) => {
+      const rewritten = await this.rewrites(parent);
+      return { message, add: [...add, ...rewritten.add], remove: rewritten.remove };
+    });
     if (version === null) throw new Error('publish gave up without a reason');
     this.state = 'committed';
     return version;
@@ -118,7 +134,29 @@ export class Writer {
     if (this.state !== 'open') return;
     this.state = 'aborted';
     this.buffers.clear();
-    await Promise.all(this.written.map((w) => fs.promises.rm(path.join(this.ctx.dir, w.path), { force: true })));
+    await Promise.all([...this.written, ...(this.rewritten?.add ?? [])].map((w) => this.ctx.objects.delete(w.path)));
+  }
+
+  private rewritten: { parent: number; add: FragmentEntry[]; remove: string[] } | null = null;
+
+  /** The cells and curves fragments at `parent` rewritten without the superseded pairs (once per parent). */
+  private async rewrites(parent: number): Promise<{ add: FragmentEntry[]; remove: string[] }> {
+    if (this.superseded.size === 0 || parent === 0) return { add: [], remove: [] };
+    if (this.rewritten?.parent === parent) return this.rewritten;
+    if (this.rewritten) await Promise.all(this.rewritten.add.map((f) => this.ctx.objects.delete(f.path)));
+    const fragments = await this.ctx.log.fragmentsAt(parent);
+    const drop = (set: ColumnSet, row: number): boolean => this.superseded.has(`${String(set.value('model', row))}\u0000${String(set.value('dataset', row))}`);
+    const add: FragmentEntry[] = [];
+    const remove: string[] = [];
+    for (const table of ['cells', 'curves'] as const) {
+      const parts = fragments.filter((f) => f.table === table);
+      if (parts.length === 0) continue;
+      const entry = await rewriteTableWithout(this.ctx.objects, table, parts, this.ctx.batchRows, drop);
+      if (entry) add.push(entry);
+      remove.push(...parts.map((p) => p.path));
+    }
+    this.rewritten = { parent, add, remove };
+    return this.rewritten;
   }
 
   private async add(table: StoreTable, rows: readonly Readonly<Record<string, unknown>>[]): Promise<void> {
@@ -141,7 +179,7 @@ export class Writer {
   private async flushTable(table: StoreTable): Promise<void> {
     const b = this.buffers.get(table);
     this.buffers.delete(table);
-    if (b && b.rows > 0) this.written.push(await writeFragment(this.ctx.dir, b.build(), null, this.ctx.batchRows));
+    if (b && b.rows > 0) this.written.push(await writeFragment(this.ctx.objects, b.build(), null, this.ctx.batchRows));
   }
 
   private assertOpen(): void {

@@ -4,7 +4,7 @@
  * Pure parsing and formatting, no I/O, so the matrix store can reuse it for CSV interop.
  * Every parse error names the source and the 1-based line.
  */
-import type { PerformanceMatrix, RunRecord, RunSet } from '../algorithms/types';
+import type { Direction, PerformanceMatrix, RunRecord, RunSet } from '../algorithms/types';
 
 /** Thrown when a text does not follow its format; `source` and `line` say where. */
 export class AnchorFormatError extends Error {
@@ -105,7 +105,7 @@ function tabCells(line: string): string[] {
 
 /**
  * Parse `history_matrix.tsv`: line 1 = model names, then one row per entry of `datasetNames`
- * in that order. A cell of exactly 0 means "never run" and becomes NaN.
+ * in that order. A cell of exactly 0 (the published files' convention) or an empty cell means "never run" and becomes NaN.
  * Throws AnchorFormatError on a row count or width mismatch or a non-numeric cell.
  */
 export function parseHistoryMatrix(tsv: string, datasetNames: readonly string[], source = 'history_matrix.tsv'): PerformanceMatrix {
@@ -120,7 +120,8 @@ export function parseHistoryMatrix(tsv: string, datasetNames: readonly string[],
     const cells = tabCells(text);
     if (cells.length !== models.length) throw new AnchorFormatError(source, d + 2, `${cells.length} cells, but line 1 names ${models.length} models`);
     cells.forEach((c, m) => {
-      const v = parseNumber(c, source, d + 2, `cell ${m + 1}`);
+      // The published files write a missing cell as 0; an empty cell is missing too.
+      const v = c === '' ? Number.NaN : parseNumber(c, source, d + 2, `cell ${m + 1}`);
       values[d * models.length + m] = v === 0 ? Number.NaN : v;
     });
   });
@@ -167,4 +168,24 @@ export function formatCurvesCsv(runs: RunSet, inPaperPool: ReadonlySet<string> =
     return [r.model, r.dataset, inPaperPool.has(r.model) ? '1' : '0', r.test === null ? '' : String(r.test), ...val].join(',');
   });
   return [header, ...rows].join('\n') + '\n';
+}
+
+/**
+ * Parse `datasets.tsv` (optional): header `dataset<TAB>direction`, then one dataset a line
+ * with `maximize` or `minimize`. Throws AnchorFormatError on a bad header, a bad direction
+ * or a dataset listed twice.
+ */
+export function parseDatasetDirections(tsv: string, source = 'datasets.tsv'): Map<string, Direction> {
+  const lines = splitLines(tsv);
+  const header = tabCells(lines[0] ?? '');
+  if (header[0] !== 'dataset' || header[1] !== 'direction') throw new AnchorFormatError(source, 1, `header is "${lines[0] ?? ''}", but must be "dataset<TAB>direction"`);
+  const out = new Map<string, Direction>();
+  lines.slice(1).forEach((text, i) => {
+    if (text.trim() === '') return;
+    const [dataset = '', direction = ''] = tabCells(text);
+    if (dataset === '' || out.has(dataset)) throw new AnchorFormatError(source, i + 2, `dataset "${dataset}" is empty or repeated`);
+    if (direction !== 'maximize' && direction !== 'minimize') throw new AnchorFormatError(source, i + 2, `direction is "${direction}", but must be maximize or minimize`);
+    out.set(dataset, direction);
+  });
+  return out;
 }

@@ -15,8 +15,9 @@ export interface CaseResult {
   readonly poolSize: number;
   readonly pick: string;
   readonly pickTest: number;
+  /** Best test score in the pool (highest, or lowest for a minimized metric). */
   readonly bestTest: number;
-  /** (bestTest - pickTest) x 100. */
+  /** How much worse the pick is than the best, in points: (bestTest - pickTest) x 100, sign-flipped for a minimized metric. */
   readonly regret: number;
   /** True when the pick's test score equals the best in the pool. */
   readonly isBest: boolean;
@@ -47,7 +48,8 @@ export async function evaluateCase(policy: SelectionPolicy, c: ReplayCase): Prom
   const trainer = new ReplayTrainer(c.targetRuns);
   const run = await runSelection(policy, c.task, trainerBackend(trainer, c.task.target, c.task.seed));
   const tests = [...c.test.values()].filter(Number.isFinite);
-  const bestTest = Math.max(...tests);
+  const s = c.task.direction === 'maximize' ? 1 : -1;
+  const bestTest = s * Math.max(...tests.map((t) => s * t));
   const pickTest = c.test.get(run.pick) ?? Number.NaN;
   const brute = bruteForceEpochs(c.task.pool.length, c.task.maxEpochs);
   return {
@@ -57,7 +59,7 @@ export async function evaluateCase(policy: SelectionPolicy, c: ReplayCase): Prom
     pick: run.pick,
     pickTest,
     bestTest,
-    regret: (bestTest - pickTest) * 100,
+    regret: s * (bestTest - pickTest) * 100,
     isBest: pickTest === bestTest,
     epochs: run.cost.epochs,
     trainEpochs: run.cost.trainEpochs,

@@ -2,7 +2,8 @@
  * Public surface of replay: parse and load recorded runs, answer training from them, and
  * evaluate selection policies under the paper and leave-one-dataset-out protocols.
  */
-export { AnchorFormatError, formatCurvesCsv, parseCurvesCsv, parseHistoryMatrix, parseNameList, parseProxyScores } from './anchor-format';
+export { AnchorFormatError, formatCurvesCsv, parseCurvesCsv, parseDatasetDirections, parseHistoryMatrix, parseNameList, parseProxyScores } from './anchor-format';
+export { syntheticRecordedHub, writeAnchorsDir, type SyntheticHub, type SyntheticHubOptions } from './synthetic';
 export { loadAnchors, type AnchorData } from './load';
 export { ReplayTrainer, replayCheckpointKey } from './replay-trainer';
 export { trainerBackend } from './trainer-backend';

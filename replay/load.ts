@@ -1,11 +1,15 @@
 /**
- * Reads a directory of recorded selection data laid out as the two-phase anchors
- * (curves.csv, history_matrix.tsv + history_datasets.txt, proxy/<kind>_<target>.tsv).
+ * Reads a directory of recorded selection data laid out as the two-phase anchors: curves.csv
+ * (required), and optionally history_matrix.tsv + history_datasets.txt (the authors' offline
+ * matrix; without them the history is curves.csv's test values), proxy/<kind>_<target>.tsv
+ * (the target URI-encoded where it holds a `/`: `logme_glue%2Fsst2.tsv`) and datasets.tsv
+ * giving each dataset's metric direction.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PerformanceMatrix, RunSet } from '../algorithms/types';
-import { parseCurvesCsv, parseHistoryMatrix, parseNameList, parseProxyScores } from './anchor-format';
+import type { Direction, PerformanceMatrix, RunSet } from '../algorithms/types';
+import { matrixFromRuns } from '../algorithms/matrix';
+import { parseCurvesCsv, parseDatasetDirections, parseHistoryMatrix, parseNameList, parseProxyScores } from './anchor-format';
 
 export interface AnchorData {
   readonly dir: string;
@@ -16,9 +20,11 @@ export interface AnchorData {
   readonly history: PerformanceMatrix;
   /** Proxy scores by kind (`leep`), then by target dataset id, then by model. */
   readonly proxies: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>;
+  /** Metric direction per dataset, from the optional `datasets.tsv`; a dataset it does not list is maximized. */
+  readonly directions: ReadonlyMap<string, Direction>;
 }
 
-/** Proxy file targets that are short for a dataset id (the anchors README: `tweet` = `tweet_eval`). */
+/** Proxy file targets that are short for a dataset id (the anchors README: `tweet` = `tweet_eval`), applied only when no dataset has the short name. */
 export const PROXY_TARGET_ALIASES: Readonly<Record<string, string>> = { tweet: 'tweet_eval' };
 
 async function readText(dir: string, name: string): Promise<string> {
@@ -29,7 +35,7 @@ async function readText(dir: string, name: string): Promise<string> {
   }
 }
 
-async function loadProxies(dir: string): Promise<Map<string, Map<string, Map<string, number>>>> {
+async function loadProxies(dir: string, datasets: readonly string[]): Promise<Map<string, Map<string, Map<string, number>>>> {
   const proxyDir = join(dir, 'proxy');
   const files = await readdir(proxyDir).catch(() => [] as string[]);
   const out = new Map<string, Map<string, Map<string, number>>>();
@@ -37,7 +43,8 @@ async function loadProxies(dir: string): Promise<Map<string, Map<string, Map<str
     const m = /^([a-z0-9]+)_(.+)\.tsv$/i.exec(file);
     if (m === null) throw new Error(`${join(proxyDir, file)}: name must be <kind>_<target>.tsv`);
     const [, kind = '', short = ''] = m;
-    const target = PROXY_TARGET_ALIASES[short] ?? short;
+    const decoded = decodeURIComponent(short);
+    const target = datasets.includes(decoded) ? decoded : (PROXY_TARGET_ALIASES[decoded] ?? decoded);
     const scores = parseProxyScores(await readText(proxyDir, file), join(proxyDir, file));
     out.set(kind, (out.get(kind) ?? new Map<string, Map<string, number>>()).set(target, scores));
   }
@@ -50,7 +57,11 @@ async function loadProxies(dir: string): Promise<Map<string, Map<string, Map<str
  */
 export async function loadAnchors(dir: string): Promise<AnchorData> {
   const { runs, inPaperPool } = parseCurvesCsv(await readText(dir, 'curves.csv'), join(dir, 'curves.csv'));
-  const datasets = parseNameList(await readText(dir, 'history_datasets.txt'));
-  const history = parseHistoryMatrix(await readText(dir, 'history_matrix.tsv'), datasets, join(dir, 'history_matrix.tsv'));
-  return { dir, runs, inPaperPool, history, proxies: await loadProxies(dir) };
+  const datasetsText = await readFile(join(dir, 'history_datasets.txt'), 'utf8').catch(() => null);
+  const matrixText = await readFile(join(dir, 'history_matrix.tsv'), 'utf8').catch(() => null);
+  if ((datasetsText === null) !== (matrixText === null)) throw new Error(`${dir}: history_matrix.tsv and history_datasets.txt come together; found only ${datasetsText === null ? 'history_matrix.tsv' : 'history_datasets.txt'}`);
+  const history = datasetsText === null || matrixText === null ? matrixFromRuns(runs) : parseHistoryMatrix(matrixText, parseNameList(datasetsText), join(dir, 'history_matrix.tsv'));
+  const directionsText = await readFile(join(dir, 'datasets.tsv'), 'utf8').catch(() => null);
+  const directions = directionsText === null ? new Map<string, Direction>() : parseDatasetDirections(directionsText, join(dir, 'datasets.tsv'));
+  return { dir, runs, inPaperPool, history, proxies: await loadProxies(dir, runs.datasets), directions };
 }

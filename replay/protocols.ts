@@ -10,8 +10,9 @@
  * `loo` — honest leave-one-dataset-out: every dataset with >= `minModels` recorded runs is
  *   the target in turn; the pool is every model with a run on it; history, clustering,
  *   the prior and curve mining use only the other datasets; no proxy scores.
+ * Both take each dataset's metric direction from the anchors' datasets.tsv.
  */
-import type { RunRecord, RunSet } from '../algorithms/types';
+import type { Direction, RunRecord, RunSet } from '../algorithms/types';
 import type { SelectionTask } from '../algorithms/policy';
 import { matrixFromRuns, selectRuns } from '../algorithms/matrix';
 import { roundTo } from '../algorithms/stats';
@@ -43,6 +44,11 @@ export interface LooOptions {
   seed?: number;
 }
 
+/** The target's metric direction from the anchors' datasets.tsv (maximize when it is not listed). */
+export function directionOf(data: AnchorData, dataset: string): Direction {
+  return data.directions.get(dataset) ?? 'maximize';
+}
+
 function roundRun(r: RunRecord): RunRecord {
   return { ...r, val: r.val.map((v) => roundTo(v, 2)), test: r.test === null ? null : roundTo(r.test, 2) };
 }
@@ -67,10 +73,10 @@ export function paperCases(data: AnchorData, seed = 1): ReplayCase[] {
   const inPool = new Set(pool);
   const rounded = data.runs.runs.filter((r) => inPool.has(r.model)).map(roundRun);
   return PAPER_TARGETS.map((target) => {
-    const proxy = data.proxies.get('leep')?.get(target);
-    if (proxy === undefined) throw new Error(`paper protocol: no proxy/leep file for ${target} in ${data.dir}`);
+    if (data.proxies.get('leep')?.get(target) === undefined) throw new Error(`paper protocol: no proxy/leep file for ${target} in ${data.dir}`);
+    const proxies = new Map([...data.proxies].flatMap(([kind, byTarget]) => { const s = byTarget.get(target); return s ? [[kind, s] as const] : []; }));
     const curves = selectRuns({ ...data.runs, runs: rounded }, (r) => r.dataset !== target);
-    const task: SelectionTask = { target, pool, maxEpochs: PAPER_MAX_EPOCHS, direction: 'maximize', history: data.history, curves, proxy, seed };
+    const task: SelectionTask = { target, pool, maxEpochs: PAPER_MAX_EPOCHS, direction: directionOf(data, target), datasetDirections: data.directions, history: data.history, curves, proxies, seed };
     return caseOf(task, rounded.filter((r) => r.dataset === target));
   });
 }
@@ -91,7 +97,7 @@ export function looCases(data: AnchorData, options: LooOptions = {}): ReplayCase
     const curves = selectRuns(data.runs, (r) => r.dataset !== target);
     const maxEpochs = Math.min(...onTarget.map((r) => r.val.length));
     const pool = onTarget.map((r) => r.model);
-    const task: SelectionTask = { target, pool, maxEpochs, direction: 'maximize', history: matrixFromRuns(curves), curves, proxy: null, seed };
+    const task: SelectionTask = { target, pool, maxEpochs, direction: directionOf(data, target), datasetDirections: data.directions, history: matrixFromRuns(curves), curves, proxies: new Map(), seed };
     return caseOf(task, onTarget);
   });
 }

@@ -74,11 +74,23 @@ function clusterTraces(history: PerformanceMatrix, clustering: Clustering | null
   }];
 }
 
+/** How the target's metric is read. */
+function betterText(direction: SelectModelResult['direction']): string {
+  return direction === 'minimize' ? 'minimized: lower is better' : 'maximized: higher is better';
+}
+
+/** What the elimination details mean: which score ranked the models, and on which scale. */
+export const ELIMINATION_CAPTION =
+  'Each detail gives the score the policy ranked by at that epoch, on the target metric\'s own scale: the validation score (halving), ' +
+  'the predicted final metric (mean final metric, on other datasets, of the models whose validation was similar at that epoch: the paper\'s convergence-trend ' +
+  'filter) or the corrected score (validation plus the model\'s usual gap to its final metric on other datasets, shrunk toward its history prior: prior-shrink-halving). ' +
+  '"halving": not among the best max(1, floor(n / eta)); "trend-filter": a model with better validation is predicted to end better; at the budget epoch the policy keeps its pick.';
+
 /** Summary lines shared by the HTML report and the terminal. */
 export function summaryLines(r: SelectModelResult): string[] {
   const saved = r.bruteForceEpochs > 0 ? (100 * (1 - r.epochsSpent / r.bruteForceEpochs)).toFixed(0) : 'n/a';
   return [
-    `Target ${r.target}, policy ${r.policy}, store version ${r.storeVersion}, backend ${r.backend || 'n/a'}.`,
+    `Target ${r.target} (metric ${betterText(r.direction)}), policy ${r.policy}, store version ${r.storeVersion}, backend ${r.backend || 'n/a'}.`,
     `Pick: ${r.pick ?? 'none'} (validation ${fmt(r.pickValidation)}, test ${fmt(r.pickTest)}).`,
     `${r.poolSize} models in the pool, ${r.candidates.length} candidates, ${r.round} round(s); ${r.epochsSpent} epochs spent vs ${r.bruteForceEpochs} for brute force (${saved}% saved).`,
   ];
@@ -90,10 +102,10 @@ export function selectionReport(r: SelectModelResult, history: PerformanceMatrix
     title: `mselect: model selection for ${r.target}`,
     summary: summaryLines(r),
     sections: [
-      { title: 'Convergence curves (validation per epoch) and eliminations', traces: curveTraces(r), layout: { xaxis: { title: { text: 'epoch' }, dtick: 1 }, yaxis: { title: { text: 'validation metric' } } } },
-      { title: 'Recall scores', traces: recallTrace(r), layout: { yaxis: { title: { text: 'score' } } }, caption: 'Blue: recalled candidates; green: the pick; grey: not recalled.' },
+      { title: 'Convergence curves (validation per epoch) and eliminations', traces: curveTraces(r), layout: { xaxis: { title: { text: 'epoch' }, dtick: 1 }, yaxis: { title: { text: `validation metric (${betterText(r.direction)})` } } } },
+      { title: 'Recall scores', traces: recallTrace(r), layout: { yaxis: { title: { text: 'score' } } }, caption: 'Score recall ranked by: the proxy (e.g. LEEP, higher is better) or the history prior (z-score of the mean standardized benchmark metric, higher is better). Blue: recalled candidates; green: the pick; grey: not recalled.' },
       { title: 'Model clusters (PCA of benchmark performance)', traces: clusterTraces(history, clustering, r), layout: { xaxis: { title: { text: 'PC 1' } }, yaxis: { title: { text: 'PC 2' } } }, caption: 'Colour: cluster; large: representative; outlined: recalled; star: pick.' },
-      { table: { title: 'Eliminations', head: ['model', 'round', 'epoch', 'reason', 'detail'], rows: r.eliminations.map((e) => [e.model, String(e.round), String(e.epoch), e.reason, e.detail]) } },
+      { table: { title: 'Eliminations', head: ['model', 'round', 'epoch', 'reason', 'detail'], rows: r.eliminations.map((e) => [e.model, String(e.round), String(e.epoch), e.reason, e.detail]), caption: ELIMINATION_CAPTION } },
     ],
   };
 }

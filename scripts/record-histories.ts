@@ -13,13 +13,15 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createGpuActivities, type GpuActivities } from '../activities';
 import { launchDevServer } from '../server/dev-server';
+import { PROJECT_ROOT } from '../server/paths';
 import { workerConfigFromEnv } from '../workers/config';
 import { createGpuWorker, createOrchestratorWorker } from '../workers/create-workers';
 import { historyToJson } from '../test/fixtures/histories/history-json';
 import { buildPerformanceMatrix, plumbingCheck, selectModel } from '../workflows';
 import { addStepsUpdate, plumbingProgressQuery, selectionProgressQuery, setBudgetUpdate } from '../workflows/messages';
+import { gpuDeps } from '../workers/deps';
 
-const OUT = resolve(__dirname, '..', 'test', 'fixtures', 'histories');
+const OUT = resolve(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 const TASK_QUEUE = 'record-histories';
 const MODELS = ['albert-base-v2', 'bert-base-uncased', 'distilbert-base-uncased', 'roberta-base', 'ishan--bert-base-uncased-mnli', 'connectivity--bert_ft_qqp-1'];
 const BENCHMARKS = ['sst2', 'mrpc', 'qnli'];
@@ -62,7 +64,7 @@ async function record(): Promise<void> {
   try {
     const setup = { connection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE, config };
     const orchestrator = await createOrchestratorWorker(setup);
-    const gpu = await createGpuWorker({ ...setup, slots: 4, activities: slowed(createGpuActivities(config), 200) });
+    const gpu = await createGpuWorker({ ...setup, slots: 4, activities: slowed(createGpuActivities(await gpuDeps(config)), 200) });
     await orchestrator.runUntil(gpu.runUntil(() => scenarios(env.client)));
   } finally {
     await connection.close();

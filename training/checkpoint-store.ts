@@ -1,14 +1,16 @@
 /**
- * Durable fine-tune checkpoints: one file per (run, epoch) under a root directory, written
- * atomically (temp file, fsync, rename), so a worker killed mid-write leaves the previous
- * epoch's checkpoint intact and never a torn one.
+ * Durable fine-tune checkpoints: one object per (run, epoch) in an ObjectStore (a folder, or
+ * `checkpoints/` of the bucket, so any worker on any machine resumes from them), written
+ * atomically (filesystem: temp file, fsync, rename; S3: a PutObject), so a worker killed
+ * mid-write leaves the previous epoch's checkpoint intact and never a torn one. `save`
+ * resolves only once the checkpoint is durable, and the trainer heartbeats its reference
+ * only after that.
  *
  * File layout: 8-byte magic `MSCKPT01`, uint32 LE header length, JSON header (padded to a
  * multiple of 4 bytes), then the float32 arrays the header lists, back to back.
  */
-import { promises as fs } from 'node:fs';
 import { ErrorType, nonRetryable } from '../contracts/errors';
-import { resolveInside, writeFileAtomic } from '../hub/files';
+import { checkKey, FsObjectStore, InvalidKeyError, ObjectNotFoundError, type ObjectStore } from '../storage';
 import type { AdamState } from './adam';
 import type { CheckpointRef } from './trainer';
 
@@ -40,7 +42,17 @@ interface Header {
 }
 
 export class CheckpointStore {
-  constructor(readonly root: string) {}
+  readonly objects: ObjectStore;
+
+  /** Checkpoints in `root`: a folder path (today's layout) or an ObjectStore (e.g. the bucket's `checkpoints/`). */
+  constructor(root: string | ObjectStore) {
+    this.objects = typeof root === 'string' ? new FsObjectStore(root) : root;
+  }
+
+  /** Where the checkpoints live, for messages. */
+  get root(): string {
+    return this.objects instanceof FsObjectStore ? this.objects.root : this.objects.url;
+  }
 
   /** The key of run `runId` after `epoch` epochs; the run id is percent-encoded into one path segment. */
   keyFor(runId: string, epoch: number): string {
@@ -51,7 +63,7 @@ export class CheckpointStore {
   /** Write a checkpoint durably; resolves once it survives a crash. Idempotent per (run, epoch). */
   async save(runId: string, payload: CheckpointPayload): Promise<CheckpointRef> {
     const key = this.keyFor(runId, payload.meta.epoch);
-    await writeFileAtomic(resolveInside(this.root, key), encode(payload));
+    await this.objects.put(key, encode(payload));
     return { key, epoch: payload.meta.epoch };
   }
 
@@ -60,12 +72,14 @@ export class CheckpointStore {
    * when it does not exist and StoreCorrupt when the file cannot be decoded.
    */
   async load(ref: CheckpointRef): Promise<CheckpointPayload> {
-    const file = resolveInside(this.root, ref.key);
+    const key = this.checkedKey(ref.key);
+    const file = this.objects.describe(key);
     let bytes: Buffer;
     try {
-      bytes = await fs.readFile(file);
-    } catch {
-      throw nonRetryable(ErrorType.InvalidInput, `Checkpoint ${ref.key} not found under ${this.root}`);
+      bytes = await this.objects.get(key);
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) throw nonRetryable(ErrorType.InvalidInput, `Checkpoint ${ref.key} not found under ${this.root}`);
+      throw err;
     }
     try {
       const payload = decode(bytes);
@@ -73,6 +87,16 @@ export class CheckpointStore {
       return payload;
     } catch (err) {
       throw nonRetryable(ErrorType.StoreCorrupt, `Checkpoint ${file} is unreadable: ${(err as Error).message}`);
+    }
+  }
+
+  /** `key` when it stays inside the store; PathOutsideRoot otherwise (keys arrive from input and heartbeats). */
+  private checkedKey(key: string): string {
+    try {
+      return checkKey(key);
+    } catch (err) {
+      if (err instanceof InvalidKeyError) throw nonRetryable(ErrorType.PathOutsideRoot, `Checkpoint key ${JSON.stringify(key)} resolves outside ${this.root}: ${err.message}`);
+      throw err;
     }
   }
 }

@@ -1,7 +1,9 @@
 /**
- * One fine-tune in memory: a hub model with a fresh, seeded classification head on its
- * feature layer, an exact-resume Adam, seeded per-epoch data order and accuracy
- * evaluation. Owns every tensor it creates; `dispose()` releases them all.
+ * One fine-tune in memory: a hub model with a fresh, seeded head on its feature layer, an
+ * exact-resume Adam, seeded per-epoch data order and evaluation. Classification: one logit
+ * per class, softmax cross-entropy, accuracy (higher is better). Regression: one linear
+ * output on the standardised target, mean squared error, RMSE (lower is better). Owns every tensor it creates;
+ * `dispose()` releases them all.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { ErrorType, nonRetryable } from '../contracts/errors';
@@ -38,6 +40,24 @@ export function resolveSessionOptions(options: SessionOptions = {}): Required<Se
 
 export const HEAD_LAYER = 'mselect_head';
 
+/** What the head learns: `classification` (numClasses logits) or `regression` (one linear output). */
+export type HeadTask = 'classification' | 'regression';
+
+/**
+ * The head of a session. A regression head learns the standardised target (t − center) / scale
+ * and predicts center + scale · output, so its bias need not travel to the targets' mean in
+ * a few epochs; RMSE is reported in the target's own units.
+ */
+export type HeadSpec = { readonly task: 'classification' } | { readonly task: 'regression'; readonly center: number; readonly scale: number };
+
+/** The regression head for a train split: center = mean target, scale = its standard deviation (1 when 0). */
+export function regressionHead(train: DatasetSplit): HeadSpec {
+  const t = train.target ?? new Float32Array(0);
+  const center = t.reduce((a, v) => a + v, 0) / Math.max(1, t.length);
+  const sd = Math.sqrt(t.reduce((a, v) => a + (v - center) ** 2, 0) / Math.max(1, t.length));
+  return { task: 'regression', center, scale: sd > 0 ? sd : 1 };
+}
+
 /** Resolve on the next macrotask so heartbeats, timers and cancellation get a turn. */
 export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -46,18 +66,25 @@ export class FineTuneSession {
   private readonly adam: Adam;
   private readonly vars: tfjs.Variable[];
   private readonly o: Required<SessionOptions>;
+  readonly task: HeadTask;
 
-  /** Build the head model; `hub.model` becomes part of it and is disposed with the session. */
-  constructor(private readonly tf: Tf, private readonly hub: HubModel, readonly numClasses: number, readonly seed: number, options: SessionOptions = {}) {
+  /**
+   * Build the head model; `hub.model` becomes part of it and is disposed with the session.
+   * A regression head has one output, so `numClasses` must be 1 then (it is recorded in checkpoints).
+   */
+  constructor(private readonly tf: Tf, private readonly hub: HubModel, readonly numClasses: number, readonly seed: number, options: SessionOptions = {}, private readonly head: HeadSpec = { task: 'classification' }) {
     this.o = resolveSessionOptions(options);
+    this.task = head.task;
+    if (head.task === 'regression' && numClasses !== 1) throw new Error(`numClasses is ${numClasses}, but a regression head has 1 output`);
+    if (head.task === 'regression' && !(Number.isFinite(head.center) && head.scale > 0)) throw new Error(`regression head center ${head.center} / scale ${head.scale}: center must be finite and scale > 0`);
     for (const layer of hub.model.layers) if (hub.card.frozenLayers.includes(layer.name)) layer.trainable = false;
-    const head = tf.layers.dense({
+    const layer = tf.layers.dense({
       units: numClasses,
       name: HEAD_LAYER,
       kernelInitializer: tf.initializers.glorotUniform({ seed }),
       biasInitializer: 'zeros',
     });
-    const logits = head.apply(hub.features) as tfjs.SymbolicTensor;
+    const logits = layer.apply(hub.features) as tfjs.SymbolicTensor;
     this.model = tf.model({ inputs: hub.model.inputs, outputs: logits });
     this.vars = this.model.trainableWeights.map((w) => w.read() as tfjs.Variable);
     this.adam = new Adam(tf, this.vars, this.o);
@@ -76,8 +103,9 @@ export class FineTuneSession {
       if (signal?.aborted) throw abortError(signal);
       const idx = order.subarray(start, Math.min(start + this.o.batchSize, split.n));
       const loss = tf.tidy(() => {
-        const { x, y } = batch(tf, split, idx, inputShape, this.numClasses);
-        const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, this.model.apply(x, { training: true }) as tfjs.Tensor) as tfjs.Scalar, this.vars);
+        const { x, y } = batch(tf, split, idx, inputShape, this.numClasses, this.head);
+        const lossOf = (out: tfjs.Tensor): tfjs.Scalar => (this.task === 'regression' ? tf.losses.meanSquaredError(y, out) : tf.losses.softmaxCrossEntropy(y, out)) as tfjs.Scalar;
+        const { value, grads } = tf.variableGrads(() => lossOf(this.model.apply(x, { training: true }) as tfjs.Tensor), this.vars);
         this.adam.apply(this.vars.map((v) => grads[v.name] as tfjs.Tensor));
         return value.dataSync()[0] ?? Number.NaN;
       });
@@ -88,21 +116,26 @@ export class FineTuneSession {
     return total / split.n;
   }
 
-  /** Accuracy of the head on `split`, in [0, 1]. */
+  /** The validation/test metric of the head on `split`: accuracy in [0, 1], or RMSE for a regression head. */
   async evaluate(split: DatasetSplit, inputShape: readonly number[], signal?: AbortSignal): Promise<number> {
     const { tf } = this;
     let correct = 0;
+    let squared = 0;
     for (let start = 0; start < split.n; start += this.o.evalBatchSize) {
       if (signal?.aborted) throw abortError(signal);
       const end = Math.min(start + this.o.evalBatchSize, split.n);
       const predicted = tf.tidy(() => {
         const x = tf.tensor(split.x.subarray(start * split.d, end * split.d), [end - start, ...inputShape]);
-        return (this.model.predict(x) as tfjs.Tensor).argMax(-1).dataSync();
+        const out = this.model.predict(x) as tfjs.Tensor;
+        return this.task === 'regression' ? out.reshape([-1]).dataSync() : out.argMax(-1).dataSync();
       });
-      for (let i = start; i < end; i++) if (predicted[i - start] === split.y[i]) correct++;
+      for (let i = start; i < end; i++) {
+        if (this.head.task === 'regression') squared += (this.head.center + this.head.scale * (predicted[i - start] ?? Number.NaN) - targetAt(split, i)) ** 2;
+        else if (predicted[i - start] === split.y[i]) correct++;
+      }
       await yieldToEventLoop();
     }
-    return correct / split.n;
+    return this.task === 'regression' ? Math.sqrt(squared / split.n) : correct / split.n;
   }
 
   /** Weights and optimiser state for a checkpoint. */
@@ -139,14 +172,22 @@ export class FineTuneSession {
   }
 }
 
-function batch(tf: Tf, split: DatasetSplit, idx: Int32Array, inputShape: readonly number[], numClasses: number): { x: tfjs.Tensor; y: tfjs.Tensor } {
+function targetAt(split: DatasetSplit, row: number): number {
+  if (!split.target) throw nonRetryable(ErrorType.InvalidDataset, 'A regression head needs a split with targets; this split holds class labels');
+  return split.target[row] ?? Number.NaN;
+}
+
+function batch(tf: Tf, split: DatasetSplit, idx: Int32Array, inputShape: readonly number[], numClasses: number, head: HeadSpec): { x: tfjs.Tensor; y: tfjs.Tensor } {
   const xs = new Float32Array(idx.length * split.d);
   const ys = new Int32Array(idx.length);
+  const ts = new Float32Array(head.task === 'regression' ? idx.length : 0);
   idx.forEach((row, i) => {
     xs.set(split.x.subarray(row * split.d, (row + 1) * split.d), i * split.d);
-    ys[i] = split.y[row] as number;
+    if (head.task === 'regression') ts[i] = (targetAt(split, row) - head.center) / head.scale;
+    else ys[i] = split.y[row] as number;
   });
-  return { x: tf.tensor(xs, [idx.length, ...inputShape]), y: tf.oneHot(tf.tensor1d(ys, 'int32'), numClasses) };
+  const x = tf.tensor(xs, [idx.length, ...inputShape]);
+  return { x, y: head.task === 'regression' ? tf.tensor2d(ts, [idx.length, 1]) : tf.oneHot(tf.tensor1d(ys, 'int32'), numClasses) };
 }
 
 /** The abort reason (Temporal passes a CancelledFailure) or a plain AbortError. */

@@ -1,7 +1,7 @@
 /**
- * Fine-tuning with TensorFlow.js: a hub model gets a fresh head for the dataset's classes
- * on its feature layer and is trained epoch by epoch; after each epoch the validation
- * accuracy is measured, weights and optimiser state are checkpointed durably, and only
+ * Fine-tuning with TensorFlow.js: a hub model gets a fresh head for the dataset's task on its
+ * feature layer (classes, or one linear output for regression) and is trained epoch by epoch;
+ * after each epoch the validation metric named by the manifest (accuracy, or RMSE) is measured, weights and optimiser state are checkpointed durably, and only
  * then `hooks.onEpoch` runs. A request with `resume` continues from that checkpoint and,
  * with the same seed, reproduces the uninterrupted run exactly.
  */
@@ -11,15 +11,17 @@ import { type LoadedDataset, loadDataset } from '../hub/datasets';
 import { loadHubModel, sameShape } from '../hub/models';
 import { activate, type Backend } from './backend';
 import { type CheckpointMeta, CheckpointStore } from './checkpoint-store';
-import { FineTuneSession, resolveSessionOptions, type SessionOptions } from './session';
+import { FineTuneSession, regressionHead, resolveSessionOptions, type SessionOptions } from './session';
 import type { CheckpointRef, EpochRecord, Trainer, TrainHooks, TrainRequest, TrainResult } from './trainer';
 
 export interface TfjsTrainerConfig {
   readonly backend: Backend;
   readonly hubDir: string;
   readonly datasetsDir: string;
-  /** Root of the checkpoint store. */
+  /** Root of the checkpoint store (a folder). */
   readonly checkpointDir: string;
+  /** The checkpoint store to use instead of a folder at `checkpointDir` (e.g. one on object storage). */
+  readonly checkpoints?: CheckpointStore;
   /** Optimiser and batching; see SESSION_DEFAULTS and ADAM_DEFAULTS. */
   readonly options?: SessionOptions;
 }
@@ -31,7 +33,7 @@ export class TfjsTrainer implements Trainer {
   /** Throws at once for bad `options` (a worker configuration error). */
   constructor(private readonly config: TfjsTrainerConfig) {
     resolveSessionOptions(config.options);
-    this.store = new CheckpointStore(config.checkpointDir);
+    this.store = config.checkpoints ?? new CheckpointStore(config.checkpointDir);
   }
 
   /**
@@ -55,7 +57,9 @@ export class TfjsTrainer implements Trainer {
         `Input shape mismatch: model ${request.modelId} expects [${hub.card.input.shape.join(',')}], dataset ${request.datasetId} has [${data.manifest.featureShape.join(',')}]`,
       );
     }
-    const session = new FineTuneSession(backend.tf, hub, data.manifest.classes.length, request.seed, this.config.options);
+    const regression = data.manifest.task === 'regression';
+    const head = regression ? regressionHead(data.train) : ({ task: 'classification' } as const);
+    const session = new FineTuneSession(backend.tf, hub, regression ? 1 : data.manifest.classes.length, request.seed, this.config.options, head);
     try {
       return await this.run(session, data, request, hooks);
     } finally {

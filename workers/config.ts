@@ -6,6 +6,8 @@ import { formatIssues } from '../contracts/parse';
 import { defaultHubPaths } from '../hub/paths';
 import { resolveStoreDir } from '../matrix-store';
 import { DEFAULT_REPLAY_DIR, dataDir } from '../server/paths';
+import type { StorageSettings } from '../contracts/schemas';
+import { readStorageSettings } from '../storage';
 
 export { DEFAULT_REPLAY_DIR };
 
@@ -21,6 +23,15 @@ export interface WorkerConfig {
   readonly commandTrainer: CommandTrainerFile | null;
   /** Trainer of fine-tunes whose input names none (`MSELECT_TRAINER`, `mselect worker --trainer`): `tfjs` or `torch`. */
   readonly defaultTrainer?: 'tfjs' | 'torch';
+  /**
+   * Object storage every machine shares (`MSELECT_STORAGE=s3://bucket/prefix`): the hub, the
+   * datasets, checkpoints, reports and the matrix store live there, under `hub/`, `datasets/`,
+   * `checkpoints/`, `reports/` and `store/`; `hubDir` and `datasetsDir` are then this worker's
+   * private cache of them under `cacheDir`. Absent or null: the folders above hold everything.
+   */
+  readonly storage?: StorageSettings | null;
+  /** The private download cache (with `storage`). */
+  readonly cacheDir?: string;
 }
 
 
@@ -42,19 +53,40 @@ function defaultTrainerOf(value: string | undefined): 'tfjs' | 'torch' {
 }
 
 /**
- * Worker settings from the environment: MSELECT_STORE, MSELECT_HUB, MSELECT_DATASETS,
- * MSELECT_CHECKPOINTS, MSELECT_REPORTS, MSELECT_REPLAY_DATA, MSELECT_COMMAND_TRAINER
- * (a YAML/JSON file), MSELECT_TRAINER (the default trainer), each with a default under the data folder.
+ * Worker settings from the environment: MSELECT_STORAGE (s3://bucket/prefix, file:///path or a
+ * path; read by storage/settings.ts), MSELECT_STORE, MSELECT_HUB, MSELECT_DATASETS,
+ * MSELECT_CHECKPOINTS, MSELECT_REPORTS, MSELECT_REPLAY_DATA, MSELECT_COMMAND_TRAINER (a
+ * YAML/JSON file), MSELECT_TRAINER (the default trainer: tfjs or torch), each with a default under the data folder. A folder MSELECT_STORAGE is the
+ * root of all five folders (each variable still overrides its own); an S3 one holds them all,
+ * and the hub and datasets are cached under `<MSELECT_DATA>/cache`.
  */
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const hub = defaultHubPaths(env);
   const replay = env.MSELECT_REPLAY_DATA ? resolve(env.MSELECT_REPLAY_DATA) : DEFAULT_REPLAY_DIR;
-  return {
-    storeDir: resolveStoreDir(env.MSELECT_STORE || undefined),
-    ...hub,
-    reportDir: resolve(env.MSELECT_REPORTS ?? resolve(dataDir(env), 'reports')),
+  const common = {
     replayDir: existsSync(resolve(replay, 'curves.csv')) ? replay : null,
     commandTrainer: env.MSELECT_COMMAND_TRAINER ? readCommandTrainer(resolve(env.MSELECT_COMMAND_TRAINER)) : null,
     defaultTrainer: defaultTrainerOf(env.MSELECT_TRAINER),
+  };
+  const storage = env.MSELECT_STORAGE ? readStorageSettings(env) : null;
+  if (storage?.kind === 's3') {
+    const cacheDir = resolve(dataDir(env), 'cache');
+    const local = (name: string) => resolve(dataDir(env), name);
+    return {
+      storeDir: local('store'), hubDir: resolve(cacheDir, 'hub'), datasetsDir: resolve(cacheDir, 'datasets'),
+      checkpointDir: local('checkpoints'), reportDir: local('reports'), ...common, storage, cacheDir,
+    };
+  }
+  if (storage?.kind === 'file') {
+    const under = (v: string | undefined, name: string) => resolve(v ?? resolve(storage.root, name));
+    return {
+      storeDir: under(env.MSELECT_STORE || undefined, 'store'), hubDir: under(env.MSELECT_HUB, 'hub'), datasetsDir: under(env.MSELECT_DATASETS, 'datasets'),
+      checkpointDir: under(env.MSELECT_CHECKPOINTS, 'checkpoints'), reportDir: under(env.MSELECT_REPORTS, 'reports'), ...common,
+    };
+  }
+  return {
+    storeDir: resolveStoreDir(env.MSELECT_STORE || undefined),
+    ...defaultHubPaths(env),
+    reportDir: resolve(env.MSELECT_REPORTS ?? resolve(dataDir(env), 'reports')),
+    ...common,
   };
 }

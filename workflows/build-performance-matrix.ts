@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { parseOrFail } from '../contracts/parse';
 import { durationMs } from '../contracts/duration';
-import { BuildMatrixInputSchema, MatrixCarrySchema, type BuildMatrixResult, type CellKey, type CellResult, type MatrixCarry, type MatrixProgress } from '../contracts/schemas';
+import { BuildMatrixInputSchema, MatrixCarrySchema, type BuildMatrixResult, type CellKey, type CellResult, type MatrixCarry, type MatrixProgress } from '../contracts/schemas/offline';
 import { gpu, light } from './activities';
 import { matrixProgressQuery } from './messages';
 import { slidingWindow } from './window';
@@ -14,9 +14,10 @@ export function cellRunId(c: CellKey, epochs: number, seed: number): string {
 
 /**
  * Offline phase: fine-tune the missing (model, benchmark) cells on the GPU queue through
- * a sliding window, commit results to the matrix store in batches, continue as new every
- * `cellsPerRun` cells (or when Temporal suggests it), then cluster and commit a new store
- * version. Idempotent: only missing cells are computed. Answers `progress`.
+ * a sliding window, commit results to the matrix store in batches, continue as new after
+ * `cellsPerRun` cells, or earlier when Temporal suggests it (`continueAsNewSuggested`: the
+ * history grows too long; no new cell starts, those in flight finish, the rest is planned
+ * again by the next run), then cluster and commit a new store version. Idempotent: only missing cells are computed. Answers `progress`.
  * Fails with InvalidInput; a cell that fails for good is reported, not fatal.
  */
 export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): Promise<BuildMatrixResult> {
@@ -40,7 +41,11 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
     if (buffer.length > 0) await light().recordCells({ results: buffer.splice(0) });
   };
   const act = gpu({ heartbeatTimeoutMs: durationMs(input.heartbeatTimeout) });
-  await slidingWindow(plan.cells, input.maxParallel, async (c) => {
+  // At least one cell per run, so a chain of runs always makes progress.
+  let begun = 0;
+  const suggested = (): boolean => begun > 0 && workflowInfo().continueAsNewSuggested;
+  const started = await slidingWindow(plan.cells, input.maxParallel, async (c) => {
+    begun += 1;
     running += 1;
     try {
       const runId = cellRunId(c, input.epochs, input.seed);
@@ -53,10 +58,10 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
     } finally {
       running -= 1;
     }
-  });
+  }, suggested);
   await flush();
   const maxHistoryEvents = Math.max(carry.maxHistoryEvents, workflowInfo().historyLength);
-  if (plan.missing > plan.cells.length) {
+  if (plan.missing > started) {
     await condition(allHandlersFinished);
     return continueAsNew<typeof buildPerformanceMatrix>(input, { done, failed: failures, runs: carry.runs + 1, maxHistoryEvents });
   }

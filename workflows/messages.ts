@@ -1,5 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { AddCandidates, AddSteps, MatrixProgress, PlumbingProgress, SelectionProgress, SetBudget } from '../contracts/schemas';
+import type { AddSteps, PlumbingProgress } from '../contracts/schemas/plumbing';
+import type { AddCandidates, SelectionProgress, SetBudget } from '../contracts/schemas/selection';
+import type { MatrixProgress } from '../contracts/schemas/offline';
 
 /** Messages shared by workflows and starters. Every workflow answers a `progress` query. */
 export const plumbingProgressQuery = defineQuery<PlumbingProgress>('progress');

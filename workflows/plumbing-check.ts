@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { formatIssues, parseOrFail } from '../contracts/parse';
 import { durationMs } from '../contracts/duration';
 import { ErrorType } from '../contracts/errors';
-import { AddStepsSchema, PlumbingCheckInputSchema, type PlumbingCheckOutput, type PlumbingProgress } from '../contracts/schemas';
+import { AddStepsSchema, PlumbingCheckInputSchema, type PlumbingCheckOutput, type PlumbingProgress } from '../contracts/schemas/plumbing';
 import { gpu } from './activities';
 import { addStepsUpdate, plumbingProgressQuery } from './messages';
 
@@ -47,7 +47,7 @@ export async function plumbingCheck(rawInput: unknown): Promise<PlumbingCheckOut
   };
   await run();
   phase = 'waiting-timer';
-  await sleep(timerMs);
+  await sleep(timerMs, { summary: 'plumbing check: durable timer' });
   if (stepsTotal > stepsDone) {
     phase = 'extra-steps';
     await run();

@@ -1,18 +1,18 @@
 import { allHandlersFinished, condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { parseOrFail } from '../contracts/parse';
 import { durationMs } from '../contracts/duration';
-import { SelectModelInputSchema, type SelectModelResult } from '../contracts/schemas';
+import { SelectModelInputSchema, type SelectModelResult } from '../contracts/schemas/selection';
 import { light } from './activities';
 import { addCandidatesUpdate, finishNowUpdate, selectionProgressQuery, setBudgetUpdate } from './messages';
 import { SelectionState } from './selection-state';
-import { recallPhase, trainRound, trainWinner } from './selection-rounds';
+import { decidePhase, recallPhase, trainRound, trainWinner } from './selection-rounds';
 
 /**
- * Online phase for one target: plan the pool from the matrix store, coarse recall with a
- * proxy on cluster representatives, then rounds in which the survivors train in parallel
- * (each round bounded by a durable deadline timer), a decision activity predicts and
- * eliminates, until one model is left or the budget is spent; the pick is trained to the
- * budget. Answers `progress`; takes `addCandidates`, `setBudget` and `finishNow` updates.
+ * Online phase for one target: plan the pool from the matrix store, coarse recall (with the
+ * proxy scores the policy asks for), then rounds in which the survivors train in parallel
+ * (each round bounded by a durable deadline timer) and the policy engine decides who goes
+ * on, until one model is left or the policy picks at the budget epoch; the pick is trained
+ * to the budget. The decisions are replay's (algorithms/policy.ts), in activities. Answers `progress`; takes `addCandidates`, `setBudget` and `finishNow` updates.
  * Fails with InvalidInput on bad input, ModelNotFound / DatasetNotFound from planning.
  */
 export async function selectModel(raw: unknown): Promise<SelectModelResult> {
@@ -24,9 +24,9 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
   setHandler(finishNowUpdate, () => s.finishNow(), { validator: () => s.validateFinishNow() });
   upsertSearchAttributes({ MselectTarget: [input.target], MselectPolicy: [input.policy] });
 
-  const plan = await light().planSelection({ target: input.target, models: input.models, policy: input.policy, proxy: input.proxy, trainer: input.trainer, storeVersion: input.storeVersion });
-  s.setPool(plan.pool, plan.storeVersion);
-  await recallPhase(s, plan.proxyModels);
+  const plan = await light().planSelection({ target: input.target, models: input.models, policy: input.policy, options: s.options, seed: input.seed, trainer: input.trainer, storeVersion: input.storeVersion });
+  s.setPool(plan.pool, plan.storeVersion, plan.direction);
+  await recallPhase(s, plan.proxyRequest);
 
   const deadlineMs = durationMs(input.roundDeadline);
   while (!s.finished()) {
@@ -34,12 +34,7 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
     const epoch = s.nextEpoch();
     await trainRound(s, epoch, deadlineMs);
     if (s.stopRequested() || s.survivors.length === 0) break;
-    s.phase = 'deciding';
-    const d = await light().decideRound({
-      target: input.target, policy: input.policy, eta: input.eta, epoch, budgetEpochs: s.budget,
-      models: s.survivors, curves: s.survivors.map((m) => s.curveOf(m)), storeVersion: s.storeVersion, seed: input.seed,
-    });
-    s.applyDecision(d, epoch);
+    await decidePhase(s, epoch);
   }
   await trainWinner(s);
   s.phase = 'done';

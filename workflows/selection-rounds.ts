@@ -1,35 +1,43 @@
 import { CancellationScope, condition, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from '../contracts/duration';
 import { gpu, light } from './activities';
+import type { PlanSelectionOutput } from '../contracts/schemas/selection';
 import type { SelectionState } from './selection-state';
 import { slidingWindow } from './window';
 import { failureMessage } from './failures';
 
-/** Policies whose candidates come from coarse recall; the others start from the whole pool. */
-const RECALL_POLICIES = new Set(['two-phase-paper', 'prior-shrink-halving']);
-
-/** Coarse recall: proxy scores on representatives (GPU queue), then the recall decision. */
-export async function recallPhase(s: SelectionState, proxyModels: readonly string[]): Promise<void> {
+/**
+ * Coarse recall: the proxy scores the policy asked for (planSelection's request), computed on
+ * the GPU queue at most maxParallel at once, then the policy's recall. The proxy charge is
+ * the engine's, identical to replay's.
+ */
+export async function recallPhase(s: SelectionState, request: PlanSelectionOutput['proxyRequest']): Promise<void> {
   s.phase = 'recall';
-  const proxy = s.input.proxy;
-  if (!RECALL_POLICIES.has(s.input.policy)) {
-    s.setCandidates(s.pool, {});
-    return;
-  }
   const proxyScores: Record<string, number> = {};
-  const act = gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) });
-  if (proxy !== 'history-prior') {
-    await slidingWindow(proxyModels, s.input.maxParallel, async (model) => {
-      const r = await act.proxyScore({ model, target: s.input.target, proxy, seed: s.input.seed });
+  if (request !== null) {
+    const act = gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) });
+    await slidingWindow(request.models, s.input.maxParallel, async (model) => {
+      const r = await act.proxyScore({ model, target: s.input.target, proxy: request.proxy, seed: s.input.seed });
       proxyScores[model] = r.value;
     });
   }
-  s.proxyCharges = proxyModels.length;
   const r = await light().recall({
-    target: s.input.target, pool: s.pool, policy: s.input.policy, recallSize: s.input.recallSize,
-    proxy: s.input.proxy, proxyScores, storeVersion: s.storeVersion,
+    target: s.input.target, policy: s.input.policy, options: s.options, seed: s.input.seed, pool: s.pool, direction: s.direction,
+    proxy: request?.proxy ?? null, proxyScores, storeVersion: s.storeVersion,
   });
+  s.proxyCharges = r.proxyCharges;
   s.setCandidates(r.candidates, r.scores);
+}
+
+/** The policy's decision on the survivors after `epoch` (at the budget epoch: its pick). */
+export async function decidePhase(s: SelectionState, epoch: number): Promise<void> {
+  s.phase = 'deciding';
+  const budget = s.budget;
+  const d = await light().decideRound({
+    target: s.input.target, policy: s.input.policy, options: s.options, seed: s.input.seed, direction: s.direction,
+    epoch, budgetEpochs: budget, models: s.survivors, curves: s.survivors.map((m) => s.curveOf(m)), storeVersion: s.storeVersion,
+  });
+  s.applyDecision(d, epoch, budget);
 }
 
 /** Fine-tune `model` to `toEpoch`; the result is recorded unless `late()` says the round already closed. */
@@ -72,7 +80,7 @@ export async function trainRound(s: SelectionState, epoch: number, deadlineMs: n
   );
   const outcome = await Promise.race([
     training.then(() => 'done' as const),
-    timer.run(() => sleep(deadlineMs)).then(() => 'deadline' as const, () => 'done' as const),
+    timer.run(() => sleep(deadlineMs, { summary: `round ${s.round} deadline: ${jobs.length} fine-tune(s) to epoch ${epoch}` })).then(() => 'deadline' as const, () => 'done' as const),
     timer.run(() => condition(() => s.stopRequested())).then(() => 'finish' as const, () => 'done' as const),
   ]);
   timer.cancel();

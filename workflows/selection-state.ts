@@ -2,11 +2,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../contracts/errors';
 import { PROXY_EPOCH_COST } from '../algorithms/cost';
 import { formatIssues } from '../contracts/parse';
+import { pickPolicyOptions, type PolicyOptions } from '../contracts/schemas/policy';
 import {
   AddCandidatesSchema, SetBudgetSchema,
   type AddCandidates, type DecideRoundOutput, type Elimination, type EliminationReason, type SelectModelInput,
   type SelectModelResult, type SelectionProgress, type SetBudget,
-} from '../contracts/schemas';
+} from '../contracts/schemas/selection';
 
 interface Checkpoint { readonly key: string; readonly epoch: number }
 
@@ -14,11 +15,17 @@ function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: ErrorType.InvalidInput, message, nonRetryable: true });
 }
 
-/** Everything a selection run knows; plain data, mutated only by the workflow's own code and handlers. */
+/**
+ * Everything a selection run knows; plain data, mutated only by the workflow's own code and
+ * handlers. It holds no policy logic: the decisions come from the decideRound activity.
+ */
 export class SelectionState {
   phase: SelectionProgress['phase'] = 'planning';
   round = 0;
   budget: number;
+  direction: SelectionProgress['direction'] = 'maximize';
+  /** The policy options set in the input (the rest take the policy's defaults in the engine). */
+  readonly options: PolicyOptions;
   storeVersion = 0;
   pool: string[] = [];
   candidates: string[] = [];
@@ -27,6 +34,8 @@ export class SelectionState {
   proxyCharges = 0;
   backend = '';
   private lastEpoch = 0;
+  /** Epoch of the last decision and the budget it was taken against. */
+  private decided = { epoch: 0, budget: 0 };
   private pending: string[] = [];
   private finishRequested = false;
   private readonly curves = new Map<string, number[]>();
@@ -37,11 +46,13 @@ export class SelectionState {
 
   constructor(readonly input: SelectModelInput) {
     this.budget = input.budgetEpochs;
+    this.options = pickPolicyOptions(input);
   }
 
-  setPool(pool: readonly string[], storeVersion: number): void {
+  setPool(pool: readonly string[], storeVersion: number, direction: SelectionProgress['direction']): void {
     this.pool = [...pool];
     this.storeVersion = storeVersion;
+    this.direction = direction;
   }
 
   setCandidates(candidates: readonly string[], scores: Readonly<Record<string, number>>): void {
@@ -73,10 +84,11 @@ export class SelectionState {
     return this.lastEpoch;
   }
 
+  /** True when the run stops: finishNow, nobody left, or one survivor / the policy's pick at the budget epoch. */
   finished(): boolean {
     if (this.finishRequested || this.survivors.length === 0) return true;
     if (this.pending.length > 0) return false;
-    return this.survivors.length === 1 || this.lastEpoch >= this.budget;
+    return this.survivors.length === 1 || (this.decided.epoch >= this.budget && this.decided.budget === this.budget);
   }
 
   /** Append epochs trained by one fine-tune. */
@@ -94,21 +106,21 @@ export class SelectionState {
     this.eliminations.push({ model, round: this.round, epoch: this.epochsOf(model), reason, detail });
   }
 
-  /** Apply a round's decision; at the budget epoch only the best by validation stays. */
-  applyDecision(d: DecideRoundOutput, epoch: number): void {
+  /** Apply the policy's decision on the rung of `epoch` (taken against budget `budget`): its eliminations, then its survivors in its order. */
+  applyDecision(d: DecideRoundOutput, epoch: number, budget: number): void {
     for (const e of d.eliminated) this.eliminate(e.model, e.reason, e.detail);
-    if (epoch >= this.budget && this.survivors.length > 1) {
-      const best = this.bestSurvivor();
-      for (const m of [...this.survivors]) if (m !== best) this.eliminate(m, 'halving', `lower validation than ${best} at the budget epoch ${epoch}`);
-    }
+    const kept = d.keep.filter((m) => this.survivors.includes(m));
+    this.survivors = [...kept, ...this.survivors.filter((m) => !kept.includes(m))];
+    this.decided = { epoch, budget };
   }
 
-  /** Highest last validation among survivors (first in order on a tie; NaN is worst). */
+  /** Best last validation among survivors for the target's direction (first in order on a tie; NaN is worst). */
   bestSurvivor(): string | undefined {
+    const sign = this.direction === 'maximize' ? 1 : -1;
     let best: string | undefined;
     let bestValue = -Infinity;
     for (const m of this.survivors) {
-      const v = this.curveOf(m).at(-1) ?? Number.NaN;
+      const v = sign * (this.curveOf(m).at(-1) ?? Number.NaN);
       if (best === undefined || (Number.isFinite(v) && v > bestValue)) {
         best = m;
         bestValue = Number.isFinite(v) ? v : bestValue;
@@ -164,7 +176,7 @@ export class SelectionState {
 
   progress(): SelectionProgress {
     return {
-      phase: this.phase, target: this.input.target, policy: this.input.policy, round: this.round,
+      phase: this.phase, target: this.input.target, policy: this.input.policy, direction: this.direction, round: this.round,
       budgetEpochs: this.budget, poolSize: this.pool.length, candidates: this.candidates, pendingCandidates: this.pending, survivors: this.survivors,
       curves: Object.fromEntries(this.curves), recallScores: this.recallScores, eliminations: this.eliminations,
       epochsSpent: this.trainedEpochs + this.proxyCharges * PROXY_EPOCH_COST, bruteForceEpochs: this.pool.length * this.budget,

@@ -1,11 +1,11 @@
 /**
  * Brute force: fine-tune every model of the pool for every epoch and keep the best by
  * validation, either after the last epoch (`last`) or at its best epoch (`best-epoch`,
- * the early-stopping view). Cost = pool size x maxEpochs. Ties: the earlier pool model.
+ * the early-stopping view). Cost = pool size x budget. Ties: the earlier pool model.
  */
 import type { SelectionPolicy } from '../policy';
 import { rankDescending } from '../stats';
-import { last, trainAll } from './rounds';
+import { bestLast, wholePool } from './rounds';
 
 export type BruteForcePick = 'last' | 'best-epoch';
 
@@ -19,10 +19,9 @@ function best(curve: readonly number[]): number {
 export function bruteForce(pickBy: BruteForcePick, name = pickBy === 'last' ? 'brute-force' : 'brute-force-best-epoch'): SelectionPolicy {
   return {
     name,
-    async select(task, session) {
-      const curves = await trainAll(session, task.pool, task.maxEpochs);
-      const scores = curves.map(pickBy === 'last' ? last : best);
-      return task.pool[rankDescending(scores)[0] ?? 0] ?? '';
-    },
+    proxyRequest: () => null,
+    recall: wholePool,
+    decide: (_task, rung) => ({ keep: rung.models.map((_, i) => i) }),
+    pick: (_task, rung) => (pickBy === 'last' ? bestLast(rung) : (rankDescending(rung.curves.map(best))[0] ?? 0)),
   };
 }

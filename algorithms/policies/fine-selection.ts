@@ -4,45 +4,35 @@
  * max(1, floor(n / eta)). Predictions use each model's recorded runs on other datasets
  * (task.curves), never the target.
  */
-import type { SelectionPolicy, SelectionTask } from '../policy';
-import { fineSelectionRound, predictFinal, runsByModel, trendPoints, type TrendOptions } from '../trend-filter';
-import { eliminationRounds, last, type RungRule } from './rounds';
-import { check, readParams, specName, type PolicyParams } from './options';
+import type { Rung, SelectionPolicy, SelectionTask, Verdict } from '../policy';
+import type { OptionsOf } from '../../contracts/schemas/policy';
+import { fineSelectionRound, predictFinal, runsByModel, trendFilter, trendPoints, type TrendOptions } from '../trend-filter';
+import { bestLast, last, memo, wholePool } from './rounds';
 
-export const FINE_SELECTION_DEFAULTS = { eta: 2, clusters: 4, threshold: 0, thresholdMode: 'absolute' };
+/** What the rung scores of fine selection are. */
+export const PREDICTED_FINAL = 'predicted final (mean final metric of the trend cluster on other datasets, metric scale)';
 
-export interface FineSelectionOptions {
-  readonly eta: number;
-  readonly trend: Required<TrendOptions>;
-}
-
-/** Validate the fine-selection parameters of policy `name`; returns them typed. */
-export function fineSelectionOptions(name: string, o: typeof FINE_SELECTION_DEFAULTS, seed: number): FineSelectionOptions {
-  check(o.eta >= 2, name, 'eta', o.eta, '>= 2');
-  check(Number.isInteger(o.clusters) && o.clusters >= 1, name, 'clusters', o.clusters, 'an integer >= 1');
-  check(o.threshold >= 0, name, 'threshold', o.threshold, '>= 0');
-  check(o.thresholdMode === 'absolute' || o.thresholdMode === 'relative', name, 'thresholdMode', o.thresholdMode, '"absolute" or "relative"');
-  const thresholdMode = o.thresholdMode === 'relative' ? 'relative' : 'absolute';
-  return { eta: o.eta, trend: { clusters: o.clusters, threshold: o.threshold, thresholdMode, seed } };
-}
-
-/** The rung rule of fine selection for one task: predictions from task.curves, then fineSelectionRound. */
-export function fineSelectionRule(task: SelectionTask, options: FineSelectionOptions): RungRule {
-  const byModel = runsByModel(task.curves);
-  return (rung) => {
-    const current = rung.curves.map(last);
-    const predicted = rung.models.map((m, i) => predictFinal(trendPoints(byModel.get(m) ?? [], rung.epoch), current[i] ?? Number.NaN, options.trend));
-    return fineSelectionRound(current, predicted, options.eta, options.trend);
+/** The fine-selection verdict on one rung: trend predictions, the filter, then forced halving. */
+export function fineSelectionVerdict(task: SelectionTask, rung: Rung, o: { eta: number; clusters: number; threshold: number; thresholdMode: 'absolute' | 'relative' }): Verdict {
+  const byModel = memo(task, 'runsByModel', () => runsByModel(task.curves));
+  const trend: Required<TrendOptions> = { clusters: o.clusters, threshold: o.threshold, thresholdMode: o.thresholdMode, seed: task.seed };
+  const current = rung.curves.map(last);
+  const predicted = rung.models.map((m, i) => predictFinal(trendPoints(byModel.get(m) ?? [], rung.epoch), current[i] ?? Number.NaN, trend));
+  const passed = new Set(trendFilter(current, predicted, trend));
+  return {
+    keep: fineSelectionRound(current, predicted, o.eta, trend),
+    filtered: rung.models.map((_, i) => i).filter((i) => !passed.has(i)),
+    score: { values: predicted, meaning: PREDICTED_FINAL },
   };
 }
 
-/** The fine-selection policy over the whole pool. Throws on a bad parameter. */
-export function fineSelection(params: PolicyParams = {}): SelectionPolicy {
-  const name = 'fine-selection';
-  const o = readParams(name, FINE_SELECTION_DEFAULTS, params);
-  fineSelectionOptions(name, o, 0);
+/** The fine-selection policy over the whole pool, with resolved options. */
+export function fineSelection(o: OptionsOf<'fine-selection'>, name: string): SelectionPolicy {
   return {
-    name: specName(name, FINE_SELECTION_DEFAULTS, params),
-    select: (task, session) => eliminationRounds(task, session, task.pool, fineSelectionRule(task, fineSelectionOptions(name, o, task.seed))),
+    name,
+    proxyRequest: () => null,
+    recall: wholePool,
+    decide: (task, rung) => fineSelectionVerdict(task, rung, o),
+    pick: (_task, rung) => bestLast(rung),
   };
 }

@@ -3,19 +3,17 @@
  * epoch per round, keep max(1, floor(n / eta)) by current validation score.
  */
 import type { SelectionPolicy } from '../policy';
+import type { OptionsOf } from '../../contracts/schemas/policy';
 import { survivors } from '../halving';
-import { eliminationRounds, last } from './rounds';
-import { check, readParams, specName, type PolicyParams } from './options';
+import { bestLast, last, wholePool } from './rounds';
 
-export const SUCCESSIVE_HALVING_DEFAULTS = { eta: 2 };
-
-/** The successive-halving policy. Throws when eta < 2. */
-export function successiveHalving(params: PolicyParams = {}): SelectionPolicy {
-  const name = 'successive-halving';
-  const o = readParams(name, SUCCESSIVE_HALVING_DEFAULTS, params);
-  check(o.eta >= 2, name, 'eta', o.eta, '>= 2');
+/** The successive-halving policy with resolved options. */
+export function successiveHalving(o: OptionsOf<'successive-halving'>, name: string): SelectionPolicy {
   return {
-    name: specName(name, SUCCESSIVE_HALVING_DEFAULTS, params),
-    select: (task, session) => eliminationRounds(task, session, task.pool, (rung) => survivors(rung.curves.map(last), o.eta, 'maximize')),
+    name,
+    proxyRequest: () => null,
+    recall: wholePool,
+    decide: (_task, rung) => ({ keep: survivors(rung.curves.map(last), o.eta, 'maximize') }),
+    pick: (_task, rung) => bestLast(rung),
   };
 }

@@ -1,54 +1,56 @@
 /**
  * The two-phase framework of Cui et al. (ICDE 2024) end to end.
- * Phase 1, coarse recall: cluster the pool's models on the offline matrix (../cluster-paper.ts),
- * score them with the proxy (task.proxy, e.g. LEEP; the history prior alone when there is
- * none, see ../recall.ts) and keep the best `recallSize`. Phase 2: fine selection
- * (./fine-selection.ts) on the first `fineSize` of them, or plain successive halving with
- * `phase2=successive-halving` (the paper's "SH on 10 models" column).
- * Cost, as the paper charges it: one proxy computation (0.5 epoch) per model handed to fine
- * selection when a proxy is used (10 x 0.5 = 5 epochs), plus the fine-selection epochs.
- * Pool models absent from the matrix cannot be recalled.
+ * Phase 1, coarse recall: cluster the pool's models on the offline matrix (../cluster-paper.ts;
+ * the offline phase's stored clustering when it covers the pool), score them with the proxy
+ * (`proxy`, e.g. LEEP, from task.proxies; the history prior alone for `history-prior` or when
+ * the task has no scores for it, see ../recall.ts) and keep the best `recallSize`. Phase 2:
+ * fine selection (./fine-selection.ts) on the first `fineSize` of them, or plain successive
+ * halving with `phase2=successive-halving` (the paper's "SH on 10 models" column).
+ * Cost, as the paper charges it (anchors README: "Each proxy computation is charged 0.5 epoch
+ * (10 × 0.5 = 5 epochs)"): one proxy computation per model handed to phase 2 when a proxy is
+ * used, plus the phase-2 epochs. Pool models absent from the matrix cannot be recalled.
  */
-import type { SelectionPolicy, SelectionTask } from '../policy';
+import type { ProxyRequest, Recall, SelectionPolicy, SelectionTask } from '../policy';
+import type { Clustering, PerformanceMatrix } from '../types';
+import type { OptionsOf } from '../../contracts/schemas/policy';
 import { survivors } from '../halving';
-import { clusterPaper } from '../cluster-paper';
 import { selectModels } from '../matrix';
 import { recall, type RecallProxy } from '../recall';
-import { eliminationRounds, last, type RungRule } from './rounds';
-import { FINE_SELECTION_DEFAULTS, fineSelectionOptions, fineSelectionRule } from './fine-selection';
-import { check, readParams, specName, type PolicyParams } from './options';
+import { fineSelectionVerdict } from './fine-selection';
+import { clusteringForMatrix, modelsNeedingProxy } from './cluster-recall';
+import { bestLast, last, memo } from './rounds';
 
-/**
- * K = 3 (the paper allows 3 or 4): with it the replayed Table VI epochs land within one of
- * the published ones for all four targets; with the authors' script default K = 4 the boolq
- * run keeps one model after the first epoch (19 epochs instead of 21).
- */
-export const TWO_PHASE_DEFAULTS = { ...FINE_SELECTION_DEFAULTS, clusters: 3, recallSize: 15, fineSize: 10, clusterThreshold: 0.09, phase2: 'fine-selection' };
+type Options = OptionsOf<'two-phase-paper'>;
 
-function phase2Rule(task: SelectionTask, name: string, o: typeof TWO_PHASE_DEFAULTS): RungRule {
-  if (o.phase2 === 'successive-halving') return (rung) => survivors(rung.curves.map(last), o.eta, 'maximize');
-  return fineSelectionRule(task, fineSelectionOptions(name, o, task.seed));
+function poolHistory(task: SelectionTask, key: string, threshold: number): { history: PerformanceMatrix; clustering: Clustering } {
+  return memo(task, `two-phase:${key}`, () => {
+    const pool = new Set(task.pool);
+    const history = selectModels(task.history, (m) => pool.has(m));
+    if (history.models.length === 0) throw new Error(`two-phase-paper: no model of the pool for ${task.target} has history`);
+    return { history, clustering: clusteringForMatrix(task.clustering, history, threshold) };
+  });
 }
 
-/** The two-phase-paper policy. Throws on a bad parameter; its select rejects when no pool model has history. */
-export function twoPhasePaper(params: PolicyParams = {}): SelectionPolicy {
-  const name = 'two-phase-paper';
-  const o = readParams(name, TWO_PHASE_DEFAULTS, params);
-  check(Number.isInteger(o.recallSize) && o.recallSize >= 1, name, 'recallSize', o.recallSize, 'an integer >= 1');
-  check(Number.isInteger(o.fineSize) && o.fineSize >= 1 && o.fineSize <= o.recallSize, name, 'fineSize', o.fineSize, `an integer in 1..recallSize (${o.recallSize})`);
-  fineSelectionOptions(name, o, 0);
-  check(o.phase2 === 'fine-selection' || o.phase2 === 'successive-halving', name, 'phase2', o.phase2, '"fine-selection" or "successive-halving"');
+function recallOf(task: SelectionTask, o: Options, key: string): Recall {
+  const { history, clustering } = poolHistory(task, key, o.clusterThreshold);
+  const scores = o.proxy === 'history-prior' ? undefined : task.proxies.get(o.proxy);
+  const proxy: RecallProxy = scores === undefined ? { kind: 'prior' } : { kind: 'scores', scores };
+  const fine = recall(history, clustering, proxy, Math.min(o.recallSize, history.models.length)).slice(0, o.fineSize);
+  const shown = scores === undefined ? {} : Object.fromEntries(fine.map((m) => [m, scores.get(m) ?? Number.NaN]));
+  return { candidates: fine, scores: shown, proxyCharges: scores === undefined ? 0 : fine.length };
+}
+
+/** The two-phase-paper policy with resolved options. Its recall throws when no pool model has history. */
+export function twoPhasePaper(o: Options, name: string): SelectionPolicy {
+  const key = String(o.clusterThreshold);
   return {
-    name: specName(name, TWO_PHASE_DEFAULTS, params),
-    async select(task, session) {
-      const pool = new Set(task.pool);
-      const history = selectModels(task.history, (m) => pool.has(m));
-      if (history.models.length === 0) throw new Error(`${name}: no model of the pool for ${task.target} has history`);
-      const clustering = clusterPaper(history, { threshold: o.clusterThreshold });
-      const proxy: RecallProxy = task.proxy === null ? { kind: 'prior' } : { kind: 'scores', scores: task.proxy };
-      const fine = recall(history, clustering, proxy, Math.min(o.recallSize, history.models.length)).slice(0, o.fineSize);
-      if (proxy.kind === 'scores') session.chargeProxies(fine.length);
-      return eliminationRounds(task, session, fine, phase2Rule(task, name, o));
+    name,
+    proxyRequest(task): ProxyRequest | null {
+      if (o.proxy === 'history-prior') return null;
+      return { proxy: o.proxy, models: modelsNeedingProxy(poolHistory(task, key, o.clusterThreshold).clustering) };
     },
+    recall: (task) => recallOf(task, o, key),
+    decide: (task, rung) => (o.phase2 === 'successive-halving' ? { keep: survivors(rung.curves.map(last), o.eta, 'maximize') } : fineSelectionVerdict(task, rung, o)),
+    pick: (_task, rung) => bestLast(rung),
   };
 }

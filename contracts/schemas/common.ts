@@ -16,6 +16,16 @@ export function staysInside(id: string): boolean {
 }
 export const STAYS_INSIDE_MESSAGE = 'must not be an absolute path or contain a "." or ".." segment';
 
+/**
+ * A hub-style id as model hubs spell them (`org/name`, `glue/sst2`, `bert-base-uncased`):
+ * no whitespace, backslash or control character, no empty, `.` or `..` segment, no leading or
+ * trailing `/`. Where such an id names a file it is encoded first (never used as a path).
+ */
+export function isHubId(id: string): boolean {
+  return id.length > 0 && id.length <= 300 && !/[\s\\\x00-\x1f\x7f]/.test(id) && id.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+}
+export const HUB_ID_MESSAGE = 'must be an id like "org/name" or "glue/sst2": no spaces, backslashes or control characters, no empty, "." or ".." segment';
+
 const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'] as const;
 
 /** `temporal-dev.yml`: the embedded dev server's settings. */

@@ -9,5 +9,8 @@ export * from './plumbing';
 export * from './replay';
 export * from './store';
 export * from './training';
+export * from './policy';
 export * from './selection';
 export * from './offline';
+export * from './cluster';
+export * from './storage';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parsePolicySpec } from '../../algorithms/policies';
+import { parsePolicySpec } from './policy';
 
 /** Which replay protocol: `paper` (Table VI setting) or `loo` (honest leave-one-dataset-out). */
 export const ReplayProtocolSchema = z.enum(['paper', 'loo']);

@@ -1,21 +1,19 @@
 import { z } from 'zod';
 import { DurationSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
 import { ProxyNameSchema } from './proxies';
+import type { ForwardProxy } from './training';
+import { PolicyNameSchema, PolicyOptionsSchema, policyOptionIssues, pickPolicyOptions, resolvePolicyOptions, type PolicyName, type PolicyOptions } from './policy';
 
 /** Ways to fine-tune: TensorFlow.js, an external command from worker config, or recorded curves. */
 export const TrainerNameSchema = z.enum(['tfjs', 'command', 'replay', 'torch']);
 export type TrainerName = z.infer<typeof TrainerNameSchema>;
-
-/** Selection policies the online workflow runs. */
-export const PolicyNameSchema = z.enum(['prior-shrink-halving', 'two-phase-paper', 'fine-selection', 'successive-halving', 'brute-force']);
-export type PolicyName = z.infer<typeof PolicyNameSchema>;
 
 /** Proxy used by coarse recall on cluster representatives. */
 export const RecallProxySchema = ProxyNameSchema;
 export type RecallProxy = z.infer<typeof RecallProxySchema>;
 
 const ModelIdSchema = z.string().min(1).max(300).regex(/^[^\s/\\][^\s\\]*$/, 'must be a model id without spaces or backslashes').refine(staysInside, STAYS_INSIDE_MESSAGE);
-const DatasetIdSchema = z.string().min(1).max(300).regex(/^[A-Za-z0-9_.-]+$/, 'must be a dataset id of letters, digits, "_", "." or "-"').refine(staysInside, STAYS_INSIDE_MESSAGE);
+const DatasetIdSchema = z.string().min(1).max(300).regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'must be a dataset id of letters, digits, "_", "." or "-", hub-style segments joined by "/" allowed (glue/sst2)').refine(staysInside, STAYS_INSIDE_MESSAGE);
 
 /** Input of `selectModel`, as typed in the web UI or built by `mselect select`. */
 export const SelectModelInputSchema = z
@@ -25,22 +23,8 @@ export const SelectModelInputSchema = z
     policy: PolicyNameSchema.default('prior-shrink-halving'),
     /** Candidate pool; default every model of the store's latest version that is not removed. */
     models: z.array(ModelIdSchema).min(1).max(100_000).optional(),
-    /**
-     * How many models recall keeps for fine selection; default the policy's own (14 for
-     * `prior-shrink-halving`, 10 for `two-phase-paper`); `successive-halving`, `fine-selection`
-     * and `brute-force` start from the whole pool.
-     */
-    recallSize: z.number().int().min(1).max(100_000).optional(),
-    /**
-     * Proxy of `two-phase-paper` recall. Default `leep` (recall by history prior × exp(LEEP), the
-     * paper's combination: best measured by `npm run bench:proxies`, docs/proxies.md); with the
-     * `replay` trainer, which has no model files to run, `history-prior`.
-     */
-    proxy: RecallProxySchema.optional(),
     /** Epochs a model is trained to at most (the paper: 5). */
     budgetEpochs: z.number().int().min(1).max(1000).default(5),
-    /** Halving reduction factor η. */
-    eta: z.number().int().min(2).max(100).default(2),
     /** Each round ends at this deadline; a fine-tune still running then is stopped and eliminated. */
     roundDeadline: DurationSchema.default('2h'),
     /** How soon a silent GPU worker is declared lost and its fine-tune resumed elsewhere. */
@@ -51,9 +35,28 @@ export const SelectModelInputSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     /** Matrix store version to select against; default the latest. */
     storeVersion: z.number().int().min(1).optional(),
+    /**
+     * Policy options (contracts/schemas/policy.ts): eta, recallSize, fineSize, clusters,
+     * clusterThreshold, threshold, thresholdMode, trend, shrink, proxy, phase2. Parsing fills
+     * in the chosen policy's defaults (POLICY_DEFAULTS), so the UI shows the effective ones; an
+     * option the chosen policy does not take is refused. `proxy` of a policy
+     * that uses one defaults to `leep` (recall by history prior × exp(LEEP), the paper's
+     * combination: best measured by `npm run bench:proxies`, docs/proxies.md); with the `replay`
+     * trainer, which has no model files to run, to `history-prior`.
+     */
+    ...PolicyOptionsSchema.shape,
   })
   .strict()
-  .transform((v) => ({ ...v, proxy: v.proxy ?? (v.trainer === 'replay' ? ('history-prior' as const) : ('leep' as const)) }));
+  .superRefine((v, ctx) => {
+    for (const { key, message } of policyOptionIssues(v.policy, pickPolicyOptions(v))) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message });
+  })
+  .transform((v) => ({ ...v, ...resolvePolicyOptions(v.policy, { ...pickPolicyOptions(v), ...replayProxy(v) }) }));
+
+/** The replay trainer has no model files to score: a policy that takes a proxy recalls by the history prior unless one is named. */
+function replayProxy(v: { policy: PolicyName; trainer: TrainerName; proxy?: PolicyOptions['proxy'] }): PolicyOptions {
+  const takesProxy = policyOptionIssues(v.policy, { proxy: 'history-prior' }).length === 0;
+  return v.trainer === 'replay' && takesProxy && v.proxy === undefined ? { proxy: 'history-prior' } : {};
+}
 export type SelectModelInput = z.infer<typeof SelectModelInputSchema>;
 
 /** `addCandidates` update: models that join at the next round (trained to catch up). */
@@ -79,6 +82,8 @@ export interface SelectionProgress {
   readonly phase: 'planning' | 'recall' | 'training' | 'deciding' | 'finishing' | 'done';
   readonly target: string;
   readonly policy: PolicyName;
+  /** The target's metric direction: whether a higher or a lower validation score is better. */
+  readonly direction: 'maximize' | 'minimize';
   readonly round: number;
   readonly budgetEpochs: number;
   readonly poolSize: number;
@@ -107,11 +112,14 @@ export interface SelectModelResult extends SelectionProgress {
 }
 
 /** Activity I/O of the selection workflow (built by workflows, not typed by users). */
-export interface PlanSelectionInput {
+interface PolicyCall {
   readonly target: string;
-  readonly models?: readonly string[];
   readonly policy: PolicyName;
-  readonly proxy: RecallProxy;
+  readonly options: PolicyOptions;
+  readonly seed: number;
+}
+export interface PlanSelectionInput extends PolicyCall {
+  readonly models?: readonly string[];
   readonly trainer: TrainerName;
   readonly storeVersion?: number;
 }
@@ -119,37 +127,37 @@ export interface PlanSelectionOutput {
   readonly storeVersion: number;
   /** Candidate pool: requested models (or all live models) minus removed ones, in a fixed order. */
   readonly pool: readonly string[];
-  /** Models recall needs a proxy score for (cluster representatives); empty when recall needs none. */
-  readonly proxyModels: readonly string[];
+  /** The target's metric direction, from the trainer's catalog. */
+  readonly direction: 'maximize' | 'minimize';
+  /** Proxy scores recall needs on the target first (cluster representatives); null when recall needs none. */
+  readonly proxyRequest: { readonly proxy: ForwardProxy; readonly models: readonly string[] } | null;
 }
-export interface RecallInput {
-  readonly target: string;
+export interface RecallInput extends PolicyCall {
   readonly pool: readonly string[];
-  readonly policy: PolicyName;
-  readonly recallSize?: number;
-  readonly proxy: RecallProxy;
+  readonly direction: 'maximize' | 'minimize';
+  /** The proxy of planSelection's request (null: none was requested) and its scores on the target, by model. */
+  readonly proxy: RecallProxy | null;
   readonly proxyScores: Readonly<Record<string, number>>;
   readonly storeVersion: number;
 }
 export interface RecallOutput {
   readonly candidates: readonly string[];
   readonly scores: Readonly<Record<string, number>>;
+  /** Proxy computations charged (0.5 epoch each). */
+  readonly proxyCharges: number;
 }
-export interface DecideRoundInput {
-  readonly target: string;
-  readonly policy: PolicyName;
-  readonly eta: number;
+export interface DecideRoundInput extends PolicyCall {
+  readonly direction: 'maximize' | 'minimize';
   readonly epoch: number;
   readonly budgetEpochs: number;
   readonly models: readonly string[];
   /** Validation curve so far per model (same order as models). */
   readonly curves: readonly (readonly number[])[];
   readonly storeVersion: number;
-  readonly seed: number;
 }
 export interface DecideRoundOutput {
   readonly keep: readonly string[];
   readonly eliminated: readonly { model: string; reason: EliminationReason; detail: string }[];
-  /** Predicted final metric per model, where the policy predicts one. */
+  /** The score each model was ranked by (predicted or corrected final metric, metric scale), where the policy has one. */
   readonly predictions: Readonly<Record<string, number>>;
 }

@@ -11,6 +11,17 @@ export const HubIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ - and start with a letter or digit');
 
+/**
+ * Model and dataset ids in fine-tune and proxy-score requests: a hub id, or hub-style segments of
+ * that alphabet joined by `/` (`org/name`, `glue/sst2`), as imported matrices name them. Every
+ * segment starts with a letter or digit, so none is `.` or `..` and the id stays inside a root;
+ * checkpoint keys percent-encode it into one path segment.
+ */
+const RequestIdSchema = z
+  .string()
+  .max(300)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,127})*$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ - per "/"-separated segment, each starting with a letter or digit');
+
 /** A file name inside a model or dataset directory: no separators, no `..`. */
 const FileNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a plain file name (no directories)');
 
@@ -41,21 +52,44 @@ export const ModelCardSchema = z.object({
 });
 export type ModelCard = z.infer<typeof ModelCardSchema>;
 
-/** `dataset.json` in each dataset directory. */
-export const DatasetManifestSchema = z.object({
-  id: HubIdSchema,
-  task: z.literal('classification'),
-  description: z.string().default(''),
-  /** Where the dataset is used: the offline matrix (`benchmark`) or online selection (`target`). */
-  role: z.enum(['benchmark', 'target', 'other']).default('other'),
-  /** Class names; labels are integers in [0, classes.length). */
-  classes: z.array(z.string()).min(2),
-  /** Per-sample feature shape; the product is the number of feature columns. */
-  featureShape: ShapeSchema,
-  format: z.enum(['arrow', 'csv']),
-  splits: z.object({ train: FileNameSchema, val: FileNameSchema, test: FileNameSchema.optional() }),
-});
+/** The metric each task reports and which way is better; a manifest may restate it, never change it. */
+export const TASK_METRICS = {
+  classification: { metric: 'accuracy', direction: 'maximize' },
+  regression: { metric: 'rmse', direction: 'minimize' },
+} as const;
+
+/** `dataset.json` in each dataset directory. `metric` and `direction` are filled from the task. */
+export const DatasetManifestSchema = z
+  .object({
+    id: HubIdSchema,
+    /** `classification`: integer labels in [0, classes.length); `regression`: one real-valued target per row. */
+    task: z.enum(['classification', 'regression']),
+    description: z.string().default(''),
+    /** Where the dataset is used: the offline matrix (`benchmark`) or online selection (`target`). */
+    role: z.enum(['benchmark', 'target', 'other']).default('other'),
+    /** Class names (classification, at least 2); a regression dataset lists none. */
+    classes: z.array(z.string()).default([]),
+    /** Per-sample feature shape; the product is the number of feature columns. */
+    featureShape: ShapeSchema,
+    format: z.enum(['arrow', 'csv']),
+    splits: z.object({ train: FileNameSchema, val: FileNameSchema, test: FileNameSchema.optional() }),
+    /** Metric of the validation and test scores. @default from the task: accuracy / rmse */
+    metric: z.enum(['accuracy', 'rmse']).optional(),
+    /** @default from the task: maximize (accuracy) / minimize (rmse) */
+    direction: z.enum(['maximize', 'minimize']).optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.task === 'classification' && m.classes.length < 2) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['classes'], message: `a classification dataset needs at least 2 classes, got ${m.classes.length}` });
+    if (m.task === 'regression' && m.classes.length > 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['classes'], message: 'a regression dataset has no classes' });
+    const want = TASK_METRICS[m.task];
+    for (const key of ['metric', 'direction'] as const) {
+      if (m[key] !== undefined && m[key] !== want[key]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `is ${m[key]}, but a ${m.task} dataset reports ${want.metric} (${want.direction})` });
+    }
+  })
+  .transform((m) => ({ ...m, metric: TASK_METRICS[m.task].metric as 'accuracy' | 'rmse', direction: TASK_METRICS[m.task].direction as 'maximize' | 'minimize' }));
 export type DatasetManifest = z.infer<typeof DatasetManifestSchema>;
+/** A manifest as written (metric and direction may be left out). */
+export type DatasetManifestInput = z.input<typeof DatasetManifestSchema>;
 export type SplitName = keyof DatasetManifest['splits'];
 
 export const CheckpointRefSchema = z.object({
@@ -72,8 +106,8 @@ export const EpochRecordSchema = z.object({
 /** Input of the `fineTune` activity: train `modelId` on `datasetId` from `fromEpoch` to `toEpoch`. */
 export const FineTuneInputSchema = z
   .object({
-    modelId: HubIdSchema,
-    datasetId: HubIdSchema,
+    modelId: RequestIdSchema,
+    datasetId: RequestIdSchema,
     /** Epochs already done; > 0 needs `resume`. @default 0 */
     fromEpoch: z.number().int().min(0).default(0),
     /** Last epoch to run (inclusive, 1-based). */
@@ -124,8 +158,8 @@ export type ForwardProxy = z.infer<typeof ForwardProxySchema>;
  * dataset `target` without fine-tuning. Field names follow the store's proxy-score rows.
  */
 export const ProxyScoreInputSchema = z.object({
-  model: HubIdSchema,
-  target: HubIdSchema,
+  model: RequestIdSchema,
+  target: RequestIdSchema,
   proxy: ForwardProxySchema,
   /** Samples in the class-balanced probe drawn from the target's train split. @default 500 */
   probeSize: z.number().int().min(2).max(100_000).default(500),

@@ -7,6 +7,8 @@ import { type Backend, pickBackend } from '../../training/backend';
 import { TfjsTrainer } from '../../training/tfjs-trainer';
 import type { Trainer, TrainHooks, TrainRequest, TrainResult } from '../../training/trainer';
 import { makeTempDirs, removeDirs, type TinyDirs, writeTinyDataset, writeTinyModel } from '../hub/tiny-hub';
+import type { WorkerConfig } from '../../workers/config';
+import { gpuDeps } from '../../workers/deps';
 
 /** Delegates to a real trainer and records every request it passes on. */
 class RecordingTrainer implements Trainer {
@@ -53,7 +55,7 @@ const tfjs = (): TfjsTrainer => new TfjsTrainer({ backend: cpu, ...dirs, options
 const input = (over: Partial<FineTuneInput> = {}): FineTuneInput => ({ modelId: 'tiny', datasetId: 'blobs', toEpoch: 4, seed: 3, runId: 'wf/tiny@blobs', ...over });
 
 function activities(trainer: Trainer | Trainer[], keepAliveMs = 60_000) {
-  return createTrainingActivities({ ...dirs, trainer, backend: cpu, keepAliveMs });
+  return createTrainingActivities({ ...dirs, trainers: Array.isArray(trainer) ? trainer : [trainer], backend: async () => cpu, keepAliveMs });
 }
 
 /** MockActivityEnvironment.run with the activity's own input and output types. */
@@ -162,8 +164,9 @@ describe('fineTune activity', () => {
     expect(f.message).toMatch(/Trainer "command" is not configured on this worker \(it has tfjs\)/);
   });
 
-  it('builds a tfjs trainer on the given backend when none is configured', async () => {
-    const acts = createTrainingActivities({ ...dirs, backend: cpu });
+  it('the worker offers a tfjs trainer on its backend first when nothing else is configured', async () => {
+    const cfg: WorkerConfig = { ...dirs, storeDir: `${dirs.root}/store`, reportDir: `${dirs.root}/reports`, replayDir: null, commandTrainer: null };
+    const acts = createTrainingActivities((await gpuDeps(cfg, { backend: cpu })).training);
     const out = await runIn(new MockActivityEnvironment(), acts.fineTune, input({ toEpoch: 1 }));
     expect(out).toMatchObject({ trainer: 'tfjs', backend: 'cpu' });
   });

@@ -10,6 +10,7 @@ import { openStore, type MatrixStore } from '../../matrix-store';
 import { type Backend, pickBackend } from '../../training/backend';
 import type { WorkerConfig } from '../../workers/config';
 import { makeTempDirs, removeDirs, type TinyDirs, writeTinyDataset, writeTinyModel } from '../hub/tiny-hub';
+import { gpuDeps } from '../../workers/deps';
 
 let dirs: TinyDirs;
 let cpu: Backend;
@@ -29,7 +30,7 @@ afterEach(async () => {
 
 /** The real proxyScore activity behind the cache, with a count of the calls that reach it. */
 function counted(storeOf: () => MatrixStore = () => store): { activity: ProxyScoreActivity; computed: () => number } {
-  const real = createTrainingActivities({ ...dirs, backend: cpu }).proxyScore;
+  const real = createTrainingActivities({ ...dirs, trainers: [], backend: async () => cpu }).proxyScore;
   let calls = 0;
   const compute: ProxyScoreActivity = async (input) => {
     calls += 1;
@@ -122,7 +123,7 @@ describe('proxyScore with the matrix-store cache', () => {
 describe('createGpuActivities', () => {
   it('caches proxy scores in the store at storeDir: a repeat needs neither the model nor a forward pass', async () => {
     const cfg: WorkerConfig = { ...dirs, storeDir: path.join(dirs.root, 'gpu-store'), reportDir: path.join(dirs.root, 'reports'), replayDir: null, commandTrainer: null };
-    const acts = createGpuActivities(cfg);
+    const acts = createGpuActivities(await gpuDeps(cfg, { backend: cpu }));
     const first = await run(acts.proxyScore, LEEP);
     const gpuStore = openStore({ dir: cfg.storeDir, create: false });
     expect(await (await gpuStore.snapshot()).proxyScores('blobs', 'leep@probe30#seed5')).toEqual(new Map([['tiny', first.value]]));

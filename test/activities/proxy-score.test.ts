@@ -9,7 +9,7 @@ import { loadDataset } from '../../hub/datasets';
 import { fileSystemIO } from '../../hub/model-io';
 import { type Backend, pickBackend } from '../../training/backend';
 import { balancedProbe } from '../../training/probe';
-import { makeTempDirs, removeDirs, type TinyDirs, writeTinyDataset, writeTinyModel } from '../hub/tiny-hub';
+import { makeTempDirs, removeDirs, type TinyDirs, writeTinyDataset, writeTinyModel, writeTinyRegression } from '../hub/tiny-hub';
 
 let dirs: TinyDirs;
 let cpu: Backend;
@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 function score(input: ProxyScoreActivityInput): Promise<ProxyScoreOutput> {
-  const acts = createTrainingActivities({ ...dirs, backend: cpu });
+  const acts = createTrainingActivities({ ...dirs, trainers: [], backend: async () => cpu });
   return new MockActivityEnvironment().run<[ProxyScoreActivityInput], ProxyScoreOutput, typeof acts.proxyScore>(acts.proxyScore, input);
 }
 
@@ -61,12 +61,19 @@ describe('proxyScore activity', () => {
   });
 
   it('heartbeats so a short heartbeat timeout does not kill a long forward pass', async () => {
-    const acts = createTrainingActivities({ ...dirs, backend: cpu, keepAliveMs: 1 });
+    const acts = createTrainingActivities({ ...dirs, trainers: [], backend: async () => cpu, keepAliveMs: 1 });
     const env = new MockActivityEnvironment();
     let beats = 0;
     env.on('heartbeat', () => (beats += 1));
     await env.run<[ProxyScoreActivityInput], ProxyScoreOutput, typeof acts.proxyScore>(acts.proxyScore, { model: 'tiny', target: 'blobs', proxy: 'leep', probeSize: 60 });
     expect(beats).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a regression target at once (non-retryable InvalidInput): its proxies score class labels', async () => {
+    await writeTinyRegression(dirs.datasetsDir, 'linear');
+    const f = await failure(score({ model: 'tiny', target: 'linear', proxy: 'leep' }));
+    expect([f.type, f.nonRetryable]).toEqual(['InvalidInput', true]);
+    expect(f.message).toMatch(/target linear is a regression dataset \(rmse\)/);
   });
 
   it('uses the default probe size, capped by the split', async () => {

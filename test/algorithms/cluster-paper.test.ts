@@ -1,5 +1,10 @@
 import { agglomerate, bestMember, clusterPaper, paperDistance, paperDistanceMatrix, toClustering } from '../../algorithms/cluster-paper';
-import type { PerformanceMatrix } from '../../algorithms/types';
+import type { Clustering, PerformanceMatrix } from '../../algorithms/types';
+import { selectDatasets } from '../../algorithms/matrix';
+import { mulberry32 } from '../../algorithms/random';
+import { loadAnchors } from '../../replay/load';
+import { naiveAgglomerate, naiveClusterPaper } from '../helpers/naive-cluster-paper';
+import { ANCHORS_DIR, describePublished } from '../replay/anchors';
 
 const A = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4];
 const B = [0.8, 0.8, 0.5, 0.6, 0.2, 0.3];
@@ -108,5 +113,56 @@ describe('clusterPaper', () => {
   it('keeps everyone apart with a threshold below their distance (0.02)', () => {
     expect(clusterPaper(matrix, { threshold: 0.019 }).labels).toEqual([0, 1, 2]);
     expect(clusterPaper(matrix, { threshold: 0.019 }).representatives.size).toBe(0);
+  });
+});
+
+/** n models drawn around `families` profiles over `dims` datasets, continuous scores, a share missing. */
+function familyMatrix(n: number, dims: number, families: number, seed: number, missing: number): PerformanceMatrix {
+  const r = mulberry32(seed);
+  const profiles = Array.from({ length: families }, () => Array.from({ length: dims }, () => 0.3 + 0.6 * r()));
+  const values = new Float64Array(n * dims);
+  for (let m = 0; m < n; m += 1) {
+    const p = profiles[Math.floor(r() * families)] ?? [];
+    for (let d = 0; d < dims; d += 1) values[d * n + m] = r() < missing ? Number.NaN : (p[d] ?? 0) + (r() - 0.5) * 0.12;
+  }
+  return { models: Array.from({ length: n }, (_, i) => `m${i}`), datasets: Array.from({ length: dims }, (_, d) => `d${d}`), values };
+}
+
+const summary = (c: Clustering): unknown => ({ labels: c.labels, representatives: [...c.representatives] });
+
+describe('the O(n²) agglomeration makes the decisions of the original O(n³) loop', () => {
+  it.each([1, 2, 3, 4, 5, 6])('on continuous synthetic scores (seed %p), at several thresholds', (seed) => {
+    const m = familyMatrix(40 + 7 * seed, 8 + seed, 2 + seed, seed, 0.1);
+    for (const threshold of [0.03, 0.06, 0.09, 0.15, 0.3]) {
+      expect(summary(clusterPaper(m, { threshold }))).toEqual(summary(naiveClusterPaper(m, threshold)));
+    }
+  });
+
+  it('breaks exact ties the same way when sums are exact (integer distances with many ties)', () => {
+    const r = mulberry32(99);
+    for (let trial = 0; trial < 20; trial += 1) {
+      const n = 12 + trial;
+      const d = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+      for (let i = 0; i < n; i += 1) {
+        for (let j = i + 1; j < n; j += 1) {
+          const v = r() < 0.1 ? Number.POSITIVE_INFINITY : 1 + Math.floor(r() * 6);
+          (d[i] ?? [])[j] = v;
+          (d[j] ?? [])[i] = v;
+        }
+      }
+      for (const threshold of [1, 2, 3, 4]) expect(agglomerate(d, threshold)).toEqual(naiveAgglomerate(d, threshold));
+    }
+  });
+});
+
+describePublished('the paper clustering of the recorded NLP history matrix (16 clusters at 0.09), unchanged by the O(n²) merge loop', () => {
+  it('gives exactly the clusters and representatives of the original loop, on the matrix and every leave-one-dataset-out sub-matrix', async () => {
+    const { history } = await loadAnchors(ANCHORS_DIR);
+    for (const threshold of [0.05, 0.09, 0.15]) expect(summary(clusterPaper(history, { threshold }))).toEqual(summary(naiveClusterPaper(history, threshold)));
+    for (const left of history.datasets) {
+      const sub = selectDatasets(history, (d) => d !== left);
+      expect(summary(clusterPaper(sub))).toEqual(summary(naiveClusterPaper(sub)));
+    }
+    expect(new Set(clusterPaper(history).labels).size).toBe(16);
   });
 });

@@ -1,4 +1,4 @@
-import { placeInNearestCluster } from '../../algorithms/cluster-place';
+import { nearestRepresentative, placeInNearestCluster, representativeVectors } from '../../algorithms/cluster-place';
 import type { Clustering, PerformanceMatrix } from '../../algorithms/types';
 
 /** Six datasets (the paper's distance needs more than 5 shared ones); models as columns. */
@@ -42,5 +42,33 @@ describe('placeInNearestCluster', () => {
     const only = matrix({ a1: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9], b1: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5] });
     expect(placeInNearestCluster(clustering, only).placements).toEqual([]);
     expect(() => placeInNearestCluster(clustering, m, { threshold: 0 })).toThrow('threshold is 0, but must be > 0');
+  });
+});
+
+describe('nearestRepresentative', () => {
+  const reps = [
+    { label: 0, vector: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9] },
+    { label: 3, vector: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5] },
+    { label: 4, vector: [0.7, 0.7, 0.7, 0.7, 0.7, 0.7] },
+  ];
+
+  it('takes the representative at the smallest paper distance, the earlier one on a tie', () => {
+    expect(nearestRepresentative([0.52, 0.5, 0.5, 0.5, 0.5, 0.5], reps)).toEqual({ label: 3, distance: expect.closeTo(0.004, 12) });
+    const exact = [0.75, 0.25].map((v, i) => ({ label: [2, 1][i] ?? 0, vector: [v, v, v, v, v, v] }));
+    expect(nearestRepresentative([0.5, 0.5, 0.5, 0.5, 0.5, 0.5], exact)).toEqual({ label: 2, distance: 0.25 });
+    expect(nearestRepresentative([0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [...exact].reverse())).toEqual({ label: 1, distance: 0.25 });
+  });
+
+  it('is label -1 at Infinity when no representative shares more than 5 datasets', () => {
+    expect(nearestRepresentative([0.5, 0.5, 0.5, 0.5, 0.5, Number.NaN], reps)).toEqual({ label: -1, distance: Infinity });
+    expect(nearestRepresentative([0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [])).toEqual({ label: -1, distance: Infinity });
+  });
+
+  it('representativeVectors lists the representatives by label with their history vectors', () => {
+    const m = matrix({ b1: [0.5, 0.5, 0.5, 0.5, 0.5, 0.4], a1: [0.9, 0.9, 0.9, 0.9, 0.9, 0.8], x: [0, 0, 0, 0, 0, 0] });
+    expect(representativeVectors(clustering, m)).toEqual([
+      { label: 0, vector: [0.9, 0.9, 0.9, 0.9, 0.9, 0.8] },
+      { label: 1, vector: [0.5, 0.5, 0.5, 0.5, 0.5, 0.4] },
+    ]);
   });
 });

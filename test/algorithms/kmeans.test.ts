@@ -1,5 +1,26 @@
 import { clusterKMeans, kmeans, kmeans1d, nearestCenter, normalizedVectors, silhouette } from '../../algorithms/kmeans';
 import type { PerformanceMatrix } from '../../algorithms/types';
+import { mulberry32 } from '../../algorithms/random';
+import { mean } from '../../algorithms/stats';
+
+/** The original per-point silhouette (one distance list per cluster and point), kept as the reference. */
+function referenceSilhouette(points: number[][], labels: number[]): number {
+  if (new Set(labels).size < 2) return Number.NaN;
+  const dist = (p: number[], q: number[]): number => Math.sqrt(p.reduce((s, v, i) => s + (v - (q[i] ?? 0)) ** 2, 0));
+  return mean(
+    points.map((p, i) => {
+      const byLabel = new Map<number, number[]>();
+      points.forEach((q, j) => {
+        if (j !== i) byLabel.set(labels[j] ?? -1, [...(byLabel.get(labels[j] ?? -1) ?? []), dist(p, q)]);
+      });
+      const a = byLabel.get(labels[i] ?? -1);
+      if (a === undefined) return 0;
+      const own = mean(a);
+      const nearest = Math.min(...[...byLabel].filter(([l]) => l !== labels[i]).map(([, d]) => mean(d)));
+      return nearest === own ? 0 : (nearest - own) / Math.max(nearest, own);
+    }),
+  );
+}
 
 const POINTS = [[0], [0.1], [10], [10.1]];
 
@@ -44,6 +65,14 @@ describe('silhouette', () => {
   it('scores a point alone in its cluster 0', () => {
     // p0: a 1, b 5 -> 0.8; p1: a 1, b 4 -> 0.75; p2 alone -> 0
     expect(silhouette([[0], [1], [5]], [0, 0, 1])).toBeCloseTo((0.8 + 0.75) / 3, 12);
+  });
+
+  it.each([1, 2, 3])('gives exactly the values of the per-point reference (seed %p, singletons and labels out of order)', (seed) => {
+    const r = mulberry32(seed);
+    const points = Array.from({ length: 60 }, () => [r(), r() * 3, r()]);
+    const labels = points.map((_, i) => (i === 7 ? 40 : [5, -1, 2, 9][Math.floor(r() * 4)] ?? 0));
+    expect(silhouette(points, labels)).toBe(referenceSilhouette(points, labels));
+    expect(silhouette(points, labels)).not.toBeNaN();
   });
 
   it('is NaN for a single cluster', () => {

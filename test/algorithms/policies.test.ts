@@ -12,7 +12,7 @@ function task(curves: Record<string, number[]>, extra: Partial<SelectionTask> = 
     direction: 'maximize',
     history: EMPTY_HISTORY,
     curves: { models: [], datasets: [], runs: [] },
-    proxy: null,
+    proxies: new Map(),
     seed: 1,
     ...extra,
   };
@@ -36,7 +36,7 @@ describe('brute force', () => {
   });
 
   it('takes no parameters', () => {
-    expect(() => createPolicy('brute-force', { eta: 2 })).toThrow(/brute-force: unknown parameter "eta"/);
+    expect(() => createPolicy('brute-force', { eta: 2 })).toThrow(/brute-force: unknown option "eta"; known: none/);
   });
 });
 
@@ -64,8 +64,16 @@ describe('successive halving', () => {
     expect(run.cost.epochs).toBe(7);
   });
 
+  it('on a minimized metric (an error rate) keeps the lowest scores: the mirror image picks the same model', async () => {
+    const errors = Object.fromEntries(Object.entries(curves).map(([m, c]) => [m, c.map((v) => Number((1 - v).toFixed(2)))]));
+    const run = await runSelection(createPolicy('successive-halving'), task(errors, { direction: 'minimize' }), from(errors));
+    expect(run.pick).toBe('b');
+    expect(run.epochs).toEqual([1, 3, 2, 1]);
+    expect(run.eliminations).toEqual([{ model: 'a', round: 1, reason: 'halving' }, { model: 'd', round: 1, reason: 'halving' }, { model: 'c', round: 2, reason: 'halving' }]);
+  });
+
   it('rejects eta < 2', () => {
-    expect(() => createPolicy('successive-halving', { eta: 1 })).toThrow(/successive-halving: eta is 1, but must be >= 2/);
+    expect(() => createPolicy('successive-halving', { eta: 1 })).toThrow(/successive-halving: eta: Number must be greater than or equal to 2/);
   });
 });
 
@@ -90,9 +98,9 @@ describe('fine selection', () => {
   });
 
   it('rejects bad parameters', () => {
-    expect(() => createPolicy('fine-selection', { thresholdMode: 'loose' })).toThrow(/thresholdMode is "loose", but must be "absolute" or "relative"/);
-    expect(() => createPolicy('fine-selection', { clusters: 0 })).toThrow(/clusters is 0, but must be an integer >= 1/);
-    expect(() => createPolicy('fine-selection', { threshold: '0.1' })).toThrow(/threshold is "0.1", but must be a number/);
+    expect(() => createPolicy('fine-selection', { thresholdMode: 'loose' })).toThrow(/fine-selection: thresholdMode: Invalid enum value. Expected 'absolute' \| 'relative', received 'loose'/);
+    expect(() => createPolicy('fine-selection', { clusters: 0 })).toThrow(/clusters: Number must be greater than or equal to 1/);
+    expect(() => createPolicy('fine-selection', { threshold: '0.1' })).toThrow(/threshold: Expected number, received string/);
   });
 });
 
@@ -121,7 +129,7 @@ describe('two-phase-paper', () => {
       ['c', 2],
       ['d', 0],
     ]);
-    const run = await runSelection(createPolicy('two-phase-paper', { ...params, clusterThreshold: 0.15 }), task(curves, { history: hist, proxy }), from(curves));
+    const run = await runSelection(createPolicy('two-phase-paper', { ...params, clusterThreshold: 0.15 }), task(curves, { history: hist, proxies: new Map([['leep', proxy]]) }), from(curves));
     expect(run.pick).toBe('c');
     expect(run.epochs).toEqual([1, 0, 3, 0]);
     expect(run.cost).toEqual({ trainEpochs: 4, proxyComputations: 2, epochs: 5 });
@@ -133,9 +141,27 @@ describe('two-phase-paper', () => {
     expect(run.cost.trainEpochs).toBe(4);
   });
 
-  it('rejects a fine size above the recall size and an unknown phase 2', () => {
-    expect(() => createPolicy('two-phase-paper', { recallSize: 3, fineSize: 4 })).toThrow(/fineSize is 4, but must be an integer in 1..recallSize \(3\)/);
-    expect(() => createPolicy('two-phase-paper', { phase2: 'x' })).toThrow(/phase2 is "x"/);
+  it('uses the scores of the proxy it is given (any proxy), and the prior when the task has none for it', async () => {
+    const proxy = new Map([['a', 0], ['b', 0], ['c', 2], ['d', 0]]);
+    const withLogme = task(curves, { history: hist, proxies: new Map([['logme', proxy]]) });
+    const logme = await runSelection(createPolicy('two-phase-paper', { ...params, clusterThreshold: 0.15, proxy: 'logme' }), withLogme, from(curves));
+    expect(logme.pick).toBe('c');
+    expect(logme.cost.proxyComputations).toBe(2);
+    const leep = await runSelection(createPolicy('two-phase-paper', { ...params, clusterThreshold: 0.15 }), withLogme, from(curves));
+    expect(leep.pick).toBe('b');
+    expect(leep.cost.proxyComputations).toBe(0);
+  });
+
+  it('asks for the proxy on cluster members and representatives first, and none for history-prior', () => {
+    // threshold 0.15 clusters the history into {a} (a singleton, no representative) and {b, c, d} (representative b)
+    const t = task(curves, { history: hist });
+    expect(createPolicy('two-phase-paper', { ...params, clusterThreshold: 0.15 }).proxyRequest(t)).toEqual({ proxy: 'leep', models: ['b', 'c', 'd'] });
+    expect(createPolicy('two-phase-paper', { proxy: 'history-prior' }).proxyRequest(t)).toBeNull();
+  });
+
+  it('rejects an unknown phase 2 and an option it does not take', () => {
+    expect(() => createPolicy('two-phase-paper', { phase2: 'x' })).toThrow(/phase2: Invalid enum value/);
+    expect(() => createPolicy('two-phase-paper', { shrink: 'none' })).toThrow(/two-phase-paper: unknown option "shrink"/);
   });
 
   it('rejects a pool without history', async () => {
@@ -145,14 +171,17 @@ describe('two-phase-paper', () => {
 
 describe('policy registry', () => {
   it('parses specs with numbers and strings', () => {
-    expect(parsePolicySpec('successive-halving:eta=3')).toEqual({ name: 'successive-halving', params: { eta: 3 } });
-    expect(parsePolicySpec(' fine-selection:thresholdMode=relative; threshold=0.01 ')).toEqual({ name: 'fine-selection', params: { thresholdMode: 'relative', threshold: 0.01 } });
-    expect(parsePolicySpec('brute-force')).toEqual({ name: 'brute-force', params: {} });
+    expect(parsePolicySpec('successive-halving:eta=3')).toEqual({ name: 'successive-halving', options: { eta: 3 } });
+    expect(parsePolicySpec(' fine-selection:thresholdMode=relative; threshold=0.01 ')).toEqual({ name: 'fine-selection', options: { thresholdMode: 'relative', threshold: 0.01 } });
+    expect(parsePolicySpec('two-phase-paper:proxy=logme')).toEqual({ name: 'two-phase-paper', options: { proxy: 'logme' } });
+    expect(parsePolicySpec('brute-force')).toEqual({ name: 'brute-force', options: {} });
   });
 
   it('rejects unknown names and malformed pairs', () => {
-    expect(() => parsePolicySpec('magic')).toThrow(/unknown policy "magic"; known: brute-force/);
+    expect(() => parsePolicySpec('magic')).toThrow(/unknown policy "magic"; known: prior-shrink-halving, two-phase-paper/);
     expect(() => parsePolicySpec('successive-halving:eta')).toThrow(/"eta" is not key=value/);
+    expect(() => parsePolicySpec('successive-halving:eta=1')).toThrow(/policy "successive-halving": eta: Number must be greater than or equal to 2/);
+    expect(() => parsePolicySpec('successive-halving:threshold=0.1')).toThrow(/successive-halving: unknown option "threshold"; known: eta/);
   });
 
   it('names a policy by its non-default parameters', () => {

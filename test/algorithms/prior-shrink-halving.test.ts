@@ -23,7 +23,7 @@ function noisyCurves(): SelectionTask['curves'] {
 }
 
 function task(curves: SelectionTask['curves']): SelectionTask {
-  return { target: 't', pool: MODELS, maxEpochs: 2, direction: 'maximize', history: HISTORY, curves, proxy: null, seed: 1 };
+  return { target: 't', pool: MODELS, maxEpochs: 2, direction: 'maximize', history: HISTORY, curves, proxies: new Map(), seed: 1 };
 }
 
 const from = (curves: Record<string, number[]>): TrainEpochs => async (m, a, b) => (curves[m] ?? []).slice(a, b);
@@ -76,10 +76,10 @@ describe('prior-shrink-halving', () => {
   });
 
   it('rejects bad parameters', () => {
-    expect(() => createPolicy('prior-shrink-halving', { recallSize: 0 })).toThrow(/recallSize is 0, but must be an integer >= 1/);
-    expect(() => createPolicy('prior-shrink-halving', { eta: 1 })).toThrow(/eta is 1, but must be >= 2/);
-    expect(() => createPolicy('prior-shrink-halving', { shrink: 'james-stein' })).toThrow(/shrink is "james-stein"/);
-    expect(() => createPolicy('prior-shrink-halving', { trend: 'fit' })).toThrow(/trend is "fit"/);
+    expect(() => createPolicy('prior-shrink-halving', { recallSize: 0 })).toThrow(/prior-shrink-halving: recallSize: Number must be greater than or equal to 1/);
+    expect(() => createPolicy('prior-shrink-halving', { eta: 1 })).toThrow(/eta: Number must be greater than or equal to 2/);
+    expect(() => createPolicy('prior-shrink-halving', { shrink: 'james-stein' })).toThrow(/shrink: Invalid enum value/);
+    expect(() => createPolicy('prior-shrink-halving', { trend: 'fit' })).toThrow(/trend: Invalid enum value/);
     expect(createPolicy('prior-shrink-halving', { recallSize: 12 }).name).toBe('prior-shrink-halving:recallSize=12');
   });
 });

@@ -1,10 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { existsSync } from 'node:fs';
 import { benchPage, endToEndTable, evaluateProxy, meanOverTargets, paperEndToEnd, recordedData, regretAtK, storeData, withPrior, type Row } from '../../bench/proxies';
 import { loadAnchors } from '../../replay/load';
-import { DEFAULT_REPLAY_DIR } from '../../workers/config';
+import { ANCHORS_DIR, describePublished } from '../replay/anchors';
 import { exportTableCsv, openStore } from '../../matrix-store';
 
 let root: string;
@@ -139,9 +138,9 @@ describe('endToEndTable', () => {
   });
 });
 
-(existsSync(DEFAULT_REPLAY_DIR) ? describe : describe.skip)('paperEndToEnd on the recorded NLP runs', () => {
+describePublished('paperEndToEnd on the recorded NLP runs', () => {
   it('replays two-phase-paper on the four paper targets with and without LEEP in recall', async () => {
-    const rows = await paperEndToEnd(await loadAnchors(DEFAULT_REPLAY_DIR));
+    const rows = await paperEndToEnd(await loadAnchors(ANCHORS_DIR));
     expect(endToEndTable(rows).rows).toEqual([
       ['history-prior × exp(leep)', '0.00 / 19.0', '0.00 / 19.0', '1.00 / 21.0', '0.00 / 22.0', '0.25 / 20.3'],
       ['history-prior', '5.00 / 15.0', '0.00 / 14.0', '1.00 / 16.0', '0.00 / 17.0', '1.50 / 15.5'],
@@ -169,7 +168,7 @@ describe('storeData', () => {
     expect(data.cases.map((c) => c.target)).toEqual(['t']);
     const t = data.cases[0];
     expect(t?.truth).toEqual(scores({ a: 0.9, b: 0.6 }));
-    expect([...(t?.proxies.keys() ?? [])]).toEqual(['leep@probe500#seed0', 'logme', 'history-prior', 'history-prior × exp(leep@probe500#seed0)']);
+    expect([...(t?.proxies.keys() ?? [])]).toEqual(['leep@probe500#seed0', 'logme', 'history-prior', 'history-prior × exp(leep@probe500#seed0)', 'history-prior × exp(logme)']);
     expect(t?.proxies.get('history-prior')?.scores).toEqual(scores({ a: 0.7, b: 0.8 }));
     expect(t?.proxies.get('logme')?.scores).toEqual(scores({ a: 1 }));
   });

@@ -22,7 +22,12 @@ export type Kind =
   /** The external command trainer (test/fixtures/epoch-trainer.js) misbehaving in FIXTURE_MODE `mode`. */
   | { readonly kind: 'trainer'; readonly mode: 'malformed' | 'crash' | 'skip' | 'outside' }
   /** A broken PyTorch hub entry fine-tuned by the offline workflow with the torch trainer (trainers/torch). */
-  | { readonly kind: 'torch'; readonly entry: 'no-weights' | 'corrupt-weights' | 'unknown-arch' };
+  | { readonly kind: 'torch'; readonly entry: 'no-weights' | 'corrupt-weights' | 'unknown-arch' }
+  /**
+   * Storage settings a process opens the matrix store with (`MSELECT_STORAGE` + AWS variables;
+   * `{endpoint}`, `{key}`, `{secret}` stand for the test's running versitygw).
+   */
+  | { readonly kind: 'storage'; readonly env: Readonly<Record<string, string>> };
 
 export type FaultCase = Kind & {
   readonly id: string;
@@ -39,6 +44,7 @@ export type FaultCase = Kind & {
 const CELL_FAILS = 'the cell fails after one attempt and is listed in the run\'s failures; every other cell is computed and committed; stored cells are kept';
 const UI_FAILS = 'the workflow fails in its first workflow task: no activity, no workflow-task retry';
 const PLAN_FAILS = 'planMatrix fails after one attempt and the run fails; the store is untouched';
+const STORAGE_FAILS = 'opening the store fails at once (no retries) with a non-retryable failure; nothing is written';
 const STORE_FAILS = 'planSelection fails after one attempt and the run fails; the damaged file is left as it is and every other file still reads';
 
 /** `arg` as typed in a POSIX shell. */
@@ -105,6 +111,31 @@ export const CASES: readonly FaultCase[] = [
     outcome: 'retryable on purpose (a crash may be transient), and each retry resumes from the last checkpoint: attempts 1 and 2 crash, attempt 3 trains the last epoch and the cell is stored with every epoch once',
   },
   { id: 'trainer-stops-early', kind: 'trainer', mode: 'skip', input: 'the command exits 0 after epoch 2 of 3', errorType: 'TrainerFailed', excerpt: 'exited after epoch 2, but epoch 3 was asked for', outcome: `${CELL_FAILS}; not retried` },
+  {
+    id: 'storage-wrong-secret', kind: 'storage', env: { MSELECT_STORAGE: 's3://mselect-faults/run', AWS_ENDPOINT_URL_S3: '{endpoint}', AWS_ACCESS_KEY_ID: '{key}', AWS_SECRET_ACCESS_KEY: 'not-the-secret' },
+    input: 'MSELECT_STORAGE=s3://mselect-faults/run with a wrong AWS_SECRET_ACCESS_KEY', errorType: 'StorageMisconfigured', excerpt: 'refused the credentials for bucket "mselect-faults" (SignatureDoesNotMatch): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', outcome: STORAGE_FAILS,
+  },
+  {
+    id: 'storage-unknown-key-id', kind: 'storage', env: { MSELECT_STORAGE: 's3://mselect-faults/run', AWS_ENDPOINT_URL_S3: '{endpoint}', AWS_ACCESS_KEY_ID: 'nobody', AWS_SECRET_ACCESS_KEY: '{secret}' },
+    input: 'MSELECT_STORAGE=s3://mselect-faults/run with an AWS_ACCESS_KEY_ID the server does not know', errorType: 'StorageMisconfigured', excerpt: 'refused the credentials for bucket "mselect-faults"', outcome: STORAGE_FAILS,
+  },
+  {
+    id: 'storage-missing-bucket', kind: 'storage', env: { MSELECT_STORAGE: 's3://no-such-bucket/run', AWS_ENDPOINT_URL_S3: '{endpoint}', AWS_ACCESS_KEY_ID: '{key}', AWS_SECRET_ACCESS_KEY: '{secret}' },
+    input: 'MSELECT_STORAGE=s3://no-such-bucket/run (never created)', errorType: 'StorageMisconfigured', excerpt: 'bucket "no-such-bucket" does not exist at http://127.0.0.1:', outcome: STORAGE_FAILS,
+  },
+  {
+    id: 'storage-malformed-url', kind: 'storage', env: { MSELECT_STORAGE: 's3://Team_Bucket/run' },
+    input: 'MSELECT_STORAGE=s3://Team_Bucket/run', errorType: 'StorageMisconfigured', excerpt: 'MSELECT_STORAGE=s3://Team_Bucket/run is not a valid S3 URL: (root): bucket "Team_Bucket" is not a valid S3 bucket name', outcome: STORAGE_FAILS,
+  },
+  {
+    id: 'storage-unknown-scheme', kind: 'storage', env: { MSELECT_STORAGE: 'gs://bucket/run' },
+    input: 'MSELECT_STORAGE=gs://bucket/run', errorType: 'StorageMisconfigured', excerpt: 'MSELECT_STORAGE=gs://bucket/run has an unsupported scheme: use s3://bucket/prefix, file:///absolute/path or a plain path', outcome: STORAGE_FAILS,
+  },
+  {
+    id: 'storage-bad-endpoint', kind: 'storage', env: { MSELECT_STORAGE: 's3://mselect-faults/run', AWS_ENDPOINT_URL_S3: 'localhost:7070' },
+    input: 'AWS_ENDPOINT_URL_S3=localhost:7070 (no scheme)', errorType: 'StorageMisconfigured', excerpt: 'AWS_ENDPOINT_URL_S3: must be a URL such as http://127.0.0.1:7070', outcome: STORAGE_FAILS,
+  },
+
   { id: 'trainer-checkpoint-outside', kind: 'trainer', mode: 'outside', input: 'the command reports checkpoint ../../escape.json', errorType: 'PathOutsideRoot', excerpt: 'Path "../../escape.json" resolves outside', outcome: CELL_FAILS },
 
   { id: 'torch-weights-missing', kind: 'torch', entry: 'no-weights', input: 'a PyTorch hub entry whose card names a state_dict, without weights.pt', errorType: 'InvalidModel', excerpt: 'weights.pt is missing (state_dict named by', outcome: `${CELL_FAILS}; nothing of the entry is checkpointed` },

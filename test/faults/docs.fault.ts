@@ -23,6 +23,7 @@ const RUNNERS: Readonly<Record<FaultCase['kind'], string>> = {
   'store-open': 'bad-input-store.fault.ts',
   trainer: 'bad-input-trainer.fault.ts',
   torch: 'bad-input-torch.fault.ts',
+  storage: 'bad-input-storage.fault.ts',
 };
 
 describe('docs/faults.md', () => {

@@ -19,6 +19,7 @@ import { hubRoots, removeHubRoots } from './helpers/bad-runs';
 import { BENCHMARK, MODELS, TARGET, TF_BACKEND, workerConfig, type Roots } from './helpers/fixtures';
 import { activityRuns, waitUntil } from './helpers/history';
 import { connectShared, freshQueue, gpu, orchestrator, withWorkers, type Server } from './helpers/server';
+import { gpuDeps } from '../../workers/deps';
 
 process.env.MSELECT_TF_BACKEND = TF_BACKEND;
 
@@ -74,7 +75,7 @@ describe('workflow input cannot make a worker run a command', () => {
 
 describe('workflow input cannot reach outside the worker roots', () => {
   it('a fineTune whose ids leave the roots fails validation before any file is opened', async () => {
-    const acts = createGpuActivities(workerConfig(roots));
+    const acts = createGpuActivities(await gpuDeps(workerConfig(roots)));
     for (const ids of [{ modelId: '../../hub-outside', datasetId: BENCHMARK }, { modelId: MODELS[0], datasetId: '../datasets-outside' }, { modelId: '/etc', datasetId: BENCHMARK }]) {
       const f = await failureOf(fineTuneIn(new MockActivityEnvironment(), acts, { ...ids, toEpoch: 1 }));
       expect(f).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
@@ -83,7 +84,7 @@ describe('workflow input cannot reach outside the worker roots', () => {
   });
 
   it('a resume checkpoint outside the checkpoint root, from input or from heartbeat details, is refused', async () => {
-    const acts = createGpuActivities(workerConfig(roots));
+    const acts = createGpuActivities(await gpuDeps(workerConfig(roots)));
     const planted = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'mselect-faults-planted-')), 'planted.ckpt');
     await fs.writeFile(planted, 'not a checkpoint');
     const key = path.relative(roots.checkpointDir, planted);
@@ -96,7 +97,7 @@ describe('workflow input cannot reach outside the worker roots', () => {
   });
 
   it('a run id that looks like a path keeps its checkpoints inside the checkpoint root', async () => {
-    const acts = createGpuActivities(workerConfig(roots));
+    const acts = createGpuActivities(await gpuDeps(workerConfig(roots)));
     const runId = `../../${path.basename(outside)}/run`;
     const out = await fineTuneIn(new MockActivityEnvironment(), acts, { modelId: MODELS[0], datasetId: BENCHMARK, toEpoch: 1, runId });
     const file = path.resolve(roots.checkpointDir, out.checkpoint?.key ?? '');
@@ -108,7 +109,7 @@ describe('workflow input cannot reach outside the worker roots', () => {
   it('an addCandidates update with a path is rejected, and a workflow id with a path writes its report inside the report root', async () => {
     const taskQueue = freshQueue('sec-select');
     const workflowId = `../../${path.basename(outside)}/report-${taskQueue}`;
-    const real = createGpuActivities(workerConfig(roots));
+    const real = createGpuActivities(await gpuDeps(workerConfig(roots)));
     const slow: GpuActivities = { ...real, fineTune: async (i) => (await new Promise((r) => setTimeout(r, 1500)), real.fineTune(i)) };
     const input = { target: TARGET, policy: 'successive-halving', trainer: 'tfjs', budgetEpochs: 2 };
     const result = await withWorkers([await orchestrator(server, taskQueue, workerConfig(roots)), await gpu(server, taskQueue, workerConfig(roots), slow, 2)], async () => {

@@ -16,6 +16,7 @@ import { writeTinyDataset, writeTinyModel } from '../hub/tiny-hub';
 import { BENCHMARK, MODELS, makeRoots, removeDir, workerConfig, type Roots } from './helpers/fixtures';
 import { killAll, spawnNode } from './helpers/processes';
 import type { CrashPoint } from './helpers/store-crash-child';
+import { orchestratorDeps } from '../../workers/deps';
 
 const CHILD = path.join(__dirname, 'helpers', 'store-crash-child.ts');
 const EPOCHS = 3;
@@ -61,7 +62,7 @@ describe.each<CrashPoint>(['fragment', 'between-fragments', 'commit'])('a worker
     const roots = await makeRoots({ hubDir: path.join(hubRoot, 'hub'), datasetsDir: path.join(hubRoot, 'datasets') }, 'mselect-faults-crash-');
     made.push(roots);
     const cfg = workerConfig(roots);
-    const acts = createOrchestratorActivities(cfg);
+    const acts = createOrchestratorActivities(await orchestratorDeps(cfg));
     const store = openStore({ dir: roots.storeDir });
     const committed = (await acts.recordCells({ results: [result(MODELS[0])] })).storeVersion;
     const before = await visible(store);

@@ -4,13 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { createGpuWorker, createOrchestratorWorker } from '../../workers/create-workers';
 import type { GpuActivities } from '../../activities';
 import { workerConfigFromEnv, type WorkerConfig } from '../../workers/config';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './temp';
 
-/** Worker data roots in a fresh temporary folder (store, checkpoints, reports); hub and recorded runs as configured. */
+/**
+ * Worker data roots in a fresh temporary folder (store, checkpoints, reports), removed after
+ * the test file; hub and recorded runs as configured, or as `overrides` say (e.g. the
+ * `replayDir` of a synthetic hub, replay-fixture.ts).
+ */
 export function testWorkerConfig(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
-  const root = mkdtempSync(join(tmpdir(), 'mselect-worker-'));
+  const root = tempDir('worker');
   const base = workerConfigFromEnv({ ...process.env, MSELECT_STORE: join(root, 'store'), MSELECT_CHECKPOINTS: join(root, 'checkpoints'), MSELECT_REPORTS: join(root, 'reports') });
   return { ...base, ...overrides };
 }
@@ -36,14 +39,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Connections and worker factories on a fresh task queue of the shared server. */
-export async function harness(prefix = 'test'): Promise<Harness> {
+/** Connections and worker factories on a fresh task queue of the shared server; `config` overrides the workers' data roots. */
+export async function harness(prefix = 'test', config: Partial<WorkerConfig> = {}): Promise<Harness> {
   const { address, namespace, bundlePath } = serverInfo();
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection, namespace });
   const taskQueue = `${prefix}-${randomUUID()}`;
-  const base = { connection, namespace, taskQueue, config: testWorkerConfig(), workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
+  const base = { connection, namespace, taskQueue, config: testWorkerConfig(config), workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
   return {
     client, connection, namespace, taskQueue,
     orchestrator: () => createOrchestratorWorker(base),

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { Float32, makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { type DatasetSplit, loadDataset, loadSplit, readManifest, writeDataset } from '../../hub/datasets';
-import { blobs, makeTempDirs, removeDirs, type TinyDirs, tinyManifest, writeTinyDataset } from './tiny-hub';
+import { blobs, makeTempDirs, regressionRows, removeDirs, type TinyDirs, tinyManifest, writeTinyDataset, writeTinyRegression } from './tiny-hub';
 
 let dirs: TinyDirs;
 beforeEach(async () => {
@@ -116,7 +116,7 @@ describe('datasets', () => {
         await fs.writeFile(path.join(dirs.datasetsDir, 'ds', 'dataset.json'), JSON.stringify({ ...tinyManifest('ds'), classes: ['only'] }));
       },
       'InvalidDataset',
-      /classes: Array must contain at least 2 element/,
+      /classes: a classification dataset needs at least 2 classes, got 1/,
     ],
     [
       'a split path with a directory',
@@ -142,5 +142,36 @@ describe('datasets', () => {
 
   it('refuses an id that escapes the datasets directory', async () => {
     expect((await failure(readManifest(dirs.datasetsDir, '../hub'))).type).toBe('PathOutsideRoot');
+  });
+});
+
+describe('regression datasets', () => {
+  it.each(['arrow', 'csv'] as const)('round-trip real-valued targets through %s, with metric rmse and direction minimize', async (format) => {
+    await writeTinyRegression(dirs.datasetsDir, `reg-${format}`, format);
+    const data = await loadDataset(dirs.datasetsDir, `reg-${format}`);
+    expect(data.manifest).toMatchObject({ task: 'regression', classes: [], metric: 'rmse', direction: 'minimize' });
+    expect([...(data.train.target ?? [])]).toEqual([...(regressionRows(64, 21).target ?? [])]);
+    expect([...data.train.y]).toEqual(new Array<number>(64).fill(0));
+  });
+
+  it('fill the metric and direction from the task when the manifest leaves them out, and refuse a contradicting one', async () => {
+    const { metric: _m, direction: _d, ...bare } = tinyManifest('bare');
+    await writeDataset(dirs.datasetsDir, bare, { train: blobs(6, 3, 4, 1), val: blobs(3, 3, 4, 2), test: blobs(3, 3, 4, 3) });
+    expect(await readManifest(dirs.datasetsDir, 'bare')).toMatchObject({ metric: 'accuracy', direction: 'maximize' });
+    await writeDataset(dirs.datasetsDir, { ...tinyManifest('odd'), direction: 'minimize' }, { train: blobs(6, 3, 4, 1), val: blobs(3, 3, 4, 2), test: blobs(3, 3, 4, 3) });
+    const f = await failure(readManifest(dirs.datasetsDir, 'odd'));
+    expect(f.type).toBe('InvalidDataset');
+    expect(f.message).toMatch(/direction.*is minimize, but a classification dataset reports accuracy \(maximize\)/);
+  });
+
+  it('refuse a non-finite target and a regression manifest that lists classes', async () => {
+    const rows = regressionRows(4, 1);
+    const bad = { ...rows, target: Float32Array.from([1, Number.NaN, 2, 3]) };
+    const m = tinyManifest('nan', { task: 'regression', classes: [], metric: 'rmse', direction: 'minimize' });
+    await writeDataset(dirs.datasetsDir, m, { train: bad, val: rows, test: rows });
+    const f = await failure(loadSplit(dirs.datasetsDir, await readManifest(dirs.datasetsDir, 'nan'), 'train'));
+    expect(f.message).toMatch(/row 2: target NaN is not a finite number/);
+    await writeDataset(dirs.datasetsDir, { ...m, id: 'classes', classes: ['a', 'b'] }, { train: rows, val: rows, test: rows });
+    expect((await failure(readManifest(dirs.datasetsDir, 'classes'))).message).toMatch(/a regression dataset has no classes/);
   });
 });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../../hub/datasets';
 import { buildDemoHub, readRecord, specHash } from '../../hub/demo';
-import { DEMO_SPEC, type DemoSpec, demoDatasetIds } from '../../hub/demo-spec';
+import { DEMO_SPEC, type DemoSpec, demoDatasetIds, demoDatasetTask } from '../../hub/demo-spec';
 import { type DigitImages, LABEL_MAP, PIXELS, sampleTask, transform } from '../../hub/mnist-tasks';
 import { listModelIds, loadHubModel } from '../../hub/models';
 import { mulberry32 } from '../../hub/rng';
@@ -51,6 +51,15 @@ describe('demo spec', () => {
     expect(new Set(DEMO_SPEC.models.map((m) => JSON.stringify(m.arch))).size).toBeGreaterThanOrEqual(8);
     expect(new Set(DEMO_SPEC.models.map((m) => `${m.transform}/${m.labels}`)).size).toBeGreaterThanOrEqual(8);
     expect(DEMO_SPEC.pretrainPool[1]).toBeLessThanOrEqual(DEMO_SPEC.downstreamPool[0]);
+  });
+
+  it('has a regression target scored by RMSE (minimized); every other dataset is classification by accuracy (maximized)', () => {
+    const tasks = DEMO_SPEC.datasets.map((d) => [d.id, demoDatasetTask(d)] as const);
+    const regression = tasks.filter(([, t]) => t.task === 'regression');
+    expect(regression.map(([id]) => id)).toEqual(['target-blur-digit-value']);
+    expect(regression[0]?.[1]).toEqual({ task: 'regression', classes: [], metric: 'rmse', direction: 'minimize' });
+    tasks.filter(([, t]) => t.task === 'classification').forEach(([, t]) => expect([t.metric, t.direction, t.classes.length >= 2]).toEqual(['accuracy', 'maximize', true]));
+    expect(demoDatasetIds('target')[0]).not.toBe('target-blur-digit-value');
   });
 });
 
@@ -146,5 +155,24 @@ describe('buildDemoHub', () => {
     const changed = { ...tinySpec, seed: tinySpec.seed + 1 };
     expect(specHash(changed)).not.toBe(specHash(tinySpec));
     expect((await buildDemoHub({ ...options, spec: changed })).built).toBe(true);
+  });
+
+  it('adds a regression dataset (digit values as targets, rmse / minimize) without retraining unchanged models', async () => {
+    const backend = await pickBackend({ prefer: 'cpu' });
+    const options = { hubDir: dirs.hubDir, datasetsDir: dirs.datasetsDir, spec: tinySpec, backend, images: fakeImages };
+    const first = await buildDemoHub(options);
+    const withValue: DemoSpec = { ...tinySpec, datasets: [...tinySpec.datasets, { id: 'target-value', role: 'target', transform: 'blur', labels: 'value' }] };
+    const details: string[] = [];
+    const second = await buildDemoHub({ ...options, spec: withValue, onProgress: (e) => e.kind === 'model' && details.push(e.detail) });
+    expect(second.built).toBe(true);
+    expect(details).toHaveLength(2);
+    details.forEach((d) => expect(d).toMatch(/unchanged, kept/));
+    expect(second.record.sourceAccuracy).toEqual(first.record.sourceAccuracy);
+    const data = await loadDataset(dirs.datasetsDir, 'target-value');
+    expect(data.manifest).toMatchObject({ task: 'regression', classes: [], metric: 'rmse', direction: 'minimize' });
+    const targets = [...(data.train.target ?? [])];
+    expect(targets).toHaveLength(30);
+    targets.forEach((v) => expect(Number.isInteger(v) && v >= 0 && v <= 9).toBe(true));
+    expect(new Set(targets).size).toBeGreaterThan(3);
   });
 });

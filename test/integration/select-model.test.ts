@@ -1,11 +1,12 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { selectModel } from '../../workflows';
 import { addCandidatesUpdate, finishNowUpdate, selectionProgressQuery, setBudgetUpdate } from '../../workflows/messages';
-import { HAVE_REPLAY_DATA, REPLAY_MODELS, REPLAY_TARGET, buildReplayMatrix, slowedGpuActivities } from '../helpers/replay-fixture';
+import { slowedGpuActivities } from '../helpers/replay-fixture';
 import { harness, withWorkers, type Harness } from '../helpers/test-env';
+import { MAXIMIZED_TARGET, buildSyntheticMatrix, syntheticReplay, type SyntheticReplay } from '../helpers/synthetic-replay';
 
-if (!HAVE_REPLAY_DATA) console.warn('selectModel message tests skipped: recorded runs (../shared/anchors/two-phase-nlp) not found');
-const maybe = HAVE_REPLAY_DATA ? describe : describe.skip;
+const REPLAY_TARGET = MAXIMIZED_TARGET;
 
 async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
   for (let i = 0; i < 200; i++) {
@@ -16,17 +17,24 @@ async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, what: st
   throw new Error(`timed out waiting for ${what}`);
 }
 
-maybe('selectModel on the real dev server: updates, round deadline', () => {
+describe('selectModel on the real dev server: updates, round deadline (synthetic recorded hub)', () => {
   let h: Harness;
+  let data: SyntheticReplay;
+  let REPLAY_MODELS: readonly string[];
   beforeAll(async () => {
-    h = await harness('select');
+    data = syntheticReplay();
+    REPLAY_MODELS = data.hub.runs.models.slice(0, 8);
+    h = await harness('select', { replayDir: data.dir });
     const ws = [await h.orchestrator(), await h.gpuWorker(8)];
-    await withWorkers(ws, () => buildReplayMatrix(h));
+    await withWorkers(ws, () => buildSyntheticMatrix(h, REPLAY_MODELS));
   });
-  afterAll(async () => h.close());
+  afterAll(async () => {
+    await h?.close();
+    data?.remove();
+  });
 
   it('takes addCandidates and setBudget with validators, then finishNow picks the best so far', async () => {
-    const ws = [await h.orchestrator(), await h.gpuWorker(8, slowedGpuActivities(h.config, 1500))];
+    const ws = [await h.orchestrator(), await h.gpuWorker(8, await slowedGpuActivities(h.config, 1500))];
     await withWorkers(ws, async () => {
       const handle = await h.client.workflow.start(selectModel, {
         taskQueue: h.taskQueue, workflowId: `messages-${h.taskQueue}`,
@@ -57,8 +65,8 @@ maybe('selectModel on the real dev server: updates, round deadline', () => {
   });
 
   it('a straggler past the round deadline is cancelled and eliminated with the reason, the run goes on', async () => {
-    const straggler = 'roberta-base';
-    const ws = [await h.orchestrator(), await h.gpuWorker(8, slowedGpuActivities(h.config, 8000, (m) => m === straggler))];
+    const straggler = REPLAY_MODELS[3] as string;
+    const ws = [await h.orchestrator(), await h.gpuWorker(8, await slowedGpuActivities(h.config, 8000, (m) => m === straggler))];
     const result = await withWorkers(ws, () =>
       h.client.workflow.execute(selectModel, {
         taskQueue: h.taskQueue, workflowId: `deadline-${h.taskQueue}`,
@@ -70,5 +78,8 @@ maybe('selectModel on the real dev server: updates, round deadline', () => {
     expect(e?.detail).toMatch(/round deadline of 1500 ms/);
     expect(result.pick).not.toBe(straggler);
     expect(result.pick).not.toBeNull();
+    const history = await h.client.workflow.getHandle(`deadline-${h.taskQueue}`).fetchHistory();
+    const summaries = (history.events ?? []).flatMap((e) => (e.timerStartedEventAttributes && e.userMetadata?.summary ? [defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary)] : []));
+    expect(summaries[0]).toMatch(/^round 1 deadline: 8 fine-tune\(s\) to epoch 1$/);
   });
 });

@@ -1,18 +1,20 @@
 /**
  * A writer process for the multi-process tests. argv[2] is a JSON config:
- *  - `{ mode: 'commits', dir, writer, commits, unique, shared, startFile }`: wait until
+ * `url` names the store (a folder or an s3:// URL), `env` adds the S3 variables.
+ *  - `{ mode: 'commits', url, writer, commits, unique, shared, startFile }`: wait until
  *    `startFile` exists, then commit `commits` versions of `unique` own cells plus `shared`
- *    cells every writer also writes (value = writer number).
- *  - `{ mode: 'flush-and-hang', dir }`: write fragments, print FLUSHED, never commit.
- *  - `{ mode: 'commit-loop', dir, cells }`: print READY, then commit versions of `cells` cells forever.
+ *    cells every writer also writes (value = writer number); prints `COMMITTED <k>` after each.
+ *  - `{ mode: 'flush-and-hang', url }`: write fragments, print FLUSHED, never commit.
+ *  - `{ mode: 'commit-loop', url, cells }`: print READY, then commit versions of `cells` cells forever.
  */
 import * as fs from 'node:fs';
 import type { CellRecordInput, CurveInput } from '../../contracts/schemas/store';
-import { openStore } from '../../matrix-store';
+import { openStoreUrl } from '../../matrix-store';
 
 interface Config {
   mode: 'commits' | 'flush-and-hang' | 'commit-loop';
-  dir: string;
+  url: string;
+  env?: Record<string, string>;
   writer?: number;
   commits?: number;
   unique?: number;
@@ -32,7 +34,7 @@ function rows(model: (i: number) => string, n: number, value: number): { cells: 
 }
 
 async function main(c: Config): Promise<void> {
-  const store = openStore({ dir: c.dir, create: false });
+  const store = await openStoreUrl(c.url, { create: false }, { ...process.env, ...c.env });
   if (c.mode === 'commits') {
     while (c.startFile && !fs.existsSync(c.startFile)) await new Promise((r) => setTimeout(r, 5));
     for (let k = 0; k < (c.commits ?? 1); k++) {
@@ -42,6 +44,7 @@ async function main(c: Config): Promise<void> {
       await w.appendCells([...own.cells, ...shared.cells]);
       await w.appendCurves([...own.curves, ...shared.curves]);
       await w.commit(`writer ${c.writer ?? 0} commit ${k}`);
+      process.stdout.write(`COMMITTED ${k}\n`);
     }
     return;
   }

@@ -1,25 +1,81 @@
-/** Shared fixtures of the matrix store tests: temporary stores, sample rows, whole-content dumps. */
+/**
+ * Shared fixtures of the matrix store tests: temporary stores on either backend (a folder, or a
+ * prefix of a real S3 server, versitygw, started on first use), sample rows, whole-content dumps.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import type { CellRecordInput } from '../../contracts/schemas/store';
-import { exportTableCsv, openStore, TABLES, type MatrixStore, type Snapshot } from '../../matrix-store';
+import type { CellRecordInput, OpenStoreOptions } from '../../contracts/schemas/store';
+import { exportTableCsv, openStore, openStoreOn, TABLES, type MatrixStore, type Snapshot } from '../../matrix-store';
+import { S3Server } from '../../server/versitygw';
+import { FsObjectStore, S3ObjectStore, type ObjectStore } from '../../storage';
+import { tempDir as tempFolder } from '../helpers/temp';
 
-const created: string[] = [];
-// Registered at import, so it runs after the importing test file's tests.
-afterAll(() => created.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+/** Every backend the store's tests run on. */
+export const BACKENDS = ['fs', 's3'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+let server: Promise<S3Server> | null = null;
+// Registered at import, so it runs after the importing test file's tests (before the temporary folders go).
+afterAll(async () => {
+  const running = server;
+  server = null;
+  if (running) await (await running).stop();
+});
 
 /** A fresh empty directory, removed after the test file's tests. */
 export function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-store-test-'));
-  created.push(dir);
-  return dir;
+  return tempFolder('store-test');
 }
 
-/** A fresh store in a temporary directory. */
-export function tempStore(options: Parameters<typeof openStore>[0] = {}): MatrixStore {
-  return openStore({ ...options, dir: tempDir() });
+/** The S3 server of this test file (started on first use, stopped after its tests). */
+export function s3Server(): Promise<S3Server> {
+  server ??= S3Server.start({ dir: tempDir(), bucket: 'mselect-store' });
+  return server;
+}
+
+/** Where a test store lives, on either backend. */
+export interface Place {
+  readonly backend: Backend;
+  /** What `openStoreUrl` and the child writer take: a folder path or an s3:// URL. */
+  readonly url: string;
+  /** The S3 variables a child process needs (empty for a folder). */
+  readonly env: Record<string, string>;
+  readonly objects: ObjectStore;
+  /** Open the store here (created when missing). */
+  open(options?: Omit<OpenStoreOptions, 'dir'>): Promise<MatrixStore>;
+  /** The local file behind a key (a folder's file, or the file versitygw serves), to damage it. */
+  local(key: string): string;
+  /** Keys under a prefix. */
+  keys(prefix: string): Promise<string[]>;
+}
+
+/** A fresh empty place for a store on `backend`. */
+export async function tempPlace(backend: Backend): Promise<Place> {
+  if (backend === 'fs') {
+    const dir = tempDir();
+    const objects = new FsObjectStore(dir, { tmpDir: path.join(dir, 'tmp') });
+    return {
+      backend, url: dir, env: {}, objects,
+      open: async (options = {}) => openStore({ ...options, dir }),
+      local: (key) => path.join(dir, key),
+      keys: async (prefix) => (await objects.list(prefix)).map((o) => o.key),
+    };
+  }
+  const s3 = await s3Server();
+  const prefix = `store-${randomBytes(5).toString('hex')}`;
+  const objects = new S3ObjectStore(s3.settings(prefix));
+  return {
+    backend, url: `s3://${s3.bucket}/${prefix}`, env: s3.env(prefix), objects,
+    open: (options = {}) => openStoreOn(objects, options),
+    local: (key) => path.join(s3.dir, s3.bucket, prefix, key),
+    keys: async (p) => (await objects.list(p)).map((o) => o.key),
+  };
+}
+
+/** A fresh store on `backend` (default a temporary folder). */
+export async function tempStore(backend: Backend = 'fs', options: Omit<OpenStoreOptions, 'dir'> = {}): Promise<MatrixStore> {
+  return (await tempPlace(backend)).open(options);
 }
 
 /** A cell with defaults for the fields a test does not care about. */

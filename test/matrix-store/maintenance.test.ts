@@ -1,12 +1,10 @@
 /** Compaction changes no version's content; pruning deletes only what no kept version references. */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { openStore, VersionNotFoundError, type MatrixStore } from '../../matrix-store';
-import { cell, commitCells, contentOf, tempDir } from './helpers';
+import { VersionNotFoundError, type MatrixStore } from '../../matrix-store';
+import { BACKENDS, cell, commitCells, contentOf, tempPlace, type Backend, type Place } from './helpers';
 
 /** Five versions touching every table, with duplicates, overrides and a withdrawn model. */
-async function busyStore(dir: string): Promise<MatrixStore> {
-  const store = openStore({ dir, batchRows: 5 });
+async function busyStore(place: Place): Promise<MatrixStore> {
+  const store = await place.open({ batchRows: 5 });
   const w = store.beginWrite();
   await w.upsertModels([{ id: 'a', family: 'bert' }, { id: 'b', card: { license: 'mit' } }, { id: 'c' }]);
   await w.upsertDatasets([{ id: 'd1', taskType: 'nli', metric: 'accuracy' }, { id: 'd2', taskType: 'qa', metric: 'f1', direction: 'maximize', size: 10 }]);
@@ -30,75 +28,77 @@ async function contentByVersion(store: MatrixStore, versions: readonly number[])
   return out;
 }
 
-describe('compact', () => {
-  it('publishes one file per table with the content of the head, leaving every older version as it was', async () => {
-    const dir = tempDir();
-    const store = await busyStore(dir);
-    const before = await contentByVersion(store, [1, 2, 3, 4, 5]);
-    const result = await store.compact();
-    expect(result.version).toBe(6);
-    expect(result.tables.map((t) => [t.table, t.fragmentsBefore, t.rowsBefore, t.rowsAfter])).toEqual([
-      ['models', 2, 4, 3],
-      ['cells', 3, 7, 6],
-      ['curves', 3, 21, 18],
-      ['proxyScores', 2, 3, 2],
-    ]);
-    const fresh = openStore({ dir });
-    const after = await contentByVersion(fresh, [1, 2, 3, 4, 5, 6]);
-    for (const v of [1, 2, 3, 4, 5]) expect(after.get(v)).toEqual(before.get(v));
-    expect(after.get(6)).toEqual(before.get(5));
-    const head = await fresh.snapshot();
-    const tables = head.fragments.map((f) => f.table);
-    expect(new Set(tables).size).toBe(tables.length);
-    expect((await fresh.compact()).version).toBeNull();
+describe.each(BACKENDS)('on %s', (backend: Backend) => {
+  describe('compact', () => {
+    it('publishes one file per table with the content of the head, leaving every older version as it was', async () => {
+      const place = await tempPlace(backend);
+      const store = await busyStore(place);
+      const before = await contentByVersion(store, [1, 2, 3, 4, 5]);
+      const result = await store.compact();
+      expect(result.version).toBe(6);
+      expect(result.tables.map((t) => [t.table, t.fragmentsBefore, t.rowsBefore, t.rowsAfter])).toEqual([
+        ['models', 2, 4, 3],
+        ['cells', 3, 7, 6],
+        ['curves', 3, 21, 18],
+        ['proxyScores', 2, 3, 2],
+      ]);
+      const fresh = await place.open();
+      const after = await contentByVersion(fresh, [1, 2, 3, 4, 5, 6]);
+      for (const v of [1, 2, 3, 4, 5]) expect(after.get(v)).toEqual(before.get(v));
+      expect(after.get(6)).toEqual(before.get(5));
+      const head = await fresh.snapshot();
+      const tables = head.fragments.map((f) => f.table);
+      expect(new Set(tables).size).toBe(tables.length);
+      expect((await fresh.compact()).version).toBeNull();
+    });
+
+    it('keeps the matrix of a snapshot opened before the compaction', async () => {
+      const store = await busyStore(await tempPlace(backend));
+      const early = await store.snapshot(3);
+      const before = await contentOf(early);
+      await store.compact();
+      await commitCells(store, [cell('e', 'd1', 0.1)]);
+      expect(await contentOf(early)).toEqual(before);
+    });
+
+    it('reads deduplicated content that matches the rules', async () => {
+      const store = await busyStore(await tempPlace(backend));
+      await store.compact();
+      const s = await store.snapshot();
+      const m = await s.performanceMatrix();
+      expect(m.models).toEqual(['a', 'b', 'd']);
+      expect(Array.from(m.values)).toEqual([0.5, 0.6, NaN, NaN, 0.4, 0.8]);
+      expect(await s.proxyScores('d1', 'leep')).toEqual(new Map([['a', -0.25], ['b', -1]]));
+      expect((await s.clusterings()).map((c) => c.clustering)).toEqual([{ models: ['a', 'b'], labels: [0, 1], representatives: new Map([[0, 'a'], [1, 'b']]) }]);
+    });
   });
 
-  it('keeps the matrix of a snapshot opened before the compaction', async () => {
-    const store = await busyStore(tempDir());
-    const early = await store.snapshot(3);
-    const before = await contentOf(early);
-    await store.compact();
-    await commitCells(store, [cell('e', 'd1', 0.1)]);
-    expect(await contentOf(early)).toEqual(before);
-  });
+  describe('prune', () => {
+    it('keeps the newest versions and those asked for, deleting only unreferenced files', async () => {
+      const place = await tempPlace(backend);
+      const store = await busyStore(place);
+      await store.compact();
+      const kept = await contentByVersion(store, [2, 6]);
+      const result = await store.prune({ keepLast: 1, keep: [2], graceMs: 0 });
+      expect(result.kept).toEqual([2, 6]);
+      expect(result.removedVersions).toEqual([1, 3, 4, 5]);
+      await expect(store.snapshot(5)).rejects.toThrow(VersionNotFoundError);
+      const fresh = await place.open();
+      expect((await fresh.versions()).map((v) => v.version)).toEqual([2, 6]);
+      await expect(fresh.snapshot(5)).rejects.toThrow(VersionNotFoundError);
+      expect(await contentByVersion(fresh, [2, 6])).toEqual(kept);
+      const referenced = new Set([...(await fresh.snapshot(2)).fragments, ...(await fresh.snapshot(6)).fragments].map((f) => f.path));
+      const onDisk = await place.keys('fragments/');
+      expect(onDisk.sort()).toEqual([...referenced].sort());
+      expect(result.deletedFiles.every((f) => !referenced.has(f))).toBe(true);
+      expect(await fresh.verify(2)).toEqual([]);
+    });
 
-  it('reads deduplicated content that matches the rules', async () => {
-    const store = await busyStore(tempDir());
-    await store.compact();
-    const s = await store.snapshot();
-    const m = await s.performanceMatrix();
-    expect(m.models).toEqual(['a', 'b', 'd']);
-    expect(Array.from(m.values)).toEqual([0.5, 0.6, NaN, NaN, 0.4, 0.8]);
-    expect(await s.proxyScores('d1', 'leep')).toEqual(new Map([['a', -0.25], ['b', -1]]));
-    expect((await s.clusterings()).map((c) => c.clustering)).toEqual([{ models: ['a', 'b'], labels: [0, 1], representatives: new Map([[0, 'a'], [1, 'b']]) }]);
-  });
-});
-
-describe('prune', () => {
-  it('keeps the newest versions and those asked for, deleting only unreferenced files', async () => {
-    const dir = tempDir();
-    const store = await busyStore(dir);
-    await store.compact();
-    const kept = await contentByVersion(store, [2, 6]);
-    const result = await store.prune({ keepLast: 1, keep: [2], graceMs: 0 });
-    expect(result.kept).toEqual([2, 6]);
-    expect(result.removedVersions).toEqual([1, 3, 4, 5]);
-    await expect(store.snapshot(5)).rejects.toThrow(VersionNotFoundError);
-    const fresh = openStore({ dir });
-    expect((await fresh.versions()).map((v) => v.version)).toEqual([2, 6]);
-    await expect(fresh.snapshot(5)).rejects.toThrow(VersionNotFoundError);
-    expect(await contentByVersion(fresh, [2, 6])).toEqual(kept);
-    const referenced = new Set([...(await fresh.snapshot(2)).fragments, ...(await fresh.snapshot(6)).fragments].map((f) => f.path));
-    const onDisk = fs.readdirSync(path.join(dir, 'fragments')).flatMap((t) => fs.readdirSync(path.join(dir, 'fragments', t)).map((n) => `fragments/${t}/${n}`));
-    expect(onDisk.sort()).toEqual([...referenced].sort());
-    expect(result.deletedFiles.every((f) => !referenced.has(f))).toBe(true);
-    expect(await fresh.verify(2)).toEqual([]);
-  });
-
-  it('lets the store go on: the next commit follows the head', async () => {
-    const store = await busyStore(tempDir());
-    await store.prune({ keepLast: 1, graceMs: 0 });
-    expect(await commitCells(store, [cell('z', 'd1', 0.2)])).toBe(6);
-    expect((await (await store.snapshot()).datasetColumn('d1', { models: ['a', 'z'] })).values).toEqual(new Float64Array([0.5, 0.2]));
+    it('lets the store go on: the next commit follows the head', async () => {
+      const store = await busyStore(await tempPlace(backend));
+      await store.prune({ keepLast: 1, graceMs: 0 });
+      expect(await commitCells(store, [cell('z', 'd1', 0.2)])).toBe(6);
+      expect((await (await store.snapshot()).datasetColumn('d1', { models: ['a', 'z'] })).values).toEqual(new Float64Array([0.5, 0.2]));
+    });
   });
 });

@@ -1,27 +1,41 @@
 /**
- * Test helpers: where the published anchors live, a gate for suites that need them, and a
- * tiny anchors directory written to a temporary folder.
+ * Test helpers: where the published anchors live, the gate for suites that reproduce the
+ * authors' published numbers from them, and a tiny anchors directory in a temporary folder.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { gatedTitle } from '../helpers/skip-policy';
+import { tempDir } from '../helpers/temp';
 
 /** `<project>/../shared/anchors/two-phase-nlp`. */
 export const ANCHORS_DIR = resolve(__dirname, '..', '..', '..', 'shared', 'anchors', 'two-phase-nlp');
 
-/** `describe`, or `describe.skip` with a visible warning when the anchors are absent. */
-export function describeWithAnchors(what: string): jest.Describe {
-  if (existsSync(join(ANCHORS_DIR, 'curves.csv'))) return describe;
-  console.warn(`Skipping ${what}: ${ANCHORS_DIR} is absent`);
-  return describe.skip;
+/** The published anchors are checked out beside the project. */
+export const HAVE_ANCHORS = existsSync(join(ANCHORS_DIR, 'curves.csv'));
+
+/**
+ * A top-level `describe` for tests whose purpose is reproducing the published numbers from
+ * `../shared/anchors`: titled `reproduces published numbers: <what>`. When the anchors are
+ * absent it is skipped with the reason in its title (the only skip a run allows,
+ * test/helpers/skip-policy.js), except under `CI=true`, where a missing folder is an error.
+ */
+export function describePublished(what: string, fn: () => void): void {
+  if (HAVE_ANCHORS) {
+    describe(gatedTitle('reproduces published numbers', what), fn);
+    return;
+  }
+  const reason = `${ANCHORS_DIR} is absent`;
+  if (process.env.CI === 'true') throw new Error(`reproduces published numbers: ${what}: ${reason}, but CI must run these tests`);
+  describe.skip(gatedTitle('reproduces published numbers', what, reason), fn);
 }
 
 /**
  * A small anchors directory: models a, b, c; datasets x, y (all models), z (a, b only);
  * a 3-dataset history matrix over a, b; LEEP for target `tweet` (= x's alias is not used).
+ * Removed after the test file.
  */
 export function writeTinyAnchors(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mselect-anchors-'));
+  const dir = tempDir('anchors');
   const csv = [
     'model,dataset,in_paper_pool,test,val_ep1,val_ep2',
     'a,x,1,0.6,0.5,0.55',

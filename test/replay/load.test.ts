@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAnchors, PROXY_TARGET_ALIASES } from '../../replay/load';
-import { ANCHORS_DIR, describeWithAnchors, writeTinyAnchors } from './anchors';
+import { ANCHORS_DIR, describePublished, writeTinyAnchors } from './anchors';
 
 describe('loadAnchors', () => {
   it('reads curves, pool, matrix and proxy files, resolving the tweet alias', async () => {
@@ -34,7 +34,7 @@ describe('loadAnchors', () => {
   });
 });
 
-describeWithAnchors('the published anchors')('loadAnchors on the published anchors', () => {
+describePublished('loadAnchors on the published anchors', () => {
   it('holds 1,426 runs of 57 models on 31 datasets, a 40-model pool, a 22 x 39 matrix and 5 LEEP files', async () => {
     const data = await loadAnchors(ANCHORS_DIR);
     expect([data.runs.runs.length, data.runs.models.length, data.runs.datasets.length, data.inPaperPool.size]).toEqual([1426, 57, 31, 40]);

@@ -1,6 +1,6 @@
 import { loadAnchors } from '../../replay/load';
 import { looCases, looTargets, paperCases, PAPER_TARGETS } from '../../replay/protocols';
-import { ANCHORS_DIR, describeWithAnchors, writeTinyAnchors } from './anchors';
+import { ANCHORS_DIR, describePublished, writeTinyAnchors } from './anchors';
 
 describe('loo protocol on a tiny directory', () => {
   it('makes every dataset with enough runs a target and keeps it out of history and curves', async () => {
@@ -12,7 +12,8 @@ describe('loo protocol on a tiny directory', () => {
     expect(x?.task.pool).toEqual(['a', 'b', 'c']);
     expect(x?.task.maxEpochs).toBe(2);
     expect(x?.task.seed).toBe(9);
-    expect(x?.task.proxy).toBeNull();
+    expect(x?.task.proxies.size).toBe(0);
+    expect(x?.task.direction).toBe('maximize');
     expect(x?.task.history.datasets).toEqual(['y', 'z']);
     expect(x?.task.history.models).toEqual(['a', 'b', 'c']);
     expect([...(x?.task.history.values ?? [])]).toEqual([0.8, 0.75, 0.9, 0.3, 0.4, Number.NaN]);
@@ -35,13 +36,13 @@ describe('loo protocol on a tiny directory', () => {
   });
 });
 
-describeWithAnchors('the paper and loo protocols')('protocols on the published anchors', () => {
+describePublished('the paper and loo protocols on the published anchors', () => {
   it('paper: 40-model pool, four targets, LEEP, rounded scores, missing runs as zeros', async () => {
     const cases = paperCases(await loadAnchors(ANCHORS_DIR));
     expect(cases.map((c) => c.task.target)).toEqual([...PAPER_TARGETS]);
     const tweet = cases[0];
     expect(tweet?.task.pool.length).toBe(40);
-    expect(tweet?.task.proxy?.size).toBe(39);
+    expect(tweet?.task.proxies.get('leep')?.size).toBe(39);
     expect(tweet?.task.history.models.length).toBe(39);
     const zeros = tweet?.targetRuns.runs.filter((r) => r.test === 0 && r.val.every((v) => v === 0)) ?? [];
     expect(zeros.length).toBe(24);

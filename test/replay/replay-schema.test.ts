@@ -9,7 +9,7 @@ describe('ReplayCommandInputSchema', () => {
     expect(PolicySpecListSchema.parse(['brute-force,successive-halving:eta=3', ' fine-selection '])).toEqual(['brute-force', 'successive-halving:eta=3', 'fine-selection']);
     expect(PolicySpecListSchema.safeParse('').success).toBe(false);
     const bad = PolicySpecListSchema.safeParse(['brute-force', 'nope']);
-    expect(bad.success ? [] : bad.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['1', 'unknown policy "nope"; known: brute-force, brute-force-best-epoch, successive-halving, fine-selection, two-phase-paper, prior-shrink-halving']]);
+    expect(bad.success ? [] : bad.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['1', 'unknown policy "nope"; known: prior-shrink-halving, two-phase-paper, fine-selection, successive-halving, brute-force, brute-force-best-epoch']]);
   });
 
   it('rejects unknown options and a bad protocol', () => {

@@ -2,9 +2,9 @@ import { loadAnchors } from '../../replay/load';
 import { PAPER_TARGETS, PUBLISHED_TABLE_VI, paperCases } from '../../replay/protocols';
 import { evaluatePolicy, type CaseResult } from '../../replay/evaluate';
 import { policyFromSpec } from '../../algorithms/policies';
-import { ANCHORS_DIR, describeWithAnchors } from './anchors';
+import { ANCHORS_DIR, describePublished } from './anchors';
 
-describeWithAnchors('the Table VI reproduction')('Table VI of the two-phase paper, replayed', () => {
+describePublished('Table VI of the two-phase paper, replayed through the policy engine', () => {
   let byMethod: Map<string, CaseResult[]>;
 
   beforeAll(async () => {

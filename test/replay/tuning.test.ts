@@ -11,7 +11,7 @@ function replayCase(target: string, curves: Record<string, { val: number[]; test
     direction: 'maximize',
     history: { models: [], datasets: [], values: new Float64Array(0) },
     curves: { models: [], datasets: [], runs: [] },
-    proxy: null,
+    proxies: new Map(),
     seed: 1,
   };
   const runs = pool.map((model) => ({ model, dataset: target, val: curves[model]?.val ?? [], test: curves[model]?.test ?? null }));

@@ -1,10 +1,15 @@
-import { plotHtml, plotlySource } from '../../report/plot-html';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { plotHtml, plotlyFileName, plotlySource, reportHtml, writePage } from '../../report/plot-html';
+import { describeWithChromium, launchChromium } from '../helpers/chromium';
+import { tempDir } from '../helpers/temp';
+
+const page = { title: 'Regret <vs> cost', traces: [{ type: 'scatter', x: [1, 2], y: [3, 4], name: '</script>' }], layout: { xaxis: { title: { text: 'cost' } } }, caption: 'a & b' };
 
 describe('plotHtml', () => {
-  const page = { title: 'Regret <vs> cost', traces: [{ type: 'scatter', x: [1, 2], y: [3, 4], name: '</script>' }], layout: { xaxis: { title: { text: 'cost' } } }, caption: 'a & b' };
-
   it('inlines the given plotly source and the escaped traces and layout', () => {
-    const html = plotHtml(page, 'window.Plotly = {}; "</script>"');
+    const html = plotHtml(page, { inline: 'window.Plotly = {}; "</script>"' });
     expect(html).toContain('<title>Regret &#60;vs&#62; cost</title>');
     expect(html).toContain('<script>window.Plotly = {}; "<\\/script>"</script>');
     expect(html).toContain(`Plotly.newPlot('plot0', [{"type":"scatter","x":[1,2],"y":[3,4],"name":"\\u003c/script>"}], {"title":{"text":"Regret \\u003cvs> cost"},"xaxis":{"title":{"text":"cost"}}}, {responsive: true});`);
@@ -12,9 +17,48 @@ describe('plotHtml', () => {
     expect(html.match(/<\/script>/g)?.length).toBe(2);
   });
 
-  it('reads the installed plotly bundle by default', () => {
-    const source = plotlySource();
-    expect(source).toMatch(/plotly\.js v\d+/);
-    expect(plotHtml({ title: 't', traces: [] }).length).toBeGreaterThan(source.length);
+  it('loads plotly from the versioned file beside the page by default', () => {
+    expect(plotlyFileName()).toMatch(/^plotly-\d+\.\d+\.\d+\.min\.js$/);
+    const html = plotHtml(page);
+    expect(html).toContain(`<script src="${plotlyFileName()}"></script>`);
+    expect(html.length).toBeLessThan(2000);
+    expect(plotlySource()).toMatch(/plotly\.js v\d+/);
+  });
+});
+
+describe('writePage', () => {
+  it('writes the page and one plotly file per folder', async () => {
+    const dir = tempDir('report');
+    await writePage(join(dir, 'a.html'), plotHtml(page));
+    const plotly = join(dir, plotlyFileName());
+    const written = statSync(plotly).mtimeMs;
+    await writePage(join(dir, 'b.html'), reportHtml({ title: 'b', sections: [page] }));
+    expect(readdirSync(dir).sort()).toEqual(['a.html', 'b.html', plotlyFileName()].sort());
+    expect(statSync(plotly).mtimeMs).toBe(written);
+    expect(statSync(plotly).size).toBe(Buffer.byteLength(plotlySource()));
+  });
+});
+
+describeWithChromium('a written report renders its plots offline', () => {
+  it('draws every plot from the plotly file beside the page, with no network', async () => {
+    const dir = tempDir('report');
+    const file = join(dir, 'report.html');
+    await writePage(file, reportHtml({ title: 'two plots', sections: [page, { ...page, title: 'second' }] }));
+    expect(existsSync(join(dir, plotlyFileName()))).toBe(true);
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ offline: true });
+      const tab = await context.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (e) => errors.push(e.message));
+      await tab.route(/^(?!file:)/, (route) => route.abort());
+      await tab.goto(pathToFileURL(file).href);
+      await tab.waitForSelector('.js-plotly-plot .main-svg', { timeout: 30000 });
+      expect(await tab.locator('.js-plotly-plot').count()).toBe(2);
+      expect(await tab.locator('.js-plotly-plot .scatterlayer .trace').count()).toBe(2);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

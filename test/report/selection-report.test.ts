@@ -2,7 +2,7 @@ import { clusterMapCoordinates, selectionReport, summaryLines } from '../../repo
 import type { SelectModelResult } from '../../contracts/schemas';
 
 const result: SelectModelResult = {
-  phase: 'done', target: 't', policy: 'successive-halving', round: 2, budgetEpochs: 3, poolSize: 3,
+  phase: 'done', target: 't', policy: 'successive-halving', direction: 'maximize', round: 2, budgetEpochs: 3, poolSize: 3,
   candidates: ['a', 'b', 'c'], pendingCandidates: [], survivors: ['a'],
   curves: { a: [0.5, 0.6, 0.7], b: [0.4, 0.45], c: [0.3] }, recallScores: { a: 2, b: 1, c: 3 },
   eliminations: [
@@ -15,10 +15,19 @@ const result: SelectModelResult = {
 describe('selection report', () => {
   it('summarises pick, cost and saving', () => {
     expect(summaryLines(result)).toEqual([
-      'Target t, policy successive-halving, store version 4, backend replay.',
+      'Target t (metric maximized: higher is better), policy successive-halving, store version 4, backend replay.',
       'Pick: a (validation 0.7000, test 0.6800).',
       '3 models in the pool, 3 candidates, 2 round(s); 6 epochs spent vs 9 for brute force (33% saved).',
     ]);
+    expect(summaryLines({ ...result, direction: 'minimize' })[0]).toBe('Target t (metric minimized: lower is better), policy successive-halving, store version 4, backend replay.');
+  });
+
+  it('labels the curves axis by the direction and explains the elimination scores and their scale', () => {
+    const page = selectionReport({ ...result, direction: 'minimize' }, { models: ['a', 'b', 'c'], datasets: ['x', 'y'], values: Float64Array.from([1, 0, 0, 0, 1, 0]) }, null);
+    const curves = page.sections[0];
+    expect(curves && !('table' in curves) ? curves.layout : null).toMatchObject({ yaxis: { title: { text: 'validation metric (minimized: lower is better)' } } });
+    const table = page.sections[3];
+    expect(table && 'table' in table ? table.table.caption : '').toMatch(/on the target metric's own scale/);
   });
 
   it('marks every elimination at its epoch on its own curve', () => {

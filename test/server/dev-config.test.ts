@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp';
 import { DEV_CONFIG_FILE, loadDevServerConfig, sdkServerOptions } from '../../server/dev-server';
 
 function writeYaml(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'mselect-cfg-')), 'temporal-dev.yml');
+  const file = join(tempDir('cfg'), 'temporal-dev.yml');
   writeFileSync(file, text);
   return file;
 }

@@ -1,6 +1,6 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp';
 import { cacheDir, ensureTemporalCli, findGo, findTemporalCli, INSTALL_HELP, TEMPORAL_CLI_VERSION } from '../../server/temporal-cli';
 
 function fakeExe(dir: string, name = 'temporal'): string {
@@ -12,7 +12,7 @@ function fakeExe(dir: string, name = 'temporal'): string {
 }
 
 describe('finding the Temporal CLI', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'mselect-cli-'));
+  const tmp = tempDir('cli');
   const empty = { PATH: join(tmp, 'nowhere'), MSELECT_CACHE_DIR: join(tmp, 'cache') };
 
   it('TEMPORAL_CLI wins over everything', () => {

@@ -30,9 +30,14 @@ export interface Child {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Spawn `node <args>` in the project root with `env` on top of this process's environment. */
-export function spawnNode(args: readonly string[], env: Readonly<Record<string, string>> = {}): Child {
-  const child = spawn(process.execPath, [...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawn `node <args>` in the project root with `env` on top of this process's environment;
+ * `prefix` runs it through a wrapper that execs it (e.g. `ip netns exec <ns>`), so the pid is still node's.
+ */
+export function spawnNode(args: readonly string[], env: Readonly<Record<string, string>> = {}, prefix: readonly string[] = []): Child {
+  const [cmd, ...pre] = prefix.length ? prefix : [process.execPath];
+  const argv = prefix.length ? [...pre, process.execPath, ...args] : [...args];
+  const child = spawn(cmd as string, argv, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let out = '';
   const listeners = new Set<() => void>();
@@ -90,11 +95,13 @@ export interface WorkerProcessOptions {
   /** TEMPORAL_* and MSELECT_* variables of the worker. */
   readonly env: Readonly<Record<string, string>>;
   readonly slots?: number;
+  /** A wrapper that execs the worker, e.g. `['ip', 'netns', 'exec', 'ns1']`. */
+  readonly prefix?: readonly string[];
 }
 
 /** `mselect worker --role R --task-queue Q`, resolved once it polls. */
 export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Child> {
-  const c = spawnNode([BIN, 'worker', '--role', o.role, '--task-queue', o.taskQueue, '--slots', String(o.slots ?? 1)], o.env);
+  const c = spawnNode([BIN, 'worker', '--role', o.role, '--task-queue', o.taskQueue, '--slots', String(o.slots ?? 1)], o.env, o.prefix);
   try {
     await c.waitFor(`${o.role} worker running on task queue ${o.taskQueue}`, 120_000);
   } catch (err) {

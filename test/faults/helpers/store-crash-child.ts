@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { createOrchestratorActivities } from '../../../activities';
 import type { CellResult } from '../../../contracts/schemas';
 import type { WorkerConfig } from '../../../workers/config';
+import { orchestratorDeps } from '../../../workers/deps';
 
 export type CrashPoint = 'fragment' | 'between-fragments' | 'commit';
 
@@ -57,7 +58,7 @@ function injectCrash(point: CrashPoint, storeDir: string): void {
 
 async function main(c: Config): Promise<void> {
   injectCrash(c.crashAt, c.config.storeDir);
-  await createOrchestratorActivities(c.config).recordCells({ results: c.results });
+  await createOrchestratorActivities(await orchestratorDeps(c.config)).recordCells({ results: c.results });
   process.stdout.write('COMMITTED\n');
 }
 

@@ -31,12 +31,12 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Write `text` to a new temporary file and fsync it; returns the temporary path. */
-export function writeTempSynced(tmpDir: string, text: string): string {
-  const tmp = tempPath(tmpDir, '.json.tmp');
+/** Write `data` to a new temporary file and fsync it; returns the temporary path. */
+export function writeTempSynced(tmpDir: string, data: string | Uint8Array): string {
+  const tmp = tempPath(tmpDir, '.tmp');
   const fd = fs.openSync(tmp, 'wx');
   try {
-    writeAll(fd, Buffer.from(text, 'utf8'));
+    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -44,19 +44,19 @@ export function writeTempSynced(tmpDir: string, text: string): string {
   return tmp;
 }
 
-/** Atomically replace `target` with `text` (last writer wins). */
-export function replaceFile(tmpDir: string, target: string, text: string): void {
-  const tmp = writeTempSynced(tmpDir, text);
+/** Atomically replace `target` with `data` (last writer wins). */
+export function replaceFile(tmpDir: string, target: string, data: string | Uint8Array): void {
+  const tmp = writeTempSynced(tmpDir, data);
   fs.renameSync(tmp, target);
   fsyncDir(path.dirname(target));
 }
 
 /**
- * Publish `text` as `target` only if `target` does not exist yet: a hard link fails with EEXIST
+ * Publish `data` as `target` only if `target` does not exist yet: a hard link fails with EEXIST
  * for every writer but one, also over NFS. Returns false when another writer won.
  */
-export function publishExclusive(tmpDir: string, target: string, text: string): boolean {
-  const tmp = writeTempSynced(tmpDir, text);
+export function publishExclusive(tmpDir: string, target: string, data: string | Uint8Array): boolean {
+  const tmp = writeTempSynced(tmpDir, data);
   try {
     fs.linkSync(tmp, target);
   } catch (e) {

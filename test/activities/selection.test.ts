@@ -1,0 +1,79 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { createPolicy } from '../../algorithms/policies';
+import { decideStep, recallStep, type SelectionTask } from '../../algorithms/policy';
+import { selectDatasets, selectRuns } from '../../algorithms/matrix';
+import { runSetCatalog } from '../../activities/catalog';
+import { createSelectionActivities } from '../../activities/selection';
+import { syntheticRecordedHub } from '../../replay/synthetic';
+import type { MatrixStore } from '../../matrix-store';
+import { tempStore } from '../matrix-store/helpers';
+
+const hub = syntheticRecordedHub({ models: 12, datasets: 6, epochs: 5, minimized: ['ds-1', 'ds-3'], decimals: 2, seed: 7 });
+const BENCHMARKS = ['ds-0', 'ds-1', 'ds-2', 'ds-4'];
+const TARGET = 'ds-3';
+
+/** The hub's benchmark runs as one store version, each dataset with its direction. */
+async function storeOfHub(): Promise<MatrixStore> {
+  const store = await tempStore();
+  const runs = hub.runs.runs.filter((r) => BENCHMARKS.includes(r.dataset));
+  const w = store.beginWrite();
+  await w.upsertModels(hub.runs.models.map((id) => ({ id, source: 'synthetic', card: {} })));
+  await w.upsertDatasets(BENCHMARKS.map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: hub.directions.get(id) ?? 'maximize' })));
+  await w.appendCells(runs.map((r) => ({ model: r.model, dataset: r.dataset, value: r.test, settingsHash: 's', metric: 'accuracy', epochs: 5, runId: `${r.model}@${r.dataset}` })));
+  await w.appendCurves(runs.map((r) => ({ model: r.model, dataset: r.dataset, settingsHash: 's', metric: 'accuracy', values: [...r.val] })));
+  await w.commit('synthetic hub');
+  return store;
+}
+
+describe('selection activities: one generic plan, recall and decide over the policy engine', () => {
+  let store: MatrixStore;
+  let acts: ReturnType<typeof createSelectionActivities>;
+  beforeAll(async () => {
+    store = await storeOfHub();
+    acts = createSelectionActivities({ store, catalogs: { replay: runSetCatalog(hub.runs, hub.directions) } });
+  });
+
+  /** The task replay would build from the same store version, with every LEEP score of the target. */
+  async function task(): Promise<SelectionTask> {
+    const snap = await store.snapshot();
+    const [matrix, runs, datasets] = [await snap.performanceMatrix(), await snap.runSet(), await snap.datasets()];
+    return {
+      target: TARGET, pool: matrix.models, maxEpochs: 5, direction: 'minimize', datasetDirections: new Map(datasets.map((d) => [d.id, d.direction])),
+      history: selectDatasets(matrix, (d) => d !== TARGET), curves: selectRuns(runs, (r) => r.dataset !== TARGET),
+      proxies: new Map([['leep', hub.proxies.get('leep')?.get(TARGET) ?? new Map()]]), clustering: null, seed: 0,
+    };
+  }
+
+  it('plans with the target direction from the catalog and asks for the proxy only on the models recall scores with it', async () => {
+    const options = { proxy: 'leep' as const, recallSize: 8, fineSize: 5 };
+    const plan = await acts.planSelection({ target: TARGET, policy: 'two-phase-paper', options, seed: 0, trainer: 'replay' });
+    expect(plan.direction).toBe('minimize');
+    expect(plan.pool).toEqual(hub.runs.models);
+    expect(plan.proxyRequest?.proxy).toBe('leep');
+    const leep = hub.proxies.get('leep')?.get(TARGET) ?? new Map<string, number>();
+    const scores = Object.fromEntries((plan.proxyRequest?.models ?? []).map((m) => [m, leep.get(m) ?? Number.NaN]));
+    const live = await acts.recall({ target: TARGET, policy: 'two-phase-paper', options, seed: 0, pool: plan.pool, direction: plan.direction, proxy: 'leep', proxyScores: scores, storeVersion: plan.storeVersion });
+    const replay = recallStep(createPolicy('two-phase-paper', options), await task());
+    expect(live.candidates).toEqual(replay.candidates);
+    expect(live.proxyCharges).toBe(5);
+    expect(replay.proxyCharges).toBe(5);
+  });
+
+  it('decides a round as the engine does, on the metric scale of the minimized target', async () => {
+    const models = hub.runs.models.slice(0, 6);
+    const onTarget = new Map(hub.runs.runs.filter((r) => r.dataset === TARGET).map((r) => [r.model, r.val.slice(0, 2)]));
+    const curves = models.map((m) => onTarget.get(m) ?? []);
+    const d = await acts.decideRound({ target: TARGET, policy: 'fine-selection', options: {}, seed: 0, direction: 'minimize', epoch: 2, budgetEpochs: 5, models, curves, storeVersion: await store.head() });
+    expect(d).toEqual(decideStep(createPolicy('fine-selection'), await task(), { epoch: 2, budgetEpochs: 5, models, curves }));
+    expect(d.keep.length).toBe(3);
+    const kept = Math.max(...d.keep.map((m) => onTarget.get(m)?.[1] ?? Number.NaN));
+    const dropped = Math.min(...d.eliminated.filter((e) => e.reason === 'halving').map((e) => onTarget.get(e.model)?.[1] ?? Number.NaN));
+    expect(kept).toBeLessThanOrEqual(dropped);
+  });
+
+  it('refuses an option the policy does not take as a non-retryable InvalidInput', async () => {
+    const err = await acts.planSelection({ target: TARGET, policy: 'brute-force', options: { eta: 3 }, seed: 0, trainer: 'replay' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: 'InvalidInput', nonRetryable: true, message: expect.stringMatching(/brute-force: unknown option "eta"/) });
+  });
+});

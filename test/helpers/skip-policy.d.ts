@@ -1,0 +1,4 @@
+export declare const GROUPS: readonly ['reproduces published numbers', 'needs chromium'];
+export type SkipGroup = (typeof GROUPS)[number];
+export declare function gatedTitle(group: SkipGroup, what: string, reason?: string): string;
+export declare function skipAllowed(title: string): boolean;

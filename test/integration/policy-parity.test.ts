@@ -1,0 +1,74 @@
+import { runSelection, type SelectionTask } from '../../algorithms/policy';
+import { createPolicy } from '../../algorithms/policies';
+import { selectDatasets, selectRuns } from '../../algorithms/matrix';
+import { POLICY_NAMES, type PolicyName } from '../../contracts/schemas/policy';
+import { openStore } from '../../matrix-store';
+import { selectModel } from '../../workflows';
+import { harness, withWorkers, type Harness } from '../helpers/test-env';
+import { MAXIMIZED_TARGET, MINIMIZED_TARGET, buildSyntheticMatrix, syntheticReplay, type SyntheticReplay } from '../helpers/synthetic-replay';
+
+/** Small options so recall keeps part of the 12-model pool and the rounds really eliminate. */
+const OPTIONS: Partial<Record<PolicyName, Record<string, number>>> = { 'prior-shrink-halving': { recallSize: 6 }, 'two-phase-paper': { recallSize: 8, fineSize: 6 } };
+const CASES = POLICY_NAMES.flatMap((policy) => [3, 5].flatMap((budget) => [MAXIMIZED_TARGET, MINIMIZED_TARGET].map((target) => ({ policy, budget, target }))));
+
+describe('policy parity: the selectModel workflow decides exactly as replay does (synthetic recorded hub)', () => {
+  let h: Harness;
+  let data: SyntheticReplay;
+  beforeAll(async () => {
+    data = syntheticReplay();
+    h = await harness('parity', { replayDir: data.dir });
+    await withWorkers([await h.orchestrator(), await h.gpuWorker(8)], () => buildSyntheticMatrix(h, data.hub.runs.models));
+  });
+  afterAll(async () => {
+    await h?.close();
+    data?.remove();
+  });
+
+  /** The replay task of a target from the store the workflow selects against (the target left out). */
+  async function replayTask(target: string, budget: number): Promise<SelectionTask> {
+    const snap = await openStore({ dir: h.config.storeDir }).snapshot();
+    const [matrix, runs, datasets, clusterings] = [await snap.performanceMatrix(), await snap.runSet(), await snap.datasets(), await snap.clusterings()];
+    return {
+      target, pool: matrix.models, maxEpochs: budget, direction: data.hub.directions.get(target) ?? 'maximize',
+      datasetDirections: new Map(datasets.map((d) => [d.id, d.direction])),
+      history: selectDatasets(matrix, (d) => d !== target), curves: selectRuns(runs, (r) => r.dataset !== target),
+      proxies: new Map(), clustering: clusterings.at(-1)?.clustering ?? null, seed: 0,
+    };
+  }
+
+  it('stores the direction of every benchmark from the anchors folder', async () => {
+    const datasets = await (await openStore({ dir: h.config.storeDir }).snapshot()).datasets();
+    expect(Object.fromEntries(datasets.map((d) => [d.id, d.direction]))).toEqual({ 'ds-0': 'maximize', 'ds-1': 'minimize', 'ds-2': 'maximize', 'ds-4': 'maximize' });
+  });
+
+  it(`every policy × budgets 3 and 5 × a maximized and a minimized target: same pick, eliminations (round, reason) and epochs (${CASES.length} runs)`, async () => {
+    const runs = await withWorkers([await h.orchestrator(), await h.gpuWorker(16)], () => Promise.all(CASES.map((c) =>
+      h.client.workflow.execute(selectModel, {
+        taskQueue: h.taskQueue, workflowId: `parity-${c.policy}-${c.budget}-${c.target}-${h.taskQueue}`,
+        args: [{ target: c.target, policy: c.policy, trainer: 'replay', budgetEpochs: c.budget, ...OPTIONS[c.policy] }],
+      }))));
+    const onTarget = (target: string) => new Map(data.hub.runs.runs.filter((r) => r.dataset === target).map((r) => [r.model, r.val]));
+    for (const [i, c] of CASES.entries()) {
+      const live = runs[i];
+      const curves = onTarget(c.target);
+      const replay = await runSelection(createPolicy(c.policy, OPTIONS[c.policy]), await replayTask(c.target, c.budget), async (m, from, to) => (curves.get(m) ?? []).slice(from, to));
+      const label = `${c.policy}, budget ${c.budget}, ${c.target}`;
+      expect([label, live?.direction]).toEqual([label, data.hub.directions.get(c.target)]);
+      expect([label, live?.pick]).toEqual([label, replay.pick]);
+      expect([label, live?.eliminations.map((e) => ({ model: e.model, round: e.round, reason: e.reason }))]).toEqual([label, replay.eliminations]);
+      expect([label, live?.epochsSpent]).toEqual([label, replay.cost.epochs]);
+      const pool = (await replayTask(c.target, c.budget)).pool;
+      expect([label, pool.map((m) => live?.curves[m]?.length ?? 0)]).toEqual([label, replay.epochs]);
+    }
+    for (const [i, c] of CASES.entries()) {
+      if (c.policy !== 'brute-force') continue;
+      // brute force picks the best last validation for the target's direction: the lowest error on the minimized one
+      const sign = data.hub.directions.get(c.target) === 'minimize' ? -1 : 1;
+      const last = [...onTarget(c.target)].map(([m, val]) => [m, sign * (val[c.budget - 1] ?? Number.NaN)] as const);
+      const best = last.reduce((a, b) => (b[1] > a[1] ? b : a));
+      expect([c.target, runs[i]?.pick]).toEqual([c.target, best[0]]);
+    }
+    expect(new Set(runs.map((r) => r.pick)).size).toBeGreaterThan(1);
+    expect(runs.some((r) => r.eliminations.some((e) => e.reason === 'trend-filter'))).toBe(true);
+  });
+});

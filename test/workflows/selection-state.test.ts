@@ -1,0 +1,89 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { SelectModelInputSchema } from '../../contracts/schemas/selection';
+import { SelectionState } from '../../workflows/selection-state';
+
+function state(raw: Record<string, unknown> = {}, direction: 'maximize' | 'minimize' = 'maximize'): SelectionState {
+  const s = new SelectionState(SelectModelInputSchema.parse({ target: 't', trainer: 'replay', policy: 'successive-halving', budgetEpochs: 3, ...raw }));
+  s.setPool(['a', 'b', 'c'], 4, direction);
+  s.setCandidates(['a', 'b', 'c'], { a: 1 });
+  return s;
+}
+
+const train = (s: SelectionState, curves: Record<string, number[]>): void => {
+  for (const [m, c] of Object.entries(curves)) s.recordEpochs(m, c, null, null, 'replay');
+};
+
+describe('SelectionState (no server)', () => {
+  it('carries the policy options of the input, defaults filled in', () => {
+    expect(state({ eta: 3 }).options).toEqual({ eta: 3 });
+    expect(state({ policy: 'prior-shrink-halving' }).options).toEqual({ recallSize: 14, eta: 2, trend: 'history-gap', shrink: 'empirical-bayes' });
+  });
+
+  it('applies a decision: its eliminations with the round and epoch, then its survivors in its order', () => {
+    const s = state();
+    expect(s.nextEpoch()).toBe(1);
+    train(s, { a: [0.5], b: [0.7], c: [0.6] });
+    s.applyDecision({ keep: ['b', 'c'], eliminated: [{ model: 'a', reason: 'halving', detail: 'worst' }], predictions: {} }, 1, 3);
+    expect(s.survivors).toEqual(['b', 'c']);
+    expect(s.progress().eliminations).toEqual([{ model: 'a', round: 1, epoch: 1, reason: 'halving', detail: 'worst' }]);
+    expect(s.finished()).toBe(false);
+  });
+
+  it('finishes with one survivor, or when the decision at the budget epoch was taken against the current budget', () => {
+    const s = state();
+    for (const epoch of [1, 2, 3]) {
+      expect(s.nextEpoch()).toBe(epoch);
+      s.applyDecision({ keep: ['a', 'b', 'c'], eliminated: [], predictions: {} }, epoch, 5);
+    }
+    expect(s.finished()).toBe(false);
+    expect(s.nextEpoch()).toBe(3);
+    s.applyDecision({ keep: ['a', 'b', 'c'], eliminated: [], predictions: {} }, 3, 3);
+    expect(s.finished()).toBe(true);
+    const one = state();
+    one.nextEpoch();
+    one.applyDecision({ keep: ['c'], eliminated: [{ model: 'a', reason: 'halving', detail: '' }, { model: 'b', reason: 'trend-filter', detail: '' }], predictions: {} }, 1, 3);
+    expect(one.finished()).toBe(true);
+  });
+
+  it.each([['maximize', 'b'], ['minimize', 'a']] as const)('the best survivor follows the target direction (%s)', (direction, best) => {
+    const s = state({}, direction);
+    train(s, { a: [0.2], b: [0.9], c: [Number.NaN] });
+    expect(s.bestSurvivor()).toBe(best);
+    expect(s.result().pick).toBe(best);
+  });
+
+  it('counts fine-tune epochs plus 0.5 epoch per proxy computation, against brute force over the pool', () => {
+    const s = state();
+    s.proxyCharges = 3;
+    train(s, { a: [0.1, 0.2], b: [0.3] });
+    expect(s.progress()).toMatchObject({ epochsSpent: 4.5, bruteForceEpochs: 9, direction: 'maximize' });
+    expect(s.result().storeVersion).toBe(4);
+  });
+
+  it('admits added candidates at the next round and validates the updates', () => {
+    const s = state();
+    s.phase = 'training';
+    s.nextEpoch();
+    expect(() => s.validateAddCandidates({ models: ['a'] })).toThrow(/already candidates: a/);
+    expect(s.addCandidates({ models: ['d'] })).toEqual(['a', 'b', 'c', 'd']);
+    expect(s.finished()).toBe(false);
+    s.admitPending();
+    expect(s.survivors).toEqual(['a', 'b', 'c', 'd']);
+    expect(s.pool).toEqual(['a', 'b', 'c', 'd']);
+    expect(() => s.validateSetBudget({ budgetEpochs: 0 })).toThrow(/budgetEpochs/);
+    s.nextEpoch();
+    expect(() => s.validateSetBudget({ budgetEpochs: 1 })).toThrow(/budgetEpochs is 1, but models are already trained 2 epochs/);
+    expect(s.setBudget({ budgetEpochs: 4 })).toBe(4);
+  });
+
+  it('finishNow keeps the best so far and eliminates the rest; it is refused before training and twice', () => {
+    const s = state();
+    expect(() => s.validateFinishNow()).toThrow(ApplicationFailure);
+    s.phase = 'training';
+    train(s, { a: [0.2], b: [0.9], c: [0.5] });
+    expect(s.finishNow()).toBe('b');
+    expect(s.survivors).toEqual(['b']);
+    expect(s.progress().eliminations.map((e) => [e.model, e.reason])).toEqual([['a', 'finished-early'], ['c', 'finished-early']]);
+    expect(() => s.validateFinishNow()).toThrow(/finishNow: the selection has finished/);
+  });
+});
