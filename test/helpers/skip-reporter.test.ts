@@ -13,6 +13,7 @@ describe('the skip policy', () => {
     expect(gated).toBe('reproduces published numbers: Table VI [skipped: ../shared/anchors is absent]');
     expect(skipAllowed(gated)).toBe(true);
     expect(skipAllowed(gatedTitle('needs chromium', 'plots render', 'no /usr/bin/chromium'))).toBe(true);
+    expect(skipAllowed(gatedTitle('needs PyTorch', 'reference trainer', '/usr/bin/python3 cannot import torch'))).toBe(true);
     expect(skipAllowed(gatedTitle('reproduces published numbers', 'Table VI'))).toBe(false);
     expect(skipAllowed('selectModel on the real dev server')).toBe(false);
   });

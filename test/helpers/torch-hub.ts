@@ -5,14 +5,15 @@
 import { DEMO_SPEC, type DemoSpec } from '../../hub/demo-spec';
 import { buildTorchDemoHub } from '../../hub/torch-demo';
 import { torchUnavailable } from '../../training/command-torch';
+import { gatedTitle } from './skip-policy';
 
 /** null when the PyTorch tests can run, else why not and how to fix it. */
 export const TORCH_MISSING: string | null = torchUnavailable();
 
-/** `describe` when PyTorch is available, else `describe.skip` named with the reason (counted as skipped). */
+/** A top-level `describe` titled `needs PyTorch: <name>`, skipped with the reason (counted as skipped) when torch cannot be imported. */
 export function describeTorch(name: string, fn: () => void): void {
-  if (TORCH_MISSING) describe.skip(`PyTorch tests (skipped: ${TORCH_MISSING}) ${name}`, fn);
-  else describe(name, fn);
+  if (TORCH_MISSING) describe.skip(gatedTitle('needs PyTorch', name, TORCH_MISSING.replace(/[[\]\n]/g, ' ')), fn);
+  else describe(gatedTitle('needs PyTorch', name), fn);
 }
 
 export const TORCH_MODELS = ['mlp-h16-digits', 'cnn-c8-digits'] as const;
