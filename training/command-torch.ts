@@ -8,6 +8,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../server/paths';
+import type { ObjectStore } from '../storage';
 import { CommandTrainer, type FeaturesRequest } from './command-trainer';
 import type { ProbeOutputs } from './features';
 import type { Trainer, TrainHooks, TrainRequest, TrainResult } from './trainer';
@@ -55,6 +56,8 @@ export interface TorchTrainerConfig {
   readonly hubDir: string;
   readonly datasetsDir: string;
   readonly checkpointDir: string;
+  /** Shared storage checkpoints are copied to and resumed from (CommandTrainerConfig.sharedCheckpoints). @default none */
+  readonly sharedCheckpoints?: ObjectStore;
   /** @default torchPython() */
   readonly python?: string;
   /** Extra environment (e.g. MSELECT_TORCH_DEVICE=cpu, CUDA_VISIBLE_DEVICES). @default {} */
@@ -82,6 +85,7 @@ export class TorchTrainer implements Trainer {
       hubDir: this.config.hubDir,
       datasetsDir: this.config.datasetsDir,
       checkpointDir: this.config.checkpointDir,
+      sharedCheckpoints: this.config.sharedCheckpoints,
       name: TORCH_TRAINER_NAME,
       backendName: 'torch',
       killGraceMs: this.config.killGraceMs ?? 5000,

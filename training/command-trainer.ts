@@ -6,11 +6,14 @@
  * It prints one JSON line per epoch on stdout; see docs/external-trainer.md.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import { ErrorType, nonRetryable } from '../contracts/errors';
 import { formatIssues } from '../contracts/parse';
 import { CommandEpochLineSchema, CommandErrorLineSchema, CommandTestLineSchema } from '../contracts/schemas/training';
 import { resolveInside } from '../hub/files';
+import { ObjectNotFoundError, type ObjectStore } from '../storage';
 import { CheckpointStore } from './checkpoint-store';
 import { runFeaturesJob, type FeaturesRequest } from './command-features';
 import { type CommandJob, CommandRun, failed, jobEnv, reportedFailure, substitute } from './command-process';
@@ -31,6 +34,13 @@ export interface CommandTrainerConfig {
   readonly hubDir: string;
   readonly datasetsDir: string;
   readonly checkpointDir: string;
+  /**
+   * Storage every machine shares (the bucket's `checkpoints/`): each checkpoint the command
+   * reports is copied there before the epoch's heartbeat names it, and a resume fetches it from
+   * there when this machine's folder lacks it, so a fine-tune resumes on any machine.
+   * @default none: checkpoints stay in checkpointDir
+   */
+  readonly sharedCheckpoints?: ObjectStore;
   /** Name this trainer answers to. @default 'command' */
   readonly name?: string;
   /** Backend recorded when the command does not report one. @default 'external' */
@@ -59,6 +69,7 @@ export class CommandTrainer implements Trainer {
    */
   async train(request: TrainRequest, hooks: TrainHooks = {}): Promise<TrainResult> {
     const job = this.job(request);
+    if (job.resume) await this.fetchShared(job.resume.key, job.resume.path);
     const run = this.start(job, jobEnv(job));
     const stopOnAbort = (): void => run.terminate(this.config.killGraceMs ?? 5000);
     hooks.signal?.addEventListener('abort', stopOnAbort, { once: true });
@@ -142,11 +153,31 @@ export class CommandTrainer implements Trainer {
         continue;
       }
       checkpoint = parsed.checkpoint === null ? null : { key: this.keyOf(parsed.checkpoint), epoch: parsed.epoch };
+      if (checkpoint) await this.copyShared(checkpoint.key);
       const record: EpochRecord = { epoch: parsed.epoch, metric: parsed.metric, seconds: parsed.seconds };
       curve.push(record);
       await hooks.onEpoch?.(record, checkpoint);
     }
     return { curve, checkpoint, test, backend, reported };
+  }
+
+  /** Copy the checkpoint file `key` to the shared storage (durable when this resolves). */
+  private async copyShared(key: string): Promise<void> {
+    const shared = this.config.sharedCheckpoints;
+    if (shared) await shared.putFile(key, resolveInside(this.config.checkpointDir, key));
+  }
+
+  /** Fetch the checkpoint `key` from the shared storage into `file` unless this machine has it. */
+  private async fetchShared(key: string, file: string): Promise<void> {
+    const shared = this.config.sharedCheckpoints;
+    if (!shared || existsSync(file)) return;
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await shared.getFile(key, file);
+    } catch (e) {
+      if (e instanceof ObjectNotFoundError) throw nonRetryable(ErrorType.InvalidInput, `Checkpoint ${key} is neither in ${this.config.checkpointDir} nor in ${shared.describe(key)}`);
+      throw e;
+    }
   }
 
   /** A checkpoint printed as an absolute path or relative to the root, as a root-relative key. */

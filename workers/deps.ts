@@ -93,12 +93,13 @@ function withMirror(trainer: Trainer & Partial<FeatureSource>, mirror: HubMirror
  * the external command and replay when configured. tfjs checkpoints into `checkpoints` (the shared storage's `checkpoints/`, or the
  * checkpoint folder); the hub files they read come through `mirror` when there is one.
  */
-export function configuredTrainers(cfg: WorkerConfig, backend: () => Promise<Backend>, shared: { checkpoints?: CheckpointStore; mirror?: HubMirror | null } = {}): Trainer[] {
+export function configuredTrainers(cfg: WorkerConfig, backend: () => Promise<Backend>, shared: { checkpoints?: CheckpointStore; objects?: ObjectStore | null; mirror?: HubMirror | null } = {}): Trainer[] {
   const mirror = shared.mirror ?? null;
+  const sharedCheckpoints = shared.objects?.sub('checkpoints/');
   const tfjs = lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await backend(), checkpoints: shared.checkpoints }));
-  const torch = withMirror(new TorchTrainer({ hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir }), mirror);
+  const torch = withMirror(new TorchTrainer({ hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir, sharedCheckpoints }), mirror);
   const trainers: Trainer[] = cfg.defaultTrainer === 'torch' ? [torch, withMirror(tfjs, mirror)] : [withMirror(tfjs, mirror), torch];
-  if (cfg.commandTrainer) trainers.push(withMirror(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir }), mirror));
+  if (cfg.commandTrainer) trainers.push(withMirror(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir, sharedCheckpoints }), mirror));
   const data = replayData(cfg);
   if (data) trainers.push(lazyTrainer('replay', async () => new ReplayTrainer((await data()).runs)));
   return trainers;
@@ -117,7 +118,7 @@ export async function gpuDeps(cfg: WorkerConfig, o: GpuDepsOptions = {}): Promis
   const shared = objects ? await openStoreOn(objects.sub('store/')) : undefined;
   let store: MatrixStore | undefined = shared;
   return {
-    training: { hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, trainers: o.trainers ?? configuredTrainers(cfg, backend, { checkpoints, mirror }), backend, keepAliveMs: o.keepAliveMs },
+    training: { hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, trainers: o.trainers ?? configuredTrainers(cfg, backend, { checkpoints, objects, mirror }), backend, keepAliveMs: o.keepAliveMs },
     proxyCache: { store: () => (store ??= openStore({ dir: cfg.storeDir })), datasetsDir: cfg.datasetsDir },
     prefetch: mirror ? async (model, dataset) => { await Promise.all([mirror.model(model), mirror.dataset(dataset)]); } : undefined,
   };

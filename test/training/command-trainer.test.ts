@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { CommandTrainer, type CommandTrainerConfig } from '../../training/command-trainer';
 import type { CheckpointRef, EpochRecord, TrainRequest } from '../../training/trainer';
+import { FsObjectStore } from '../../storage';
 import { makeTempDirs, removeDirs, type TinyDirs } from '../hub/tiny-hub';
 
 const SCRIPT = path.join(__dirname, '..', 'fixtures', 'epoch-trainer.js');
@@ -53,6 +54,27 @@ describe('CommandTrainer', () => {
     const rest = await trainer().train(request({ fromEpoch: 1, toEpoch: 3, resume: first.checkpoint, runId: 'split' }));
     expect(rest.curve.map((e) => e.epoch)).toEqual([2, 3]);
     expect([...first.curve, ...rest.curve].map((e) => e.metric)).toEqual(full.curve.map((e) => e.metric));
+  });
+
+  it('copies each checkpoint to shared storage before its epoch is reported, so another machine resumes from it', async () => {
+    const shared = new FsObjectStore(path.join(dirs.root, 'bucket'), { tmpDir: path.join(dirs.root, 'bucket-tmp') });
+    const full = await trainer().train(request({ runId: 'full' }));
+    const copied: boolean[] = [];
+    const first = await trainer('ok', { sharedCheckpoints: shared }).train(request({ toEpoch: 2, runId: 'moved' }), {
+      onEpoch: async (_rec, c) => void copied.push(c !== null && (await shared.head(c.key)) !== null),
+    });
+    expect(copied).toEqual([true, true]);
+    const other = await makeTempDirs('other-machine');
+    try {
+      const elsewhere = trainer('ok', { ...other, sharedCheckpoints: shared });
+      const rest = await elsewhere.train(request({ fromEpoch: 2, toEpoch: 3, resume: first.checkpoint, runId: 'moved' }));
+      expect([...first.curve, ...rest.curve].map((e) => e.metric)).toEqual(full.curve.map((e) => e.metric));
+      const lost = await failure(trainer('ok', { ...other, sharedCheckpoints: shared }).train(request({ fromEpoch: 2, resume: { key: 'runs/nowhere/epoch-2.json', epoch: 2 }, runId: 'lost' })));
+      expect(lost.type).toBe('InvalidInput');
+      expect(lost.message).toMatch(/Checkpoint runs\/nowhere\/epoch-2.json is neither in .* nor in /);
+    } finally {
+      await removeDirs(other);
+    }
   });
 
   it('substitutes placeholders in the configured arguments', async () => {
