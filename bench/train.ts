@@ -15,14 +15,14 @@ import { performance } from 'node:perf_hooks';
 import Table from 'cli-table3';
 import { Command } from 'commander';
 import { loadDataset } from '../hub/datasets';
-import { buildDemoHub } from '../hub/demo';
-import { DEMO_SPEC } from '../hub/demo-spec';
+import { buildDemoHub } from '../demo/build';
+import { DEMO_SPEC } from '../demo/spec';
 import { loadHubModel } from '../hub/models';
 import { defaultHubPaths } from '../hub/paths';
 import { activate, type Backend, type TfBackendName, pickBackend, probeBackends } from '../training/backend';
 import { FineTuneSession } from '../training/session';
 import { TfjsTrainer } from '../training/tfjs-trainer';
-import { buildTorchDemoHub, torchHubPaths } from '../hub/torch-demo';
+import { buildTorchDemoHub, torchHubPaths } from '../demo/torch-build';
 import { TorchTrainer, torchUnavailable } from '../training/command-torch';
 
 interface Row {

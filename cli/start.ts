@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { BuildMatrixInputSchema, SelectModelInputSchema } from '../contracts/schemas';
-import { buildDemoHub } from '../hub/demo';
-import { buildTorchDemoHub, torchHubPaths } from '../hub/torch-demo';
+import { buildDemoHub } from '../demo/build';
+import { buildTorchDemoHub, torchHubPaths } from '../demo/torch-build';
 import { torchPython, torchUnavailable } from '../training/command-torch';
-import { demoDatasetIds } from '../hub/demo-spec';
+import { demoDatasetIds } from '../demo/spec';
 import { pickBackend } from '../training/backend';
 import { workerConfigFromEnv } from '../workers/config';
 import { formatOffline, runOffline } from './offline';

@@ -2,8 +2,8 @@
  * PyTorch test support: whether torch is importable here (the tests skip with a visible
  * reason when it is not), and a tiny slice of the PyTorch demo hub built for one test file.
  */
-import { DEMO_SPEC, type DemoSpec } from '../../hub/demo-spec';
-import { buildTorchDemoHub } from '../../hub/torch-demo';
+import { DEMO_SPEC, type DemoSpec } from '../../demo/spec';
+import { buildTorchDemoHub } from '../../demo/torch-build';
 import { torchUnavailable } from '../../training/command-torch';
 import { gatedTitle } from './skip-policy';
 

@@ -7,7 +7,7 @@
  * package's own (unseeded) shuffling.
  */
 import { createRequire } from 'node:module';
-import { gaussian, mulberry32, shuffleInPlace } from './rng';
+import { gaussian, mulberry32, shuffleInPlace } from '../hub/rng';
 
 export const SIDE = 14;
 export const PIXELS = SIDE * SIDE;

@@ -4,10 +4,10 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ModelCard } from '../contracts/schemas/training';
-import type { DemoArch, DemoModelSpec } from './demo-spec';
+import type { DemoArch, DemoModelSpec } from './spec';
 import { LABEL_MAP, SIDE, type TaskSamples } from './mnist-tasks';
-import type { Tf } from './model-io';
-import { mixSeed, permutation } from './rng';
+import type { Tf } from '../hub/model-io';
+import { mixSeed, permutation } from '../hub/rng';
 import { Adam } from '../training/adam';
 
 const INPUT_SHAPE = [SIDE, SIDE, 1];

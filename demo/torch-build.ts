@@ -12,15 +12,15 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DatasetManifest } from '../contracts/schemas/training';
-import { type BuildDemoResult, type DemoBuildRecord, manifestOf, readRecord, splitsOf, specHash, BUILD_RECORD } from './demo';
-import { demoCard } from './demo-models';
-import { DEMO_SPEC, type DemoArch, type DemoModelSpec, type DemoSpec } from './demo-spec';
-import { readManifest, writeDataset } from './datasets';
-import { exists, writeFileAtomic } from './files';
+import { type BuildDemoResult, type DemoBuildRecord, manifestOf, readRecord, splitsOf, specHash, BUILD_RECORD } from './build';
+import { demoCard } from './architectures';
+import { DEMO_SPEC, type DemoArch, type DemoModelSpec, type DemoSpec } from './spec';
+import { readManifest, writeDataset } from '../hub/datasets';
+import { exists, writeFileAtomic } from '../hub/files';
 import { type DigitImages, LABEL_MAP, mnistImages, PIXELS, sampleTask, SIDE } from './mnist-tasks';
-import { CARD_JSON, modelDir } from './models';
-import { PROJECT_ROOT } from './paths';
-import { mixSeed, seedOf } from './rng';
+import { CARD_JSON, modelDir } from '../hub/models';
+import { PROJECT_ROOT } from '../hub/paths';
+import { mixSeed, seedOf } from '../hub/rng';
 import { runTorchJob } from './torch-run';
 
 /** One layer of a card's `torch.architecture.layers`: [name, torch.nn class, constructor kwargs]. */

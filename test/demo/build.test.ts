@@ -2,14 +2,14 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../../hub/datasets';
-import { buildDemoHub, readRecord, specHash } from '../../hub/demo';
-import { DEMO_SPEC, type DemoSpec, demoDatasetIds, demoDatasetTask } from '../../hub/demo-spec';
-import { type DigitImages, LABEL_MAP, PIXELS, sampleTask, transform } from '../../hub/mnist-tasks';
+import { buildDemoHub, readRecord, specHash } from '../../demo/build';
+import { DEMO_SPEC, type DemoSpec, demoDatasetIds, demoDatasetTask } from '../../demo/spec';
+import { type DigitImages, LABEL_MAP, PIXELS, sampleTask, transform } from '../../demo/mnist-tasks';
 import { listModelIds, loadHubModel } from '../../hub/models';
 import { mulberry32 } from '../../hub/rng';
 import { pickBackend } from '../../training/backend';
 import { disposeModels } from '../../training/dispose';
-import { makeTempDirs, removeDirs, type TinyDirs } from './tiny-hub';
+import { makeTempDirs, removeDirs, type TinyDirs } from '../hub/tiny-hub';
 
 /** Synthetic "digits": digit d lights row d (and a little seeded noise); 30 images each. */
 const fakeImages: DigitImages = {

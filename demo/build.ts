@@ -9,14 +9,14 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DatasetManifest } from '../contracts/schemas/training';
 import { type Backend, activate, pickBackend } from '../training/backend';
-import { type DatasetSplit, readManifest, writeDataset } from './datasets';
-import { accuracy, buildDemoModel, demoCard, pretrain } from './demo-models';
-import { DEMO_SPEC, type DemoDatasetSpec, type DemoModelSpec, type DemoSpec, demoDatasetTask } from './demo-spec';
-import { exists, readJsonIfExists, writeFileAtomic } from './files';
+import { type DatasetSplit, readManifest, writeDataset } from '../hub/datasets';
+import { accuracy, buildDemoModel, demoCard, pretrain } from './architectures';
+import { DEMO_SPEC, type DemoDatasetSpec, type DemoModelSpec, type DemoSpec, demoDatasetTask } from './spec';
+import { exists, readJsonIfExists, writeFileAtomic } from '../hub/files';
 import { type DigitImages, LABEL_MAP, mnistImages, PIXELS, sampleTask } from './mnist-tasks';
-import { CARD_JSON, modelDir, saveHubModel } from './models';
-import { defaultHubPaths } from './paths';
-import { mixSeed, seedOf } from './rng';
+import { CARD_JSON, modelDir, saveHubModel } from '../hub/models';
+import { defaultHubPaths } from '../hub/paths';
+import { mixSeed, seedOf } from '../hub/rng';
 
 export const BUILD_RECORD = '.demo-build.json';
 
