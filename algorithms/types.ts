@@ -3,7 +3,9 @@
  * matrix store. Plain data only: no classes, no I/O.
  */
 
-export type Direction = 'maximize' | 'minimize';
+/** Whether a higher (`maximize`) or a lower (`minimize`) metric is better. */
+export const DIRECTIONS = ['maximize', 'minimize'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
 
 /**
  * The offline performance matrix: one row per dataset, one column per model.

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { applyImport, arrowToCsv, isArrowFile, describePlan, ImportFormatError, InteropUsageError, parseImport, planImport, storeDirOf, storeState } from '../interop';
 import { openStore } from '../matrix-store';
+import { DIRECTIONS, type Direction } from '../algorithms/types';
 import { UsageError } from './options';
 
-interface ImportFlags { store?: string; dryRun?: boolean; replace?: boolean; metric: string; direction: 'maximize' | 'minimize'; taskType: string }
+interface ImportFlags { store?: string; dryRun?: boolean; replace?: boolean; metric: string; direction: Direction; taskType: string }
 
 function readInput(file: string): string {
   try {
@@ -52,7 +53,7 @@ export function importCommand(): Command {
     .option('--dry-run', 'print what would change (new cells, changed values, models, datasets, scale and chance-level checks, duplicates) and write nothing')
     .option('--replace', 'supersede stored values the file changes, in a new store version (without it such an import is refused with the list of conflicts)')
     .option('--metric <name>', 'metric name when the file does not name one (a "value" column or a wide matrix)', 'accuracy')
-    .addOption(new Option('--direction <d>', 'metric direction when the file has no direction column').choices(['maximize', 'minimize']).default('maximize'))
+    .addOption(new Option('--direction <d>', 'metric direction when the file has no direction column').choices(DIRECTIONS).default('maximize'))
     .option('--task-type <name>', 'task type recorded for new datasets', 'imported')
     .action(async (files: string[], o: ImportFlags) => {
       try {
