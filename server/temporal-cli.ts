@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { ensureTool, findGo, findTool, GO_LOCATIONS, toolCacheDir, type GoTool, type ResolvedTool, type ToolSource } from './go-tool';
+import { ensureTool, findGo, findTool, GO_LOCATIONS, toolCacheDir, type BuildProgress, type GoTool, type ResolvedTool, type ToolSource } from './go-tool';
 
 export { findGo, GO_LOCATIONS };
 
@@ -42,15 +42,16 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): ResolvedC
 
 /**
  * Find the Temporal CLI or build it with `go install` into the per-user cache,
- * streaming Go's progress to stderr (minutes the first time). Never downloads a prebuilt
+ * showing Go's progress as one line (minutes the first time). Never downloads a prebuilt
  * binary. Throws with platform install instructions when neither is possible.
  */
 export function ensureTemporalCli(
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   goLocations: readonly string[] = GO_LOCATIONS,
+  progress?: (p: BuildProgress) => void,
 ): Promise<ResolvedCli> {
-  return ensureTool(TEMPORAL_CLI, env, log, goLocations);
+  return ensureTool(TEMPORAL_CLI, env, log, goLocations, progress);
 }
 
 /** `temporal --version` output, or undefined when the binary does not run. */
