@@ -14,6 +14,7 @@ import { successiveHalving } from './successive-halving';
 import { fineSelection } from './fine-selection';
 import { twoPhasePaper } from './two-phase-paper';
 import { priorShrinkHalving } from './prior-shrink-halving';
+import { formatIssues } from '../../contracts/issues';
 
 export { POLICY_NAMES, parsePolicySpec, type PolicyName, type PolicyOptions };
 
@@ -37,7 +38,7 @@ export function isPolicyName(name: string): name is PolicyName {
  */
 export function createPolicy<N extends PolicyName>(name: N, options: PolicyOptions | Readonly<Record<string, unknown>> = {}): SelectionPolicy {
   const parsed = PolicyOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new Error(`${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new Error(`${name}: ${formatIssues(parsed.error.issues, 'options')}`);
   const make = REGISTRY[name] as (o: OptionsOf<N>, n: string) => SelectionPolicy;
   return make(resolvePolicyOptions(name, parsed.data), policySpecName(name, parsed.data));
 }
