@@ -3,9 +3,7 @@
  * matrix store. Plain data only: no classes, no I/O.
  */
 
-/** Whether a higher (`maximize`) or a lower (`minimize`) metric is better. */
-export const DIRECTIONS = ['maximize', 'minimize'] as const;
-export type Direction = (typeof DIRECTIONS)[number];
+export { DIRECTIONS, type Direction } from '../contracts/direction';
 
 /**
  * The offline performance matrix: one row per dataset, one column per model.

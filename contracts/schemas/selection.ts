@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Direction } from '../../algorithms/types';
+import type { Direction } from '../direction';
 import { DurationSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
 import { ProxyNameSchema } from './proxies';
 import type { ForwardProxy } from './training';

@@ -4,7 +4,7 @@
  * is a parsed record of the schema below.
  */
 import { z } from 'zod';
-import { DIRECTIONS } from '../../algorithms/types';
+import { DIRECTIONS } from '../direction';
 
 /** The tables of the store, in the order the manifest lists them. */
 export const STORE_TABLES = ['models', 'datasets', 'cells', 'curves', 'clusterings', 'proxyScores'] as const;

@@ -4,7 +4,7 @@
  * protocol of external trainers. Types are derived with z.infer; nothing duplicates them.
  */
 import { z } from 'zod';
-import { DIRECTIONS, type Direction } from '../../algorithms/types';
+import { DIRECTIONS, type Direction } from '../direction';
 import { ProxyNameSchema } from './proxies';
 
 /** Model and dataset ids double as directory names, so they are restricted to a safe alphabet. */
