@@ -11,3 +11,5 @@ export { exportMatrix, longCsv, wideCsv, proxiesCsv, cellsArrow, selectionCsv, s
 export { writeAnchorsFromStore, type AnchorsWritten } from './anchors';
 export { arrowToCsv, isArrowFile } from './arrow-input';
 export { parquetToCsv, isParquetFile, cellsParquet, wideParquet } from './parquet';
+export { importAnchorCurves, exportAnchorCurves, type AnchorImportOptions } from './anchor-csv';
+export { exportTableCsv, importTableCsv, parseCsv } from './table-csv';
