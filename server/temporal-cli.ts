@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { ensureTool, findGo, findTool, GO_LOCATIONS, toolCacheDir, type BuildProgress, type GoTool, type ResolvedTool, type ToolSource } from './go-tool';
+import { ensureTool, findGo, findTool, GO_LOCATIONS, toolCacheDir, type BuildProgress, type GoTool, type ResolvedTool } from './go-tool';
 
 export { findGo, GO_LOCATIONS };
 
@@ -7,7 +6,6 @@ export { findGo, GO_LOCATIONS };
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const GO_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 
-export type CliSource = ToolSource;
 export type ResolvedCli = ResolvedTool;
 
 export const INSTALL_HELP = [
@@ -52,10 +50,4 @@ export function ensureTemporalCli(
   progress?: (p: BuildProgress) => void,
 ): Promise<ResolvedCli> {
   return ensureTool(TEMPORAL_CLI, env, log, goLocations, progress);
-}
-
-/** `temporal --version` output, or undefined when the binary does not run. */
-export function temporalCliVersion(path: string): string | undefined {
-  const r = spawnSync(path, ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
 }

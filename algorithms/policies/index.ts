@@ -27,11 +27,6 @@ const REGISTRY: { readonly [N in PolicyName]: (o: OptionsOf<N>, name: string) =>
   'brute-force-best-epoch': (_o, name) => bruteForce('best-epoch', name),
 };
 
-/** True when `name` is a registered policy name. */
-export function isPolicyName(name: string): name is PolicyName {
-  return (POLICY_NAMES as readonly string[]).includes(name);
-}
-
 /**
  * A policy by name with option overrides (PolicyOptionsSchema). Throws naming the policy,
  * the option and the rule on an unknown option or a bad value.

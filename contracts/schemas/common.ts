@@ -78,11 +78,6 @@ export const ConnectionConfigSchema = z
   });
 export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
 
-/** GPU worker settings: one activity slot per GPU. */
-export const GpuWorkerConfigSchema = z.object({
-  slots: z.number().int().min(1).max(1024).default(1),
-});
-
 /**
  * An external trainer a GPU worker may run (file named by `MSELECT_COMMAND_TRAINER`). The
  * command comes only from the worker's own configuration, never from workflow input.
