@@ -4,9 +4,11 @@
  * test/helpers/skip-reporter.js fails a run that skips a test outside a gated group.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: false }];
+const esm = require('./test/helpers/esm-transform');
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': tsJest },
+  transform: { '^.+\\.ts$': tsJest, ...esm.transform },
+  transformIgnorePatterns: esm.transformIgnorePatterns,
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 module.exports = {

@@ -6,10 +6,13 @@
  * so the main `jest` run never picks them up. Runs in band: the tests time epochs and
  * heartbeats, and the machine has few cores.
  */
+const esm = require('./test/helpers/esm-transform');
+
 module.exports = {
   displayName: 'faults',
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: false }], ...esm.transform },
+  transformIgnorePatterns: esm.transformIgnorePatterns,
   moduleFileExtensions: ['ts', 'js', 'json'],
   roots: ['<rootDir>/test/faults'],
   testMatch: ['**/*.fault.ts'],

@@ -43,8 +43,6 @@ export function createTrainingActivities(deps: TrainingDeps) {
   };
 }
 
-export type TrainingActivities = ReturnType<typeof createTrainingActivities>;
-
 /** The first configured trainer that can run a `features` job (e.g. the torch trainer). */
 function featureSource(trainers: readonly Trainer[]): FeatureSource | undefined {
   return trainers.find((t): t is Trainer & FeatureSource => typeof (t as Partial<FeatureSource>).features === 'function');

@@ -3,7 +3,7 @@
  * matrix store. Plain data only: no classes, no I/O.
  */
 
-export type Direction = 'maximize' | 'minimize';
+export { DIRECTIONS, type Direction } from '../contracts/direction';
 
 /**
  * The offline performance matrix: one row per dataset, one column per model.

@@ -27,7 +27,8 @@ import { ForwardProxySchema, type ForwardProxy } from '../contracts/schemas/trai
 import { StoreTableSchema } from '../contracts/schemas/store';
 import { buildDemoHub } from '../demo/build';
 import { demoDatasetIds } from '../demo/spec';
-import { importAnchorCurves, importTableCsv, openStore } from '../matrix-store';
+import { importAnchorCurves, importTableCsv } from '../interop';
+import { openStore } from '../matrix-store';
 import { reportHtml, writePage } from '../report/plot-html';
 import { evaluatePolicy } from '../replay/evaluate';
 import { loadAnchors, type AnchorData } from '../replay/load';

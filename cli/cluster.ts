@@ -16,11 +16,12 @@ import { describeReport, ensureSearchAttributes, type SearchAttributeReport } fr
 
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
-/** Register mselect's search attributes on the namespace of TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (or the embedded dev server's). */
+/** Register mselect's search attributes on the namespace of the Temporal connection settings (workers/connection.ts; else the embedded dev server's). */
 export async function clusterInit(env: NodeJS.ProcessEnv = process.env): Promise<SearchAttributeReport> {
-  const target = resolveTarget(connectionConfigFromEnv(env), loadDevServerConfig());
+  const settings = connectionConfigFromEnv(env);
+  const target = resolveTarget(settings, loadDevServerConfig());
   const client = await connectClient(target).catch((e: unknown) => {
-    throw new Error(`Cannot reach Temporal at ${target.address} (TEMPORAL_ADDRESS): ${(e as Error).message}`);
+    throw new Error(`Cannot reach Temporal at ${target.address} (${target.embedded ? 'the embedded dev server' : settings.origin('address')}): ${(e as Error).message}`);
   });
   try {
     return await ensureSearchAttributes(client.connection.operatorService, target.namespace);

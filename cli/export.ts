@@ -2,16 +2,16 @@ import { Command, Option } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SelectModelResult } from '../contracts/schemas';
-import { writeAnchorsFromStore, cellsArrow, exportMatrix, InteropUsageError, longCsv, openExistingStore, proxiesCsv, selectionCsv, storeDirOf, wideCsv } from '../interop';
+import { writeAnchorsFromStore, cellsArrow, cellsParquet, wideParquet, exportMatrix, InteropUsageError, longCsv, openExistingStore, proxiesCsv, selectionCsv, storeDirOf, wideCsv } from '../interop';
 import { int, UsageError } from './options';
 import { withSession } from './session';
 
-const FORMATS = ['csv', 'wide', 'proxies', 'json', 'arrow'] as const;
+const FORMATS = ['csv', 'wide', 'proxies', 'json', 'arrow', 'parquet', 'wide-parquet'] as const;
 type MatrixFormat = (typeof FORMATS)[number];
 
 function emit(out: string | undefined, data: string | Uint8Array): void {
   if (out === undefined) {
-    if (typeof data !== 'string') throw new UsageError('--format arrow writes binary: name a file with --out <file.arrow>');
+    if (typeof data !== 'string') throw new UsageError('--format arrow, parquet and wide-parquet write binary: name a file with --out <file>');
     process.stdout.write(data);
     return;
   }
@@ -31,6 +31,8 @@ export async function matrixExport(o: { store?: string; format: MatrixFormat; ve
       case 'proxies': return proxiesCsv(m);
       case 'json': return `${JSON.stringify(m, null, 2)}\n`;
       case 'arrow': return cellsArrow(m);
+      case 'parquet': return cellsParquet(m);
+      case 'wide-parquet': return wideParquet(m);
     }
   } catch (e) {
     if (e instanceof InteropUsageError) throw new UsageError(e.message);
@@ -39,12 +41,12 @@ export async function matrixExport(o: { store?: string; format: MatrixFormat; ve
 }
 
 export function exportCommand(): Command {
-  const cmd = new Command('export').description('Export the stored matrix or a finished selection for notebooks (CSV, JSON, Arrow IPC).');
+  const cmd = new Command('export').description('Export the stored matrix or a finished selection for notebooks (CSV, JSON, Arrow IPC, Parquet).');
   cmd
     .command('matrix')
-    .description('The matrix of the store: long CSV (re-importable), wide CSV, proxy scores CSV, JSON or Arrow IPC.')
+    .description('The matrix of the store: long CSV (re-importable), wide CSV, proxy scores CSV, JSON, Arrow IPC, long or wide Parquet.')
     .option('--store <dir>', 'matrix store; default MSELECT_STORE')
-    .addOption(new Option('--format <f>', 'csv (long, with ep1.. curves) | wide | proxies | json | arrow').choices(FORMATS).default('csv'))
+    .addOption(new Option('--format <f>', 'csv (long, with ep1.. curves) | wide | proxies | json | arrow | parquet (long, re-importable) | wide-parquet').choices(FORMATS).default('csv'))
     .option('--version <n>', 'store version (default: the head)', int)
     .option('--out <file>', 'write to a file (default: stdout)')
     .action(async (o: { store?: string; format: MatrixFormat; version?: number; out?: string }) => emit(o.out, await matrixExport(o)));

@@ -2,20 +2,23 @@ import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { applyImport, arrowToCsv, isArrowFile, describePlan, ImportFormatError, InteropUsageError, parseImport, planImport, storeDirOf, storeState } from '../interop';
+import { applyImport, arrowToCsv, isArrowFile, isParquetFile, parquetToCsv, describePlan, ImportFormatError, InteropUsageError, parseImport, planImport, storeDirOf, storeState } from '../interop';
 import { openStore } from '../matrix-store';
+import { DIRECTIONS, type Direction } from '../algorithms/types';
 import { UsageError } from './options';
 
-interface ImportFlags { store?: string; dryRun?: boolean; replace?: boolean; metric: string; direction: 'maximize' | 'minimize'; taskType: string }
+interface ImportFlags { store?: string; dryRun?: boolean; replace?: boolean; metric: string; direction: Direction; taskType: string }
 
-function readInput(file: string): string {
+/** The file as CSV text: CSV/TSV as is, Arrow IPC and Parquet converted (same columns). */
+async function readInput(file: string): Promise<string> {
   try {
-    if (!isArrowFile(file)) return readFileSync(file, 'utf8');
+    const binary = isArrowFile(file) ? { kind: 'an Arrow IPC', toCsv: arrowToCsv } : isParquetFile(file) ? { kind: 'a readable Parquet', toCsv: parquetToCsv } : null;
+    if (!binary) return readFileSync(file, 'utf8');
+    const bytes = readFileSync(file);
     try {
-      return arrowToCsv(readFileSync(file));
+      return await binary.toCsv(bytes);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== undefined) throw e;
-      throw new UsageError(`${file}: not an Arrow IPC file (${(e as Error).message})`);
+      throw new UsageError(`${file}: not ${binary.kind} file (${(e as Error).message})`);
     }
   } catch (e) {
     if (e instanceof UsageError) throw e;
@@ -31,7 +34,7 @@ export async function runImport(files: readonly string[], o: ImportFlags, log: (
   const store = exists || !o.dryRun ? openStore({ dir, create: !exists }) : null;
   for (const file of files) {
     const t0 = performance.now();
-    const parsed = parseImport(file, readInput(file), { metric: o.metric, direction: o.direction });
+    const parsed = parseImport(file, await readInput(file), { metric: o.metric, direction: o.direction });
     const state = store ? await storeState(await store.snapshot()) : { version: 0, models: new Set<string>(), datasets: new Map(), cells: new Map(), proxies: new Map() };
     const plan = planImport(parsed, state);
     describePlan(plan).forEach((l) => log(l));
@@ -47,12 +50,12 @@ export async function runImport(files: readonly string[], o: ImportFlags, log: (
 export function importCommand(): Command {
   return new Command('import')
     .description('Import a performance matrix (long or wide CSV/TSV, optional per-epoch curves) or proxy scores into the matrix store.')
-    .argument('<files...>', 'CSV, TSV or Arrow IPC (.arrow) files: long (model,dataset,<metric>[,ep1..][,split][,direction]), wide (model,<dataset>...) or proxies (model,dataset,proxy,value)')
+    .argument('<files...>', 'CSV, TSV, Arrow IPC (.arrow) or Parquet (.parquet) files: long (model,dataset,<metric>[,ep1..][,split][,direction]), wide (model,<dataset>...) or proxies (model,dataset,proxy,value)')
     .option('--store <dir>', 'matrix store (created when absent); default MSELECT_STORE')
     .option('--dry-run', 'print what would change (new cells, changed values, models, datasets, scale and chance-level checks, duplicates) and write nothing')
     .option('--replace', 'supersede stored values the file changes, in a new store version (without it such an import is refused with the list of conflicts)')
     .option('--metric <name>', 'metric name when the file does not name one (a "value" column or a wide matrix)', 'accuracy')
-    .addOption(new Option('--direction <d>', 'metric direction when the file has no direction column').choices(['maximize', 'minimize']).default('maximize'))
+    .addOption(new Option('--direction <d>', 'metric direction when the file has no direction column').choices(DIRECTIONS).default('maximize'))
     .option('--task-type <name>', 'task type recorded for new datasets', 'imported')
     .action(async (files: string[], o: ImportFlags) => {
       try {

@@ -44,7 +44,8 @@ export interface Session {
 }
 
 /**
- * Connect to Temporal: `TEMPORAL_ADDRESS` when set; else the embedded dev server of
+ * Connect to Temporal: the address of Temporal's client configuration (`TEMPORAL_ADDRESS`, or a
+ * temporal.toml profile: `TEMPORAL_CONFIG_FILE`, `TEMPORAL_PROFILE`) when set; else the embedded dev server of
  * temporal-dev.yml, reusing one already listening or launching it (UI and SQLite on).
  */
 export async function openSession(log: (l: string) => void): Promise<Session> {

@@ -1,13 +1,14 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { z } from 'zod';
 import Table from 'cli-table3';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { SelectModelInputSchema, type SelectModelInput, type SelectModelResult } from '../contracts/schemas';
+import { SelectModelInputSchema, TrainerNameSchema, type SelectModelInput, type SelectModelResult } from '../contracts/schemas';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { summaryLines } from '../report/selection-report';
 import { selectModel } from '../workflows';
 import { int, json, parseFlags } from './options';
-import { POLICY_NAMES, POLICY_OPTION_KEYS } from '../contracts/schemas/policy';
+import { POLICY_DEFAULTS, POLICY_NAMES, POLICY_OPTION_KEYS, PolicyOptionsSchema, type PolicyOptionKey } from '../contracts/schemas/policy';
 import { runRecallOnly, type RecallOnlyFlags } from './recall-only';
 import { selectionFrames, watch } from './progress';
 import { withSession } from './session';
@@ -48,25 +49,50 @@ export function selectInput(o: Readonly<Record<string, string | number | boolean
   return parseFlags(SelectModelInputSchema, { ...base, ...flags });
 }
 
+/**
+ * What each policy option does, for `--help`. The flags themselves (name, parser, choices,
+ * the policies that take them) come from PolicyOptionsSchema and POLICY_DEFAULTS; this record
+ * must name every option, so a new one cannot miss its flag.
+ */
+const POLICY_OPTION_HELP: Record<PolicyOptionKey, string> = {
+  eta: 'halving reduction factor (>= 2)',
+  recallSize: 'models kept by recall',
+  fineSize: 'recalled models handed to fine selection',
+  clusters: 'K of the convergence-trend k-means',
+  clusterThreshold: 'model clustering distance threshold',
+  threshold: 'trend-filter margin',
+  thresholdMode: 'trend-filter margin mode',
+  trend: 'validation-to-final trend',
+  shrink: 'shrinkage toward the history prior',
+  proxy: 'recall proxy',
+  phase2: 'second phase',
+};
+
+const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** `--recall-size <n>` and the like: one flag per PolicyOptionsSchema key, parsed as the schema types it (zod still validates). */
+export function policyOptionFlags(): Option[] {
+  return POLICY_OPTION_KEYS.map((key) => {
+    const field = PolicyOptionsSchema.shape[key].unwrap();
+    const takers = POLICY_NAMES.filter((p) => key in POLICY_DEFAULTS[p]);
+    const scope = takers.length <= 2 ? ` (${takers.join(', ')})` : '';
+    const values = field instanceof z.ZodEnum ? `: ${(field.options as string[]).join(' | ')}` : '';
+    const help = `policy option${scope}: ${POLICY_OPTION_HELP[key]}${values}`;
+    if (field instanceof z.ZodNumber) return new Option(`--${kebab(key)} <${field.isInt ? 'n' : 'x'}>`, help).argParser(field.isInt ? int : num);
+    return new Option(`--${kebab(key)} <name>`, help);
+  });
+}
+
 export function selectCommand(): Command {
-  return new Command('select')
+  const cmd = new Command('select')
     .description('Select the best model of the hub for a target dataset (selectModel workflow).')
     .requiredOption('--target <dataset>', 'target dataset id')
     .option('--policy <name>', POLICY_NAMES.join(' | '))
-    .option('--trainer <name>', 'tfjs | command | replay')
+    .option('--trainer <name>', TrainerNameSchema.options.join(' | '))
     .option('--models <ids>', 'comma-separated candidate pool (default: every live model with history)')
-    .option('--budget-epochs <n>', 'epochs a model is trained to at most', int)
-    .option('--eta <x>', 'policy option: halving reduction factor (>= 2)', num)
-    .option('--recall-size <n>', 'policy option: models kept by recall', int)
-    .option('--fine-size <n>', 'policy option (two-phase-paper): recalled models handed to fine selection', int)
-    .option('--clusters <n>', 'policy option: K of the convergence-trend k-means', int)
-    .option('--cluster-threshold <x>', 'policy option (two-phase-paper): model clustering distance threshold', num)
-    .option('--threshold <x>', 'policy option: trend-filter margin', num)
-    .option('--threshold-mode <mode>', 'policy option: absolute | relative')
-    .option('--trend <mode>', 'policy option (prior-shrink-halving): history-gap | none')
-    .option('--shrink <mode>', 'policy option (prior-shrink-halving): empirical-bayes | none')
-    .option('--proxy <name>', 'policy option: recall proxy (leep, logme, parc, nce, hscore, hscore-shrinkage, history-prior)')
-    .option('--phase2 <name>', 'policy option (two-phase-paper): fine-selection | successive-halving')
+    .option('--budget-epochs <n>', 'epochs a model is trained to at most', int);
+  for (const flag of policyOptionFlags()) cmd.addOption(flag);
+  return cmd
     .option('--round-deadline <duration>', 'deadline of each round, e.g. 30m')
     .option('--max-parallel <n>', 'fine-tunes running at once', int)
     .option('--seed <n>', 'seed', int)

@@ -1,10 +1,8 @@
 import type { z } from 'zod';
 import { ErrorType, nonRetryable } from './errors';
+import { formatIssues } from './issues';
 
-/** One line per zod issue: `path.to.field: message`. */
-export function formatIssues(issues: readonly z.ZodIssue[]): string {
-  return issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
-}
+export { formatIssues };
 
 /**
  * Validate `value` against `schema`. A failure becomes a non-retryable `InvalidInput`

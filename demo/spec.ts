@@ -8,6 +8,7 @@
  * draws from images 0-449 of each digit and every downstream dataset from images
  * 450-859, so no image is seen both in pre-training and in a downstream task.
  */
+import type { Direction } from '../algorithms/types';
 import { TASK_METRICS } from '../contracts/schemas/training';
 import { type ClassLabelMapName, LABEL_MAP, type LabelMapName, type TransformName } from './mnist-tasks';
 
@@ -94,7 +95,7 @@ export function demoDatasetIds(role: 'benchmark' | 'target', spec: DemoSpec = DE
 }
 
 /** What a demo dataset's cells report: task, class names (none for regression), metric and its direction. */
-export function demoDatasetTask(d: DemoDatasetSpec): { task: 'classification' | 'regression'; classes: string[]; metric: 'accuracy' | 'rmse'; direction: 'maximize' | 'minimize' } {
+export function demoDatasetTask(d: DemoDatasetSpec): { task: 'classification' | 'regression'; classes: string[]; metric: 'accuracy' | 'rmse'; direction: Direction } {
   const map = LABEL_MAP[d.labels];
   return { task: map.task, classes: [...map.classes], ...TASK_METRICS[map.task] };
 }

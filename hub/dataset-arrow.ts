@@ -4,7 +4,7 @@
  * all numeric columns other than `label`.
  */
 import { Field, FixedSizeList, Float32, Int32, makeData, makeVector, Table, tableFromIPC, tableToIPC, type Vector } from 'apache-arrow';
-import type { DatasetSplit, RawTable } from './datasets';
+import type { DatasetSplit, RawTable } from './dataset-types';
 
 /** Serialise a split as an Arrow IPC file. */
 export function encodeArrow(split: DatasetSplit): Uint8Array {

@@ -3,7 +3,7 @@
  * feature columns first and an integer `label` column last (any position is accepted
  * on read). Values are plain numbers; quoting is not supported.
  */
-import type { DatasetSplit, RawTable } from './datasets';
+import type { DatasetSplit, RawTable } from './dataset-types';
 
 /** Serialise a split as CSV with columns f0..f(d-1), label. */
 export function encodeCsv(split: DatasetSplit): string {

@@ -11,36 +11,19 @@ import { ErrorType, nonRetryable } from '../contracts/errors';
 import { formatIssues } from '../contracts/parse';
 import { type DatasetManifest, type DatasetManifestInput, DatasetManifestSchema, type SplitName } from '../contracts/schemas/training';
 import { decodeArrow, encodeArrow } from './dataset-arrow';
+import type { DatasetSplit, RawTable } from './dataset-types';
 import { decodeCsv, encodeCsv } from './dataset-csv';
 import { exists, readJsonIfExists, resolveInside, writeFileAtomic } from './files';
 
-export const MANIFEST_JSON = 'dataset.json';
+export type { DatasetSplit } from './dataset-types';
 
-/** One split in memory: `x` is row-major [n, d], `y` holds class indices. */
-export interface DatasetSplit {
-  readonly x: Float32Array;
-  /** Class indices (classification); zeros in a regression split. */
-  readonly y: Int32Array;
-  /** The real-valued targets of a regression split; absent in a classification split. */
-  readonly target?: Float32Array;
-  readonly n: number;
-  readonly d: number;
-}
+export const MANIFEST_JSON = 'dataset.json';
 
 export interface LoadedDataset {
   readonly manifest: DatasetManifest;
   readonly train: DatasetSplit;
   readonly val: DatasetSplit;
   readonly test: DatasetSplit | null;
-}
-
-/** Raw columns decoded from a file, before validation. */
-export interface RawTable {
-  readonly rows: number;
-  readonly width: number;
-  /** Row-major features, `rows * width` values. */
-  readonly x: Float32Array;
-  readonly labels: Float64Array;
 }
 
 export function invalidDataset(message: string): Error {

@@ -8,7 +8,8 @@ import { formatCsv } from './delimited';
 
 export const isArrowFile = (file: string): boolean => /\.(arrow|feather|ipc)$/i.test(file);
 
-const field = (v: unknown): string => (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '' : typeof v === 'bigint' ? v.toString() : String(v));
+/** One table cell as CSV text: null, undefined and NaN are empty (missing). */
+export const cellText = (v: unknown): string => (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '' : typeof v === 'bigint' ? v.toString() : String(v));
 
 /** CSV text of an Arrow IPC file or stream. Throws when the bytes are not Arrow IPC. */
 export function arrowToCsv(bytes: Uint8Array): string {
@@ -16,6 +17,6 @@ export function arrowToCsv(bytes: Uint8Array): string {
   const names = t.schema.fields.map((f) => f.name);
   const columns = names.map((n) => t.getChild(n));
   const rows: string[][] = [names];
-  for (let i = 0; i < t.numRows; i++) rows.push(columns.map((c) => field(c?.get(i))));
+  for (let i = 0; i < t.numRows; i++) rows.push(columns.map((c) => cellText(c?.get(i))));
   return formatCsv(rows);
 }

@@ -5,6 +5,7 @@
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import type { Snapshot } from '../matrix-store';
 import type { SelectModelResult } from '../contracts/schemas';
+import type { Direction } from '../algorithms/types';
 import { formatCsv } from './delimited';
 import { pairKey } from './plan';
 
@@ -12,7 +13,7 @@ export interface ExportedCell {
   readonly model: string;
   readonly dataset: string;
   readonly metric: string;
-  readonly direction: 'maximize' | 'minimize';
+  readonly direction: Direction;
   readonly value: number | null;
   /** Validation value per epoch (empty without a curve). */
   readonly curve: readonly number[];

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 /**
- * The set-up every entry point needs on a fresh machine, idempotent and quick when done.
- * One line per step, what it did and how long it took:
+ * The set-up a command needs on a fresh machine, idempotent and quick when done. One line per
+ * step, what it did and how long it took (a Go build rewrites its line with its progress):
  * 1. npm dependencies: installed when node_modules does not hold the locked versions;
  * 2. the build: TypeScript compiled into dist/ when a source is newer (scripts/build.js);
- * 3. the Temporal CLI: found, or built with `go install` into the per-user cache
- *    (skipped with MSELECT_SKIP_TEMPORAL_SETUP=1).
+ * 3. the Temporal CLI (the embedded server of npm start, dev and the tests): found, or built
+ *    with `go install` into the per-user cache (skipped with MSELECT_SKIP_TEMPORAL_SETUP=1);
+ * 4. with `--versitygw` only (npm test, test:faults, npm run setup): versitygw, the S3 server
+ *    of the storage tests, likewise (skipped with MSELECT_SKIP_VERSITYGW_SETUP=1). `npm start`
+ *    never needs it; `npm run dev -- --s3` and `npm run bench:storage` build it when they start
+ *    it (S3Server.start in server/versitygw.ts), with the same one-line progress.
  * Plain JavaScript: it runs before any dependency is installed.
  */
 const { spawnSync } = require('node:child_process');
@@ -19,12 +23,29 @@ function fail(message) {
   process.exit(1);
 }
 
-/** Run one step: `setup: <what> ... <result> (<seconds> s)` on one line. */
+/**
+ * Run one step: `setup: <what> ... <result> (<seconds> s)` on one line. `fn` may report
+ * progress: on a terminal it rewrites the line; elsewhere one line a minute.
+ */
 async function step(what, fn) {
-  process.stderr.write(`setup: ${what} ...`);
+  const tty = Boolean(process.stderr.isTTY);
+  const head = `setup: ${what} ...`;
+  process.stderr.write(head);
   const started = Date.now();
-  const result = await fn();
-  process.stderr.write(` ${result} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  let midLine = true;
+  let lastShown = 0;
+  const progress = (text) => {
+    const seconds = (Date.now() - started) / 1000;
+    if (tty) process.stderr.write(`\r\x1b[K${head} ${text}`);
+    else if (seconds - lastShown >= 60) {
+      lastShown = seconds;
+      process.stderr.write(`${midLine ? '\n' : ''}  ${text}\n`);
+      midLine = false;
+    }
+  };
+  const result = await fn(progress);
+  const tail = ` ${result} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`;
+  process.stderr.write(tty ? `\r\x1b[K${head}${tail}` : midLine ? tail : `${head}${tail}`);
 }
 
 /**
@@ -43,6 +64,13 @@ function missingPackages() {
     const have = installed[path];
     return have ? have.version !== p.version : !p.optional;
   }).map(([path]) => path.replace(/^.*node_modules\//, ''));
+}
+
+/** Packages in node_modules, by npm's record of what it installed. */
+function installedCount() {
+  const file = join(root, 'node_modules', '.package-lock.json');
+  if (!existsSync(file)) return 0;
+  return Object.keys(JSON.parse(readFileSync(file, 'utf8')).packages ?? {}).filter((p) => p !== '').length;
 }
 
 /** `npm <args>` with its output captured; returns { ok, output }. */
@@ -66,13 +94,46 @@ function installDependencies() {
   // binaries (e.g. @swc/core-darwin-*) makes it refuse the lock; `npm install` then installs the
   // same locked versions. Both outputs are captured; only a summary is shown.
   const ci = npm(['ci']);
-  if (ci.ok) return `installed ${missing.length} packages (npm ci)`;
+  // Without node_modules at all, `missing` is just ['node_modules']: count what npm installed.
+  if (ci.ok) return `installed ${missing[0] === 'node_modules' ? installedCount() : missing.length} packages (npm ci)`;
   const install = npm(['install']);
   if (!install.ok) fail(`npm install failed:\n${install.output.trim().split('\n').slice(-30).join('\n')}`);
   return `installed with npm install (npm ci refused the lock: ${reason(ci.output)})`;
 }
 
+/**
+ * The Go tools a run of setup builds: the Temporal CLI unless MSELECT_SKIP_TEMPORAL_SETUP=1;
+ * versitygw only when asked (`--versitygw`) and not skipped by MSELECT_SKIP_VERSITYGW_SETUP=1.
+ */
+function toolsFor(argv, env) {
+  const tools = [];
+  if (env.MSELECT_SKIP_TEMPORAL_SETUP !== '1') tools.push('temporal');
+  if (argv.includes('--versitygw') && env.MSELECT_SKIP_VERSITYGW_SETUP !== '1') tools.push('versitygw');
+  return tools;
+}
+
+/** The step of one Go tool: found, or built with its progress condensed into one line. */
+async function goToolStep(what, ensure) {
+  await step(what, async (progress) => {
+    try {
+      const { describeBuild } = require('../dist/server/go-tool.js');
+      const quiet = () => undefined;
+      let last = null;
+      const bin = await ensure(process.env, quiet, undefined, (p) => {
+        last = p;
+        progress(`building with Go: ${describeBuild(p)}`);
+      });
+      const counts = last ? ` (${last.downloaded} modules downloaded, ${last.compiled} packages compiled)` : '';
+      return `${bin.source}${bin.source === 'go-install' ? counts : ''}: ${bin.path}`;
+    } catch (e) {
+      return fail(e instanceof Error ? e.message : String(e));
+    }
+  });
+}
+
 async function main() {
+  const unknown = process.argv.slice(2).filter((a) => a !== '--versitygw');
+  if (unknown.length) fail(`unknown option ${unknown.join(' ')} (scripts/setup.js takes only --versitygw)`);
   await step('npm dependencies', installDependencies);
   const { buildIfStale } = require('./build.js');
   await step('TypeScript build (dist/)', () => {
@@ -81,31 +142,11 @@ async function main() {
     if (!r.ok) fail(`tsc -p tsconfig.build.json failed:\n${r.output}`);
     return 'compiled';
   });
-  if (process.env.MSELECT_SKIP_TEMPORAL_SETUP === '1') return;
-  const { ensureTemporalCli } = require('../dist/server/temporal-cli.js');
-  let midLine = true;
-  const log = (line) => {
-    process.stderr.write(`${midLine ? '\n' : ''}  ${line}\n`);
-    midLine = false;
-  };
-  await step('Temporal CLI', async () => {
-    try {
-      const cli = await ensureTemporalCli(process.env, log);
-      return `${cli.source}: ${cli.path}`;
-    } catch (e) {
-      return fail(e instanceof Error ? e.message : String(e));
-    }
-  });
-  if (process.env.MSELECT_SKIP_VERSITYGW_SETUP === '1') return;
-  const { ensureVersitygw } = require('../dist/server/versitygw.js');
-  await step('versitygw (S3 server of the storage tests)', async () => {
-    try {
-      const bin = await ensureVersitygw(process.env, log);
-      return `${bin.source}: ${bin.path}`;
-    } catch (e) {
-      return fail(e instanceof Error ? e.message : String(e));
-    }
-  });
+  const tools = toolsFor(process.argv.slice(2), process.env);
+  if (tools.includes('temporal')) await goToolStep('Temporal CLI', require('../dist/server/temporal-cli.js').ensureTemporalCli);
+  if (tools.includes('versitygw')) await goToolStep('versitygw (S3 server of the storage tests)', require('../dist/server/versitygw.js').ensureVersitygw);
 }
 
-main().catch((e) => fail(e instanceof Error ? e.stack : String(e)));
+module.exports = { toolsFor, installedCount };
+
+if (require.main === module) main().catch((e) => fail(e instanceof Error ? e.stack : String(e)));

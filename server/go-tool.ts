@@ -77,15 +77,55 @@ export function findGo(env: NodeJS.ProcessEnv, locations: readonly string[] = GO
   return candidates.find(isExecutable);
 }
 
+/** How far a `go install` has got. */
+export interface BuildProgress {
+  readonly seconds: number;
+  /** Go modules fetched (`go: downloading …` lines). */
+  readonly downloaded: number;
+  /** Packages compiled (one `$WORK/bN` folder each). */
+  readonly compiled: number;
+}
+
+export const describeBuild = (p: BuildProgress): string => `${p.downloaded} modules downloaded, ${p.compiled} packages compiled, ${p.seconds} s`;
+
 /**
- * Find the tool or build it with `go install` into the per-user cache, printing Go's progress
- * (minutes the first time). Throws the tool's install help when neither is possible.
+ * The default progress display: one line rewritten in place on a terminal; elsewhere (CI
+ * logs, pipes) one line a minute through `log`, so a build of several minutes shows it is alive.
+ */
+export function progressLine(tool: GoTool, log: (line: string) => void, stream: NodeJS.WriteStream = process.stderr): { update: (p: BuildProgress) => void; done: () => void } {
+  let lastLogged = 0;
+  let drawn = false;
+  return {
+    update: (p) => {
+      const text = `  building ${tool.title} ${tool.version}: ${describeBuild(p)}`;
+      if (stream.isTTY) {
+        stream.write(`\r\x1b[K${text}`);
+        drawn = true;
+      } else if (p.seconds - lastLogged >= 60) {
+        lastLogged = p.seconds;
+        log(text);
+      }
+    },
+    done: () => {
+      if (drawn) stream.write('\r\x1b[K');
+      drawn = false;
+    },
+  };
+}
+
+/**
+ * Find the tool or build it with `go install` into the per-user cache (minutes the first
+ * time). Go's output (hundreds of `go: downloading` and build lines) is condensed into counts
+ * passed to `progress`, by default one line rewritten in place (see `progressLine`); `log`
+ * gets the first and the last line. Throws the tool's install help when neither is possible,
+ * and Go's last lines when the build fails.
  */
 export async function ensureTool(
   tool: GoTool,
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   goLocations: readonly string[] = GO_LOCATIONS,
+  progress?: (p: BuildProgress) => void,
 ): Promise<ResolvedTool> {
   const found = findTool(tool, env);
   if (found) return found;
@@ -95,36 +135,44 @@ export async function ensureTool(
   mkdirSync(dir, { recursive: true });
   log(`Building ${tool.title} ${tool.version} with Go into ${dir} (takes a few minutes the first time)...`);
   const started = Date.now();
-  const code = await new Promise<number>((resolve, reject) => {
+  const line = progress ? null : progressLine(tool, log);
+  const show = progress ?? ((p: BuildProgress) => line?.update(p));
+  const counts = { downloaded: 0, compiled: 0 };
+  const seconds = (): number => Math.round((Date.now() - started) / 1000);
+  const { code, tail } = await new Promise<{ code: number; tail: string }>((resolve, reject) => {
     const child = spawn(go, ['install', '-x', `${tool.goPackage}@${tool.version}`], {
       env: { ...env, GOBIN: dir },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    let packages = 0;
-    let lastShown = 0;
     let tail = '';
+    let partial = '';
+    const timer = setInterval(() => show({ seconds: seconds(), ...counts }), 1000);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       tail = (tail + chunk).slice(-4000);
-      for (const line of chunk.split('\n')) {
-        if (line.startsWith('go: downloading')) log(`  ${line}`);
-        if (/^(WORK=|mkdir -p \$WORK\/b\d+)/.test(line)) packages += 1;
-      }
-      if (packages - lastShown >= 50) {
-        lastShown = packages;
-        log(`  compiled ${packages} packages, ${Math.round((Date.now() - started) / 1000)} s`);
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) {
+        if (l.startsWith('go: downloading')) counts.downloaded += 1;
+        else if (/^(WORK=|mkdir -p \$WORK\/b\d+)/.test(l)) counts.compiled += 1;
       }
     });
-    child.on('error', reject);
+    child.on('error', (e) => {
+      clearInterval(timer);
+      reject(e);
+    });
     child.on('close', (c) => {
-      if (c !== 0) log(tail.split('\n').filter((l) => !l.startsWith('mkdir') && !l.startsWith('cd ') && l.trim() !== '').slice(-10).join('\n'));
-      resolve(c ?? 1);
+      clearInterval(timer);
+      resolve({ code: c ?? 1, tail });
     });
   });
+  show({ seconds: seconds(), ...counts });
+  line?.done();
   const path = join(dir, exeName(tool));
   if (code !== 0 || !isExecutable(path)) {
-    throw new Error(`go install ${tool.goPackage}@${tool.version} failed (exit ${code}).\n${tool.installHelp}`);
+    const last = tail.split('\n').filter((l) => !l.startsWith('mkdir') && !l.startsWith('cd ') && l.trim() !== '').slice(-10).join('\n');
+    throw new Error(`go install ${tool.goPackage}@${tool.version} failed (exit ${code}):\n${last}\n${tool.installHelp}`);
   }
-  log(`${tool.title} ready in ${Math.round((Date.now() - started) / 1000)} s: ${path}`);
+  log(`${tool.title} ${tool.version} built in ${seconds()} s (${counts.downloaded} modules downloaded, ${counts.compiled} packages compiled): ${path}`);
   return { path, source: 'go-install' };
 }

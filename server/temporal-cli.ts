@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { ensureTool, findGo, findTool, GO_LOCATIONS, toolCacheDir, type GoTool, type ResolvedTool, type ToolSource } from './go-tool';
+import { ensureTool, findGo, findTool, GO_LOCATIONS, toolCacheDir, type BuildProgress, type GoTool, type ResolvedTool } from './go-tool';
 
 export { findGo, GO_LOCATIONS };
 
@@ -7,7 +6,6 @@ export { findGo, GO_LOCATIONS };
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const GO_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 
-export type CliSource = ToolSource;
 export type ResolvedCli = ResolvedTool;
 
 export const INSTALL_HELP = [
@@ -42,19 +40,14 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): ResolvedC
 
 /**
  * Find the Temporal CLI or build it with `go install` into the per-user cache,
- * streaming Go's progress to stderr (minutes the first time). Never downloads a prebuilt
+ * showing Go's progress as one line (minutes the first time). Never downloads a prebuilt
  * binary. Throws with platform install instructions when neither is possible.
  */
 export function ensureTemporalCli(
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   goLocations: readonly string[] = GO_LOCATIONS,
+  progress?: (p: BuildProgress) => void,
 ): Promise<ResolvedCli> {
-  return ensureTool(TEMPORAL_CLI, env, log, goLocations);
-}
-
-/** `temporal --version` output, or undefined when the binary does not run. */
-export function temporalCliVersion(path: string): string | undefined {
-  const r = spawnSync(path, ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  return ensureTool(TEMPORAL_CLI, env, log, goLocations, progress);
 }

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../contracts/schemas/storage';
-import { ensureTool, findTool, GO_LOCATIONS, type GoTool, type ResolvedTool } from './go-tool';
+import { ensureTool, findTool, GO_LOCATIONS, type BuildProgress, type GoTool, type ResolvedTool } from './go-tool';
 
 export const VERSITYGW_VERSION = 'v1.8.0';
 const GO_PACKAGE = 'github.com/versity/versitygw/cmd/versitygw';
@@ -43,8 +43,9 @@ export function ensureVersitygw(
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   goLocations: readonly string[] = GO_LOCATIONS,
+  progress?: (p: BuildProgress) => void,
 ): Promise<ResolvedTool> {
-  return ensureTool(VERSITYGW, env, log, goLocations);
+  return ensureTool(VERSITYGW, env, log, goLocations, progress);
 }
 
 /** A free TCP port on 127.0.0.1. */

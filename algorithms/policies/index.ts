@@ -14,6 +14,7 @@ import { successiveHalving } from './successive-halving';
 import { fineSelection } from './fine-selection';
 import { twoPhasePaper } from './two-phase-paper';
 import { priorShrinkHalving } from './prior-shrink-halving';
+import { formatIssues } from '../../contracts/issues';
 
 export { POLICY_NAMES, parsePolicySpec, type PolicyName, type PolicyOptions };
 
@@ -26,18 +27,13 @@ const REGISTRY: { readonly [N in PolicyName]: (o: OptionsOf<N>, name: string) =>
   'brute-force-best-epoch': (_o, name) => bruteForce('best-epoch', name),
 };
 
-/** True when `name` is a registered policy name. */
-export function isPolicyName(name: string): name is PolicyName {
-  return (POLICY_NAMES as readonly string[]).includes(name);
-}
-
 /**
  * A policy by name with option overrides (PolicyOptionsSchema). Throws naming the policy,
  * the option and the rule on an unknown option or a bad value.
  */
 export function createPolicy<N extends PolicyName>(name: N, options: PolicyOptions | Readonly<Record<string, unknown>> = {}): SelectionPolicy {
   const parsed = PolicyOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new Error(`${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new Error(`${name}: ${formatIssues(parsed.error.issues, 'options')}`);
   const make = REGISTRY[name] as (o: OptionsOf<N>, n: string) => SelectionPolicy;
   return make(resolvePolicyOptions(name, parsed.data), policySpecName(name, parsed.data));
 }

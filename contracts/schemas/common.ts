@@ -46,36 +46,37 @@ export const DevServerConfigSchema = z
   .strict();
 export type DevServerConfig = z.infer<typeof DevServerConfigSchema>;
 
+/** A PEM file or its contents, as Temporal's client configuration gives it. */
+const PemSourceSchema = z.union([z.object({ path: z.string().min(1) }).strict(), z.object({ data: z.union([z.string(), z.instanceof(Uint8Array)]) }).strict()]);
+
 /**
- * How workers and the CLI reach Temporal. Read from the environment
- * (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS_CERT`,
- * `TEMPORAL_TLS_KEY`, `TEMPORAL_TLS_CA`, `TEMPORAL_TLS_SERVER_NAME`); when no address is
- * set, the embedded dev server of `temporal-dev.yml` is used.
+ * How workers, the CLI and starters reach Temporal: one profile of Temporal's client
+ * configuration (`@temporalio/envconfig`), the same a `temporal` CLI reads: a `temporal.toml`
+ * profile (`TEMPORAL_CONFIG_FILE`, `TEMPORAL_PROFILE`) overridden by `TEMPORAL_ADDRESS`,
+ * `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`, `TEMPORAL_GRPC_META_*`. When no
+ * address is set, the embedded dev server of `temporal-dev.yml` is used.
  */
 export const ConnectionConfigSchema = z
   .object({
-    address: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
+    address: z.string().regex(/^[^\s:/]+:\d+$/, 'must be host:port').optional(),
     namespace: z.string().min(1).optional(),
     apiKey: z.string().min(1).optional(),
     tls: z
       .object({
-        certPath: z.string().optional(),
-        keyPath: z.string().optional(),
-        caPath: z.string().optional(),
-        serverName: z.string().optional(),
+        disabled: z.boolean().optional(),
+        serverName: z.string().min(1).optional(),
+        clientCert: PemSourceSchema.optional(),
+        clientKey: PemSourceSchema.optional(),
+        serverCACert: PemSourceSchema.optional(),
       })
       .optional(),
+    grpcMeta: z.record(z.string(), z.string()).optional(),
   })
-  .refine((c) => !c.tls || Boolean(c.tls.certPath) === Boolean(c.tls.keyPath), {
-    message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together',
-    path: ['tls'],
+  .refine((c) => !c.tls || Boolean(c.tls.clientCert) === Boolean(c.tls.clientKey), {
+    message: 'a client certificate and its key must be set together',
+    path: ['tls', 'clientCert'],
   });
 export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
-
-/** GPU worker settings: one activity slot per GPU. */
-export const GpuWorkerConfigSchema = z.object({
-  slots: z.number().int().min(1).max(1024).default(1),
-});
 
 /**
  * An external trainer a GPU worker may run (file named by `MSELECT_COMMAND_TRAINER`). The

@@ -14,7 +14,6 @@ export const PlumbingCheckInputSchema = z
     heartbeatTimeoutMs: z.number().int().min(1000).max(3_600_000).default(30_000),
   })
   .strict();
-export type PlumbingCheckInput = z.infer<typeof PlumbingCheckInputSchema>;
 
 /** Argument of the `addSteps` update. */
 export const AddStepsSchema = z.object({ steps: z.number().int().min(1).max(1000) }).strict();

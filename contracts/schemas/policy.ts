@@ -4,6 +4,7 @@
  * table of defaults. Pure data and zod only, so workflows may import it (no algorithms).
  */
 import { z } from 'zod';
+import { formatIssues } from '../issues';
 import { ProxyNameSchema } from './proxies';
 
 /** Every registered policy (algorithms/policies/index.ts implements each). */
@@ -98,10 +99,6 @@ export function pickPolicyOptions(input: Readonly<Record<string, unknown>>): Pol
   return Object.fromEntries(POLICY_OPTION_KEYS.filter((k) => input[k] !== undefined).map((k) => [k, input[k]])) as PolicyOptions;
 }
 
-function formatZod(e: z.ZodError): string {
-  return e.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ');
-}
-
 /**
  * Parse `name[:key=value;key=value]` (numbers where they parse, else strings), checked
  * against PolicyOptionsSchema and the policy's own options. Throws naming the spec, the key and the rule.
@@ -118,7 +115,7 @@ export function parsePolicySpec(spec: string): { name: PolicyName; options: Poli
     raw[m[1] ?? ''] = m[2] !== undefined && Number.isFinite(value) ? value : (m[2] ?? '');
   }
   const parsed = PolicyOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`policy "${name}": ${formatZod(parsed.error)}`);
+  if (!parsed.success) throw new Error(`policy "${name}": ${formatIssues(parsed.error.issues, 'options')}`);
   const issues = policyOptionIssues(parsedName.data, parsed.data);
   if (issues.length > 0) throw new Error(issues.map((i) => i.message).join('; '));
   return { name: parsedName.data, options: parsed.data };

@@ -34,4 +34,3 @@ export const ReplayCommandInputSchema = z
     minModels: z.coerce.number().int().min(1).default(25),
   })
   .strict();
-export type ReplayCommandInput = z.infer<typeof ReplayCommandInputSchema>;

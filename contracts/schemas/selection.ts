@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Direction } from '../direction';
 import { DurationSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
 import { ProxyNameSchema } from './proxies';
 import type { ForwardProxy } from './training';
@@ -83,7 +84,7 @@ export interface SelectionProgress {
   readonly target: string;
   readonly policy: PolicyName;
   /** The target's metric direction: whether a higher or a lower validation score is better. */
-  readonly direction: 'maximize' | 'minimize';
+  readonly direction: Direction;
   readonly round: number;
   readonly budgetEpochs: number;
   readonly poolSize: number;
@@ -128,13 +129,13 @@ export interface PlanSelectionOutput {
   /** Candidate pool: requested models (or all live models) minus removed ones, in a fixed order. */
   readonly pool: readonly string[];
   /** The target's metric direction, from the trainer's catalog. */
-  readonly direction: 'maximize' | 'minimize';
+  readonly direction: Direction;
   /** Proxy scores recall needs on the target first (cluster representatives); null when recall needs none. */
   readonly proxyRequest: { readonly proxy: ForwardProxy; readonly models: readonly string[] } | null;
 }
 export interface RecallInput extends PolicyCall {
   readonly pool: readonly string[];
-  readonly direction: 'maximize' | 'minimize';
+  readonly direction: Direction;
   /** The proxy of planSelection's request (null: none was requested) and its scores on the target, by model. */
   readonly proxy: RecallProxy | null;
   readonly proxyScores: Readonly<Record<string, number>>;
@@ -147,7 +148,7 @@ export interface RecallOutput {
   readonly proxyCharges: number;
 }
 export interface DecideRoundInput extends PolicyCall {
-  readonly direction: 'maximize' | 'minimize';
+  readonly direction: Direction;
   readonly epoch: number;
   readonly budgetEpochs: number;
   readonly models: readonly string[];

@@ -24,7 +24,6 @@ export const StorageEnvSchema = z.object({
   /** `true`/`false` forces path-style addressing; default: path-style for any endpoint that is not AWS. */
   MSELECT_S3_PATH_STYLE: z.enum(['true', 'false']).optional(),
 });
-export type StorageEnv = z.infer<typeof StorageEnvSchema>;
 
 /** `s3://bucket` or `s3://bucket/prefix/`. */
 export const S3UrlSchema = z

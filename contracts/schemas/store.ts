@@ -4,6 +4,7 @@
  * is a parsed record of the schema below.
  */
 import { z } from 'zod';
+import { DIRECTIONS } from '../direction';
 
 /** The tables of the store, in the order the manifest lists them. */
 export const STORE_TABLES = ['models', 'datasets', 'cells', 'curves', 'clusterings', 'proxyScores'] as const;
@@ -33,7 +34,7 @@ export const DatasetRecordSchema = z.object({
   id,
   taskType: z.string().min(1),
   metric: z.string().min(1),
-  direction: z.enum(['maximize', 'minimize']).default('maximize'),
+  direction: z.enum(DIRECTIONS).default('maximize'),
   size: z.number().nonnegative().nullable().default(null),
 });
 export type DatasetRecordInput = z.input<typeof DatasetRecordSchema>;

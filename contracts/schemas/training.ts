@@ -4,6 +4,7 @@
  * protocol of external trainers. Types are derived with z.infer; nothing duplicates them.
  */
 import { z } from 'zod';
+import { DIRECTIONS, type Direction } from '../direction';
 import { ProxyNameSchema } from './proxies';
 
 /** Model and dataset ids double as directory names, so they are restricted to a safe alphabet. */
@@ -76,7 +77,7 @@ export const DatasetManifestSchema = z
     /** Metric of the validation and test scores. @default from the task: accuracy / rmse */
     metric: z.enum(['accuracy', 'rmse']).optional(),
     /** @default from the task: maximize (accuracy) / minimize (rmse) */
-    direction: z.enum(['maximize', 'minimize']).optional(),
+    direction: z.enum(DIRECTIONS).optional(),
   })
   .superRefine((m, ctx) => {
     if (m.task === 'classification' && m.classes.length < 2) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['classes'], message: `a classification dataset needs at least 2 classes, got ${m.classes.length}` });
@@ -86,7 +87,7 @@ export const DatasetManifestSchema = z
       if (m[key] !== undefined && m[key] !== want[key]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `is ${m[key]}, but a ${m.task} dataset reports ${want.metric} (${want.direction})` });
     }
   })
-  .transform((m) => ({ ...m, metric: TASK_METRICS[m.task].metric as 'accuracy' | 'rmse', direction: TASK_METRICS[m.task].direction as 'maximize' | 'minimize' }));
+  .transform((m) => ({ ...m, metric: TASK_METRICS[m.task].metric as 'accuracy' | 'rmse', direction: TASK_METRICS[m.task].direction as Direction }));
 export type DatasetManifest = z.infer<typeof DatasetManifestSchema>;
 /** A manifest as written (metric and direction may be left out). */
 export type DatasetManifestInput = z.input<typeof DatasetManifestSchema>;

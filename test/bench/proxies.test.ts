@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { benchPage, endToEndTable, evaluateProxy, meanOverTargets, paperEndToEnd, recordedData, regretAtK, storeData, withPrior, type Row } from '../../bench/proxies';
 import { loadAnchors } from '../../replay/load';
 import { ANCHORS_DIR, describePublished } from '../replay/anchors';
-import { exportTableCsv, openStore } from '../../matrix-store';
+import { exportTableCsv } from '../../interop';
+import { openStore } from '../../matrix-store';
 
 let root: string;
 beforeEach(async () => {

@@ -1,3 +1,4 @@
+import { POLICY_OPTION_KEYS } from '../../contracts/schemas/policy';
 import { selectCommand, selectInput } from '../../cli/select';
 
 /** The options commander parses from `mselect select <argv>`, without running the action. */
@@ -19,5 +20,15 @@ describe('mselect select flags', () => {
   it('names the flag of an option the policy does not take or a bad value', () => {
     expect(() => selectInput(flags(['--target', 'mnli', '--policy', 'successive-halving', '--threshold', '0.1']))).toThrow(/--threshold: successive-halving: unknown option "threshold"; known: eta/);
     expect(() => selectInput(flags(['--target', 'mnli', '--eta', '1']))).toThrow(/--eta: Number must be greater than or equal to 2/);
+  });
+});
+
+describe('mselect select help', () => {
+  it('has one flag per PolicyOptionsSchema option and lists every trainer', () => {
+    const cmd = selectCommand();
+    const longs = cmd.options.map((o) => o.long);
+    for (const key of POLICY_OPTION_KEYS) expect(longs).toContain(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    expect(cmd.options.find((o) => o.long === '--trainer')?.description).toBe('tfjs | command | replay | torch');
+    expect(cmd.options.find((o) => o.long === '--trend')?.description).toBe('policy option (prior-shrink-halving): validation-to-final trend: history-gap | none');
   });
 });

@@ -1,8 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { Direction } from '../../algorithms/types';
 import { SelectModelInputSchema } from '../../contracts/schemas/selection';
 import { SelectionState } from '../../workflows/selection-state';
 
-function state(raw: Record<string, unknown> = {}, direction: 'maximize' | 'minimize' = 'maximize'): SelectionState {
+function state(raw: Record<string, unknown> = {}, direction: Direction = 'maximize'): SelectionState {
   const s = new SelectionState(SelectModelInputSchema.parse({ target: 't', trainer: 'replay', policy: 'successive-halving', budgetEpochs: 3, ...raw }));
   s.setPool(['a', 'b', 'c'], 4, direction);
   s.setCandidates(['a', 'b', 'c'], { a: 1 });

@@ -3,11 +3,8 @@
  * val_ep1..`) in and out of the store. Parsing and formatting are `replay/anchor-format.ts`;
  * this file maps runs to models, datasets, cells and curves and back.
  */
-import type { GridOptions } from './cell-grid';
+import { InvalidStoreInputError, type GridOptions, type MatrixStore, type Snapshot } from '../matrix-store';
 import { AnchorFormatError, formatCurvesCsv, parseCurvesCsv } from '../replay/anchor-format';
-import { InvalidStoreInputError } from './errors';
-import type { Snapshot } from './snapshot';
-import type { MatrixStore } from './store';
 
 /** How imported runs are labelled. */
 export interface AnchorImportOptions {

@@ -4,10 +4,7 @@
  * writes the deduplicated rows of a snapshot; import appends through a writer.
  */
 import type { CellRecordInput, DatasetRecordInput, ModelRecordInput, ProxyScoreInput, StoreTable } from '../contracts/schemas/store';
-import { InvalidStoreInputError } from './errors';
-import { TABLES, type ColumnSpec } from './schema';
-import type { Snapshot } from './snapshot';
-import type { Writer } from './writer';
+import { InvalidStoreInputError, TABLES, type ColumnSpec, type Snapshot, type Writer } from '../matrix-store';
 
 function quote(field: string): string {
   return /[",\r\n]/.test(field) || field !== field.trim() ? `"${field.replace(/"/g, '""')}"` : field;

@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatCurvesCsv, parseCurvesCsv } from '../../replay/anchor-format';
 import { syntheticRecordedHub } from '../../replay/synthetic';
-import { exportAnchorCurves, exportTableCsv, importAnchorCurves, importTableCsv, parseCsv, TABLES } from '../../matrix-store';
+import { TABLES } from '../../matrix-store';
+import { exportAnchorCurves, exportTableCsv, importAnchorCurves, importTableCsv, parseCsv } from '../../interop';
 import { ANCHORS_DIR, HAVE_ANCHORS, describePublished } from '../replay/anchors';
-import { cell, commitCells, tempStore } from './helpers';
+import { cell, commitCells, tempStore } from '../matrix-store/helpers';
 
 /**
  * Data rows, sorted (the store returns runs sorted by model, then dataset), numbers as numbers:
