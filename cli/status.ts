@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { BuildMatrixResult, SelectModelResult } from '../contracts/schemas';
+import { workflowResult } from './failure';
 import { formatOffline } from './offline';
 import { matrixFrames, selectionFrames, watch } from './progress';
 import { selectionTable } from './select';
@@ -21,7 +22,7 @@ export function statusCommand(): Command {
           const r = await watch<BuildMatrixResult>(handle, matrixFrames);
           console.log(o.json ? JSON.stringify(r, null, 2) : formatOffline(r));
         } else {
-          console.log(JSON.stringify(await handle.result(), null, 2));
+          console.log(JSON.stringify(await workflowResult(handle), null, 2));
         }
       }, { workers: 'never' });
     });
@@ -33,7 +34,7 @@ export function reportCommand(): Command {
     .argument('<workflowId>')
     .action(async (id: string) => {
       await withSession(async (s) => {
-        const r = (await s.client.workflow.getHandle(id).result()) as SelectModelResult;
+        const r = await workflowResult<SelectModelResult>(s.client.workflow.getHandle(id));
         console.log(selectionTable(r));
       }, { workers: 'never' });
     });
