@@ -31,6 +31,8 @@ export async function watch<R>(handle: WorkflowHandle, frame: (h: WorkflowHandle
   let lastLabel = '';
   let done = false;
   const result = workflowResult<R>(handle).finally(() => { done = true; });
+  // Handled at once: a workflow that has already failed rejects before the first frame is drawn.
+  result.catch(() => undefined);
   while (!done) {
     const f = await frame(handle).catch(() => null);
     if (f) {

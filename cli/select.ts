@@ -27,9 +27,9 @@ export function selectionTable(r: SelectModelResult): string {
 }
 
 /** Start a selection and follow it with a progress bar; returns its result. */
-export async function runSelection(client: Client, input: SelectModelInput, workflowId = `select-${input.target}-${randomUUID().slice(0, 8)}`): Promise<SelectModelResult> {
+export async function runSelection(client: Client, input: SelectModelInput, workflowId = `select-${input.target}-${randomUUID().slice(0, 8)}`, taskQueue: string = TASK_QUEUES.orchestration): Promise<SelectModelResult> {
   const handle = await client.workflow.start(selectModel, {
-    taskQueue: TASK_QUEUES.orchestration, workflowId, args: [input],
+    taskQueue, workflowId, args: [input],
     staticSummary: `select a model for ${input.target}: ${input.policy}, ${input.trainer} trainer, budget ${input.budgetEpochs} epochs`,
     searchAttributes: { MselectTarget: [input.target], MselectPolicy: [input.policy] },
   });
@@ -72,12 +72,13 @@ export function selectCommand(): Command {
     .option('--seed <n>', 'seed', int)
     .option('--input <json>', 'the whole workflow input as JSON (flags override it)')
     .option('--json', 'print the result as JSON')
+    .option('--task-queue <name>', 'orchestration task queue of the workers (as `mselect worker --task-queue`)', TASK_QUEUES.orchestration)
     .option('--recall-only', 'no workflow, no training: the ranked shortlist from the matrix store (history prior, or prior × exp(--proxy)), with the figures behind each score')
     .option('--store <dir>', 'with --recall-only: the matrix store (default MSELECT_STORE)')
     .action(async (o: Record<string, string | number | boolean | undefined>) => {
       if (o.recallOnly) return void console.log(await runRecallOnly(o as unknown as RecallOnlyFlags));
       const input = selectInput(o);
-      const r = await withSession((s) => runSelection(s.client, input));
+      const r = await withSession((s) => runSelection(s.client, input, undefined, String(o.taskQueue)));
       console.log(o.json ? JSON.stringify(r, null, 2) : selectionTable(r));
     });
 }
