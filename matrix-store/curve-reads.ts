@@ -151,7 +151,7 @@ export async function epochCostsOf(source: FragmentSource, grid: CellGrid): Prom
     const mPos = Int32Array.from(model.dict, (x) => modelPos.get(x) ?? -1);
     const dPos = Int32Array.from(dataset.dict, (x) => datasetPos.get(x) ?? -1);
     const secs = set.f64('seconds');
-    const peak = set.spec.columns.some((c) => c.name === 'peakMemoryBytes') ? set.f64('peakMemoryBytes') : null;
+    const peak = set.f64('peakMemoryBytes');
     for (let i = 0; i < set.rows; i++) {
       const m = mPos[model.index[i] ?? 0] ?? -1;
       const d = dPos[dataset.index[i] ?? 0] ?? -1;
@@ -163,7 +163,7 @@ export async function epochCostsOf(source: FragmentSource, grid: CellGrid): Prom
         seconds[m] = (seconds[m] ?? 0) + s;
         counts[m] = (counts[m] ?? 0) + 1;
       }
-      const p = peak && !(peak.valid && !peak.valid[i]) ? (peak.values[i] ?? Number.NaN) : Number.NaN;
+      const p = peak.valid && !peak.valid[i] ? Number.NaN : (peak.values[i] ?? Number.NaN);
       if (Number.isFinite(p) && !(p <= (peaks[m] ?? Number.NaN))) peaks[m] = p;
     }
   }
