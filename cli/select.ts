@@ -15,8 +15,9 @@ import { withSession } from './session';
 const num = (v: string): number => (v.trim() === '' ? Number.NaN : Number(v));
 const fmt = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
 
-/** Seconds as `42.0 s`, `12.5 min` or `3.20 h`. */
+/** Seconds as `1.25 s`, `42.0 s`, `12.5 min` or `3.20 h`. */
 export function formatSeconds(seconds: number): string {
+  if (seconds < 10) return `${seconds.toFixed(2)} s`;
   if (seconds < 120) return `${seconds.toFixed(1)} s`;
   if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
   return `${(seconds / 3600).toFixed(2)} h`;

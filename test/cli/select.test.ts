@@ -38,6 +38,6 @@ describe('mselect select table', () => {
     expect(text).toMatch(/│ a +│ 2 +│ 20\.0 s +│ 3\.0 MiB +│ 0\.6000 +│ PICK/);
     expect(text).toMatch(/│ b +│ 1 +│ 10\.0 s +│ n\/a +│ 0\.4000 +│ halving/);
     expect(gpuTimeLine({ ...result, bruteForceGpuSeconds: null })).toBe('GPU time: 30.0 s of fine-tuning (no offline timings in the store for a brute-force estimate).');
-    expect([formatSeconds(90), formatSeconds(600), formatSeconds(9000)]).toEqual(['90.0 s', '10.0 min', '2.50 h']);
+    expect([formatSeconds(1.234), formatSeconds(90), formatSeconds(600), formatSeconds(9000)]).toEqual(['1.23 s', '90.0 s', '10.0 min', '2.50 h']);
   });
 });
