@@ -69,7 +69,7 @@ describe('the CLI tells a failed, cancelled or terminated workflow in a few line
     expect(failure).toMatchObject({ type: 'DatasetNotFound', message: expect.stringMatching(/^planSelection: target dataset "no-such-target" is not known/) });
   });
 
-  it('status and report of a cancelled and of a terminated workflow say so in one line', async () => {
+  it('status and report of a cancelled, a terminated and a timed-out workflow say so in one line', async () => {
     const input = { steps: 1, stepMs: 0, timer: '1h' };
     const cancelled = await h.client.workflow.start(plumbingCheck, { taskQueue: h.taskQueue, workflowId: `cancelled-${h.taskQueue}`, args: [input] });
     await withWorkers([await h.orchestrator()], async () => {
@@ -78,6 +78,9 @@ describe('the CLI tells a failed, cancelled or terminated workflow in a few line
     });
     const terminated = await h.client.workflow.start(selectModel, { taskQueue: h.taskQueue, workflowId: `terminated-${h.taskQueue}`, args: [{ target: 'ds-5', trainer: 'replay' }] });
     await terminated.terminate('stopped by the operator');
+    // Nobody polls this queue: the server times the run out.
+    const timedOut = await h.client.workflow.start(plumbingCheck, { taskQueue: `${h.taskQueue}-idle`, workflowId: `timed-out-${h.taskQueue}`, args: [input], workflowExecutionTimeout: '1s' });
+    await timedOut.result().catch(() => undefined);
 
     for (const command of ['status', 'report']) {
       const c = await mselect([command, cancelled.workflowId]);
@@ -86,6 +89,9 @@ describe('the CLI tells a failed, cancelled or terminated workflow in a few line
       const t = await mselect([command, terminated.workflowId]);
       expectToldPlainly(t);
       expect(t.lines).toEqual([`mselect: Workflow ${terminated.workflowId} (selectModel) was terminated: stopped by the operator`]);
+      const o = await mselect([command, timedOut.workflowId]);
+      expectToldPlainly(o);
+      expect(o.lines).toEqual([`mselect: Workflow ${timedOut.workflowId} (plumbingCheck) timed out (start-to-close)`]);
     }
   });
 });
