@@ -70,9 +70,11 @@ export function describeActivityInput(input: unknown): string {
   const str = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
   const parts: string[] = [];
   const model = str('modelId') ?? str('model');
-  const dataset = str('datasetId') ?? str('dataset') ?? str('target');
+  const dataset = str('datasetId') ?? str('dataset');
+  const target = str('target');
   if (model) parts.push(`model ${model}`);
-  if (dataset) parts.push(`${str('target') && !str('datasetId') ? 'target' : 'dataset'} ${dataset}`);
+  if (dataset) parts.push(`dataset ${dataset}`);
+  else if (target) parts.push(`target ${target}`);
   if (typeof o.toEpoch === 'number') parts.push(`epochs ${typeof o.fromEpoch === 'number' ? o.fromEpoch : 0}→${o.toEpoch}`);
   if (typeof o.epoch === 'number' && o.toEpoch === undefined) parts.push(`epoch ${o.epoch}`);
   return parts.join(', ');
