@@ -78,13 +78,19 @@ function createFineTune(trainers: readonly Trainer[], keepAliveMs: number) {
           },
         },
       );
-      return { curve, checkpoint: result.checkpoint, test: result.test, trainer: result.trainer, backend: result.backend, startedFromEpoch: start.epoch };
+      return { curve, checkpoint: result.checkpoint, test: result.test, trainer: result.trainer, backend: result.backend, startedFromEpoch: start.epoch, peakMemoryBytes: peakOf(curve) };
     } catch (err) {
       throw asFailure(err, ctx.cancellationSignal, input);
     } finally {
       clearInterval(keepAlive);
     }
   };
+}
+
+/** The highest peak memory of a curve's epochs; null when none reports one. */
+export function peakOf(curve: readonly EpochRecord[]): number | null {
+  const peaks = curve.map((r) => r.peakMemoryBytes).filter((b): b is number => b !== undefined);
+  return peaks.length ? Math.max(...peaks) : null;
 }
 
 /**

@@ -81,6 +81,7 @@ export function createMatrixActivities(deps: MatrixDeps) {
         await w.appendCurves(input.results.map((r) => ({
           model: r.model, dataset: r.dataset, settingsHash: cellSettings(r.epochs, r.trainer, r.seed), metric: metric(r.dataset),
           values: r.curve.map((e) => e.metric), epochs: r.curve.map((e) => e.epoch), seconds: r.curve.map((e) => e.seconds),
+          ...(r.curve.some((e) => e.peakMemoryBytes !== undefined) ? { peakMemoryBytes: r.curve.map((e) => e.peakMemoryBytes ?? null) } : {}),
         })));
         return { storeVersion: await w.commit(`${input.results.length} fine-tune result(s)`) };
       } catch (e) {

@@ -90,6 +90,12 @@ function poolOf(h: History, requested: readonly string[] | undefined): string[] 
   return [...new Set(requested)];
 }
 
+/** Mean recorded epoch seconds of each pool model on the history's (benchmark) datasets, the target left out; models without timings are absent. */
+async function epochSeconds(store: MatrixStore, h: History, pool: readonly string[]): Promise<Record<string, number>> {
+  const costs = await (await store.snapshot(h.version)).epochCosts({ models: pool, datasets: h.matrix.datasets, includeRemoved: true }).catch((e: unknown) => { throw toFailure(e); });
+  return Object.fromEntries([...costs].map(([model, c]) => [model, c.meanSeconds]));
+}
+
 /** The policy, or a non-retryable InvalidInput naming what is wrong with its options. */
 function policyOf(name: PolicyName, options: PolicyOptions): SelectionPolicy {
   try {
@@ -139,10 +145,11 @@ export function createSelectionActivities(deps: SelectionDeps) {
       if (pool.length === 0) throw nonRetryable(ErrorType.InvalidInput, `store version ${h.version} has no model with history: run the offline phase first`);
       const task = selectionTask(h, { target: input.target, pool, direction: target.direction, seed: input.seed, maxEpochs: 1 });
       const request = step(`planning ${input.policy} for ${input.target}`, () => proxyStep(policy, task));
-      if (request === null) return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: null };
+      const meanEpochSeconds = await epochSeconds(deps.store, h, pool);
+      if (request === null) return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: null, meanEpochSeconds };
       const proxy = ForwardProxySchema.safeParse(request.proxy);
       if (!proxy.success) throw nonRetryable(ErrorType.InvalidInput, `${input.policy} asks for proxy "${request.proxy}", which proxyScore cannot compute`);
-      return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: { proxy: proxy.data, models: [...request.models] } };
+      return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: { proxy: proxy.data, models: [...request.models] }, meanEpochSeconds };
     },
 
     /** Coarse recall of the policy: candidates, their scores, proxy charges. Pure over the store version. Fails with InvalidInput. */

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SelectModelResult } from '../contracts/schemas';
 import { writeAnchorsFromStore, cellsArrow, cellsParquet, wideParquet, exportMatrix, InteropUsageError, longCsv, openExistingStore, proxiesCsv, selectionCsv, storeDirOf, wideCsv } from '../interop';
+import { workflowResult } from './failure';
 import { int, UsageError } from './options';
 import { withSession } from './session';
 
@@ -71,7 +72,7 @@ export function exportCommand(): Command {
     .addOption(new Option('--format <f>', 'json | csv').choices(['json', 'csv']).default('json'))
     .option('--out <file>', 'write to a file (default: stdout)')
     .action(async (id: string, o: { format: 'json' | 'csv'; out?: string }) => {
-      const r = await withSession(async (s) => (await s.client.workflow.getHandle(id).result()) as SelectModelResult, { workers: 'never' });
+      const r = await withSession(async (s) => workflowResult<SelectModelResult>(s.client.workflow.getHandle(id)), { workers: 'never' });
       emit(o.out, o.format === 'csv' ? selectionCsv(r) : `${JSON.stringify(r, null, 2)}\n`);
     });
   return cmd;

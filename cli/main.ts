@@ -10,6 +10,7 @@ import { evaluateCommand } from './evaluate';
 import { exportCommand } from './export';
 import { importCommand } from './import';
 import { offlineCommand } from './offline';
+import { workflowResult } from './failure';
 import { json, parseFlags, UsageError } from './options';
 import { replayCommand } from './replay';
 import { serveUntilSignal } from './runtime';
@@ -73,7 +74,7 @@ program
     const result = await withSession(async (s) => {
       const workflowId = `plumbing-check-${randomUUID().slice(0, 8)}`;
       log(`Started ${workflowId}`);
-      return s.client.workflow.execute(plumbingCheck, { taskQueue: TASK_QUEUES.orchestration, workflowId, args: [input] });
+      return workflowResult(await s.client.workflow.start(plumbingCheck, { taskQueue: TASK_QUEUES.orchestration, workflowId, args: [input] }));
     });
     console.log(JSON.stringify(result, null, 2));
   });

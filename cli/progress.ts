@@ -2,6 +2,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { MatrixProgress, SelectionProgress } from '../contracts/schemas';
 import { matrixProgressQuery, selectionProgressQuery } from '../workflows/messages';
+import { workflowResult } from './failure';
 
 /** One line of state for a progress bar: value out of total, and a label. */
 interface Frame {
@@ -29,7 +30,9 @@ export async function watch<R>(handle: WorkflowHandle, frame: (h: WorkflowHandle
   let started = false;
   let lastLabel = '';
   let done = false;
-  const result = handle.result().finally(() => { done = true; }) as Promise<R>;
+  const result = workflowResult<R>(handle).finally(() => { done = true; });
+  // Handled at once: a workflow that has already failed rejects before the first frame is drawn.
+  result.catch(() => undefined);
   while (!done) {
     const f = await frame(handle).catch(() => null);
     if (f) {

@@ -17,12 +17,29 @@ export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   const logger = new DefaultLogger('WARN', (entry) => {
     if (EXPECTED.test(entry.message)) return;
-    process.stderr.write(`${entry.level} ${entry.message}${entry.meta && Object.keys(entry.meta).length ? ` ${JSON.stringify(entry.meta)}` : ''}\n`);
+    process.stderr.write(`${entry.level} ${entry.message}${entry.meta && Object.keys(entry.meta).length ? ` ${logMeta(entry.meta)}` : ''}\n`);
   });
   const telemetryOptions = telemetryFromEnv();
   Runtime.install({ logger, ...(telemetryOptions ? { telemetryOptions } : {}) });
   if (process.env.MSELECT_METRICS) process.stderr.write(`Prometheus metrics at http://${process.env.MSELECT_METRICS}/metrics\n`);
   runtimeInstalled = true;
+}
+
+/**
+ * A log entry's fields as JSON, errors as `{ type, message, cause }` (JSON.stringify alone
+ * prints an Error as `{}`, hiding why a workflow or activity failed). No stack traces.
+ */
+export function logMeta(meta: Readonly<Record<string, unknown>>): string {
+  const errorJson = (e: Error, depth: number): Record<string, unknown> => {
+    const type = (e as { type?: unknown }).type;
+    const cause = (e as { cause?: unknown }).cause;
+    return {
+      type: typeof type === 'string' ? type : e.name,
+      message: e.message,
+      ...(cause instanceof Error && depth < 5 ? { cause: errorJson(cause, depth + 1) } : {}),
+    };
+  };
+  return JSON.stringify(meta, (_key, value: unknown) => (value instanceof Error ? errorJson(value, 0) : value));
 }
 
 function portOpen(host: string, port: number): Promise<boolean> {

@@ -16,21 +16,41 @@ import { withSession } from './session';
 const num = (v: string): number => (v.trim() === '' ? Number.NaN : Number(v));
 const fmt = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4));
 
-/** Terminal summary of a selection: the pick, cost, and every candidate's curve and fate. */
+/** Seconds as `1.25 s`, `42.0 s`, `12.5 min` or `3.20 h`. */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 10) return `${seconds.toFixed(2)} s`;
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(2)} h`;
+}
+
+/** Bytes as MiB or GiB. */
+const formatBytes = (bytes: number | undefined): string => (bytes === undefined ? 'n/a' : bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
+/** The fine-tuning time spent against the brute-force estimate from the offline timings. */
+export function gpuTimeLine(r: Pick<SelectModelResult, 'gpuSecondsSpent' | 'bruteForceGpuSeconds' | 'epochsSpent'>): string {
+  const spent = `GPU time: ${formatSeconds(r.gpuSecondsSpent ?? 0)} of fine-tuning`;
+  const brute = r.bruteForceGpuSeconds;
+  if (brute === null || brute === undefined) return `${spent} (no offline timings in the store for a brute-force estimate).`;
+  const saved = brute > 0 ? `, ${Math.round(100 * (1 - (r.gpuSecondsSpent ?? 0) / brute))}% saved` : '';
+  return `${spent} vs about ${formatSeconds(brute)} for brute force (from the offline epoch times${saved}).`;
+}
+
+/** Terminal summary of a selection: the pick, cost in epochs and GPU time, and every candidate's curve, time and fate. */
 export function selectionTable(r: SelectModelResult): string {
   const fate = new Map(r.eliminations.map((e) => [e.model, `${e.reason} (round ${e.round}, epoch ${e.epoch})`]));
-  const t = new Table({ head: ['candidate', 'epochs', 'last validation', 'outcome'], style: { head: [], border: [], compact: true } });
+  const t = new Table({ head: ['candidate', 'epochs', 'GPU time', 'peak memory', 'last validation', 'outcome'], style: { head: [], border: [], compact: true } });
   for (const m of r.candidates) {
     const c = r.curves[m] ?? [];
-    t.push([m, String(c.length), fmt(c.at(-1)), m === r.pick ? 'PICK' : (fate.get(m) ?? 'survivor')]);
+    t.push([m, String(c.length), formatSeconds(r.gpuSeconds?.[m] ?? 0), formatBytes(r.peakMemoryBytes?.[m]), fmt(c.at(-1)), m === r.pick ? 'PICK' : (fate.get(m) ?? 'survivor')]);
   }
-  return [...summaryLines(r), t.toString(), r.reportPath ? `Report: ${r.reportPath}` : ''].filter(Boolean).join('\n');
+  return [...summaryLines(r), gpuTimeLine(r), t.toString(), r.reportPath ? `Report: ${r.reportPath}` : ''].filter(Boolean).join('\n');
 }
 
 /** Start a selection and follow it with a progress bar; returns its result. */
-export async function runSelection(client: Client, input: SelectModelInput, workflowId = `select-${input.target}-${randomUUID().slice(0, 8)}`): Promise<SelectModelResult> {
+export async function runSelection(client: Client, input: SelectModelInput, workflowId = `select-${input.target}-${randomUUID().slice(0, 8)}`, taskQueue: string = TASK_QUEUES.orchestration): Promise<SelectModelResult> {
   const handle = await client.workflow.start(selectModel, {
-    taskQueue: TASK_QUEUES.orchestration, workflowId, args: [input],
+    taskQueue, workflowId, args: [input],
     staticSummary: `select a model for ${input.target}: ${input.policy}, ${input.trainer} trainer, budget ${input.budgetEpochs} epochs`,
     searchAttributes: { MselectTarget: [input.target], MselectPolicy: [input.policy] },
   });
@@ -98,12 +118,13 @@ export function selectCommand(): Command {
     .option('--seed <n>', 'seed', int)
     .option('--input <json>', 'the whole workflow input as JSON (flags override it)')
     .option('--json', 'print the result as JSON')
+    .option('--task-queue <name>', 'orchestration task queue of the workers (as `mselect worker --task-queue`)', TASK_QUEUES.orchestration)
     .option('--recall-only', 'no workflow, no training: the ranked shortlist from the matrix store (history prior, or prior × exp(--proxy)), with the figures behind each score')
     .option('--store <dir>', 'with --recall-only: the matrix store (default MSELECT_STORE)')
     .action(async (o: Record<string, string | number | boolean | undefined>) => {
       if (o.recallOnly) return void console.log(await runRecallOnly(o as unknown as RecallOnlyFlags));
       const input = selectInput(o);
-      const r = await withSession((s) => runSelection(s.client, input));
+      const r = await withSession((s) => runSelection(s.client, input, undefined, String(o.taskQueue)));
       console.log(o.json ? JSON.stringify(r, null, 2) : selectionTable(r));
     });
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { BuildMatrixResult, SelectModelResult } from '../contracts/schemas';
+import { workflowResult } from './failure';
 import { formatOffline } from './offline';
 import { matrixFrames, selectionFrames, watch } from './progress';
 import { selectionTable } from './select';
@@ -13,15 +14,17 @@ export function statusCommand(): Command {
     .action(async (id: string, o: { json?: boolean }) => {
       await withSession(async (s) => {
         const handle = s.client.workflow.getHandle(id);
-        const type = (await handle.describe()).type;
+        const { type, status } = await handle.describe();
+        // A closed workflow is answered from its result: a progress query would wait for a worker to replay it.
+        const follow = <R>(frames: Parameters<typeof watch>[1]): Promise<R> => (status.name === 'RUNNING' ? watch<R>(handle, frames) : workflowResult<R>(handle));
         if (type === 'selectModel') {
-          const r = await watch<SelectModelResult>(handle, selectionFrames);
+          const r = await follow<SelectModelResult>(selectionFrames);
           console.log(o.json ? JSON.stringify(r, null, 2) : selectionTable(r));
         } else if (type === 'buildPerformanceMatrix') {
-          const r = await watch<BuildMatrixResult>(handle, matrixFrames);
+          const r = await follow<BuildMatrixResult>(matrixFrames);
           console.log(o.json ? JSON.stringify(r, null, 2) : formatOffline(r));
         } else {
-          console.log(JSON.stringify(await handle.result(), null, 2));
+          console.log(JSON.stringify(await workflowResult(handle), null, 2));
         }
       }, { workers: 'never' });
     });
@@ -33,7 +36,7 @@ export function reportCommand(): Command {
     .argument('<workflowId>')
     .action(async (id: string) => {
       await withSession(async (s) => {
-        const r = (await s.client.workflow.getHandle(id).result()) as SelectModelResult;
+        const r = await workflowResult<SelectModelResult>(s.client.workflow.getHandle(id));
         console.log(selectionTable(r));
       }, { workers: 'never' });
     });

@@ -4,7 +4,8 @@
  *
  * - long performance: `model, dataset` and the final value in a column named `value` or after
  *   the metric (`accuracy`, `f1`, …), optional per-epoch validation values (`ep1`, `epoch_2`,
- *   `val_ep3`, …), `split` (the split the value was measured on) and `direction`;
+ *   `val_ep3`, …), `split` (the split the value was measured on), `direction` and `seconds`
+ *   (wall seconds of one epoch of the run, stored beside each per-epoch value);
  * - wide performance: `model` then one column per dataset (empty = never run);
  * - proxy scores: `model, dataset` (or `target`), `proxy`, `value`.
  *
@@ -41,6 +42,8 @@ export interface ImportedCell {
   readonly value: number | null;
   /** Validation value after epoch k + 1; empty when the file has no curves. */
   readonly curve: readonly number[];
+  /** Wall seconds of one epoch (the `seconds` column); null or absent when not given. */
+  readonly secondsPerEpoch?: number | null;
   readonly line: number;
 }
 
@@ -79,7 +82,7 @@ export interface ParseOptions {
 }
 
 const EPOCH_COLUMN = /^(?:val_?)?ep(?:och)?_?(\d+)$/i;
-const RESERVED = new Set(['model', 'dataset', 'target', 'proxy', 'value', 'metric', 'split', 'direction']);
+const RESERVED = new Set(['model', 'dataset', 'target', 'proxy', 'value', 'metric', 'split', 'direction', 'seconds']);
 
 class Issues {
   readonly list: ImportIssue[] = [];
@@ -191,8 +194,9 @@ function parseLong(file: string, rows: readonly TextRow[], header: string[], iss
       metricName = others[0]?.h ?? o.metric;
     }
   } else if (others.length > 0) {
-    issues.add(1, others[0]?.h ?? null, 'is not a column mselect knows (model, dataset, value or a metric name, metric, split, direction, ep1, ep2, …)');
+    issues.add(1, others[0]?.h ?? null, 'is not a column mselect knows (model, dataset, value or a metric name, metric, split, direction, seconds, ep1, ep2, …)');
   }
+  if (col('seconds') >= 0 && epochCols.length === 0) issues.add(1, 'seconds', 'gives seconds per epoch, but the file has no per-epoch columns (ep1, ep2, …) to store them with');
   issues.throwIfAny();
   const metricCol = col('metric');
   const cells: ImportedCell[] = [];
@@ -209,6 +213,8 @@ function parseLong(file: string, rows: readonly TextRow[], header: string[], iss
     const metric = metricCol >= 0 && (row.fields[metricCol] ?? '').trim() !== '' ? (row.fields[metricCol] ?? '').trim() : metricName;
     const direction = directionAt(row, col('direction'), o.direction, issues);
     const split = col('split') >= 0 ? (row.fields[col('split')] ?? '').trim() || null : null;
+    const seconds = col('seconds') >= 0 ? numberAt(row, col('seconds'), 'seconds', issues) : null;
+    if (seconds !== null && seconds !== undefined && seconds < 0) issues.add(row.line, 'seconds', `is ${seconds}, but seconds per epoch cannot be negative`);
     if (model === null || dataset === null || value === undefined) continue;
     const d = datasets.get(dataset);
     if (!d) datasets.set(dataset, { id: dataset, metric, direction, split, line: row.line });
@@ -217,7 +223,7 @@ function parseLong(file: string, rows: readonly TextRow[], header: string[], iss
       if (d.direction !== direction) issues.add(row.line, 'direction', `is ${direction}, but line ${d.line} gives ${dataset} the direction ${d.direction}`);
       if (d.split !== split) issues.add(row.line, 'split', `is "${split ?? ''}", but line ${d.line} gives ${dataset} the split "${d.split ?? ''}"; one split per dataset`);
     }
-    cells.push({ model, dataset, value, curve: curveRaw.slice(0, lastFilled).map((c) => c.v ?? Number.NaN), line: row.line });
+    cells.push({ model, dataset, value, curve: curveRaw.slice(0, lastFilled).map((c) => c.v ?? Number.NaN), line: row.line, ...(seconds !== null && seconds !== undefined ? { secondsPerEpoch: seconds } : {}) });
   }
   issues.throwIfAny();
   const duplicates = duplicatesOf(cells.map((c) => ({ key: `${c.model} on ${c.dataset}`, line: c.line, fingerprint: JSON.stringify([c.value, c.curve]) })));

@@ -89,7 +89,12 @@ export async function applyImport(store: MatrixStore, plan: ImportPlan, o: { rep
         trainer: 'imported', backend: 'imported', runId: `${plan.file}:${c.line}`, startedAt: null,
       })));
       const curves = cells.filter((c) => c.curve.length > 0);
-      if (curves.length) await w.appendCurves(curves.map((c) => ({ model: c.model, dataset: c.dataset, settingsHash: IMPORTED_SETTINGS, metric: metric(c.dataset), values: [...c.curve] })));
+      if (curves.length) {
+        await w.appendCurves(curves.map((c) => ({
+          model: c.model, dataset: c.dataset, settingsHash: IMPORTED_SETTINGS, metric: metric(c.dataset), values: [...c.curve],
+          ...(typeof c.secondsPerEpoch === 'number' ? { seconds: c.curve.map(() => c.secondsPerEpoch as number) } : {}),
+        })));
+      }
     }
     if (proxies.length) await w.putProxyScores(proxies.map((p) => ({ model: p.model, target: p.target, proxy: p.proxy, value: p.value })));
     const replaced = o.replace ? plan.changedCells.length + plan.changedProxies.length : 0;

@@ -133,6 +133,7 @@ export async function importTableCsv(writer: Writer, table: StoreTable, text: st
           epochs: points.map((p) => p.epoch as number),
           values: points.map((p) => p.value as number),
           seconds: points.map((p) => p.seconds as number | null),
+          peakMemoryBytes: points.map((p) => (p.peakMemoryBytes ?? null) as number | null),
         };
       }));
     }

@@ -108,8 +108,22 @@ function decodeColumn(data: AnyData, storage: Exclude<Column['kind'], 'str'>, ca
   }
 }
 
+/** A column of `rows` nulls: a nullable column added after the fragment was written. */
+function nullColumn(storage: Column['kind'], rows: number): Column {
+  switch (storage) {
+    case 'f64':
+      return { kind: 'f64', values: new Float64Array(rows), valid: new Uint8Array(rows) };
+    case 'i32':
+      return { kind: 'i32', values: new Int32Array(rows), valid: new Uint8Array(rows) };
+    case 'str':
+      return { kind: 'str', values: new Array<string | null>(rows).fill(null) };
+    default:
+      throw new Error(`a ${storage} column cannot be null`);
+  }
+}
+
 /**
- * Decode a record batch of `spec`'s table. Throws Error when a column is missing or has
+ * Decode a record batch of `spec`'s table (a nullable column added in a later schema version, `since`, reads as null when the batch lacks it). Throws Error when a column is missing or has
  * another type (the caller turns that into StoreCorrupt or SchemaVersionMismatch).
  */
 export function decodeBatch(spec: TableSpec, batch: RecordBatch, cache: Map<string, readonly string[]> | null = null, cachePrefix = ''): ColumnSet {
@@ -117,6 +131,7 @@ export function decodeBatch(spec: TableSpec, batch: RecordBatch, cache: Map<stri
   spec.columns.forEach((c) => {
     const child = batch.getChild(c.name);
     const data = child?.data[0];
+    if (!child && c.since !== undefined && c.nullable) return void columns.set(c.name, () => nullColumn(storageOf(c.kind), batch.numRows));
     if (!child || !data) throw new Error(`column ${c.name} is missing`);
     const storage = storageOf(c.kind);
     const expected = c.kind === 'dict' ? Type.Dictionary : storage === 'str' ? Type.Utf8 : c.kind === 'ts' ? Type.Timestamp : storage === 'f64' ? Type.Float : storage === 'i32' ? Type.Int : Type.Bool;

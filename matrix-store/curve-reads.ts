@@ -124,3 +124,54 @@ export async function runsOf(source: FragmentSource, grid: CellGrid): Promise<Ru
   );
   return runs;
 }
+
+/** The recorded cost of one model's epochs: mean wall seconds and the highest peak memory (null: none recorded). */
+export interface EpochCost {
+  /** Mean wall seconds of the epochs that recorded seconds. */
+  readonly meanSeconds: number;
+  /** Epochs the mean is over. */
+  readonly epochs: number;
+  readonly peakMemoryBytes: number | null;
+}
+
+/**
+ * The recorded epoch cost of every model of the grid over its present cells (the points with
+ * each slot's settings hash and metric); a model none of whose epochs recorded seconds is left
+ * out. Streams every curve batch once.
+ */
+export async function epochCostsOf(source: FragmentSource, grid: CellGrid): Promise<Map<string, EpochCost>> {
+  const nM = grid.models.length;
+  const modelPos = new Map(grid.models.map((m, i) => [m, i]));
+  const datasetPos = new Map(grid.datasets.map((d, i) => [d, i]));
+  const seconds = new Float64Array(nM);
+  const counts = new Float64Array(nM);
+  const peaks = new Float64Array(nM).fill(Number.NaN);
+  for await (const set of source.scan('curves', () => true)) {
+    const [model, dataset, settings, metric] = [set.dict('model'), set.dict('dataset'), set.dict('settingsHash'), set.dict('metric')];
+    const mPos = Int32Array.from(model.dict, (x) => modelPos.get(x) ?? -1);
+    const dPos = Int32Array.from(dataset.dict, (x) => datasetPos.get(x) ?? -1);
+    const secs = set.f64('seconds');
+    const peak = set.f64('peakMemoryBytes');
+    for (let i = 0; i < set.rows; i++) {
+      const m = mPos[model.index[i] ?? 0] ?? -1;
+      const d = dPos[dataset.index[i] ?? 0] ?? -1;
+      const slot = d * nM + m;
+      if (m < 0 || d < 0 || !grid.present[slot]) continue;
+      if (settings.dict[settings.index[i] ?? 0] !== grid.settingsOf(slot) || metric.dict[metric.index[i] ?? 0] !== grid.metricOf(slot)) continue;
+      const s = secs.valid && !secs.valid[i] ? Number.NaN : (secs.values[i] ?? Number.NaN);
+      if (Number.isFinite(s)) {
+        seconds[m] = (seconds[m] ?? 0) + s;
+        counts[m] = (counts[m] ?? 0) + 1;
+      }
+      const p = peak.valid && !peak.valid[i] ? Number.NaN : (peak.values[i] ?? Number.NaN);
+      if (Number.isFinite(p) && !(p <= (peaks[m] ?? Number.NaN))) peaks[m] = p;
+    }
+  }
+  const out = new Map<string, EpochCost>();
+  grid.models.forEach((model, m) => {
+    const n = counts[m] ?? 0;
+    const p = peaks[m] ?? Number.NaN;
+    if (n > 0) out.set(model, { meanSeconds: (seconds[m] ?? 0) / n, epochs: n, peakMemoryBytes: Number.isFinite(p) ? p : null });
+  });
+  return out;
+}

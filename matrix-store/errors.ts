@@ -39,7 +39,7 @@ export class SchemaVersionError extends StoreError {
     readonly found: number,
     readonly expected: number,
   ) {
-    super(ErrorType.SchemaVersionMismatch, `${path} has schema version ${found}, but this code reads version ${expected}`);
+    super(ErrorType.SchemaVersionMismatch, `${path} has schema version ${found}, but this code reads versions 1 to ${expected}`);
   }
 }
 

@@ -8,7 +8,7 @@ import { tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
 import type { FragmentEntry } from '../contracts/schemas/store';
 import { ObjectNotFoundError, type ObjectStore } from '../storage';
 import { SchemaVersionError, StoreCorruptError } from './errors';
-import { STORE_SCHEMA_VERSION } from './schema';
+import { readableSchemaVersion, STORE_SCHEMA_VERSION } from './schema';
 
 const END_OF_STREAM = new Uint8Array(Int32Array.of(-1, 0).buffer);
 
@@ -32,7 +32,7 @@ export async function checkSize(objects: ObjectStore, entry: FragmentEntry): Pro
 function checkMetadata(entry: FragmentEntry, metadata: Map<string, string>): void {
   const version = Number(metadata.get('mselect.schema_version'));
   if (metadata.get('mselect.table') !== entry.table) throw corrupt(entry, `the file holds table ${metadata.get('mselect.table') ?? '(none)'}`);
-  if (version !== STORE_SCHEMA_VERSION) throw new SchemaVersionError(entry.path, version, STORE_SCHEMA_VERSION);
+  if (!readableSchemaVersion(version)) throw new SchemaVersionError(entry.path, version, STORE_SCHEMA_VERSION);
 }
 
 /** Decode, turning Arrow's exceptions into StoreCorrupt. */

@@ -8,7 +8,7 @@ export { resolveStoreDir } from './layout';
 export { Writer } from './writer';
 export { Snapshot, type StoredModel, type StoredClustering, type DatasetColumn } from './snapshot';
 export type { GridOptions } from './cell-grid';
-export type { CurveSeries, ModelCurves, CurveFilter } from './curve-reads';
+export type { CurveSeries, ModelCurves, CurveFilter, EpochCost } from './curve-reads';
 export type { CompactResult, CompactedTable, PruneResult } from './maintenance';
 export { settingsHash } from './settings-hash';
 export { STORE_SCHEMA_VERSION, TABLES, type ColumnSpec } from './schema';

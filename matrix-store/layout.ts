@@ -14,7 +14,7 @@ import { ObjectNotFoundError, type ObjectStore } from '../storage';
 import { publishExclusive } from '../storage/fs-durable';
 import { PROJECT_ROOT } from '../server/paths';
 import { SchemaVersionError, StoreCorruptError } from './errors';
-import { STORE_SCHEMA_VERSION } from './schema';
+import { readableSchemaVersion, STORE_SCHEMA_VERSION } from './schema';
 
 export const FORMAT_FILE = 'mselect-store.json';
 const IDENTITY = JSON.stringify({ format: 'mselect-matrix-store', schemaVersion: STORE_SCHEMA_VERSION }, null, 2) + '\n';
@@ -50,7 +50,7 @@ function checkFormat(text: string, where: string): void {
   }
   const format = StoreFormatSchema.safeParse(parsed);
   if (!format.success) throw new StoreCorruptError(where, 'manifest', 0, 'it is not a matrix store format file');
-  if (format.data.schemaVersion !== STORE_SCHEMA_VERSION) throw new SchemaVersionError(where, format.data.schemaVersion, STORE_SCHEMA_VERSION);
+  if (!readableSchemaVersion(format.data.schemaVersion)) throw new SchemaVersionError(where, format.data.schemaVersion, STORE_SCHEMA_VERSION);
 }
 
 /**

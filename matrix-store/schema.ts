@@ -6,8 +6,20 @@
 import { Bool, Dictionary, Field, Float64, Int32, Schema, TimestampMillisecond, Utf8, type DataType } from 'apache-arrow';
 import type { StoreTable } from '../contracts/schemas/store';
 
-/** Bumped whenever a column is added, removed or changes type. */
-export const STORE_SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever a column is added, removed or changes type. Version 2 added
+ * `curves.peakMemoryBytes`. Fragments, manifests and stores of every version from
+ * OLDEST_READABLE_SCHEMA_VERSION on are read (a column added later reads as null); this code
+ * writes STORE_SCHEMA_VERSION, which older code refuses (SchemaVersionMismatch) rather than
+ * drop a column it does not know when it compacts.
+ */
+export const STORE_SCHEMA_VERSION = 2;
+export const OLDEST_READABLE_SCHEMA_VERSION = 1;
+
+/** True when this code reads data of schema version `v`. */
+export function readableSchemaVersion(v: number): boolean {
+  return Number.isInteger(v) && v >= OLDEST_READABLE_SCHEMA_VERSION && v <= STORE_SCHEMA_VERSION;
+}
 
 /**
  * `dict`: dictionary-encoded utf8 (ids, names), never null. `str`: utf8. `json`: utf8 holding
@@ -19,6 +31,8 @@ export interface ColumnSpec {
   readonly name: string;
   readonly kind: ColumnKind;
   readonly nullable: boolean;
+  /** The schema version that added the column (nullable): fragments written before it read it as null. @default 1 */
+  readonly since?: number;
 }
 
 /**
@@ -36,7 +50,7 @@ export interface TableSpec {
   readonly range: string | null;
 }
 
-const col = (name: string, kind: ColumnKind, nullable = false): ColumnSpec => ({ name, kind, nullable });
+const col = (name: string, kind: ColumnKind, nullable = false, since?: number): ColumnSpec => ({ name, kind, nullable, ...(since === undefined ? {} : { since }) });
 
 export const TABLES: Readonly<Record<StoreTable, TableSpec>> = {
   models: {
@@ -69,7 +83,7 @@ export const TABLES: Readonly<Record<StoreTable, TableSpec>> = {
   },
   curves: {
     name: 'curves',
-    columns: [col('model', 'dict'), col('dataset', 'dict'), col('settingsHash', 'dict'), col('metric', 'dict'), col('epoch', 'i32'), col('value', 'f64'), col('seconds', 'f64', true)],
+    columns: [col('model', 'dict'), col('dataset', 'dict'), col('settingsHash', 'dict'), col('metric', 'dict'), col('epoch', 'i32'), col('value', 'f64'), col('seconds', 'f64', true), col('peakMemoryBytes', 'f64', true, 2)],
     key: ['model', 'dataset', 'settingsHash', 'metric', 'epoch'],
     keep: 'first',
     order: 'key',

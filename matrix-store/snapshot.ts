@@ -6,7 +6,7 @@
 import type { Clustering, PerformanceMatrix, RunSet } from '../algorithms/types';
 import type { DatasetRecord, FragmentEntry, StoreTable } from '../contracts/schemas/store';
 import { cellGrid, type GridOptions, type Registry } from './cell-grid';
-import { curvesOf, runsOf, type CurveFilter, type ModelCurves } from './curve-reads';
+import { curvesOf, epochCostsOf, runsOf, type CurveFilter, type EpochCost, type ModelCurves } from './curve-reads';
 import type { StoreCorruptError } from './errors';
 import type { FragmentSource, Merged } from './fragment-source';
 
@@ -111,6 +111,15 @@ export class Snapshot {
   async runSet(options: GridOptions = {}): Promise<RunSet> {
     const grid = await cellGrid(this.source, await this.registry(), options);
     return { models: grid.models, datasets: grid.datasets, runs: await runsOf(this.source, grid) };
+  }
+
+  /**
+   * The recorded cost of each model's epochs (mean wall seconds, highest peak memory) over the
+   * grid's cells, e.g. `{ datasets: benchmarks }`; models without timings are absent. Streams
+   * every curve batch once. Throws StoreCorrupt.
+   */
+  async epochCosts(options: GridOptions = {}): Promise<Map<string, EpochCost>> {
+    return epochCostsOf(this.source, await cellGrid(this.source, await this.registry(), options));
   }
 
   /** Every curve of one model as typed arrays, reading only the batches that hold it. Throws StoreCorrupt. */

@@ -10,7 +10,7 @@ import { CheckpointSchema, STORE_TABLES, VersionRecordSchema, type FragmentEntry
 import { CommitContentionError, SchemaVersionError, StoreCorruptError, VersionNotFoundError } from './errors';
 import { ObjectNotFoundError, type ObjectStore } from '../storage';
 import { checkpointKey, listNumbered, versionKey } from './layout';
-import { STORE_SCHEMA_VERSION } from './schema';
+import { readableSchemaVersion, STORE_SCHEMA_VERSION } from './schema';
 
 /**
  * What a commit adds and removes. An `add` entry whose order is `[0, _]` is new and takes
@@ -178,7 +178,7 @@ async function readJson<T extends { schemaVersion: number }>(
     throw new StoreCorruptError(file, 'manifest', 0, 'it is not JSON');
   }
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version === 'number' && version !== STORE_SCHEMA_VERSION) throw new SchemaVersionError(file, version, STORE_SCHEMA_VERSION);
+  if (typeof version === 'number' && !readableSchemaVersion(version)) throw new SchemaVersionError(file, version, STORE_SCHEMA_VERSION);
   const result = parse(json);
   if (!result.success) throw new StoreCorruptError(file, 'manifest', 0, 'it does not match the manifest schema');
   return result.data;

@@ -69,6 +69,7 @@ export class Writer {
       const n = c.values.length;
       const arrays: Record<string, ArrayLike<number | null>> = { value: c.values, epoch: c.epochs ?? Int32Array.from({ length: n }, (_, k) => k + 1) };
       if (c.seconds) arrays.seconds = c.seconds;
+      if (c.peakMemoryBytes) arrays.peakMemoryBytes = c.peakMemoryBytes;
       builder.appendRows(n, { model: c.model, dataset: c.dataset, settingsHash: c.settingsHash, metric: c.metric }, arrays);
     }
     await this.maybeFlush('curves');

@@ -154,7 +154,7 @@ export class CommandTrainer implements Trainer {
       }
       checkpoint = parsed.checkpoint === null ? null : { key: this.keyOf(parsed.checkpoint), epoch: parsed.epoch };
       if (checkpoint) await this.copyShared(checkpoint.key);
-      const record: EpochRecord = { epoch: parsed.epoch, metric: parsed.metric, seconds: parsed.seconds };
+      const record: EpochRecord = { epoch: parsed.epoch, metric: parsed.metric, seconds: parsed.seconds, ...(parsed.peakMemoryBytes !== undefined ? { peakMemoryBytes: parsed.peakMemoryBytes } : {}) };
       curve.push(record);
       await hooks.onEpoch?.(record, checkpoint);
     }

@@ -67,6 +67,8 @@ export class FineTuneSession {
   private readonly vars: tfjs.Variable[];
   private readonly o: Required<SessionOptions>;
   readonly task: HeadTask;
+  /** Most tensor bytes alive at once since the last `takePeakBytes()`. */
+  private peakBytes = 0;
 
   /**
    * Build the head model; `hub.model` becomes part of it and is disposed with the session.
@@ -107,6 +109,8 @@ export class FineTuneSession {
         const lossOf = (out: tfjs.Tensor): tfjs.Scalar => (this.task === 'regression' ? tf.losses.meanSquaredError(y, out) : tf.losses.softmaxCrossEntropy(y, out)) as tfjs.Scalar;
         const { value, grads } = tf.variableGrads(() => lossOf(this.model.apply(x, { training: true }) as tfjs.Tensor), this.vars);
         this.adam.apply(this.vars.map((v) => grads[v.name] as tfjs.Tensor));
+        // The batch, its activations' gradients and the updated weights are all alive here: the epoch's high-water mark.
+        this.peakBytes = Math.max(this.peakBytes, tf.memory().numBytes);
         return value.dataSync()[0] ?? Number.NaN;
       });
       if (!Number.isFinite(loss)) throw nonRetryable(ErrorType.TrainingDiverged, `Loss became ${loss} in epoch ${epoch} (batch at sample ${start})`);
@@ -114,6 +118,13 @@ export class FineTuneSession {
       await yieldToEventLoop();
     }
     return total / split.n;
+  }
+
+  /** Peak tensor bytes (`tf.memory().numBytes`, sampled after each batch's update) since the last call; resets it. */
+  takePeakBytes(): number {
+    const peak = this.peakBytes;
+    this.peakBytes = 0;
+    return peak;
   }
 
   /** The validation/test metric of the head on `split`: accuracy in [0, 1], or RMSE for a regression head. */

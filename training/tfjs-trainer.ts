@@ -85,9 +85,10 @@ export class TfjsTrainer implements Trainer {
     const curve: EpochRecord[] = [];
     for (let epoch = request.fromEpoch + 1; epoch <= request.toEpoch; epoch++) {
       const started = performance.now();
+      session.takePeakBytes();
       await session.trainEpoch(data.train, shape, epoch, hooks.signal);
       const metric = await session.evaluate(data.val, shape, hooks.signal);
-      const record: EpochRecord = { epoch, metric, seconds: (performance.now() - started) / 1000 };
+      const record: EpochRecord = { epoch, metric, seconds: (performance.now() - started) / 1000, peakMemoryBytes: session.takePeakBytes() };
       checkpoint = await this.store.save(request.runId, session.snapshot(meta(epoch)));
       curve.push(record);
       await hooks.onEpoch?.(record, checkpoint);

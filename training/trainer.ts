@@ -20,6 +20,12 @@ export interface EpochRecord {
   readonly metric: number;
   /** Wall seconds the epoch took (0 for replay). */
   readonly seconds: number;
+  /**
+   * Peak memory of the epoch in bytes, where the backend can tell: tfjs, the most tensor bytes
+   * alive at once (`tf.memory().numBytes` after each batch's gradients); PyTorch on CUDA,
+   * `torch.cuda.max_memory_allocated`; PyTorch on CPU, the process's peak resident size.
+   */
+  readonly peakMemoryBytes?: number;
 }
 
 export interface TrainRequest {

@@ -26,6 +26,7 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
 
   const plan = await light().planSelection({ target: input.target, models: input.models, policy: input.policy, options: s.options, seed: input.seed, trainer: input.trainer, storeVersion: input.storeVersion });
   s.setPool(plan.pool, plan.storeVersion, plan.direction);
+  s.setEpochTimings(plan.meanEpochSeconds);
   await recallPhase(s, plan.proxyRequest);
 
   const deadlineMs = durationMs(input.roundDeadline);

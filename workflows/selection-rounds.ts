@@ -49,6 +49,7 @@ async function fineTune(s: SelectionState, model: string, toEpoch: number, late:
   });
   if (late()) return false;
   s.recordEpochs(model, r.curve.map((e) => e.metric), r.checkpoint, r.test, r.backend);
+  s.recordCost(model, r.curve.map((e) => e.seconds), r.peakMemoryBytes);
   return true;
 }
 

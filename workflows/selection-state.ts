@@ -43,6 +43,10 @@ export class SelectionState {
   private readonly checkpoints = new Map<string, Checkpoint | null>();
   private readonly eliminations: Elimination[] = [];
   private trainedEpochs = 0;
+  private readonly seconds = new Map<string, number>();
+  private readonly peaks = new Map<string, number>();
+  /** Mean epoch seconds per pool model from the offline timings (planSelection). */
+  private meanEpochSeconds: Readonly<Record<string, number>> = {};
 
   constructor(readonly input: SelectModelInput) {
     this.budget = input.budgetEpochs;
@@ -98,6 +102,25 @@ export class SelectionState {
     this.tests.set(model, test);
     this.trainedEpochs += metrics.length;
     this.backend = backend;
+  }
+
+  /** Add the cost of epochs trained by one fine-tune: their wall seconds and the fine-tune's peak memory (null: not reported). */
+  recordCost(model: string, seconds: readonly number[], peakMemoryBytes: number | null | undefined): void {
+    this.seconds.set(model, (this.seconds.get(model) ?? 0) + seconds.reduce((a, b) => a + b, 0));
+    if (typeof peakMemoryBytes === 'number') this.peaks.set(model, Math.max(this.peaks.get(model) ?? 0, peakMemoryBytes));
+  }
+
+  /** The offline timings the brute-force estimate is made from (planSelection's meanEpochSeconds). */
+  setEpochTimings(meanEpochSeconds: Readonly<Record<string, number>> | undefined): void {
+    this.meanEpochSeconds = { ...(meanEpochSeconds ?? {}) };
+  }
+
+  /** Σ over the pool of mean epoch seconds × budget; a model without timings counts at the mean of the others; null without timings. */
+  bruteForceGpuSeconds(): number | null {
+    const known = this.pool.map((m) => this.meanEpochSeconds[m]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    if (known.length === 0) return null;
+    const fill = known.reduce((a, b) => a + b, 0) / known.length;
+    return this.pool.reduce((sum, m) => sum + (this.meanEpochSeconds[m] ?? fill), 0) * this.budget;
   }
 
   eliminate(model: string, reason: EliminationReason, detail: string): void {
@@ -180,6 +203,8 @@ export class SelectionState {
       budgetEpochs: this.budget, poolSize: this.pool.length, candidates: this.candidates, pendingCandidates: this.pending, survivors: this.survivors,
       curves: Object.fromEntries(this.curves), recallScores: this.recallScores, eliminations: this.eliminations,
       epochsSpent: this.trainedEpochs + this.proxyCharges * PROXY_EPOCH_COST, bruteForceEpochs: this.pool.length * this.budget,
+      gpuSeconds: Object.fromEntries(this.seconds), gpuSecondsSpent: [...this.seconds.values()].reduce((a, b) => a + b, 0),
+      bruteForceGpuSeconds: this.bruteForceGpuSeconds(), peakMemoryBytes: Object.fromEntries(this.peaks),
     };
   }
 

@@ -120,7 +120,7 @@ export interface CellResult extends CellKey {
   readonly epochs: number;
   readonly seed: number;
   readonly runId: string;
-  readonly curve: readonly { epoch: number; metric: number; seconds: number }[];
+  readonly curve: readonly { epoch: number; metric: number; seconds: number; peakMemoryBytes?: number }[];
   readonly test: number | null;
   readonly trainer: string;
   readonly backend: string;

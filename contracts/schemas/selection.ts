@@ -100,6 +100,18 @@ export interface SelectionProgress {
   readonly epochsSpent: number;
   /** What fine-tuning the whole pool to the budget would cost. */
   readonly bruteForceEpochs: number;
+  /** Wall seconds of fine-tuning so far, by model (the sum of its epochs' seconds; 0 for replay). */
+  readonly gpuSeconds: Readonly<Record<string, number>>;
+  /** The sum of gpuSeconds: the selection's fine-tuning cost in time, next to epochsSpent. */
+  readonly gpuSecondsSpent: number;
+  /**
+   * Estimated seconds of fine-tuning the whole pool to the budget: Σ over the pool of the model's
+   * mean epoch seconds on the benchmark datasets (the offline timings in the matrix store) ×
+   * budgetEpochs; a model without timings counts at the mean of those with. Null when the store has no timings.
+   */
+  readonly bruteForceGpuSeconds: number | null;
+  /** Peak memory in bytes of each model's fine-tunes, where the trainer reports it. */
+  readonly peakMemoryBytes: Readonly<Record<string, number>>;
 }
 
 export interface SelectModelResult extends SelectionProgress {
@@ -132,6 +144,8 @@ export interface PlanSelectionOutput {
   readonly direction: Direction;
   /** Proxy scores recall needs on the target first (cluster representatives); null when recall needs none. */
   readonly proxyRequest: { readonly proxy: ForwardProxy; readonly models: readonly string[] } | null;
+  /** Mean wall seconds of one epoch per pool model on the benchmark datasets (offline timings); models without timings are absent. */
+  readonly meanEpochSeconds?: Readonly<Record<string, number>>;
 }
 export interface RecallInput extends PolicyCall {
   readonly pool: readonly string[];

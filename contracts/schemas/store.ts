@@ -68,7 +68,7 @@ const optionalNumbers = z.union([float64Array, z.array(z.number().nullable())]);
 
 /**
  * One run's learning curve: `values[k]` after epoch `epochs[k]` (default k + 1), `seconds[k]`
- * spent on that epoch (null = not recorded). Points are keyed by (model, dataset, settingsHash, metric, epoch).
+ * spent on that epoch and its peak memory `peakMemoryBytes[k]` (null = not recorded). Points are keyed by (model, dataset, settingsHash, metric, epoch).
  */
 export const CurveInputSchema = z
   .object({
@@ -79,11 +79,14 @@ export const CurveInputSchema = z
     values: numbers.refine((v) => v.length > 0, 'a curve needs at least one point'),
     epochs: z.array(z.number().int().positive()).optional(),
     seconds: optionalNumbers.optional(),
+    /** Peak memory in bytes of each epoch (null = not recorded). */
+    peakMemoryBytes: optionalNumbers.optional(),
   })
   .superRefine((c, ctx) => {
     const n = c.values.length;
     if (c.epochs && c.epochs.length !== n) ctx.addIssue({ code: 'custom', path: ['epochs'], message: `has ${c.epochs.length} entries, but values has ${n}` });
     if (c.seconds && c.seconds.length !== n) ctx.addIssue({ code: 'custom', path: ['seconds'], message: `has ${c.seconds.length} entries, but values has ${n}` });
+    if (c.peakMemoryBytes && c.peakMemoryBytes.length !== n) ctx.addIssue({ code: 'custom', path: ['peakMemoryBytes'], message: `has ${c.peakMemoryBytes.length} entries, but values has ${n}` });
     if (c.epochs && new Set(c.epochs).size !== n) ctx.addIssue({ code: 'custom', path: ['epochs'], message: 'repeats an epoch' });
   });
 export type CurveInput = z.input<typeof CurveInputSchema>;

@@ -101,7 +101,10 @@ export const CheckpointRefSchema = z.object({
 export const EpochRecordSchema = z.object({
   epoch: z.number().int().min(1),
   metric: z.number(),
+  /** Wall seconds of the epoch (training and validation; 0 for replay). */
   seconds: z.number().min(0),
+  /** Peak memory of the epoch in bytes, where the backend can tell (training/trainer.ts). */
+  peakMemoryBytes: z.number().min(0).optional(),
 });
 
 /** Input of the `fineTune` activity: train `modelId` on `datasetId` from `fromEpoch` to `toEpoch`. */
@@ -147,6 +150,8 @@ export const FineTuneOutputSchema = z.object({
   backend: z.string(),
   /** Epoch this attempt started from (> input.fromEpoch after a resumed retry). */
   startedFromEpoch: z.number().int().min(0),
+  /** The highest peak memory of the curve's epochs in bytes; null when the trainer reports none. */
+  peakMemoryBytes: z.number().min(0).nullable().optional(),
 });
 export type FineTuneOutput = z.infer<typeof FineTuneOutputSchema>;
 
@@ -189,6 +194,8 @@ export const CommandEpochLineSchema = z
     epoch: z.number().int().min(1),
     metric: z.number().finite(),
     seconds: z.number().min(0),
+    /** Peak memory of the epoch in bytes (optional). */
+    peakMemoryBytes: z.number().min(0).optional(),
     checkpoint: z.string().min(1).max(1024).nullable().default(null),
     backend: z.string().min(1).optional(),
   })

@@ -89,6 +89,9 @@ describe('fineTune activity', () => {
     expect(out.curve.map((r) => r.epoch)).toEqual([1, 2, 3, 4]);
     expect(out.checkpoint).toEqual(last.checkpoint);
     expect(out).toMatchObject({ trainer: 'tfjs', backend: 'cpu', startedFromEpoch: 0 });
+    // The fine-tune's peak memory: the highest of its epochs' (tf.memory() tensor bytes).
+    expect(out.peakMemoryBytes).toBe(Math.max(...out.curve.map((r) => r.peakMemoryBytes ?? 0)));
+    expect(out.peakMemoryBytes).toBeGreaterThan(0);
     expect(out.test).toBeGreaterThan(0.5);
     expect(JSON.stringify(out).length).toBeLessThan(1000);
   });

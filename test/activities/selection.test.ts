@@ -77,3 +77,21 @@ describe('selection activities: one generic plan, recall and decide over the pol
     expect(err).toMatchObject({ type: 'InvalidInput', nonRetryable: true, message: expect.stringMatching(/brute-force: unknown option "eta"/) });
   });
 });
+
+describe('planSelection: mean epoch seconds from the offline timings', () => {
+  it('averages each pool model\'s recorded epoch seconds over the benchmark datasets, the target left out; a model without timings is absent', async () => {
+    const store = await tempStore();
+    const [a, b, c] = hub.runs.models as [string, string, string];
+    const w = store.beginWrite();
+    await w.upsertModels([a, b, c].map((id) => ({ id, source: 'synthetic', card: {} })));
+    await w.upsertDatasets(['ds-0', 'ds-1', TARGET].map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: 'maximize' as const })));
+    const runs: [string, string, (number | null)[] | undefined][] = [[a, 'ds-0', [1, 3]], [a, 'ds-1', [2, 2]], [b, 'ds-0', [4, 4]], [b, TARGET, [100, 100]], [c, 'ds-1', undefined]];
+    await w.appendCells(runs.map(([model, dataset]) => ({ model, dataset, value: 0.5, settingsHash: 's', metric: 'accuracy', epochs: 2, runId: `${model}@${dataset}` })));
+    await w.appendCurves(runs.map(([model, dataset, seconds]) => ({ model, dataset, settingsHash: 's', metric: 'accuracy', values: [0.4, 0.5], ...(seconds ? { seconds } : {}) })));
+    await w.commit('timed runs');
+    const acts = createSelectionActivities({ store, catalogs: { replay: runSetCatalog(hub.runs, hub.directions) } });
+    const plan = await acts.planSelection({ target: TARGET, policy: 'brute-force', options: {}, seed: 0, trainer: 'replay' });
+    expect(plan.pool).toEqual([a, b, c]);
+    expect(plan.meanEpochSeconds).toEqual({ [a]: 2, [b]: 4 });
+  });
+});

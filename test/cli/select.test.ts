@@ -1,5 +1,6 @@
 import { POLICY_OPTION_KEYS } from '../../contracts/schemas/policy';
-import { selectCommand, selectInput } from '../../cli/select';
+import { formatSeconds, gpuTimeLine, selectCommand, selectInput, selectionTable } from '../../cli/select';
+import type { SelectModelResult } from '../../contracts/schemas';
 
 /** The options commander parses from `mselect select <argv>`, without running the action. */
 function flags(argv: string[]): Record<string, string | number | boolean | undefined> {
@@ -30,5 +31,24 @@ describe('mselect select help', () => {
     for (const key of POLICY_OPTION_KEYS) expect(longs).toContain(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
     expect(cmd.options.find((o) => o.long === '--trainer')?.description).toBe('tfjs | command | replay | torch');
     expect(cmd.options.find((o) => o.long === '--trend')?.description).toBe('policy option (prior-shrink-halving): validation-to-final trend: history-gap | none');
+  });
+});
+
+describe('mselect select table', () => {
+  const result: SelectModelResult = {
+    phase: 'done', target: 't', policy: 'successive-halving', direction: 'maximize', round: 2, budgetEpochs: 2, poolSize: 2,
+    candidates: ['a', 'b'], pendingCandidates: [], survivors: ['a'], curves: { a: [0.5, 0.6], b: [0.4] }, recallScores: {},
+    eliminations: [{ model: 'b', round: 1, epoch: 1, reason: 'halving', detail: 'worst' }], epochsSpent: 3, bruteForceEpochs: 4,
+    gpuSeconds: { a: 20, b: 10 }, gpuSecondsSpent: 30, bruteForceGpuSeconds: 40, peakMemoryBytes: { a: 3 * 2 ** 20 },
+    pick: 'a', pickValidation: 0.6, pickTest: null, storeVersion: 1, backend: 'cpu', reportPath: null,
+  };
+
+  it('gives GPU time per model and in total next to epochs, against the brute-force estimate', () => {
+    const text = selectionTable(result);
+    expect(text).toContain('GPU time: 30.0 s of fine-tuning vs about 40.0 s for brute force (from the offline epoch times, 25% saved).');
+    expect(text).toMatch(/│ a +│ 2 +│ 20\.0 s +│ 3\.0 MiB +│ 0\.6000 +│ PICK/);
+    expect(text).toMatch(/│ b +│ 1 +│ 10\.0 s +│ n\/a +│ 0\.4000 +│ halving/);
+    expect(gpuTimeLine({ ...result, bruteForceGpuSeconds: null })).toBe('GPU time: 30.0 s of fine-tuning (no offline timings in the store for a brute-force estimate).');
+    expect([formatSeconds(1.234), formatSeconds(90), formatSeconds(600), formatSeconds(9000)]).toEqual(['1.23 s', '90.0 s', '10.0 min', '2.50 h']);
   });
 });

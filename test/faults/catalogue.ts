@@ -101,7 +101,7 @@ export const CASES: readonly FaultCase[] = [
   { id: 'store-truncated-fragment', kind: 'store', input: 'a cells fragment cut to half its size', errorType: 'StoreCorrupt', excerpt: '(cells, 2 rows) is corrupt: the file has', outcome: STORE_FAILS },
   { id: 'store-flipped-byte', kind: 'store', input: 'one byte of a cells fragment flipped', errorType: 'StoreCorrupt', excerpt: '(cells, 2 rows) is corrupt: its sha256 differs from the manifest', outcome: STORE_FAILS },
   {
-    id: 'store-wrong-schema', kind: 'store-open', input: 'mselect-store.json with schemaVersion 99', errorType: 'SchemaVersionMismatch', excerpt: 'mselect-store.json has schema version 99, but this code reads version 1',
+    id: 'store-wrong-schema', kind: 'store-open', input: 'mselect-store.json with schemaVersion 99', errorType: 'SchemaVersionMismatch', excerpt: 'mselect-store.json has schema version 99, but this code reads versions 1 to 2',
     outcome: '`mselect worker --role orchestrator` exits with code 1 before it polls: no task is taken, no file is written',
   },
 

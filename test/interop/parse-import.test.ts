@@ -23,6 +23,14 @@ describe('parseImport: the three shapes', () => {
     expect(p.datasets).toEqual([{ id: 'glue/sst2', metric: 'accuracy', direction: 'maximize', split: 'test' }]);
   });
 
+  it('reads an optional seconds column: wall seconds of one epoch of the run (empty = unknown)', () => {
+    const p = parseImport('timed.csv', 'model,dataset,value,ep1,ep2,seconds\na,d,0.9,0.8,0.85,12.5\nb,d,0.7,0.6,0.7,\n');
+    expect(p.cells).toEqual([
+      { model: 'a', dataset: 'd', value: 0.9, curve: [0.8, 0.85], line: 2, secondsPerEpoch: 12.5 },
+      { model: 'b', dataset: 'd', value: 0.7, curve: [0.6, 0.7], line: 3 },
+    ]);
+  });
+
   it('reads a wide TSV matrix: empty means never run', () => {
     const p = parseImport('m.tsv', 'model\tglue/sst2\tglue/cola\norg/a\t0.9\t\norg/b\t0.8\t0.6\n');
     expect(p.shape).toBe('wide');
@@ -50,6 +58,8 @@ describe('parseImport: bad input names file, line and column', () => {
     ['a proxy file without value', 'model,dataset,proxy,score\na,d,logme,1\n', 'p.csv:1: a proxy-score file needs the columns model, dataset (or target), proxy, value; "value" is missing'],
     ['an empty proxy score', 'model,dataset,proxy,value\na,d,logme,\n', 'p.csv:2: column "value": is empty, but a proxy score must be a number'],
     ['an empty file', '', 'p.csv:1: is empty'],
+    ['seconds without per-epoch columns', 'model,dataset,value,seconds\na,d,1,3\n', 'p.csv:1: column "seconds": gives seconds per epoch, but the file has no per-epoch columns (ep1, ep2, …) to store them with'],
+    ['negative seconds', 'model,dataset,value,ep1,seconds\na,d,1,0.5,-3\n', 'p.csv:2: column "seconds": is -3, but seconds per epoch cannot be negative'],
   ])('%s', (_, text, message) => {
     expect(messageOf('p.csv', text)).toContain(message);
   });

@@ -49,6 +49,14 @@ describe('import into the store', () => {
     expect(longCsv(await exportMatrix(await openStore({ dir: path.join(root, 'c') }).snapshot()))).toBe(longCsv(first));
   });
 
+  it('stores the seconds column beside each epoch of the curve, where selection reads the brute-force estimate from', async () => {
+    const store = openStore({ dir: path.join(root, 'timed') });
+    await importText(store, 'timed.csv', 'model,dataset,accuracy,ep1,ep2,seconds\norg/a,glue/sst2,0.9,0.8,0.88,30\norg/b,glue/sst2,0.8,0.7,0.75,\n');
+    const snap = await store.snapshot();
+    expect((await snap.rows('curves')).map((r) => [r.model, r.epoch, r.seconds])).toEqual([['org/a', 1, 30], ['org/a', 2, 30], ['org/b', 1, null], ['org/b', 2, null]]);
+    expect([...(await snap.epochCosts())]).toEqual([['org/a', { meanSeconds: 30, epochs: 2, peakMemoryBytes: null }]]);
+  });
+
   it('refuses changed values with their list, then supersedes them with --replace in a new version', async () => {
     const s = openStore({ dir: path.join(root, 's') });
     const v1 = (await importText(s, 'perf.csv', PERF)).version;

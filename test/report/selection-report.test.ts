@@ -10,6 +10,7 @@ const result: SelectModelResult = {
     { model: 'b', round: 2, epoch: 2, reason: 'trend-filter', detail: 'predicted lower' },
   ],
   epochsSpent: 6, bruteForceEpochs: 9, pick: 'a', pickValidation: 0.7, pickTest: 0.68, storeVersion: 4, backend: 'replay', reportPath: null,
+  gpuSeconds: { a: 3, b: 2, c: 1 }, gpuSecondsSpent: 6, bruteForceGpuSeconds: 9, peakMemoryBytes: {},
 };
 
 describe('selection report', () => {

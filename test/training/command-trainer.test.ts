@@ -77,11 +77,11 @@ describe('CommandTrainer', () => {
     }
   });
 
-  it('substitutes placeholders in the configured arguments', async () => {
+  it('substitutes placeholders in the configured arguments (and passes the optional peak memory of an epoch line through)', async () => {
     const echo = path.join(dirs.root, 'args.js');
-    await fs.writeFile(echo, "const job = JSON.parse(require('fs').readFileSync(0, 'utf8'));\nconst a = process.argv.slice(2);\nif (a[0] !== job.modelDir || a[1] !== '0-1' || a[2] !== '{unknown}') process.exit(9);\nconsole.log(JSON.stringify({ epoch: 1, metric: 0.5, seconds: 0 }));\n");
+    await fs.writeFile(echo, "const job = JSON.parse(require('fs').readFileSync(0, 'utf8'));\nconst a = process.argv.slice(2);\nif (a[0] !== job.modelDir || a[1] !== '0-1' || a[2] !== '{unknown}') process.exit(9);\nconsole.log(JSON.stringify({ epoch: 1, metric: 0.5, seconds: 0, peakMemoryBytes: 2048 }));\n");
     const r = await trainer('ok', { args: [echo, '{modelDir}', '{fromEpoch}-{toEpoch}', '{unknown}'] }).train(request({ toEpoch: 1 }));
-    expect(r.curve).toEqual([{ epoch: 1, metric: 0.5, seconds: 0 }]);
+    expect(r.curve).toEqual([{ epoch: 1, metric: 0.5, seconds: 0, peakMemoryBytes: 2048 }]);
     expect(r.checkpoint).toBeNull();
     expect(r.test).toBeNull();
     expect(r.backend).toBe('external');

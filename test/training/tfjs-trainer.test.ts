@@ -54,6 +54,8 @@ describe('TfjsTrainer', () => {
     expect(r.curve[5]?.metric).toBeGreaterThan(0.8);
     expect(r.test).toBeGreaterThan(0.8);
     expect(r.curve.every((e) => e.seconds > 0)).toBe(true);
+    // Peak tensor bytes of each epoch: at least the model's weights (and the batch), as tf.memory() counts them.
+    expect(r.curve.every((e) => (e.peakMemoryBytes ?? 0) > 1000)).toBe(true);
   });
 
   it('calls onEpoch once per epoch, after the checkpoint is on disk', async () => {

@@ -54,6 +54,8 @@ describeTorch('TorchTrainer (trainers/torch)', () => {
     expect(full.backend).toBe('torch-cpu');
     expect(full.trainer).toBe('torch');
     expect(full.checkpoint).toEqual({ key: 'runs/full/epoch-3.pt', epoch: 3 });
+    // Wall seconds and peak memory (on CPU the process's peak resident size) of every epoch.
+    expect(full.curve.every((e) => e.seconds > 0 && (e.peakMemoryBytes ?? 0) > 10 * 2 ** 20)).toBe(true);
     const first = await trainer.train(request({ toEpoch: 1, runId: 'split' }));
     const rest = await trainer.train(request({ fromEpoch: 1, resume: first.checkpoint, runId: 'split' }));
     expect([...first.curve, ...rest.curve].map((e) => e.metric)).toEqual(full.curve.map((e) => e.metric));

@@ -87,4 +87,17 @@ describe('SelectionState (no server)', () => {
     expect(s.progress().eliminations.map((e) => [e.model, e.reason])).toEqual([['a', 'finished-early'], ['c', 'finished-early']]);
     expect(() => s.validateFinishNow()).toThrow(/finishNow: the selection has finished/);
   });
+
+  it('adds up GPU seconds per model and in total, keeps each model\'s peak memory, and estimates brute force from the offline epoch times', () => {
+    const s = state({ budgetEpochs: 4 });
+    expect(s.progress()).toMatchObject({ gpuSeconds: {}, gpuSecondsSpent: 0, bruteForceGpuSeconds: null, peakMemoryBytes: {} });
+    s.recordCost('a', [1.5, 2.5], 1000);
+    s.recordCost('a', [3], 800);
+    s.recordCost('b', [0.5], null);
+    // a: 2 s per epoch, b: 1 s, c has no timings and counts at their mean (1.5 s): (2 + 1 + 1.5) x 4 epochs.
+    s.setEpochTimings({ a: 2, b: 1 });
+    expect(s.progress()).toMatchObject({ gpuSeconds: { a: 7, b: 0.5 }, gpuSecondsSpent: 7.5, bruteForceGpuSeconds: 18, peakMemoryBytes: { a: 1000 } });
+    s.setEpochTimings(undefined);
+    expect(s.progress().bruteForceGpuSeconds).toBeNull();
+  });
 });

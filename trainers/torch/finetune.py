@@ -14,7 +14,7 @@ from torch import nn
 
 import checkpoint
 from data import load_split, minimized, num_outputs, read_manifest
-from device import mix_seed
+from device import mix_seed, peak_memory_bytes, reset_peak_memory
 from model import FineTuneNet, feature_size, input_permute, load_hub_net, to_input
 from protocol import TrainerError, emit
 
@@ -67,6 +67,7 @@ def run(job, device, backend, stop):
     n = len(train_y)
     for epoch in range(int(job["fromEpoch"]) + 1, int(job["toEpoch"]) + 1):
         t0 = time.perf_counter()
+        reset_peak_memory(device)
         net.train()
         order = torch.randperm(n, generator=torch.Generator().manual_seed(mix_seed(seed, epoch))).numpy()
         for start in range(0, n, BATCH_SIZE):
@@ -85,7 +86,11 @@ def run(job, device, backend, stop):
         metric = evaluate(net, val_x, val_y, perm, device, regression)
         path = os.path.join(job["checkpointDir"], f"epoch-{epoch}.pt")
         checkpoint.save(path, {"meta": meta(epoch), "model": {k: v.cpu() for k, v in net.state_dict().items()}, "optimizer": opt.state_dict(), "rng": torch.get_rng_state()})
-        emit({"epoch": epoch, "metric": metric, "seconds": time.perf_counter() - t0, "checkpoint": path, "backend": backend})
+        line = {"epoch": epoch, "metric": metric, "seconds": time.perf_counter() - t0, "checkpoint": path, "backend": backend}
+        peak = peak_memory_bytes(device)
+        if peak is not None:
+            line["peakMemoryBytes"] = peak
+        emit(line)
     if test is not None:
         emit({"test": evaluate(net, test[0], test[1], perm, device, regression), "backend": backend})
 
