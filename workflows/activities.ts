@@ -24,3 +24,6 @@ export function light() {
     retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: [...NON_RETRYABLE] },
   });
 }
+
+/** The patch id of the checkpoint lifecycle's activities (releaseCheckpoints, keepCheckpoints) in selectModel and buildPerformanceMatrix. */
+export const CHECKPOINT_LIFECYCLE_PATCH = 'checkpoint-lifecycle';

@@ -40,12 +40,17 @@ export async function decidePhase(s: SelectionState, epoch: number): Promise<voi
   s.applyDecision(d, epoch, budget);
 }
 
+/** The run id of `model`'s fine-tunes in selection `workflowId`: its checkpoints live under it (gc reads the workflow id back). */
+export function selectionRunId(workflowId: string, model: string, target: string): string {
+  return `${workflowId}/${model}@${target}`;
+}
+
 /** Fine-tune `model` to `toEpoch`; the result is recorded unless `late()` says the round already closed. */
 async function fineTune(s: SelectionState, model: string, toEpoch: number, late: () => boolean = () => false): Promise<boolean> {
   const from = s.epochsOf(model);
   const r = await gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) }).fineTune({
     trainer: s.input.trainer, modelId: model, datasetId: s.input.target, fromEpoch: from, toEpoch,
-    resume: s.checkpointOf(model), seed: s.input.seed, runId: `${workflowInfo().workflowId}/${model}@${s.input.target}`,
+    resume: s.checkpointOf(model), seed: s.input.seed, runId: selectionRunId(workflowInfo().workflowId, model, s.input.target),
   });
   if (late()) return false;
   s.recordEpochs(model, r.curve.map((e) => e.metric), r.checkpoint, r.test, r.backend);
@@ -110,4 +115,44 @@ export async function trainWinner(s: SelectionState): Promise<void> {
     work.cancel();
     await training;
   }
+}
+
+/**
+ * Release the checkpoints of models eliminated since the last call (their fine-tunes have
+ * finished: a round ends only once every cancelled fine-tune has), unless the input keeps all.
+ * `released` holds the models already released.
+ */
+export async function releaseEliminated(s: SelectionState, released: Set<string>): Promise<void> {
+  if (s.input.keepCheckpoints === 'all' || s.input.trainer === 'replay') return;
+  const models = s.progress().eliminations.map((e) => e.model).filter((m) => !released.has(m) && !s.survivors.includes(m));
+  if (models.length === 0) return;
+  for (const m of models) released.add(m);
+  const workflowId = workflowInfo().workflowId;
+  await light().releaseCheckpoints({ runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)) });
+}
+
+/**
+ * At the end of a selection: record what it keeps (the pick's final checkpoint, or every
+ * candidate's with keepCheckpoints `all`) in the manifest that gc and `mselect export model`
+ * read, then release every other checkpoint of the run. Returns the pick's kept checkpoint.
+ */
+export async function settleCheckpoints(s: SelectionState): Promise<{ key: string; epoch: number } | null> {
+  if (s.input.trainer === 'replay') return null;
+  const workflowId = workflowInfo().workflowId;
+  const result = s.result();
+  const pick = result.pick;
+  const pickCheckpoint = pick && s.input.keepCheckpoints !== 'none' ? s.checkpointOf(pick) : null;
+  const models = [...new Set([...s.candidates, ...s.pool.filter((m) => s.epochsOf(m) > 0)])];
+  const keys = s.input.keepCheckpoints === 'all' ? models.map((m) => s.checkpointOf(m)?.key).filter((k): k is string => k !== undefined) : pickCheckpoint ? [pickCheckpoint.key] : [];
+  if (keys.length > 0) {
+    await light().keepCheckpoints({
+      workflowId, keys,
+      pick: pick && pickCheckpoint ? {
+        model: pick, target: s.input.target, trainer: s.input.trainer, seed: s.input.seed, epochs: s.epochsOf(pick), checkpoint: pickCheckpoint,
+        metric: s.direction === 'maximize' ? 'accuracy' : 'rmse', validation: result.pickValidation, test: result.pickTest, storeVersion: s.storeVersion,
+      } : null,
+    });
+  }
+  await light().releaseCheckpoints({ runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)), keep: keys });
+  return pickCheckpoint;
 }
