@@ -199,3 +199,33 @@ export function planGc(args: {
   }
   return { remove, kept };
 }
+
+/** Which workflows may still resume from checkpoints: the ids of open workflows, and whether an offline build is open. */
+export interface OpenWorkflows {
+  readonly ids: ReadonlySet<string>;
+  readonly offlineOpen: boolean;
+}
+
+/**
+ * Plan a gc of the area: list every run's objects first, then ask which workflows are open
+ * (`openWorkflows`, e.g. Temporal's visibility), then read the manifests of finished
+ * selections. `olderThanMs` spares what was written recently (0: no age limit).
+ */
+export async function collectGc(area: CheckpointArea, openWorkflows: () => Promise<OpenWorkflows>, olderThanMs: number, nowMs = Date.now()): Promise<GcPlan & { unreadableManifests: string[] }> {
+  const objects = await listArea(area, 'runs/');
+  const open = await openWorkflows();
+  const { manifests, unreadable } = await readManifests(area);
+  const keptKeys = new Set(manifests.flatMap((m) => m.keys));
+  return { ...planGc({ objects, openWorkflowIds: open.ids, offlineOpen: open.offlineOpen, keptKeys, nowMs, olderThanMs }), unreadableManifests: unreadable };
+}
+
+/** Delete what a plan removes, reporting each deletion; returns the bytes freed. */
+export async function applyGc(area: CheckpointArea, plan: GcPlan, onRemoved: (o: GcObject) => void = () => undefined): Promise<number> {
+  let bytes = 0;
+  for (const o of plan.remove) {
+    await removeCheckpoint(area, o.key);
+    bytes += o.size;
+    onRemoved(o);
+  }
+  return bytes;
+}

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { GpuActivityDeps, OrchestratorActivityDeps } from '../activities';
-import { checkpointArea } from '../activities/checkpoints';
+import { checkpointArea, type CheckpointArea } from '../activities/checkpoints';
 import type { FeatureSource } from '../activities/proxy-score';
 import { hubCatalog, runSetCatalog, type Catalog } from '../activities/catalog';
 import type { ReportSink } from '../activities/report';
@@ -174,4 +174,10 @@ export async function orchestratorDeps(cfg: WorkerConfig, given?: MatrixStore): 
     store, catalogs, reports: objects ? objectReportSink(objects.sub('reports/')) : folderReportSink(cfg.reportDir),
     checkpoints: checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/')),
   };
+}
+
+/** Where the checkpoints of `cfg` live (the shared storage's `checkpoints/`, then the local folder), for gc and export. */
+export async function checkpointAreaOf(cfg: WorkerConfig): Promise<CheckpointArea> {
+  const objects = await sharedStorage(cfg);
+  return checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/'));
 }
