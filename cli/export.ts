@@ -5,6 +5,7 @@ import type { SelectModelResult } from '../contracts/schemas';
 import { writeAnchorsFromStore, cellsArrow, exportMatrix, InteropUsageError, longCsv, openExistingStore, proxiesCsv, selectionCsv, storeDirOf, wideCsv } from '../interop';
 import { int, UsageError } from './options';
 import { withSession } from './session';
+import { exportModelCommand } from './export-model';
 
 const FORMATS = ['csv', 'wide', 'proxies', 'json', 'arrow'] as const;
 type MatrixFormat = (typeof FORMATS)[number];
@@ -72,5 +73,6 @@ export function exportCommand(): Command {
       const r = await withSession(async (s) => (await s.client.workflow.getHandle(id).result()) as SelectModelResult, { workers: 'never' });
       emit(o.out, o.format === 'csv' ? selectionCsv(r) : `${JSON.stringify(r, null, 2)}\n`);
     });
+  cmd.addCommand(exportModelCommand());
   return cmd;
 }
