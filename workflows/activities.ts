@@ -7,9 +7,10 @@ import { gpuQueueFor } from '../contracts/task-queues';
  * Every activity proxy, with its timeouts and retry policy, is declared here and only here.
  * GPU work goes to the queue paired with the workflow's own (`mselect` → `mselect-gpu`).
  */
-export function gpu(opts: { heartbeatTimeoutMs?: number } = {}) {
+export function gpu(opts: { heartbeatTimeoutMs?: number; taskQueue?: string; scheduleToStartTimeoutMs?: number } = {}) {
   return proxyActivities<GpuActivities>({
-    taskQueue: gpuQueueFor(workflowInfo().taskQueue),
+    taskQueue: opts.taskQueue ?? gpuQueueFor(workflowInfo().taskQueue),
+    ...(opts.scheduleToStartTimeoutMs === undefined ? {} : { scheduleToStartTimeout: opts.scheduleToStartTimeoutMs }),
     startToCloseTimeout: '6h',
     heartbeatTimeout: opts.heartbeatTimeoutMs ?? '30s',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

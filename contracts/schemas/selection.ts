@@ -47,6 +47,15 @@ export const SelectModelInputSchema = z
      */
     keepCheckpoints: KeepCheckpointsSchema.default('pick'),
     /**
+     * Send a model's next round to the GPU worker that trained its last one (its own task
+     * queue), where the checkpoint already is; when that worker does not start it within
+     * `workerQueueTimeout` (gone, busy, preempted) the round goes to the shared GPU queue.
+     * Off by default: see docs/storage.md, "Worker affinity", for the measurement.
+     */
+    workerAffinity: z.boolean().default(false),
+    /** How long a round waits for its model's worker before it goes to the shared GPU queue. */
+    workerQueueTimeout: DurationSchema.default('30s'),
+    /**
      * Policy options (contracts/schemas/policy.ts): eta, recallSize, fineSize, clusters,
      * clusterThreshold, threshold, thresholdMode, trend, shrink, proxy, phase2. Parsing fills
      * in the chosen policy's defaults (POLICY_DEFAULTS), so the UI shows the effective ones; an

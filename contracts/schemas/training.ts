@@ -146,6 +146,8 @@ export const FineTuneOutputSchema = z.object({
   backend: z.string(),
   /** Epoch this attempt started from (> input.fromEpoch after a resumed retry). */
   startedFromEpoch: z.number().int().min(0),
+  /** The task queue only the worker that ran this polls, where its checkpoint is (absent: the worker has none). */
+  workerQueue: z.string().optional(),
 });
 export type FineTuneOutput = z.infer<typeof FineTuneOutputSchema>;
 
