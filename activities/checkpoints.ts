@@ -14,6 +14,8 @@
  * worker's local checkpoint folder (where external trainers write before the upload); every
  * deletion goes to each of them.
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { parseOrFail } from '../contracts/parse';
 import { KeptManifestSchema, ReleaseCheckpointsInputSchema, type KeptManifest, type ReleaseCheckpointsInput } from '../contracts/schemas/training';
 import { FsObjectStore, ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../storage';
@@ -61,6 +63,13 @@ export function epochOfKey(key: string): number | null {
  */
 export async function removeCheckpoint(area: CheckpointArea, key: string): Promise<void> {
   for (const store of area.stores) await store.delete(key);
+}
+
+/** The folder of a released run in each folder store, when nothing is left in it (no fine-tune of the run runs any more). */
+async function removeEmptyRunFolders(area: CheckpointArea, runId: string): Promise<void> {
+  for (const store of area.stores) {
+    if (store instanceof FsObjectStore) await fs.rmdir(path.join(store.root, ...runPrefix(runId).split('/').filter(Boolean))).catch(() => undefined);
+  }
 }
 
 /** Every object under `prefix` in every store of the area (one entry per key; the newest mtime). */
@@ -141,6 +150,7 @@ export function createCheckpointActivities(area: CheckpointArea | undefined) {
           await removeCheckpoint(area, o.key);
           deleted += 1;
         }
+        await removeEmptyRunFolders(area, runId);
       }
       return { deleted };
     },

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -89,6 +89,8 @@ describe('checkpoint lifecycle on a folder', () => {
     expect(await acts.releaseCheckpoints({ runIds: ['w/alpha@d', 'w/beta@d'], keep: [keep] })).toEqual({ deleted: 2 });
     expect(await keysOf('w/alpha@d')).toEqual([4]);
     expect(await keysOf('w/beta@d')).toEqual([]);
+    expect(existsSync(join(dir, 'bucket', runPrefix('w/beta@d')))).toBe(false);
+    expect(existsSync(join(dir, 'bucket', runPrefix('w/alpha@d')))).toBe(true);
     expect(await keysOf('other/alpha@d')).toEqual([1]);
     expect(await readManifest(area, 'w')).toMatchObject({ workflowId: 'w', keys: [keep], pick });
     expect(manifestKey('a/b.c')).toBe('kept/a%2Fb%2Ec.json');
