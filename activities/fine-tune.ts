@@ -75,7 +75,7 @@ function createFineTune(trainers: readonly Trainer[], keepAliveMs: number, area:
     let last: FineTuneHeartbeat | undefined = start.heartbeat;
     const keepAlive = setInterval(() => ctx.heartbeat(last), keepAliveInterval(keepAliveMs, ctx.info.heartbeatTimeoutMs));
     // A retry of this attempt resumes from start.checkpoint: everything of the run below it goes.
-    if (area) await pruneHeld(area, input.runId, start.epoch, async () => start.epoch);
+    if (area && start.epoch > 0) await pruneHeld(area, input.runId, start.epoch, async () => start.epoch);
     try {
       const result = await trainer.train(
         { ...input, fromEpoch: start.epoch, resume: start.checkpoint },
@@ -85,7 +85,8 @@ function createFineTune(trainers: readonly Trainer[], keepAliveMs: number, area:
             curve.push(record);
             last = { epoch: record.epoch, checkpoint, curve: [...curve] };
             ctx.heartbeat(last);
-            if (area) await pruneHeld(area, input.runId, record.epoch, () => heldEpoch(ctx, start.epoch));
+            // Trainers without checkpoints (replay) have nothing to delete and never ask the server.
+            if (area && checkpoint) await pruneHeld(area, input.runId, record.epoch, () => heldEpoch(ctx, start.epoch));
           },
         },
       );
