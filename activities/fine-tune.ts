@@ -18,7 +18,7 @@ import {
 } from '../contracts/schemas/training';
 import type { Backend } from '../training/backend';
 import type { CheckpointRef, EpochRecord, Trainer } from '../training/trainer';
-import { pruneRun, type CheckpointArea } from './checkpoints';
+import { pruneRun, runPrefix, type CheckpointArea } from './checkpoints';
 import { createProxyScore, type FeatureSource } from './proxy-score';
 
 export interface TrainingDeps {
@@ -85,8 +85,8 @@ function createFineTune(trainers: readonly Trainer[], keepAliveMs: number, area:
             curve.push(record);
             last = { epoch: record.epoch, checkpoint, curve: [...curve] };
             ctx.heartbeat(last);
-            // Trainers without checkpoints (replay) have nothing to delete and never ask the server.
-            if (area && checkpoint) await pruneHeld(area, input.runId, record.epoch, () => heldEpoch(ctx, start.epoch));
+            // Only checkpoints in the run's folder are the lifecycle's (replay's are names of recorded epochs, not files).
+            if (area && checkpoint?.key.startsWith(runPrefix(input.runId))) await pruneHeld(area, input.runId, record.epoch, () => heldEpoch(ctx, start.epoch));
           },
         },
       );
