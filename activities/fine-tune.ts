@@ -18,6 +18,7 @@ import {
 } from '../contracts/schemas/training';
 import type { Backend } from '../training/backend';
 import type { CheckpointRef, EpochRecord, Trainer } from '../training/trainer';
+import { pruneRun, runPrefix, type CheckpointArea } from './checkpoints';
 import { createProxyScore, type FeatureSource } from './proxy-score';
 
 export interface TrainingDeps {
@@ -29,6 +30,11 @@ export interface TrainingDeps {
   readonly backend: () => Promise<Backend>;
   /** Re-send the last heartbeat this often while an epoch or a proxy's forward pass runs. @default 10000 */
   readonly keepAliveMs?: number;
+  /**
+   * Where checkpoints live, to delete the epochs no retry can resume from while a run trains
+   * (see `pruneHeld`). @default none: nothing is deleted
+   */
+  readonly checkpoints?: CheckpointArea;
 }
 
 /**
@@ -38,7 +44,7 @@ export interface TrainingDeps {
 export function createTrainingActivities(deps: TrainingDeps) {
   const keepAliveMs = deps.keepAliveMs ?? 10_000;
   return {
-    fineTune: createFineTune(deps.trainers, keepAliveMs),
+    fineTune: createFineTune(deps.trainers, keepAliveMs, deps.checkpoints),
     proxyScore: createProxyScore({ hubDir: deps.hubDir, datasetsDir: deps.datasetsDir, backend: deps.backend, keepAliveMs, external: featureSource(deps.trainers) }),
   };
 }
@@ -48,7 +54,7 @@ function featureSource(trainers: readonly Trainer[]): FeatureSource | undefined 
   return trainers.find((t): t is Trainer & FeatureSource => typeof (t as Partial<FeatureSource>).features === 'function');
 }
 
-function createFineTune(trainers: readonly Trainer[], keepAliveMs: number) {
+function createFineTune(trainers: readonly Trainer[], keepAliveMs: number, area: CheckpointArea | undefined) {
   /**
    * Fine-tune `modelId` on `datasetId` for epochs fromEpoch+1 .. toEpoch and return the
    * curve, the last checkpoint, the test metric, trainer and backend: a small payload, never
@@ -66,15 +72,19 @@ function createFineTune(trainers: readonly Trainer[], keepAliveMs: number) {
     const curve: EpochRecord[] = [...start.curve];
     let last: FineTuneHeartbeat | undefined = start.heartbeat;
     const keepAlive = setInterval(() => ctx.heartbeat(last), keepAliveInterval(keepAliveMs, ctx.info.heartbeatTimeoutMs));
+    // A retry of this attempt resumes from start.checkpoint: everything of the run below it goes.
+    if (area && start.epoch > 0) await pruneHeld(area, input.runId, start.epoch, async () => start.epoch);
     try {
       const result = await trainer.train(
         { ...input, fromEpoch: start.epoch, resume: start.checkpoint },
         {
           signal: ctx.cancellationSignal,
-          onEpoch: (record, checkpoint) => {
+          onEpoch: async (record, checkpoint) => {
             curve.push(record);
             last = { epoch: record.epoch, checkpoint, curve: [...curve] };
             ctx.heartbeat(last);
+            // Only checkpoints in the run's folder are the lifecycle's (replay's are names of recorded epochs, not files).
+            if (area && checkpoint?.key.startsWith(runPrefix(input.runId))) await pruneHeld(area, input.runId, record.epoch, () => heldEpoch(ctx, start.epoch));
           },
         },
       );
@@ -91,6 +101,44 @@ function createFineTune(trainers: readonly Trainer[], keepAliveMs: number) {
 export function peakOf(curve: readonly EpochRecord[]): number | null {
   const peaks = curve.map((r) => r.peakMemoryBytes).filter((b): b is number => b !== undefined);
   return peaks.length ? Math.max(...peaks) : null;
+}
+
+/**
+ * Delete the run's checkpoints below the epoch a retry would resume from. A retry resumes from
+ * the heartbeat details the Temporal server recorded, not from the last one this worker
+ * handed to the SDK: heartbeats are throttled (a newer one replaces an unsent one), so the
+ * server may still hold an older epoch than the newest checkpoint, and a worker killed before
+ * the next flush leaves it there. So the rule is: after heartbeating epoch N, ask the server
+ * which epoch it holds (`held`, e.g. N-1 right after the heartbeat of N) and delete only the
+ * epochs below that one; the newest durable checkpoint (N) and the one the server names are
+ * always kept, and whatever lies between goes at the next epoch or when the run is released.
+ * A failed deletion or query only leaves files for later; training goes on.
+ */
+async function pruneHeld(area: CheckpointArea, runId: string, newest: number, held: () => Promise<number>): Promise<void> {
+  try {
+    const below = Math.min(newest, await held());
+    const deleted = await pruneRun(area, runId, below);
+    if (deleted.length > 0) log.debug('fineTune deleted checkpoints no retry can resume from', { runId, below, deleted });
+  } catch (err) {
+    log.warn('fineTune could not delete older checkpoints; they go when the run is released', { runId, error: (err as Error).message });
+  }
+}
+
+/**
+ * The checkpoint epoch of the heartbeat details the server holds for this activity
+ * (DescribeWorkflowExecution: the pending activity's details), or `fallback` (the epoch the
+ * attempt started from) when it holds none.
+ */
+async function heldEpoch(ctx: Context, fallback: number): Promise<number> {
+  const { workflowExecution, activityId } = ctx.info;
+  if (!workflowExecution) return fallback;
+  const client = ctx.client;
+  const described = await client.workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId).describe();
+  const pending = described.raw.pendingActivities?.find((a) => a.activityId === activityId);
+  const payload = pending?.heartbeatDetails?.payloads?.[0];
+  if (!payload) return fallback;
+  const parsed = FineTuneHeartbeatSchema.safeParse(client.options.loadedDataConverter.payloadConverter.fromPayload(payload));
+  return parsed.success && parsed.data.checkpoint ? parsed.data.checkpoint.epoch : fallback;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { MatrixStore } from '../matrix-store';
 import type { Catalog } from './catalog';
+import { createCheckpointActivities, type CheckpointArea } from './checkpoints';
 import { createTrainingActivities, type TrainingDeps } from './fine-tune';
 import { createMatrixActivities } from './matrix';
 import { createPlumbingActivities } from './plumbing';
@@ -29,6 +30,8 @@ export interface OrchestratorActivityDeps {
   readonly store: MatrixStore;
   readonly catalogs: Readonly<Record<string, Catalog>>;
   readonly reports: ReportSink;
+  /** Where checkpoints live, for the lifecycle's release and keep activities. @default none: they find nothing to release */
+  readonly checkpoints?: CheckpointArea;
 }
 
 /** The GPU worker's activities: fine-tunes on every configured trainer, and proxy scores cached in the matrix store. */
@@ -47,6 +50,7 @@ export function createOrchestratorActivities(deps: OrchestratorActivityDeps) {
     ...createMatrixActivities({ store, catalogs }),
     ...createSelectionActivities({ store, catalogs }),
     ...createReportActivities({ store, reports: deps.reports }),
+    ...createCheckpointActivities(deps.checkpoints),
   });
 }
 

@@ -6,6 +6,7 @@ import { writeAnchorsFromStore, cellsArrow, cellsParquet, wideParquet, exportMat
 import { workflowResult } from './failure';
 import { int, UsageError } from './options';
 import { withSession } from './session';
+import { exportModelCommand } from './export-model';
 
 const FORMATS = ['csv', 'wide', 'proxies', 'json', 'arrow', 'parquet', 'wide-parquet'] as const;
 type MatrixFormat = (typeof FORMATS)[number];
@@ -75,5 +76,6 @@ export function exportCommand(): Command {
       const r = await withSession(async (s) => workflowResult<SelectModelResult>(s.client.workflow.getHandle(id)), { workers: 'never' });
       emit(o.out, o.format === 'csv' ? selectionCsv(r) : `${JSON.stringify(r, null, 2)}\n`);
     });
+  cmd.addCommand(exportModelCommand());
   return cmd;
 }

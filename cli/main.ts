@@ -8,6 +8,7 @@ import { clusterCommand, startLocalS3 } from './cluster';
 import { hubCommand } from './hub';
 import { evaluateCommand } from './evaluate';
 import { exportCommand } from './export';
+import { gcCommand } from './gc';
 import { importCommand } from './import';
 import { offlineCommand } from './offline';
 import { workflowResult } from './failure';
@@ -35,6 +36,7 @@ program.addCommand(importCommand());
 program.addCommand(evaluateCommand());
 program.addCommand(exportCommand());
 program.addCommand(clusterCommand());
+program.addCommand(gcCommand());
 
 program
   .command('dev')

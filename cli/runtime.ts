@@ -3,7 +3,7 @@ import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@tem
 import { createConnection } from 'node:net';
 import { launchDevServer, loadDevServerConfig } from '../server/dev-server';
 import { connectClient, connectionConfigFromEnv, connectWorker, resolveTarget, type Target } from '../workers/connection';
-import { createGpuWorker, createOrchestratorWorker } from '../workers/create-workers';
+import { createGpuWorkers, createOrchestratorWorker } from '../workers/create-workers';
 import { workerConfigFromEnv } from '../workers/config';
 import { telemetryFromEnv } from '../workers/metrics';
 import { describeReport, ensureSearchAttributes } from '../workers/search-attributes';
@@ -102,7 +102,7 @@ export async function startWorkers(target: Target, roles: { orchestrator: boolea
   const setup = { connection, namespace: target.namespace, config: workerConfigFromEnv(), taskQueue: roles.taskQueue };
   const workers: Worker[] = [];
   if (roles.orchestrator) workers.push(await createOrchestratorWorker(setup));
-  if (roles.gpu) workers.push(await createGpuWorker({ ...setup, slots: roles.slots }));
+  if (roles.gpu) workers.push(...(await createGpuWorkers({ ...setup, slots: roles.slots })));
   const running = workers.map((w) => w.run());
   return {
     workers,

@@ -63,7 +63,7 @@ export function selectInput(o: Readonly<Record<string, string | number | boolean
   const base = o.input ? (json('--input', String(o.input)) as Record<string, unknown>) : {};
   const flags = Object.fromEntries(Object.entries({
     target: o.target, policy: o.policy, trainer: o.trainer, models: typeof o.models === 'string' ? o.models.split(',') : undefined,
-    budgetEpochs: o.budgetEpochs, roundDeadline: o.roundDeadline, maxParallel: o.maxParallel, seed: o.seed,
+    budgetEpochs: o.budgetEpochs, roundDeadline: o.roundDeadline, maxParallel: o.maxParallel, seed: o.seed, keepCheckpoints: o.keepCheckpoints,
     ...Object.fromEntries(POLICY_OPTION_KEYS.map((k) => [k, o[k]])),
   }).filter(([, v]) => v !== undefined));
   return parseFlags(SelectModelInputSchema, { ...base, ...flags });
@@ -116,6 +116,7 @@ export function selectCommand(): Command {
     .option('--round-deadline <duration>', 'deadline of each round, e.g. 30m')
     .option('--max-parallel <n>', 'fine-tunes running at once', int)
     .option('--seed <n>', 'seed', int)
+    .option('--keep-checkpoints <which>', 'checkpoints left when the selection ends: pick (default; exportable with `mselect export model`) | all | none')
     .option('--input <json>', 'the whole workflow input as JSON (flags override it)')
     .option('--json', 'print the result as JSON')
     .option('--task-queue <name>', 'orchestration task queue of the workers (as `mselect worker --task-queue`)', TASK_QUEUES.orchestration)

@@ -8,3 +8,12 @@ export const TASK_QUEUES = { orchestration: 'mselect', gpu: 'mselect-gpu' } as c
 export function gpuQueueFor(orchestrationQueue: string): string {
   return `${orchestrationQueue}-gpu`;
 }
+
+/**
+ * The task queue only one GPU worker polls (beside the shared GPU queue): `mselect-gpu` →
+ * `mselect-gpu@<host>-<pid>-<tag>`. `fineTune` reports it, and a selection sends the model's
+ * next round there, where its checkpoint already is (docs/storage.md, "Worker affinity").
+ */
+export function workerQueueFor(gpuQueue: string, worker: string): string {
+  return `${gpuQueue}@${worker}`;
+}

@@ -176,6 +176,11 @@ export class FineTuneSession {
     }
   }
 
+  /** Save the fine-tuned model (the hub model with its head) through a tfjs IO handler (hub/model-io.ts fileSystemIO writes a hub folder). */
+  async save(handler: tfjs.io.IOHandler): Promise<void> {
+    await this.model.save(handler);
+  }
+
   /** Release the optimiser state, the head and every weight of the hub model. */
   dispose(): void {
     this.adam.dispose();

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { GpuActivityDeps, OrchestratorActivityDeps } from '../activities';
+import { checkpointArea, type CheckpointArea } from '../activities/checkpoints';
 import type { FeatureSource } from '../activities/proxy-score';
 import { hubCatalog, runSetCatalog, type Catalog } from '../activities/catalog';
 import type { ReportSink } from '../activities/report';
@@ -118,7 +119,7 @@ export async function gpuDeps(cfg: WorkerConfig, o: GpuDepsOptions = {}): Promis
   const shared = objects ? await openStoreOn(objects.sub('store/')) : undefined;
   let store: MatrixStore | undefined = shared;
   return {
-    training: { hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, trainers: o.trainers ?? configuredTrainers(cfg, backend, { checkpoints, objects, mirror }), backend, keepAliveMs: o.keepAliveMs },
+    training: { hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, trainers: o.trainers ?? configuredTrainers(cfg, backend, { checkpoints, objects, mirror }), backend, keepAliveMs: o.keepAliveMs, checkpoints: checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/')) },
     proxyCache: { store: () => (store ??= openStore({ dir: cfg.storeDir })), datasetsDir: cfg.datasetsDir },
     prefetch: mirror ? async (model, dataset) => { await Promise.all([mirror.model(model), mirror.dataset(dataset)]); } : undefined,
   };
@@ -169,5 +170,14 @@ export async function orchestratorDeps(cfg: WorkerConfig, given?: MatrixStore): 
   if (cfg.commandTrainer) catalogs[cfg.commandTrainer.name] = catalogs.tfjs as Catalog;
   const data = replayData(cfg);
   if (data) catalogs.replay = lazyCatalog(async () => { const a = await data(); return runSetCatalog(a.runs, a.directions); });
-  return { store, catalogs, reports: objects ? objectReportSink(objects.sub('reports/')) : folderReportSink(cfg.reportDir) };
+  return {
+    store, catalogs, reports: objects ? objectReportSink(objects.sub('reports/')) : folderReportSink(cfg.reportDir),
+    checkpoints: checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/')),
+  };
+}
+
+/** Where the checkpoints of `cfg` live (the shared storage's `checkpoints/`, then the local folder), for gc and export. */
+export async function checkpointAreaOf(cfg: WorkerConfig): Promise<CheckpointArea> {
+  const objects = await sharedStorage(cfg);
+  return checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/'));
 }

@@ -7,9 +7,10 @@ import { gpuQueueFor } from '../contracts/task-queues';
  * Every activity proxy, with its timeouts and retry policy, is declared here and only here.
  * GPU work goes to the queue paired with the workflow's own (`mselect` → `mselect-gpu`).
  */
-export function gpu(opts: { heartbeatTimeoutMs?: number } = {}) {
+export function gpu(opts: { heartbeatTimeoutMs?: number; taskQueue?: string; scheduleToStartTimeoutMs?: number } = {}) {
   return proxyActivities<GpuActivities>({
-    taskQueue: gpuQueueFor(workflowInfo().taskQueue),
+    taskQueue: opts.taskQueue ?? gpuQueueFor(workflowInfo().taskQueue),
+    ...(opts.scheduleToStartTimeoutMs === undefined ? {} : { scheduleToStartTimeout: opts.scheduleToStartTimeoutMs }),
     startToCloseTimeout: '6h',
     heartbeatTimeout: opts.heartbeatTimeoutMs ?? '30s',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -24,3 +25,6 @@ export function light() {
     retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: [...NON_RETRYABLE] },
   });
 }
+
+/** The patch id of the checkpoint lifecycle's activities (releaseCheckpoints, keepCheckpoints) in selectModel and buildPerformanceMatrix. */
+export const CHECKPOINT_LIFECYCLE_PATCH = 'checkpoint-lifecycle';

@@ -1,8 +1,8 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { parseOrFail } from '../contracts/parse';
 import { durationMs } from '../contracts/duration';
 import { BuildMatrixInputSchema, MatrixCarrySchema, type BuildMatrixResult, type CellKey, type CellResult, type MatrixCarry, type MatrixProgress } from '../contracts/schemas/offline';
-import { gpu, light } from './activities';
+import { CHECKPOINT_LIFECYCLE_PATCH, gpu, light } from './activities';
 import { matrixProgressQuery } from './messages';
 import { slidingWindow } from './window';
 import { failureMessage } from './failures';
@@ -37,8 +37,17 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
   total = carry.done + plan.missing;
   phase = 'fine-tuning';
   const buffer: CellResult[] = [];
+  // Histories recorded before the checkpoint lifecycle replay without its release activities.
+  const lifecycle = patched(CHECKPOINT_LIFECYCLE_PATCH);
+  // Runs whose checkpoints are no longer needed: committed cells, and cells that failed for good (a later run starts them afresh).
+  const finishedRuns: string[] = [];
   const flush = async (): Promise<void> => {
-    if (buffer.length > 0) await light().recordCells({ results: buffer.splice(0) });
+    if (buffer.length > 0) {
+      const results = buffer.splice(0);
+      await light().recordCells({ results });
+      finishedRuns.push(...results.map((r) => r.runId));
+    }
+    if (lifecycle && finishedRuns.length > 0 && input.trainer !== 'replay') await light().releaseCheckpoints({ runIds: finishedRuns.splice(0) });
   };
   const act = gpu({ heartbeatTimeoutMs: durationMs(input.heartbeatTimeout) });
   // At least one cell per run, so a chain of runs always makes progress.
@@ -55,6 +64,7 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
       if (buffer.length >= input.commitEvery) await flush();
     } catch (err) {
       failures.push({ ...c, error: failureMessage(err) });
+      finishedRuns.push(cellRunId(c, input.epochs, input.seed));
     } finally {
       running -= 1;
     }

@@ -1,11 +1,11 @@
-import { allHandlersFinished, condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { parseOrFail } from '../contracts/parse';
 import { durationMs } from '../contracts/duration';
 import { SelectModelInputSchema, type SelectModelResult } from '../contracts/schemas/selection';
-import { light } from './activities';
+import { CHECKPOINT_LIFECYCLE_PATCH, light } from './activities';
 import { addCandidatesUpdate, finishNowUpdate, selectionProgressQuery, setBudgetUpdate } from './messages';
 import { SelectionState } from './selection-state';
-import { decidePhase, recallPhase, trainRound, trainWinner } from './selection-rounds';
+import { decidePhase, recallPhase, releaseEliminated, settleCheckpoints, trainRound, trainWinner } from './selection-rounds';
 
 /**
  * Online phase for one target: plan the pool from the matrix store, coarse recall (with the
@@ -23,6 +23,9 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
   setHandler(setBudgetUpdate, (u) => s.setBudget(u), { validator: (u) => s.validateSetBudget(u) });
   setHandler(finishNowUpdate, () => s.finishNow(), { validator: () => s.validateFinishNow() });
   upsertSearchAttributes({ MselectTarget: [input.target], MselectPolicy: [input.policy] });
+  // Histories recorded before the checkpoint lifecycle replay without its release activities.
+  const lifecycle = patched(CHECKPOINT_LIFECYCLE_PATCH);
+  const released = new Set<string>();
 
   const plan = await light().planSelection({ target: input.target, models: input.models, policy: input.policy, options: s.options, seed: input.seed, trainer: input.trainer, storeVersion: input.storeVersion });
   s.setPool(plan.pool, plan.storeVersion, plan.direction);
@@ -36,10 +39,12 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
     await trainRound(s, epoch, deadlineMs);
     if (s.stopRequested() || s.survivors.length === 0) break;
     await decidePhase(s, epoch);
+    if (lifecycle) await releaseEliminated(s, released);
   }
   await trainWinner(s);
   s.phase = 'done';
   await condition(allHandlersFinished);
-  const report = await light().writeSelectionReport({ workflowId: workflowInfo().workflowId, result: s.result() });
-  return s.result(report.path);
+  const pickCheckpoint = lifecycle ? await settleCheckpoints(s) : null;
+  const report = await light().writeSelectionReport({ workflowId: workflowInfo().workflowId, result: { ...s.result(), pickCheckpoint } });
+  return { ...s.result(report.path), pickCheckpoint };
 }

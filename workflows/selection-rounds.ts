@@ -1,4 +1,5 @@
-import { CancellationScope, condition, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, TimeoutFailure, condition, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
+import { FineTuneHeartbeatSchema, type FineTuneInput, type FineTuneOutput } from '../contracts/schemas/training';
 import { durationMs } from '../contracts/duration';
 import { gpu, light } from './activities';
 import type { PlanSelectionOutput } from '../contracts/schemas/selection';
@@ -40,17 +41,58 @@ export async function decidePhase(s: SelectionState, epoch: number): Promise<voi
   s.applyDecision(d, epoch, budget);
 }
 
+/** The run id of `model`'s fine-tunes in selection `workflowId`: its checkpoints live under it (gc reads the workflow id back). */
+export function selectionRunId(workflowId: string, model: string, target: string): string {
+  return `${workflowId}/${model}@${target}`;
+}
+
+/** The own task queue of the GPU worker that last trained each model, per selection (worker affinity). */
+const workerQueues = new WeakMap<SelectionState, Map<string, string>>();
+function queuesOf(s: SelectionState): Map<string, string> {
+  let q = workerQueues.get(s);
+  if (!q) workerQueues.set(s, (q = new Map()));
+  return q;
+}
+
 /** Fine-tune `model` to `toEpoch`; the result is recorded unless `late()` says the round already closed. */
 async function fineTune(s: SelectionState, model: string, toEpoch: number, late: () => boolean = () => false): Promise<boolean> {
   const from = s.epochsOf(model);
-  const r = await gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) }).fineTune({
+  const request: FineTuneInput = {
     trainer: s.input.trainer, modelId: model, datasetId: s.input.target, fromEpoch: from, toEpoch,
-    resume: s.checkpointOf(model), seed: s.input.seed, runId: `${workflowInfo().workflowId}/${model}@${s.input.target}`,
-  });
+    resume: s.checkpointOf(model), seed: s.input.seed, runId: selectionRunId(workflowInfo().workflowId, model, s.input.target),
+  };
+  const own = s.input.workerAffinity ? queuesOf(s).get(model) : undefined;
+  const r = own ? await onWorkerQueue(s, own, request) : await gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) }).fineTune(request);
+  if (r.workerQueue) queuesOf(s).set(model, r.workerQueue);
+  else queuesOf(s).delete(model);
   if (late()) return false;
   s.recordEpochs(model, r.curve.map((e) => e.metric), r.checkpoint, r.test, r.backend);
   s.recordCost(model, r.curve.map((e) => e.seconds), r.peakMemoryBytes);
   return true;
+}
+
+/**
+ * Worker affinity: run the fine-tune on the own queue of the worker that trained the model's
+ * last round (its checkpoint is there), waiting at most workerQueueTimeout for it to start.
+ * When it does not start (the worker is gone, busy or preempted: a ScheduleToStart timeout,
+ * also of a retry after the worker died mid-epoch), the fine-tune runs on the shared GPU
+ * queue, from the last heartbeat the server recorded when there is one, else from the input.
+ */
+async function onWorkerQueue(s: SelectionState, queue: string, request: FineTuneInput): Promise<FineTuneOutput> {
+  const heartbeatTimeoutMs = durationMs(s.input.heartbeatTimeout);
+  try {
+    return await gpu({ heartbeatTimeoutMs, taskQueue: queue, scheduleToStartTimeoutMs: durationMs(s.input.workerQueueTimeout) }).fineTune(request);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure) || !(err.cause instanceof TimeoutFailure) || err.cause.timeoutType !== 'SCHEDULE_TO_START') throw err;
+    const hb = FineTuneHeartbeatSchema.safeParse(err.cause.lastHeartbeatDetails);
+    const shared = gpu({ heartbeatTimeoutMs });
+    if (!hb.success || hb.data.checkpoint === null || hb.data.epoch <= (request.fromEpoch ?? 0)) return shared.fineTune(request);
+    const done = { curve: hb.data.curve, checkpoint: hb.data.checkpoint };
+    // Every epoch was trained before the worker was lost: the result lacks only the test metric.
+    if (hb.data.epoch >= request.toEpoch) return { ...done, test: null, trainer: s.input.trainer, backend: s.backend, startedFromEpoch: hb.data.epoch };
+    const rest = await shared.fineTune({ ...request, fromEpoch: hb.data.epoch, resume: hb.data.checkpoint });
+    return { ...rest, curve: [...done.curve, ...rest.curve] };
+  }
 }
 
 /**
@@ -111,4 +153,44 @@ export async function trainWinner(s: SelectionState): Promise<void> {
     work.cancel();
     await training;
   }
+}
+
+/**
+ * Release the checkpoints of models eliminated since the last call (their fine-tunes have
+ * finished: a round ends only once every cancelled fine-tune has), unless the input keeps all.
+ * `released` holds the models already released.
+ */
+export async function releaseEliminated(s: SelectionState, released: Set<string>): Promise<void> {
+  if (s.input.keepCheckpoints === 'all' || s.input.trainer === 'replay') return;
+  const models = s.progress().eliminations.map((e) => e.model).filter((m) => !released.has(m) && !s.survivors.includes(m));
+  if (models.length === 0) return;
+  for (const m of models) released.add(m);
+  const workflowId = workflowInfo().workflowId;
+  await light().releaseCheckpoints({ runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)) });
+}
+
+/**
+ * At the end of a selection: record what it keeps (the pick's final checkpoint, or every
+ * candidate's with keepCheckpoints `all`) in the manifest that gc and `mselect export model`
+ * read, then release every other checkpoint of the run. Returns the pick's kept checkpoint.
+ */
+export async function settleCheckpoints(s: SelectionState): Promise<{ key: string; epoch: number } | null> {
+  if (s.input.trainer === 'replay') return null;
+  const workflowId = workflowInfo().workflowId;
+  const result = s.result();
+  const pick = result.pick;
+  const pickCheckpoint = pick && s.input.keepCheckpoints !== 'none' ? s.checkpointOf(pick) : null;
+  const models = [...new Set([...s.candidates, ...s.pool.filter((m) => s.epochsOf(m) > 0)])];
+  const keys = s.input.keepCheckpoints === 'all' ? models.map((m) => s.checkpointOf(m)?.key).filter((k): k is string => k !== undefined) : pickCheckpoint ? [pickCheckpoint.key] : [];
+  if (keys.length > 0) {
+    await light().keepCheckpoints({
+      workflowId, keys,
+      pick: pick && pickCheckpoint ? {
+        model: pick, target: s.input.target, trainer: s.input.trainer, seed: s.input.seed, epochs: s.epochsOf(pick), checkpoint: pickCheckpoint,
+        metric: s.direction === 'maximize' ? 'accuracy' : 'rmse', validation: result.pickValidation, test: result.pickTest, storeVersion: s.storeVersion,
+      } : null,
+    });
+  }
+  await light().releaseCheckpoints({ runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)), keep: keys });
+  return pickCheckpoint;
 }

@@ -16,6 +16,10 @@ export type RecallProxy = z.infer<typeof RecallProxySchema>;
 const ModelIdSchema = z.string().min(1).max(300).regex(/^[^\s/\\][^\s\\]*$/, 'must be a model id without spaces or backslashes').refine(staysInside, STAYS_INSIDE_MESSAGE);
 const DatasetIdSchema = z.string().min(1).max(300).regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'must be a dataset id of letters, digits, "_", "." or "-", hub-style segments joined by "/" allowed (glue/sst2)').refine(staysInside, STAYS_INSIDE_MESSAGE);
 
+/** Which checkpoints a finished selection keeps. */
+export const KeepCheckpointsSchema = z.enum(['pick', 'all', 'none']);
+export type KeepCheckpoints = z.infer<typeof KeepCheckpointsSchema>;
+
 /** Input of `selectModel`, as typed in the web UI or built by `mselect select`. */
 export const SelectModelInputSchema = z
   .object({
@@ -36,6 +40,22 @@ export const SelectModelInputSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     /** Matrix store version to select against; default the latest. */
     storeVersion: z.number().int().min(1).optional(),
+    /**
+     * Checkpoints left when the selection ends: the pick's final one (`pick`, named in the
+     * result as `pickCheckpoint` and exportable with `mselect export model`), every candidate's
+     * final one (`all`), or none. Eliminated models' checkpoints go as they are eliminated,
+     * unless `all`.
+     */
+    keepCheckpoints: KeepCheckpointsSchema.default('pick'),
+    /**
+     * Send a model's next round to the GPU worker that trained its last one (its own task
+     * queue), where the checkpoint already is; when that worker does not start it within
+     * `workerQueueTimeout` (gone, busy, preempted) the round goes to the shared GPU queue.
+     * Off by default: see docs/storage.md, "Worker affinity", for the measurement.
+     */
+    workerAffinity: z.boolean().default(false),
+    /** How long a round waits for its model's worker before it goes to the shared GPU queue. */
+    workerQueueTimeout: DurationSchema.default('30s'),
     /**
      * Policy options (contracts/schemas/policy.ts): eta, recallSize, fineSize, clusters,
      * clusterThreshold, threshold, thresholdMode, trend, shrink, proxy, phase2. Parsing fills
@@ -122,6 +142,8 @@ export interface SelectModelResult extends SelectionProgress {
   readonly backend: string;
   /** The HTML report written by the orchestrator worker. */
   readonly reportPath: string | null;
+  /** The pick's final checkpoint, kept for `mselect export model` (null: none kept, see keepCheckpoints). */
+  readonly pickCheckpoint?: { readonly key: string; readonly epoch: number } | null;
 }
 
 /** Activity I/O of the selection workflow (built by workflows, not typed by users). */

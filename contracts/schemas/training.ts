@@ -152,6 +152,8 @@ export const FineTuneOutputSchema = z.object({
   startedFromEpoch: z.number().int().min(0),
   /** The highest peak memory of the curve's epochs in bytes; null when the trainer reports none. */
   peakMemoryBytes: z.number().min(0).nullable().optional(),
+  /** The task queue only the worker that ran this polls, where its checkpoint is (absent: the worker has none). */
+  workerQueue: z.string().optional(),
 });
 export type FineTuneOutput = z.infer<typeof FineTuneOutputSchema>;
 
@@ -228,3 +230,37 @@ export const CommandFeaturesLineSchema = z
 /** Compute backends of the tfjs trainer, fastest first. */
 export const TfBackendNameSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 export type TfBackendName = z.infer<typeof TfBackendNameSchema>;
+
+/** Input of the `releaseCheckpoints` activity (checkpoint lifecycle, activities/checkpoints.ts). */
+export const ReleaseCheckpointsInputSchema = z.object({
+  /** Runs whose fine-tunes are over (no activity of theirs is running or will be retried). */
+  runIds: z.array(z.string().min(1).max(512)).max(100_000),
+  /** Keys under those runs that stay (e.g. the pick's final checkpoint). @default [] */
+  keep: z.array(z.string().min(1).max(1024)).default([]),
+});
+export type ReleaseCheckpointsInput = z.input<typeof ReleaseCheckpointsInputSchema>;
+
+/** What a finished selection keeps: `kept/<encoded workflow id>.json`. */
+export const KeptManifestSchema = z.object({
+  workflowId: z.string().min(1),
+  /** The policy's pick and its final checkpoint (null: the selection picked nothing, or kept nothing of it). */
+  pick: z
+    .object({
+      model: z.string().min(1),
+      target: z.string().min(1),
+      trainer: z.string().min(1),
+      seed: z.number().int(),
+      epochs: z.number().int().min(0),
+      checkpoint: CheckpointRefSchema,
+      /** The target's metric (accuracy, rmse) and the pick's validation and test values. */
+      metric: z.string().min(1),
+      validation: z.number().nullable(),
+      test: z.number().nullable(),
+      storeVersion: z.number().int(),
+    })
+    .nullable(),
+  /** Every checkpoint key the selection keeps (the pick's; with keepCheckpoints `all`, every survivor's last one). */
+  keys: z.array(z.string().min(1)),
+  writtenAt: z.string(),
+});
+export type KeptManifest = z.infer<typeof KeptManifestSchema>;

@@ -4,7 +4,7 @@ describe('selectModel input', () => {
   it('fills every default in the schema, so the UI shows the effective input', () => {
     expect(SelectModelInputSchema.parse({ target: 'mnli' })).toEqual({
       target: 'mnli', policy: 'prior-shrink-halving', budgetEpochs: 5, roundDeadline: '2h',
-      heartbeatTimeout: '2m', trainer: 'tfjs', maxParallel: 16, seed: 0,
+      heartbeatTimeout: '2m', trainer: 'tfjs', maxParallel: 16, seed: 0, keepCheckpoints: 'pick', workerAffinity: false, workerQueueTimeout: '30s',
       recallSize: 14, eta: 2, trend: 'history-gap', shrink: 'empirical-bayes',
     });
     expect(SelectModelInputSchema.parse({ target: 'mnli', policy: 'two-phase-paper', threshold: 0.01 })).toMatchObject({

@@ -42,13 +42,16 @@ export interface Preemption {
  */
 export async function killMidEpoch(worker: Child, checkpointDir: string, epoch: number, timeoutMs = 180_000): Promise<Preemption> {
   const deadline = Date.now() + timeoutMs;
+  const watchedFrom = Date.now();
   let runId: string | undefined;
   while (!runId) {
     if (Date.now() > deadline) throw new Error(`no run reached epoch ${epoch} within ${timeoutMs} ms; worker output:\n${worker.output()}`);
     runId = (await runsAtEpoch(checkpointDir, epoch))[0];
     if (!runId) await sleep(50);
   }
-  const epochMs = (await mtimeMs(checkpointDir, runId, epoch)) - (await mtimeMs(checkpointDir, runId, epoch - 1));
+  // The epoch before may already be deleted (a run keeps only what a retry could resume from): then the time since the run's start.
+  const before = await mtimeMs(checkpointDir, runId, epoch - 1).catch(() => undefined);
+  const epochMs = before === undefined ? ((await mtimeMs(checkpointDir, runId, epoch)) - watchedFrom) / epoch : (await mtimeMs(checkpointDir, runId, epoch)) - before;
   await sleep(Math.max(200, 0.4 * epochMs));
   worker.kill('SIGKILL');
   const exit = await worker.exited;

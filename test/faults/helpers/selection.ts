@@ -12,8 +12,8 @@ export async function seedHistory(dir: string): Promise<number> {
   return w.commit('history of the tiny hub');
 }
 
-/** Everything a selection returns except where its report went. */
-export function selectionOutcome(r: SelectModelResult): Omit<SelectModelResult, 'reportPath'> {
-  const { reportPath: _reportPath, ...rest } = r;
-  return rest;
+/** Everything a selection returns except where its report went and the key of its kept checkpoint (both name the workflow id); the kept epoch stays. */
+export function selectionOutcome(r: SelectModelResult): Omit<SelectModelResult, 'reportPath' | 'pickCheckpoint'> & { pickCheckpointEpoch: number | null } {
+  const { reportPath: _reportPath, pickCheckpoint, ...rest } = r;
+  return { ...rest, pickCheckpointEpoch: pickCheckpoint?.epoch ?? null };
 }
