@@ -90,13 +90,27 @@ function poolOf(h: History, requested: readonly string[] | undefined): string[] 
   return [...new Set(requested)];
 }
 
-/** The policy, or a non-retryable InvalidInput naming what is wrong with its options. */
-function policyOf(name: PolicyName, options: PolicyOptions): SelectionPolicy {
-  try {
-    return createPolicy(name, options);
-  } catch (e) {
-    throw nonRetryable(ErrorType.InvalidInput, (e as Error).message);
-  }
+/**
+ * Policies by (name, options), each checked and resolved once: planSelection, recall and every
+ * decideRound of a run ask for the same spec, and a policy is a pure function of it. A bad
+ * spec is not cached, so it fails alike every time.
+ */
+function policyCache(): (name: PolicyName, options: PolicyOptions) => SelectionPolicy {
+  const cache = new Map<string, SelectionPolicy>();
+  return (name, options) => {
+    const key = `${name}\u0000${JSON.stringify(Object.entries(options).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)))}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    let policy: SelectionPolicy;
+    try {
+      policy = createPolicy(name, options);
+    } catch (e) {
+      throw nonRetryable(ErrorType.InvalidInput, (e as Error).message);
+    }
+    if (cache.size >= 64) cache.delete(cache.keys().next().value as string);
+    cache.set(key, policy);
+    return policy;
+  };
 }
 
 /** Run an engine step; an engine error (bad task for the policy) is a non-retryable InvalidInput. */
@@ -111,6 +125,7 @@ function step<T>(what: string, run: () => T): T {
 /** Online-phase decisions (orchestrator queue): plan the pool, recall, decide each round. */
 export function createSelectionActivities(deps: SelectionDeps) {
   const history = historyLoader(deps.store);
+  const policyOf = policyCache();
   const tasks = new Map<string, SelectionTask>();
   /** The task of decideRound, cached per (version, target, direction, seed): policies cache what they derive from it. */
   const roundTask = (h: History, input: DecideRoundInput): SelectionTask => {
