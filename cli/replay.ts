@@ -34,11 +34,11 @@ export function caseTable(report: ReplayReport): string {
   return table.toString();
 }
 
-/** One row per method: mean and median regret (points), P(pick is best), cost vs brute force. */
+/** One row per method: mean, median and worst-target regret (points), P(pick is best), cost vs brute force. */
 export function summaryTable(report: ReplayReport): string {
-  const table = new Table({ head: ['method', 'mean regret', 'median regret', 'P(best)', 'cost / brute force', 'mean epochs'], style: { head: [], border: [] } });
+  const table = new Table({ head: ['method', 'mean regret', 'median regret', 'worst target', 'P(best)', 'cost / brute force', 'mean epochs'], style: { head: [], border: [] } });
   for (const { summary: s } of report.methods) {
-    table.push([s.policy, fixed(s.meanRegret), fixed(s.medianRegret), fixed(s.pBest), `${fixed(s.costFraction * 100, 1)}%`, fixed(s.meanEpochs, 1)]);
+    table.push([s.policy, fixed(s.meanRegret), fixed(s.medianRegret), fixed(s.maxRegret), fixed(s.pBest), `${fixed(s.costFraction * 100, 1)}%`, fixed(s.meanEpochs, 1)]);
   }
   return table.toString();
 }
