@@ -32,6 +32,8 @@ export class SelectionState {
   survivors: string[] = [];
   recallScores: Record<string, number> = {};
   proxyCharges = 0;
+  /** What the run fell back from (e.g. recall without its proxy), for the result and the report. */
+  readonly warnings: string[] = [];
   backend = '';
   private lastEpoch = 0;
   /** Epoch of the last decision and the budget it was taken against. */
@@ -180,6 +182,7 @@ export class SelectionState {
       budgetEpochs: this.budget, poolSize: this.pool.length, candidates: this.candidates, pendingCandidates: this.pending, survivors: this.survivors,
       curves: Object.fromEntries(this.curves), recallScores: this.recallScores, eliminations: this.eliminations,
       epochsSpent: this.trainedEpochs + this.proxyCharges * PROXY_EPOCH_COST, bruteForceEpochs: this.pool.length * this.budget,
+      ...(this.warnings.length > 0 ? { warnings: [...this.warnings] } : {}),
     };
   }
 

@@ -21,7 +21,7 @@ import type { Rung, SelectionPolicy, SelectionTask } from '../policy';
 import type { OptionsOf } from '../../contracts/schemas/policy';
 import { keepBest } from '../halving';
 import { standardizedPrior } from '../prior';
-import { evidenceScores, fitEvidenceWeights, type EvidenceWeights } from '../evidence';
+import { evidenceScores, fitEvidenceWeights, zOver, type EvidenceWeights } from '../evidence';
 import { topBy } from '../recall';
 import { historyGap, historyResidualVariance, noiseVariance, shrinkTowardPrior } from '../shrinkage';
 import { selectDatasets, selectRuns } from '../matrix';
@@ -63,7 +63,9 @@ function evidenceOf(task: SelectionTask, o: Options): ReadonlyMap<string, number
     const models = [...new Set([...task.pool, ...task.history.models])];
     const w = weightsOf(task, o);
     const prior = priorOf(task);
-    if (w.proxies.size === 0) return prior;
+    // A proxy flat on the target says nothing about it: the evidence stays the prior.
+    const informative = [...w.proxies.keys()].some((p) => zOver(task.pool, task.proxies.get(p)).some((z) => z !== 0));
+    if (!informative) return prior;
     const scores = evidenceScores(models, prior, task.proxies, w);
     return new Map(models.map((m, i) => [m, scores[i] ?? Number.NaN]));
   });

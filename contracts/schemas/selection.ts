@@ -99,6 +99,8 @@ export interface SelectionProgress {
   readonly epochsSpent: number;
   /** What fine-tuning the whole pool to the budget would cost. */
   readonly bruteForceEpochs: number;
+  /** What the run fell back from (e.g. recall by the history prior when the proxy could not score the target); absent = none. */
+  readonly warnings?: readonly string[];
 }
 
 export interface SelectModelResult extends SelectionProgress {
@@ -129,8 +131,11 @@ export interface PlanSelectionOutput {
   readonly pool: readonly string[];
   /** The target's metric direction, from the trainer's catalog. */
   readonly direction: 'maximize' | 'minimize';
-  /** Proxy scores recall needs on the target first (cluster representatives); null when recall needs none. */
-  readonly proxyRequest: { readonly proxy: ForwardProxy; readonly models: readonly string[] } | null;
+  /**
+   * Proxy scores recall needs on the target first (cluster representatives); null when recall needs none.
+   * `datasets`: history datasets to score the same models on too (kept in the store; not charged).
+   */
+  readonly proxyRequest: { readonly proxy: ForwardProxy; readonly models: readonly string[]; readonly datasets?: readonly string[] } | null;
 }
 export interface RecallInput extends PolicyCall {
   readonly pool: readonly string[];
@@ -145,6 +150,8 @@ export interface RecallOutput {
   readonly scores: Readonly<Record<string, number>>;
   /** Proxy computations charged (0.5 epoch each). */
   readonly proxyCharges: number;
+  /** What recall could not use and fell back from (e.g. a proxy without scores on the target); absent = none. */
+  readonly warnings?: readonly string[];
 }
 export interface DecideRoundInput extends PolicyCall {
   readonly direction: 'maximize' | 'minimize';
