@@ -3,9 +3,14 @@
  * on past targets.
  *
  * Signals: the history prior (../prior.ts: a model's mean standardized result on the other
- * datasets) and every proxy scored on the target (LEEP, LogME, ... computed on it, imported
- * with a brought-in hub, or recorded). Each proxy is put on one scale per dataset (z-score
- * over the models scored; a model without a score, or a flat proxy, counts 0).
+ * datasets), and for every proxy scored on the target (LEEP, LogME, ... computed on it,
+ * imported with a brought-in hub, or recorded) two more: the proxy itself, put on one scale
+ * per dataset (z-score over the models scored; a model without a score, or a flat proxy,
+ * counts 0), and the proxy's *neighbour prior*: the standardized results on the
+ * SIMILAR_DATASETS history datasets whose proxy profile (how the proxy ranks the models)
+ * correlates best with the target's, weighted by that correlation. A proxy that cannot rank
+ * the models well may still tell which past datasets the target resembles (same input
+ * domain), and the results there name the specialists the global prior ranks low.
  *
  * Weights are learned from the history alone, never from the target: every history dataset
  * d that has scores of a proxy is a past target in turn (leave-one-dataset-out): the prior
@@ -26,11 +31,16 @@ export type ProxyHistory = ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<s
 /** History datasets a proxy needs scores on before its weight is learned. */
 export const MIN_EVIDENCE_DATASETS = 5;
 
+/** How many most similar history datasets the neighbour prior averages. */
+export const SIMILAR_DATASETS = 3;
+
 /** Signal weights learned on the history (module comment). */
 export interface EvidenceWeights {
   readonly prior: number;
   /** Weight per proxy used (absent: not used). */
   readonly proxies: ReadonlyMap<string, number>;
+  /** Weight of each proxy's neighbour prior (absent: not used). */
+  readonly neighbours?: ReadonlyMap<string, number>;
   /** History datasets the weights were fitted on (0: the prior alone, weight 1). */
   readonly datasets: number;
   /** Why a proxy asked for is not used. */
@@ -48,6 +58,56 @@ export function zOver(models: readonly string[], scores: ReadonlyMap<string, num
   const mu = finite.reduce((a, v) => a + v, 0) / finite.length;
   const sd = Math.sqrt(finite.reduce((a, v) => a + (v - mu) ** 2, 0) / finite.length);
   return values.map((v) => (Number.isFinite(v) && sd > 0 ? (v - mu) / sd : 0));
+}
+
+/** Pearson correlation of two equal-length vectors; 0 when either is constant. */
+function correlation(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  const ma = a.reduce((s, v) => s + v, 0) / n;
+  const mb = b.reduce((s, v) => s + v, 0) / n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i += 1) {
+    const x = (a[i] ?? 0) - ma;
+    const y = (b[i] ?? 0) - mb;
+    sab += x * y;
+    saa += x * x;
+    sbb += y * y;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+}
+
+/**
+ * The neighbour prior of `models` (module comment) for a target whose proxy scores are
+ * `target`: the `k` datasets of `history` (other than `exclude`) with scores in `scored`
+ * whose proxy z-profile over `models` correlates best and positively with the target's,
+ * and each model's correlation-weighted mean z-score of its results there (0 where it has
+ * none, and everywhere when no dataset correlates). Pure.
+ */
+export function neighbourPrior(models: readonly string[], target: ReadonlyMap<string, number> | undefined, history: PerformanceMatrix, scored: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined, k = SIMILAR_DATASETS, exclude?: string, z: Float64Array = zScores(history)): number[] {
+  const zt = zOver(models, target);
+  if (zt.every((v) => v === 0)) return models.map(() => 0);
+  const n = history.models.length;
+  const index = new Map(history.models.map((m, i) => [m, i]));
+  const near = history.datasets
+    .map((d, di) => ({ di, scores: d === exclude ? undefined : scored?.get(d) }))
+    .flatMap(({ di, scores }) => (scores === undefined ? [] : [{ di, sim: correlation(zt, zOver(models, scores)) }]))
+    .filter((e) => e.sim > 0)
+    .sort((a, b) => b.sim - a.sim || a.di - b.di)
+    .slice(0, k);
+  return models.map((m) => {
+    const mi = index.get(m);
+    let sum = 0;
+    let weight = 0;
+    for (const { di, sim } of near) {
+      const v = mi === undefined ? Number.NaN : (z[di * n + mi] as number);
+      if (!Number.isFinite(v)) continue;
+      sum += sim * v;
+      weight += sim;
+    }
+    return weight > 0 ? sum / weight : 0;
+  });
 }
 
 /** Solve the k x k system a x = b by Gaussian elimination with partial pivoting; null when singular. */
@@ -114,40 +174,55 @@ export function fitEvidenceWeights(history: PerformanceMatrix, proxyHistory: Pro
   const rows: number[][] = [];
   const ys: number[] = [];
   const fitted = history.datasets.filter((d) => usable.some((u) => u.datasets.has(d)));
+  const none = history.models.map(() => 0);
   for (const d of fitted) {
     const di = history.datasets.indexOf(d);
     const prior = standardizedPrior(selectDatasets(history, (e) => e !== d));
-    const proxyZ = usable.map((u) => (u.datasets.has(d) ? zOver(history.models, proxyHistory.get(u.proxy)?.get(d)) : history.models.map(() => 0)));
+    const features = usable.flatMap((u) => {
+      if (!u.datasets.has(d)) return [none, none];
+      const scored = proxyHistory.get(u.proxy);
+      const onD = scored?.get(d);
+      return [zOver(history.models, onD), neighbourPrior(history.models, onD, history, scored, SIMILAR_DATASETS, d, z)];
+    });
     for (let m = 0; m < n; m += 1) {
       const y = z[di * n + m] as number;
       const p = prior[m] ?? Number.NaN;
       if (!Number.isFinite(y) || !Number.isFinite(p)) continue;
-      rows.push([p, ...proxyZ.map((col) => col[m] ?? 0)]);
+      rows.push([p, ...features.map((col) => col[m] ?? 0)]);
       ys.push(y);
     }
   }
   const coef = nonNegativeLeastSquares(rows, ys);
   const weights = new Map<string, number>();
+  const neighbours = new Map<string, number>();
   usable.forEach((u, i) => {
-    const w = coef[i + 1] ?? 0;
+    const w = coef[1 + 2 * i] ?? 0;
+    const nb = coef[2 + 2 * i] ?? 0;
     if (w > 0) weights.set(u.proxy, w);
-    else warnings.push(`proxy ${u.proxy} did not rank models better than the prior on ${u.datasets.size} history datasets: not used`);
+    if (nb > 0) neighbours.set(u.proxy, nb);
+    if (w <= 0 && nb <= 0) warnings.push(`proxy ${u.proxy} did not rank models better than the prior on ${u.datasets.size} history datasets: not used`);
   });
-  return { prior: coef[0] ?? 0, proxies: weights, datasets: fitted.length, warnings };
+  return { prior: coef[0] ?? 0, proxies: weights, neighbours, datasets: fitted.length, warnings };
 }
 
 /**
- * Evidence score per model of `models` on the target: w_prior · prior + Σ w_p · z_p, with
- * the z-scores of the target's proxy scores over `models` (0 where a model has none); a
- * model without a prior counts the mean prior of `models`. Higher is better. Pure.
+ * Evidence score per model of `models` on the target: w_prior · prior + Σ w_p · z_p +
+ * Σ v_p · neighbour_p, with the z-scores of the target's proxy scores over `models` (0 where
+ * a model has none) and each proxy's neighbour prior over `context` (needed when a
+ * neighbour weight is set); a model without a prior counts the mean prior of `models`.
+ * Higher is better. Pure.
  */
-export function evidenceScores(models: readonly string[], prior: ReadonlyMap<string, number>, target: ReadonlyMap<string, ReadonlyMap<string, number>>, w: EvidenceWeights): number[] {
+export function evidenceScores(models: readonly string[], prior: ReadonlyMap<string, number>, target: ReadonlyMap<string, ReadonlyMap<string, number>>, w: EvidenceWeights, context?: { history: PerformanceMatrix; proxyHistory: ProxyHistory }): number[] {
   const p = models.map((m) => prior.get(m) ?? Number.NaN);
   const finite = p.filter(Number.isFinite);
   const meanPrior = finite.length === 0 ? 0 : finite.reduce((a, v) => a + v, 0) / finite.length;
   const out = p.map((v) => w.prior * (Number.isFinite(v) ? v : meanPrior));
   for (const [proxy, weight] of w.proxies) {
     zOver(models, target.get(proxy)).forEach((zv, i) => (out[i] = (out[i] ?? 0) + weight * zv));
+  }
+  for (const [proxy, weight] of w.neighbours ?? new Map<string, number>()) {
+    if (context === undefined) throw new Error(`the neighbour prior of ${proxy} needs the history and its proxy scores`);
+    neighbourPrior(models, target.get(proxy), context.history, context.proxyHistory.get(proxy)).forEach((v, i) => (out[i] = (out[i] ?? 0) + weight * v));
   }
   return out;
 }

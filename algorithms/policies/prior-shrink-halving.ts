@@ -64,9 +64,10 @@ function evidenceOf(task: SelectionTask, o: Options): ReadonlyMap<string, number
     const w = weightsOf(task, o);
     const prior = priorOf(task);
     // A proxy flat on the target says nothing about it: the evidence stays the prior.
-    const informative = [...w.proxies.keys()].some((p) => zOver(task.pool, task.proxies.get(p)).some((z) => z !== 0));
+    const used = [...w.proxies.keys(), ...(w.neighbours?.keys() ?? [])];
+    const informative = used.some((p) => zOver(task.pool, task.proxies.get(p)).some((z) => z !== 0));
     if (!informative) return prior;
-    const scores = evidenceScores(models, prior, task.proxies, w);
+    const scores = evidenceScores(models, prior, task.proxies, w, { history: task.history, proxyHistory: task.proxyHistory ?? new Map() });
     return new Map(models.map((m, i) => [m, scores[i] ?? Number.NaN]));
   });
 }

@@ -1,4 +1,4 @@
-import { evidenceScores, fitEvidenceWeights, MIN_EVIDENCE_DATASETS, nonNegativeLeastSquares, zOver, type ProxyHistory } from '../../algorithms/evidence';
+import { evidenceScores, fitEvidenceWeights, MIN_EVIDENCE_DATASETS, neighbourPrior, nonNegativeLeastSquares, zOver, type ProxyHistory } from '../../algorithms/evidence';
 import type { PerformanceMatrix } from '../../algorithms/types';
 
 const MODELS = ['a', 'b', 'c', 'd'];
@@ -88,5 +88,21 @@ describe('evidenceScores', () => {
     const w = { prior: 1, proxies: new Map([['logme', 3]]), datasets: 6, warnings: [] };
     const s = evidenceScores(['a', 'b', 'c', 'new'], prior, new Map([['logme', new Map([['a', 7], ['b', 7], ['c', 7], ['new', 7]])]]), w);
     expect(s).toEqual([1, 0, -1, 0]);
+  });
+});
+
+describe('neighbourPrior', () => {
+  // h0's proxy profile matches the target's, h1's is reversed (left out), h2 has no scores.
+  const history: PerformanceMatrix = { models: ['a', 'b', 'c'], datasets: ['h0', 'h1', 'h2'], values: Float64Array.from([0.1, 0.2, 0.3, 0.9, 0.5, 0.1, 0.5, 0.5, 0.9]) };
+  const scored = new Map([['h0', new Map([['a', 1], ['b', 2], ['c', 3]])], ['h1', new Map([['a', 3], ['b', 2], ['c', 1]])]]);
+  const target = new Map([['a', 10], ['b', 20], ['c', 30]]);
+
+  it('averages the z-scored results of the datasets whose proxy profile correlates positively with the target\'s', () => {
+    expect(neighbourPrior(['a', 'b', 'c'], target, history, scored).map((v) => +v.toFixed(4) + 0)).toEqual([-1.2247, 0, 1.2247]);
+  });
+
+  it('is 0 everywhere for a flat target, or when the only similar dataset is left out', () => {
+    expect(neighbourPrior(['a', 'b', 'c'], new Map([['a', 1], ['b', 1], ['c', 1]]), history, scored)).toEqual([0, 0, 0]);
+    expect(neighbourPrior(['a', 'b', 'c'], target, history, scored, 3, 'h0')).toEqual([0, 0, 0]);
   });
 });
