@@ -32,7 +32,7 @@ import { last, memo } from './rounds';
 type Options = OptionsOf<'prior-shrink-halving'>;
 
 /** What the rung scores are. */
-export const CORRECTED_SCORE = 'score (validation + the model\'s usual gap to its final on other datasets, shrunk toward the history prior; metric scale)';
+export const CORRECTED_SCORE = 'score (validation + the model\'s usual gap to its final on other datasets, shrunk toward the target evidence; metric scale)';
 
 /** Standardized history prior per model (z-score of its mean standardized final metric over the history datasets). */
 function priorOf(task: SelectionTask): ReadonlyMap<string, number> {
@@ -106,14 +106,24 @@ function statsOf(task: SelectionTask, trend: Options['trend']) {
   });
 }
 
-/** Scores of the models of one rung (module comment, step 3), in rung order. */
-export function rungScores(task: SelectionTask, rung: Rung, o: Options): number[] {
+/** Scores of the models of one rung (module comment, step 3), in rung order, and the weight the shrinkage gave the target's data (1 without shrinkage). */
+export function rungScores(task: SelectionTask, rung: Rung, o: Options): { values: number[]; weight: number } {
   const { gap, noise, residual } = statsOf(task, o.trend);
   const prior = evidenceOf(task, o);
   const y = rung.curves.map((c, i) => last(c) + gap(rung.models[i] ?? '', rung.epoch));
   const s2 = noise(rung.epoch);
-  if (o.shrink !== 'empirical-bayes' || !Number.isFinite(s2)) return y;
-  return shrinkTowardPrior(y, rung.models.map((m) => prior.get(m) ?? Number.NaN), s2, o.tau === 'history' ? residual() : undefined).posterior;
+  if (o.shrink !== 'empirical-bayes' || !Number.isFinite(s2)) return { values: y, weight: 1 };
+  const r = shrinkTowardPrior(y, rung.models.map((m) => prior.get(m) ?? Number.NaN), s2, o.tau === 'history' ? residual() : undefined);
+  return { values: r.posterior, weight: r.weight };
+}
+
+/**
+ * What the rung scores are, with the data weight: a weight near 0 means the scores sit on the
+ * evidence fit (when the evidence does not explain the rung, on the rung's mean), so models
+ * may show the same score to four decimals while still ranked by validation.
+ */
+function meaningOf(weight: number): string {
+  return `${CORRECTED_SCORE.slice(0, -1)}; weight of the target's validation ${weight.toFixed(4)})`;
 }
 
 /** The prior-shrink-halving policy with resolved options. */
@@ -141,9 +151,9 @@ export function priorShrinkHalving(o: Options, name: string): SelectionPolicy {
       };
     },
     decide(task, rung) {
-      const values = rungScores(task, rung, o);
-      return { keep: keepBest(values, o.eta), score: { values, meaning: CORRECTED_SCORE } };
+      const { values, weight } = rungScores(task, rung, o);
+      return { keep: keepBest(values, o.eta), score: { values, meaning: meaningOf(weight) } };
     },
-    pick: (task, rung) => rankDescending(rungScores(task, rung, o))[0] ?? 0,
+    pick: (task, rung) => rankDescending(rungScores(task, rung, o).values)[0] ?? 0,
   };
 }
