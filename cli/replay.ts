@@ -51,7 +51,7 @@ export function replayCommand(): Command {
     .option('--protocol <protocol>', 'paper | loo', 'paper')
     .option('--methods <specs...>', 'policy specs, e.g. brute-force successive-halving:eta=3 (default: per protocol)')
     .option('--seed <n>', 'seed given to every task', '1')
-    .option('--min-models <n>', 'loo: smallest pool a target dataset needs', '25')
+    .option('--min-models <n>', 'loo: smallest pool a target dataset needs (default: 25, or every recorded model when fewer)')
     .option('--json', 'print the full report as JSON')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = ReplayCommandInputSchema.safeParse(raw);

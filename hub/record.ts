@@ -28,6 +28,7 @@ import { readManifest } from './datasets';
 import { buildDemoHub } from './demo';
 import { type DemoSpec, recordSpec } from './demo-spec';
 import { readJsonIfExists, writeFileAtomic } from './files';
+import type { DigitImages } from './mnist-tasks';
 import { PROJECT_ROOT } from './paths';
 
 /** Where `mselect hub record` writes by default: `<project>/data/recorded-demo`. */
@@ -47,6 +48,8 @@ export interface RecordOptions {
   readonly seed?: number;
   /** @default recordSpec() */
   readonly spec?: DemoSpec;
+  /** Image source. @default the `mnist` package */
+  readonly images?: DigitImages;
   /** Called after every dataset. */
   readonly onDataset?: (event: { dataset: string; done: number; total: number; seconds: number; kept: boolean }) => void;
 }
@@ -92,7 +95,7 @@ export async function recordDemoHub(o: RecordOptions): Promise<RecordResult> {
   const spec = o.spec ?? recordSpec();
   const epochs = o.epochs ?? 5;
   const seed = o.seed ?? 0;
-  await buildDemoHub({ hubDir: o.hubDir, datasetsDir: o.datasetsDir, spec, backend: o.backend });
+  await buildDemoHub({ hubDir: o.hubDir, datasetsDir: o.datasetsDir, spec, backend: o.backend, ...(o.images ? { images: o.images } : {}) });
   const models = spec.models.map((m) => m.id);
   const settings: RecordSettings = { epochs, seed, models };
   await fs.mkdir(path.join(o.outDir, 'proxy'), { recursive: true });
