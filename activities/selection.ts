@@ -219,10 +219,8 @@ export function createSelectionActivities(deps: SelectionDeps) {
       const h = await history(input.storeVersion, input.target);
       const policy = policyOf(input.policy, input.options);
       const { onTarget, history: proxyHistory } = splitProxies(await storedProxies(), input.target);
-      const given = Object.entries(input.proxyScores);
       const proxies = new Map(onTarget);
-      if (input.proxy !== null && given.length > 0) proxies.set(input.proxy, new Map(given));
-      else if (input.proxy !== null) proxies.delete(input.proxy);
+      if (input.proxy !== null) proxies.set(input.proxy, new Map(Object.entries(input.proxyScores)));
       const task = selectionTask(h, { target: input.target, pool: input.pool, direction: input.direction, seed: input.seed, maxEpochs: 1, proxies, proxyHistory });
       const r = step(`recall for ${input.target}`, () => recallStep(policy, task));
       return { candidates: [...r.candidates], scores: { ...r.scores }, proxyCharges: r.proxyCharges, ...(r.warnings && r.warnings.length > 0 ? { warnings: [...r.warnings] } : {}) };

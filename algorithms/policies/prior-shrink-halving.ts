@@ -52,7 +52,8 @@ function weightsOf(task: SelectionTask, o: Options): EvidenceWeights {
   const proxy = proxyOf(o);
   return memo(task, `evidence-weights:${proxy ?? ''}`, () => {
     if (proxy === null) return { prior: 1, proxies: new Map(), datasets: 0, warnings: [] };
-    if (!task.proxies.has(proxy)) return { prior: 1, proxies: new Map(), datasets: 0, warnings: [`proxy ${proxy} has no scores on ${task.target}: recall and scores use the history prior alone`] };
+    const scored = task.pool.filter((m) => Number.isFinite(task.proxies.get(proxy)?.get(m) ?? Number.NaN)).length;
+    if (scored < 2) return { prior: 1, proxies: new Map(), datasets: 0, warnings: [`proxy ${proxy} has no scores on ${task.target}: recall and scores use the history prior alone`] };
     return fitEvidenceWeights(task.history, task.proxyHistory ?? new Map(), [proxy]);
   });
 }
