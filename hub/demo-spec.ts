@@ -24,7 +24,8 @@ export interface DemoModelSpec {
 
 export interface DemoDatasetSpec {
   readonly id: string;
-  readonly role: 'benchmark' | 'target';
+  /** `other`: neither an offline benchmark nor a demo target (the recorded hub's extra datasets). */
+  readonly role: 'benchmark' | 'target' | 'other';
   readonly transform: TransformName;
   readonly labels: LabelMapName;
 }
@@ -92,14 +93,15 @@ export const DEMO_SPEC: DemoSpec = {
  * More downstream datasets, for the recorded demo hub only (`mselect hub record`): further
  * input transforms and label maps over the same images and models, so that
  * leave-one-dataset-out replay has enough targets. Not part of DEMO_SPEC, so the hub that
- * `npm start` builds does not build them.
+ * `npm start` builds does not build them; their role is `other`, so an offline phase over a
+ * datasets folder that holds them does not take them for benchmarks.
  */
 export const DEMO_RECORD_DATASETS: readonly DemoDatasetSpec[] = [
   ...([
     ['identity', 'mod3'], ['identity', 'loops'], ['rot90', 'gt4'], ['invert', 'digits'], ['invert', 'parity'], ['flip', 'low'],
     ['blur', 'digits'], ['noise', 'digits'], ['rot180', 'digits'], ['rot180', 'gt4'], ['transpose', 'digits'], ['transpose', 'mod3'],
     ['shift', 'digits'], ['shift', 'parity'], ['noise', 'loops'], ['rot90', 'value'],
-  ] as const).map(([transform, labels]) => ({ id: `extra-${transform}-${labels}`, role: 'benchmark' as const, transform, labels })),
+  ] as const).map(([transform, labels]) => ({ id: `extra-${transform}-${labels}`, role: 'other' as const, transform, labels })),
 ];
 
 /** DEMO_SPEC with DEMO_RECORD_DATASETS added: the spec of the recorded demo hub (same models, same pre-training). */
