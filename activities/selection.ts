@@ -63,14 +63,57 @@ function historyLoader(store: MatrixStore) {
   };
 }
 
+/** Proxy scores by proxy name, then dataset, then model. */
+type StoredProxies = ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>;
+
+/**
+ * Every proxy score the store keeps (imported with a hub, or cached by proxyScore under
+ * `<proxy>@probe<n>#seed<s>`), by proxy name, dataset and model; the first row of a
+ * (proxy, dataset, model) wins. Read from the newest version, since a score of a given model,
+ * dataset and probe never changes; cached per version.
+ */
+function proxyLoader(store: MatrixStore): () => Promise<StoredProxies> {
+  let cached: { version: number; proxies: StoredProxies } | null = null;
+  return async () => {
+    const snap = await store.snapshot();
+    if (cached?.version === snap.version) return cached.proxies;
+    const out = new Map<string, Map<string, Map<string, number>>>();
+    for (const row of await snap.rows('proxyScores')) {
+      const proxy = String(row.proxy).split('@')[0] ?? '';
+      const value = Number(row.value);
+      if (proxy === '' || !Number.isFinite(value)) continue;
+      const byDataset = out.get(proxy) ?? new Map<string, Map<string, number>>();
+      out.set(proxy, byDataset);
+      const byModel = byDataset.get(String(row.target)) ?? new Map<string, number>();
+      byDataset.set(String(row.target), byModel);
+      if (!byModel.has(String(row.model))) byModel.set(String(row.model), value);
+    }
+    cached = { version: snap.version, proxies: out };
+    return out;
+  };
+}
+
+/** The stored scores on `target` (by proxy) and on every other dataset (the proxy history). */
+function splitProxies(stored: StoredProxies, target: string): { onTarget: Map<string, ReadonlyMap<string, number>>; history: Map<string, ReadonlyMap<string, ReadonlyMap<string, number>>> } {
+  const onTarget = new Map<string, ReadonlyMap<string, number>>();
+  const history = new Map<string, ReadonlyMap<string, ReadonlyMap<string, number>>>();
+  for (const [proxy, byDataset] of stored) {
+    const t = byDataset.get(target);
+    if (t !== undefined) onTarget.set(proxy, t);
+    history.set(proxy, new Map([...byDataset].filter(([d]) => d !== target)));
+  }
+  return { onTarget, history };
+}
+
 /**
  * The selection task a policy sees for a store version: the target left out of every
  * history, each dataset's direction, the stored clustering unless it saw the target.
  */
-export function selectionTask(h: Omit<History, 'version' | 'removed'>, t: { target: string; pool: readonly string[]; direction: Direction; seed: number; maxEpochs: number; proxies?: SelectionTask['proxies'] }): SelectionTask {
+export function selectionTask(h: Omit<History, 'version' | 'removed'>, t: { target: string; pool: readonly string[]; direction: Direction; seed: number; maxEpochs: number; proxies?: SelectionTask['proxies']; proxyHistory?: SelectionTask['proxyHistory'] }): SelectionTask {
   return {
     target: t.target, pool: t.pool, maxEpochs: t.maxEpochs, direction: t.direction, datasetDirections: h.directions,
     history: h.matrix, curves: h.runs, proxies: t.proxies ?? new Map(), clustering: h.targetInStore ? null : h.stored, seed: t.seed,
+    ...(t.proxyHistory === undefined ? {} : { proxyHistory: t.proxyHistory }),
   };
 }
 
@@ -96,13 +139,27 @@ async function epochSeconds(store: MatrixStore, h: History, pool: readonly strin
   return Object.fromEntries([...costs].map(([model, c]) => [model, c.meanSeconds]));
 }
 
-/** The policy, or a non-retryable InvalidInput naming what is wrong with its options. */
-function policyOf(name: PolicyName, options: PolicyOptions): SelectionPolicy {
-  try {
-    return createPolicy(name, options);
-  } catch (e) {
-    throw nonRetryable(ErrorType.InvalidInput, (e as Error).message);
-  }
+/**
+ * Policies by (name, options), each checked and resolved once: planSelection, recall and every
+ * decideRound of a run ask for the same spec, and a policy is a pure function of it. A bad
+ * spec is not cached, so it fails alike every time.
+ */
+function policyCache(): (name: PolicyName, options: PolicyOptions) => SelectionPolicy {
+  const cache = new Map<string, SelectionPolicy>();
+  return (name, options) => {
+    const key = `${name}\u0000${JSON.stringify(Object.entries(options).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)))}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    let policy: SelectionPolicy;
+    try {
+      policy = createPolicy(name, options);
+    } catch (e) {
+      throw nonRetryable(ErrorType.InvalidInput, (e as Error).message);
+    }
+    if (cache.size >= 64) cache.delete(cache.keys().next().value as string);
+    cache.set(key, policy);
+    return policy;
+  };
 }
 
 /** Run an engine step; an engine error (bad task for the policy) is a non-retryable InvalidInput. */
@@ -117,15 +174,23 @@ function step<T>(what: string, run: () => T): T {
 /** Online-phase decisions (orchestrator queue): plan the pool, recall, decide each round. */
 export function createSelectionActivities(deps: SelectionDeps) {
   const history = historyLoader(deps.store);
-  const tasks = new Map<string, SelectionTask>();
-  /** The task of decideRound, cached per (version, target, direction, seed): policies cache what they derive from it. */
-  const roundTask = (h: History, input: DecideRoundInput): SelectionTask => {
+  const storedProxies = proxyLoader(deps.store);
+  const policyOf = policyCache();
+  const tasks = new Map<string, { stored: StoredProxies; task: SelectionTask }>();
+  /**
+   * The task of decideRound, cached per (version, target, direction, seed, stored proxy scores): policies
+   * cache what they derive from it. The target's proxy scores are those proxyScore kept in the store.
+   */
+  const roundTask = async (h: History, input: DecideRoundInput): Promise<SelectionTask> => {
+    const stored = await storedProxies();
     const key = `${h.version}\u0000${input.target}\u0000${input.direction}\u0000${input.seed}`;
-    if (!tasks.has(key)) {
+    const hit = tasks.get(key);
+    if (hit?.stored !== stored) {
       if (tasks.size >= 8) tasks.delete(tasks.keys().next().value as string);
-      tasks.set(key, selectionTask(h, { target: input.target, pool: h.matrix.models, direction: input.direction, seed: input.seed, maxEpochs: input.budgetEpochs }));
+      const { onTarget, history: proxyHistory } = splitProxies(stored, input.target);
+      tasks.set(key, { stored, task: selectionTask(h, { target: input.target, pool: h.matrix.models, direction: input.direction, seed: input.seed, maxEpochs: input.budgetEpochs, proxies: onTarget, proxyHistory }) });
     }
-    return tasks.get(key) as SelectionTask;
+    return (tasks.get(key) as { task: SelectionTask }).task;
   };
   return {
     /**
@@ -143,23 +208,29 @@ export function createSelectionActivities(deps: SelectionDeps) {
       const h = await history(input.storeVersion, input.target);
       const pool = poolOf(h, input.models);
       if (pool.length === 0) throw nonRetryable(ErrorType.InvalidInput, `store version ${h.version} has no model with history: run the offline phase first`);
-      const task = selectionTask(h, { target: input.target, pool, direction: target.direction, seed: input.seed, maxEpochs: 1 });
+      const { onTarget, history: proxyHistory } = splitProxies(await storedProxies(), input.target);
+      const task = selectionTask(h, { target: input.target, pool, direction: target.direction, seed: input.seed, maxEpochs: 1, proxies: onTarget, proxyHistory });
       const request = step(`planning ${input.policy} for ${input.target}`, () => proxyStep(policy, task));
       const meanEpochSeconds = await epochSeconds(deps.store, h, pool);
-      if (request === null) return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: null, meanEpochSeconds };
+      // Every forward proxy scores class labels: on a regression target recall falls back to the prior (with a warning).
+      if (request === null || target.taskType === 'regression') return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: null, meanEpochSeconds };
       const proxy = ForwardProxySchema.safeParse(request.proxy);
       if (!proxy.success) throw nonRetryable(ErrorType.InvalidInput, `${input.policy} asks for proxy "${request.proxy}", which proxyScore cannot compute`);
-      return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: { proxy: proxy.data, models: [...request.models] }, meanEpochSeconds };
+      const scorable = new Set(datasets.filter((d) => d.taskType !== 'regression').map((d) => d.id));
+      const others = (request.datasets ?? []).filter((d) => scorable.has(d));
+      return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: { proxy: proxy.data, models: [...request.models], ...(others.length > 0 ? { datasets: others } : {}) }, meanEpochSeconds };
     },
 
     /** Coarse recall of the policy: candidates, their scores, proxy charges. Pure over the store version. Fails with InvalidInput. */
     async recall(input: RecallInput): Promise<RecallOutput> {
       const h = await history(input.storeVersion, input.target);
       const policy = policyOf(input.policy, input.options);
-      const proxies = new Map(input.proxy === null ? [] : [[input.proxy, new Map(Object.entries(input.proxyScores))]]);
-      const task = selectionTask(h, { target: input.target, pool: input.pool, direction: input.direction, seed: input.seed, maxEpochs: 1, proxies });
+      const { onTarget, history: proxyHistory } = splitProxies(await storedProxies(), input.target);
+      const proxies = new Map(onTarget);
+      if (input.proxy !== null) proxies.set(input.proxy, new Map(Object.entries(input.proxyScores)));
+      const task = selectionTask(h, { target: input.target, pool: input.pool, direction: input.direction, seed: input.seed, maxEpochs: 1, proxies, proxyHistory });
       const r = step(`recall for ${input.target}`, () => recallStep(policy, task));
-      return { candidates: [...r.candidates], scores: { ...r.scores }, proxyCharges: r.proxyCharges };
+      return { candidates: [...r.candidates], scores: { ...r.scores }, proxyCharges: r.proxyCharges, ...(r.warnings && r.warnings.length > 0 ? { warnings: [...r.warnings] } : {}) };
     },
 
     /**
@@ -171,7 +242,8 @@ export function createSelectionActivities(deps: SelectionDeps) {
       const h = await history(input.storeVersion, input.target);
       const policy = policyOf(input.policy, input.options);
       const rung = { epoch: input.epoch, budgetEpochs: input.budgetEpochs, models: input.models, curves: input.curves };
-      const d = step(`round at epoch ${input.epoch} for ${input.target}`, () => decideStep(policy, roundTask(h, input), rung));
+      const task = await roundTask(h, input);
+      const d = step(`round at epoch ${input.epoch} for ${input.target}`, () => decideStep(policy, task, rung));
       return { keep: [...d.keep], eliminated: d.eliminated.map((e) => ({ ...e })), predictions: { ...d.predictions } };
     },
   };

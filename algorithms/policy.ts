@@ -14,6 +14,7 @@
  */
 import type { Clustering, Direction, PerformanceMatrix, RunSet } from './types';
 import { EpochLedger, type SelectionCost } from './cost';
+import type { ProxyHistory } from './evidence';
 
 export interface SelectionTask {
   /** Target dataset id. */
@@ -35,6 +36,11 @@ export interface SelectionTask {
   readonly curves: RunSet;
   /** Proxy scores on the target by proxy name (`leep`), then by model; empty when none are available. */
   readonly proxies: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /**
+   * Proxy scores on history datasets (proxy, then dataset, then model): what a proxy told on
+   * past targets, from which a policy learns how much to trust it. Never holds the target.
+   */
+  readonly proxyHistory?: ProxyHistory;
   /** The offline phase's clustering (the stored one, which counts placed models), when it never saw the target; null = cluster the history. */
   readonly clustering?: Clustering | null;
   readonly seed: number;
@@ -44,6 +50,12 @@ export interface SelectionTask {
 export interface ProxyRequest {
   readonly proxy: string;
   readonly models: readonly string[];
+  /**
+   * History datasets to score `models` on as well, so that the policy can learn how much the
+   * proxy tells (offline evidence: computed once, kept in the store, not charged to a run).
+   * Absent = none.
+   */
+  readonly datasets?: readonly string[];
 }
 
 export interface Recall {
@@ -53,6 +65,8 @@ export interface Recall {
   readonly scores: Readonly<Record<string, number>>;
   /** Proxy computations charged, PROXY_EPOCH_COST epoch each. */
   readonly proxyCharges: number;
+  /** What the recall could not use and fell back from (e.g. a proxy without scores on the target); absent = none. */
+  readonly warnings?: readonly string[];
 }
 
 /** One rung: after `epoch` of `budgetEpochs`, the alive models and their validation curves so far. */
@@ -111,6 +125,7 @@ function validateTask(task: SelectionTask): void {
   if (new Set(task.pool).size !== task.pool.length) throw new Error(`pool for ${task.target} lists a model twice`);
   if (!Number.isInteger(task.maxEpochs) || task.maxEpochs < 1) throw new Error(`maxEpochs is ${task.maxEpochs}, but must be an integer >= 1`);
   if (task.curves.runs.some((r) => r.dataset === task.target)) throw new Error(`curves must not contain the target ${task.target}`);
+  if ([...(task.proxyHistory?.values() ?? [])].some((byDataset) => byDataset.has(task.target))) throw new Error(`proxyHistory must not contain the target ${task.target}`);
 }
 
 const oriented = new WeakMap<SelectionTask, SelectionTask>();

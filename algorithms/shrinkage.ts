@@ -11,8 +11,10 @@
  * where a, b come from least squares (b clamped at >= 0: a better history never predicts
  * worse) and tau^2 = max(var(y - fit) - sigma_t^2, MIN_TAU2) (method of moments).
  */
-import type { RunRecord, RunSet } from './types';
+import type { PerformanceMatrix, RunRecord, RunSet } from './types';
 import { mean, variance } from './stats';
+import { selectDatasets } from './matrix';
+import { standardizedPrior } from './prior';
 
 /** Floor of the residual variance, so that w never reaches exactly 0. */
 export const MIN_TAU2 = 1e-6;
@@ -53,17 +55,41 @@ export function nonNegativeFit(x: readonly number[], y: readonly number[]): { a:
 }
 
 /**
+ * tau^2 measured on the history instead of the few models of a rung: for every dataset of
+ * `history` with at least `minModels` results, the variance of those results around their
+ * non-negative fit on the prior computed without that dataset (how far a dataset's results
+ * stray from what the prior predicts), averaged over the datasets. NaN when no dataset
+ * qualifies. Pure.
+ */
+export function historyResidualVariance(history: PerformanceMatrix, minModels = 5): number {
+  const n = history.models.length;
+  const perDataset = history.datasets.flatMap((d, di) => {
+    const y = history.models.map((_, m) => history.values[di * n + m] ?? Number.NaN);
+    if (y.filter(Number.isFinite).length < minModels) return [];
+    const x = standardizedPrior(selectDatasets(history, (e) => e !== d));
+    const pts = x.map((xi, m) => [xi, y[m] ?? Number.NaN] as const).filter(([xi, yi]) => Number.isFinite(xi) && Number.isFinite(yi));
+    if (pts.length < minModels) return [];
+    const { a, b } = nonNegativeFit(pts.map((p) => p[0]), pts.map((p) => p[1]));
+    return [variance(pts.map(([xi, yi]) => yi - a - b * xi))];
+  });
+  return mean(perDataset);
+}
+
+/**
  * Posterior means of y shrunk toward the prior fit (module comment), with the weight w
- * given to the data. A model without a prior (NaN x) is fitted at the mean prior.
+ * given to the data. A model without a prior (NaN x) is fitted at the mean prior. `tau2`,
+ * when given and finite, is the residual variance to use (e.g. historyResidualVariance)
+ * instead of the method-of-moments estimate from y, which a rung of a few models makes
+ * unreliable (it collapses to MIN_TAU2, and then every model scores the fit alone).
  * Throws when sigma2 is negative or not finite, or the lengths differ.
  */
-export function shrinkTowardPrior(y: readonly number[], x: readonly number[], sigma2: number): { posterior: number[]; weight: number } {
+export function shrinkTowardPrior(y: readonly number[], x: readonly number[], sigma2: number, tau2Given?: number): { posterior: number[]; weight: number } {
   if (!Number.isFinite(sigma2) || sigma2 < 0) throw new Error(`sigma2 is ${sigma2}, but must be a finite number >= 0`);
   if (y.length !== x.length) throw new Error(`${y.length} scores but ${x.length} priors`);
   const { a, b } = nonNegativeFit(x, y);
   const mx = mean(x);
   const fit = x.map((xi) => a + b * (Number.isFinite(xi) ? xi : Number.isFinite(mx) ? mx : 0));
-  const tau2 = Math.max(variance(y.map((yi, i) => yi - (fit[i] ?? 0))) - sigma2, MIN_TAU2);
+  const tau2 = tau2Given !== undefined && Number.isFinite(tau2Given) ? Math.max(tau2Given, MIN_TAU2) : Math.max(variance(y.map((yi, i) => yi - (fit[i] ?? 0))) - sigma2, MIN_TAU2);
   const weight = Number.isFinite(tau2) ? tau2 / (tau2 + sigma2) : 1;
   return { posterior: y.map((yi, i) => (fit[i] ?? 0) + weight * (yi - (fit[i] ?? 0))), weight };
 }

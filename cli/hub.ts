@@ -14,6 +14,7 @@ import { formatOffline, runOffline } from './offline';
 import { withSession } from './session';
 import { readManifest } from '../hub/datasets';
 import { buildDemoHub } from '../demo/build';
+import { DEFAULT_RECORDED_DEMO, recordDemoHub } from '../demo/record';
 import { buildTorchDemoHub, torchHubPaths } from '../demo/torch-build';
 import { torchPython, torchUnavailable } from '../training/command-torch';
 import { DEMO_SPEC, demoDatasetIds } from '../demo/spec';
@@ -74,6 +75,13 @@ export function hubCommand(): Command {
     .option('--markdown', 'print a Markdown table', false)
     .option('--backend <name>', 'tfjs backend (env MSELECT_TF_BACKEND)')
     .action((o: DirOptions & { targets?: string; epochs: string; markdown: boolean; backend?: string }) => transfer(o));
+  withDirs(hub.command('record'))
+    .description('fine-tune every demo model on every dataset of the recorded demo hub (the demo datasets and more) and write the recorded runs `mselect replay --data` reads')
+    .option('--out <dir>', 'output directory', DEFAULT_RECORDED_DEMO)
+    .option('--epochs <n>', 'fine-tuning epochs per run', '5')
+    .option('--seed <n>', 'seed of every fine-tune and proxy probe', '0')
+    .option('--backend <name>', 'tfjs backend (env MSELECT_TF_BACKEND)')
+    .action((o: DirOptions & { out: string; epochs: string; seed: string; backend?: string }) => record(o));
   return hub;
 }
 
@@ -146,6 +154,20 @@ async function remove(id: string, hubDir: string): Promise<void> {
   await readCard(hubDir, id);
   await fs.rm(modelDir(hubDir, id), { recursive: true, force: true });
   console.log(`removed ${id} from ${hubDir}`);
+}
+
+async function record(o: DirOptions & { out: string; epochs: string; seed: string; backend?: string }): Promise<void> {
+  const epochs = Number(o.epochs);
+  const seed = Number(o.seed);
+  if (!Number.isInteger(epochs) || epochs < 1) throw nonRetryable(ErrorType.InvalidInput, `--epochs is "${o.epochs}", but must be an integer >= 1`);
+  if (!Number.isInteger(seed) || seed < 0) throw nonRetryable(ErrorType.InvalidInput, `--seed is "${o.seed}", but must be an integer >= 0`);
+  const backend = await pickBackend({ prefer: o.backend });
+  const r = await recordDemoHub({
+    hubDir: o.hub, datasetsDir: o.datasets, outDir: path.resolve(o.out), backend, epochs, seed,
+    onDataset: (e) => console.log(`[${e.done}/${e.total}] ${e.dataset}: ${e.kept ? 'already recorded' : `recorded in ${e.seconds.toFixed(1)} s`}`),
+  });
+  console.log(`${r.runs} runs (${r.models} models x ${r.datasets} datasets, ${epochs} epochs, seed ${seed}, ${backend.name}) in ${r.outDir} after ${r.seconds.toFixed(0)} s`);
+  console.log(`replay it: mselect replay --data ${r.outDir} --protocol loo`);
 }
 
 async function transfer(o: DirOptions & { targets?: string; epochs: string; markdown: boolean; backend?: string }): Promise<void> {

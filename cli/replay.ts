@@ -34,11 +34,11 @@ export function caseTable(report: ReplayReport): string {
   return table.toString();
 }
 
-/** One row per method: mean and median regret (points), P(pick is best), cost vs brute force. */
+/** One row per method: mean, median and worst-target regret (points), P(pick is best), cost vs brute force. */
 export function summaryTable(report: ReplayReport): string {
-  const table = new Table({ head: ['method', 'mean regret', 'median regret', 'P(best)', 'cost / brute force', 'mean epochs'], style: { head: [], border: [] } });
+  const table = new Table({ head: ['method', 'mean regret', 'median regret', 'worst target', 'P(best)', 'cost / brute force', 'mean epochs'], style: { head: [], border: [] } });
   for (const { summary: s } of report.methods) {
-    table.push([s.policy, fixed(s.meanRegret), fixed(s.medianRegret), fixed(s.pBest), `${fixed(s.costFraction * 100, 1)}%`, fixed(s.meanEpochs, 1)]);
+    table.push([s.policy, fixed(s.meanRegret), fixed(s.medianRegret), fixed(s.maxRegret), fixed(s.pBest), `${fixed(s.costFraction * 100, 1)}%`, fixed(s.meanEpochs, 1)]);
   }
   return table.toString();
 }
@@ -51,7 +51,7 @@ export function replayCommand(): Command {
     .option('--protocol <protocol>', 'paper | loo', 'paper')
     .option('--methods <specs...>', 'policy specs, e.g. brute-force successive-halving:eta=3 (default: per protocol)')
     .option('--seed <n>', 'seed given to every task', '1')
-    .option('--min-models <n>', 'loo: smallest pool a target dataset needs', '25')
+    .option('--min-models <n>', 'loo: smallest pool a target dataset needs (default: 25, or every recorded model when fewer)')
     .option('--json', 'print the full report as JSON')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = ReplayCommandInputSchema.safeParse(raw);

@@ -84,6 +84,7 @@ const POLICY_OPTION_HELP: Record<PolicyOptionKey, string> = {
   thresholdMode: 'trend-filter margin mode',
   trend: 'validation-to-final trend',
   shrink: 'shrinkage toward the history prior',
+  tau: 'residual variance of the shrinkage: measured on the history datasets or on the rung',
   proxy: 'recall proxy',
   phase2: 'second phase',
 };

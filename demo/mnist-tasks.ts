@@ -1,8 +1,9 @@
 /**
  * Tasks derived from the MNIST digits that the `mnist` package ships (about 1,000 28×28
- * images per digit): images are averaged down to 14×14, then an input transform (rotation,
- * inversion, mirroring, blur, noise) and a label map define a task: classification (all
- * digits, a digit subset, parity, > 4) or regression (`value`: the digit's value 0-9 as a
+ * images per digit): images are averaged down to 14×14, then an input transform (rotation by
+ * 90° or 180°, transposition, a shift by 2 pixels, inversion, mirroring, blur, noise) and a label
+ * map define a task: classification (all digits, a digit subset, parity, > 4, the digit mod 3,
+ * digits drawn with a closed loop) or regression (`value`: the digit's value 0-9 as a
  * number, scored by RMSE, lower is better). Sampling is seeded and never uses the
  * package's own (unseeded) shuffling.
  */
@@ -12,10 +13,10 @@ import { gaussian, mulberry32, shuffleInPlace } from '../hub/rng';
 export const SIDE = 14;
 export const PIXELS = SIDE * SIDE;
 
-export const TRANSFORMS = ['identity', 'rot90', 'invert', 'flip', 'blur', 'noise'] as const;
+export const TRANSFORMS = ['identity', 'rot90', 'invert', 'flip', 'blur', 'noise', 'rot180', 'transpose', 'shift'] as const;
 export type TransformName = (typeof TRANSFORMS)[number];
 
-export const LABEL_MAPS = ['digits', 'low', 'high', 'parity', 'gt4', 'value'] as const;
+export const LABEL_MAPS = ['digits', 'low', 'high', 'parity', 'gt4', 'mod3', 'loops', 'value'] as const;
 export type LabelMapName = (typeof LABEL_MAPS)[number];
 /** Label maps a model can be pre-trained on (classification only). */
 export type ClassLabelMapName = Exclude<LabelMapName, 'value'>;
@@ -34,6 +35,8 @@ export const LABEL_MAP: Record<LabelMapName, LabelMap> = {
   high: { task: 'classification', classes: ['5', '6', '7', '8', '9'], of: (d) => (d >= 5 ? d - 5 : null) },
   parity: { task: 'classification', classes: ['even', 'odd'], of: (d) => d % 2 },
   gt4: { task: 'classification', classes: ['0-4', '5-9'], of: (d) => (d > 4 ? 1 : 0) },
+  mod3: { task: 'classification', classes: ['0', '1', '2'], of: (d) => d % 3 },
+  loops: { task: 'classification', classes: ['open', 'closed'], of: (d) => ([0, 4, 6, 8, 9].includes(d) ? 1 : 0) },
   value: { task: 'regression', classes: [], of: (d) => d },
 };
 
@@ -61,6 +64,15 @@ export function transform(name: TransformName, img: Float32Array, random: () => 
           break;
         case 'noise':
           out[r * SIDE + c] = Math.min(1, Math.max(0, v + 0.4 * gaussian(random)));
+          break;
+        case 'rot180':
+          out[(SIDE - 1 - r) * SIDE + (SIDE - 1 - c)] = v;
+          break;
+        case 'transpose':
+          out[c * SIDE + r] = v;
+          break;
+        case 'shift':
+          if (r + 2 < SIDE && c + 2 < SIDE) out[(r + 2) * SIDE + (c + 2)] = v;
           break;
       }
     }

@@ -25,7 +25,8 @@ export interface DemoModelSpec {
 
 export interface DemoDatasetSpec {
   readonly id: string;
-  readonly role: 'benchmark' | 'target';
+  /** `other`: neither an offline benchmark nor a demo target (the recorded hub's extra datasets). */
+  readonly role: 'benchmark' | 'target' | 'other';
   readonly transform: TransformName;
   readonly labels: LabelMapName;
 }
@@ -88,6 +89,26 @@ export const DEMO_SPEC: DemoSpec = {
     { id: 'target-blur-digit-value', role: 'target', transform: 'blur', labels: 'value' },
   ],
 };
+
+/**
+ * More downstream datasets, for the recorded demo hub only (`mselect hub record`): further
+ * input transforms and label maps over the same images and models, so that
+ * leave-one-dataset-out replay has enough targets. Not part of DEMO_SPEC, so the hub that
+ * `npm start` builds does not build them; their role is `other`, so an offline phase over a
+ * datasets folder that holds them does not take them for benchmarks.
+ */
+export const DEMO_RECORD_DATASETS: readonly DemoDatasetSpec[] = [
+  ...([
+    ['identity', 'mod3'], ['identity', 'loops'], ['rot90', 'gt4'], ['invert', 'digits'], ['invert', 'parity'], ['flip', 'low'],
+    ['blur', 'digits'], ['noise', 'digits'], ['rot180', 'digits'], ['rot180', 'gt4'], ['transpose', 'digits'], ['transpose', 'mod3'],
+    ['shift', 'digits'], ['shift', 'parity'], ['noise', 'loops'], ['rot90', 'value'],
+  ] as const).map(([transform, labels]) => ({ id: `extra-${transform}-${labels}`, role: 'other' as const, transform, labels })),
+];
+
+/** DEMO_SPEC with DEMO_RECORD_DATASETS added: the spec of the recorded demo hub (same models, same pre-training). */
+export function recordSpec(spec: DemoSpec = DEMO_SPEC): DemoSpec {
+  return { ...spec, datasets: [...spec.datasets, ...DEMO_RECORD_DATASETS.filter((d) => !spec.datasets.some((e) => e.id === d.id))] };
+}
 
 /** Dataset ids of one role, in spec order. */
 export function demoDatasetIds(role: 'benchmark' | 'target', spec: DemoSpec = DEMO_SPEC): string[] {

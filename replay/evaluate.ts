@@ -36,6 +36,8 @@ export interface PolicySummary {
   readonly cases: number;
   readonly meanRegret: number;
   readonly medianRegret: number;
+  /** The largest regret of any case (the worst target). */
+  readonly maxRegret: number;
   /** Share of cases whose pick is a best model. */
   readonly pBest: number;
   /** Mean over cases of the per-case cost fraction. */
@@ -86,6 +88,7 @@ export function summarize(results: readonly CaseResult[]): PolicySummary {
     cases: results.length,
     meanRegret: mean(results.map((r) => r.regret)),
     medianRegret: median(results.map((r) => r.regret)),
+    maxRegret: Math.max(...results.map((r) => r.regret)),
     pBest: results.filter((r) => r.isBest).length / results.length,
     costFraction: mean(results.map((r) => r.costFraction)),
     meanEpochs: mean(results.map((r) => r.epochs)),

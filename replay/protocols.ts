@@ -9,7 +9,8 @@
  *   boolq target their history includes the target itself; the protocol keeps that.
  * `loo` — honest leave-one-dataset-out: every dataset with >= `minModels` recorded runs is
  *   the target in turn; the pool is every model with a run on it; history, clustering,
- *   the prior and curve mining use only the other datasets; no proxy scores.
+ *   the prior and curve mining use only the other datasets; the recorded proxy scores on the
+ *   target are the target's evidence, those on the other datasets its proxy history.
  * Both take each dataset's metric direction from the anchors' datasets.tsv.
  */
 import type { Direction, RunRecord, RunSet } from '../algorithms/types';
@@ -74,11 +75,24 @@ export function paperCases(data: AnchorData, seed = 1): ReplayCase[] {
   const rounded = data.runs.runs.filter((r) => inPool.has(r.model)).map(roundRun);
   return PAPER_TARGETS.map((target) => {
     if (data.proxies.get('leep')?.get(target) === undefined) throw new Error(`paper protocol: no proxy/leep file for ${target} in ${data.dir}`);
-    const proxies = new Map([...data.proxies].flatMap(([kind, byTarget]) => { const s = byTarget.get(target); return s ? [[kind, s] as const] : []; }));
+    const proxies = proxiesOn(data, target);
     const curves = selectRuns({ ...data.runs, runs: rounded }, (r) => r.dataset !== target);
     const task: SelectionTask = { target, pool, maxEpochs: PAPER_MAX_EPOCHS, direction: directionOf(data, target), datasetDirections: data.directions, history: data.history, curves, proxies, seed };
     return caseOf(task, rounded.filter((r) => r.dataset === target));
   });
+}
+
+/** The recorded proxy scores on `target`, by proxy. */
+export function proxiesOn(data: AnchorData, target: string): Map<string, ReadonlyMap<string, number>> {
+  return new Map([...data.proxies].flatMap(([kind, byTarget]) => {
+    const s = byTarget.get(target);
+    return s ? [[kind, s] as const] : [];
+  }));
+}
+
+/** The recorded proxy scores on every dataset but `target`: what the proxies told on past targets. */
+export function proxiesBesides(data: AnchorData, target: string): Map<string, ReadonlyMap<string, ReadonlyMap<string, number>>> {
+  return new Map([...data.proxies].map(([kind, byTarget]) => [kind, new Map([...byTarget].filter(([d]) => d !== target))] as const));
 }
 
 /** Datasets with at least `minModels` runs, in data order. */
@@ -97,7 +111,10 @@ export function looCases(data: AnchorData, options: LooOptions = {}): ReplayCase
     const curves = selectRuns(data.runs, (r) => r.dataset !== target);
     const maxEpochs = Math.min(...onTarget.map((r) => r.val.length));
     const pool = onTarget.map((r) => r.model);
-    const task: SelectionTask = { target, pool, maxEpochs, direction: directionOf(data, target), datasetDirections: data.directions, history: matrixFromRuns(curves), curves, proxies: new Map(), seed };
+    const task: SelectionTask = {
+      target, pool, maxEpochs, direction: directionOf(data, target), datasetDirections: data.directions, history: matrixFromRuns(curves), curves,
+      proxies: proxiesOn(data, target), proxyHistory: proxiesBesides(data, target), seed,
+    };
     return caseOf(task, onTarget);
   });
 }

@@ -16,8 +16,8 @@ export interface ReplayRequest {
   /** Policy specs (`successive-halving:eta=3`). */
   readonly methods: readonly string[];
   readonly seed: number;
-  /** loo: smallest number of models a target dataset needs. */
-  readonly minModels: number;
+  /** loo: smallest number of models a target dataset needs; absent = min(25, models recorded). */
+  readonly minModels?: number;
 }
 
 export interface MethodResult {
@@ -60,7 +60,7 @@ export async function evaluateMethods(policies: readonly SelectionPolicy[], case
 export async function runReplay(request: ReplayRequest): Promise<ReplayReport> {
   const policies = request.methods.map(policyFromSpec);
   const data = await loadAnchors(request.dataDir);
-  const cases = buildCases(data, request.protocol, request.seed, request.minModels);
+  const cases = buildCases(data, request.protocol, request.seed, request.minModels ?? Math.min(25, data.runs.models.length));
   return {
     protocol: request.protocol,
     dataDir: request.dataDir,

@@ -15,11 +15,18 @@ import { failureMessage } from './failures';
 export async function recallPhase(s: SelectionState, request: PlanSelectionOutput['proxyRequest']): Promise<void> {
   s.phase = 'recall';
   const proxyScores: Record<string, number> = {};
+  const failed: string[] = [];
   if (request !== null) {
     const act = gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) });
-    await slidingWindow(request.models, s.input.maxParallel, async (model) => {
-      const r = await act.proxyScore({ model, target: s.input.target, proxy: request.proxy, seed: s.input.seed });
-      proxyScores[model] = r.value;
+    const jobs = [s.input.target, ...(request.datasets ?? [])].flatMap((dataset) => request.models.map((model) => ({ dataset, model })));
+    await slidingWindow(jobs, s.input.maxParallel, async ({ dataset, model }) => {
+      try {
+        const r = await act.proxyScore({ model, target: dataset, proxy: request.proxy, seed: s.input.seed });
+        if (dataset === s.input.target) proxyScores[model] = r.value;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        failed.push(`${model} on ${dataset}: ${failureMessage(err)}`);
+      }
     });
   }
   const r = await light().recall({
@@ -27,6 +34,8 @@ export async function recallPhase(s: SelectionState, request: PlanSelectionOutpu
     proxy: request?.proxy ?? null, proxyScores, storeVersion: s.storeVersion,
   });
   s.proxyCharges = r.proxyCharges;
+  if (failed.length > 0) s.warnings.push(`proxy ${request?.proxy ?? ''} could not score ${failed.length} model/dataset pair(s), e.g. ${failed[0] ?? ''}`);
+  s.warnings.push(...(r.warnings ?? []));
   s.setCandidates(r.candidates, r.scores);
 }
 

@@ -32,6 +32,8 @@ export class SelectionState {
   survivors: string[] = [];
   recallScores: Record<string, number> = {};
   proxyCharges = 0;
+  /** What the run fell back from (e.g. recall without its proxy), for the result and the report. */
+  readonly warnings: string[] = [];
   backend = '';
   private lastEpoch = 0;
   /** Epoch of the last decision and the budget it was taken against. */
@@ -205,6 +207,7 @@ export class SelectionState {
       epochsSpent: this.trainedEpochs + this.proxyCharges * PROXY_EPOCH_COST, bruteForceEpochs: this.pool.length * this.budget,
       gpuSeconds: Object.fromEntries(this.seconds), gpuSecondsSpent: [...this.seconds.values()].reduce((a, b) => a + b, 0),
       bruteForceGpuSeconds: this.bruteForceGpuSeconds(), peakMemoryBytes: Object.fromEntries(this.peaks),
+      ...(this.warnings.length > 0 ? { warnings: [...this.warnings] } : {}),
     };
   }
 

@@ -1,23 +1,30 @@
 /**
- * prior-shrink-halving: recall by the history prior, then successive halving on
- * validation scores corrected by each model's history and shrunk toward the prior.
+ * prior-shrink-halving: recall by the target's evidence, then successive halving on
+ * validation scores corrected by each model's history and shrunk toward that evidence.
  *
- * 1. Recall: the `recallSize` pool models with the best standardized history prior
- *    (../prior.ts); no proxy is computed, so recall is free.
- * 2. Rounds: each epoch, every surviving model trains one more epoch and is scored by
+ * 1. Evidence (../evidence.ts): the history prior plus the target's score of `proxy` (computed
+ *    on the target, imported or recorded), each weighted by how well it ranked models on the
+ *    history datasets (leave-one-dataset-out; nothing tuned per target). Without proxy scores
+ *    on the target or on enough history datasets, the evidence is the prior alone, and the
+ *    recall says so in a warning. `proxy=history-prior` uses the prior alone.
+ * 2. Recall: the `recallSize` pool models with the best evidence; a proxy score used costs
+ *    its computation (PROXY_EPOCH_COST epoch per model scored on the target).
+ * 3. Rounds: each epoch, every surviving model trains one more epoch and is scored by
  *    y = validation + its usual gap to the final score on other datasets (`trend`), then
- *    shrunk toward a fit on the prior with an empirical-Bayes weight (`shrink`, see
- *    ../shrinkage.ts); the best max(1, floor(n / eta)) go on, ties to the higher prior.
- *    At the budget epoch the best score is the pick.
- * Every statistic comes from task.history / task.curves (other datasets) or from the
- * models trained so far on the target; nothing is tuned per target.
+ *    shrunk toward a fit on the evidence with an empirical-Bayes weight (`shrink`, see
+ *    ../shrinkage.ts); the best max(1, floor(n / eta)) go on. At the budget epoch the best
+ *    score is the pick.
+ * Every statistic comes from task.history / task.curves / task.proxyHistory (other
+ * datasets) or from the target itself; nothing is tuned per target.
  */
 import type { Rung, SelectionPolicy, SelectionTask } from '../policy';
 import type { OptionsOf } from '../../contracts/schemas/policy';
 import { keepBest } from '../halving';
 import { standardizedPrior } from '../prior';
+import { evidenceScores, fitEvidenceWeights, zOver, type EvidenceWeights } from '../evidence';
 import { topBy } from '../recall';
-import { historyGap, noiseVariance, shrinkTowardPrior } from '../shrinkage';
+import { historyGap, historyResidualVariance, noiseVariance, shrinkTowardPrior } from '../shrinkage';
+import { selectDatasets, selectRuns } from '../matrix';
 import { runsByModel } from '../trend-filter';
 import { rankDescending } from '../stats';
 import { last, memo } from './rounds';
@@ -25,7 +32,7 @@ import { last, memo } from './rounds';
 type Options = OptionsOf<'prior-shrink-halving'>;
 
 /** What the rung scores are. */
-export const CORRECTED_SCORE = 'score (validation + the model\'s usual gap to its final on other datasets, shrunk toward the history prior; metric scale)';
+export const CORRECTED_SCORE = 'score (validation + the model\'s usual gap to its final on other datasets, shrunk toward the target evidence; metric scale)';
 
 /** Standardized history prior per model (z-score of its mean standardized final metric over the history datasets). */
 function priorOf(task: SelectionTask): ReadonlyMap<string, number> {
@@ -35,10 +42,54 @@ function priorOf(task: SelectionTask): ReadonlyMap<string, number> {
   });
 }
 
-/** The gap and noise statistics of one task, cached per (model, epoch) and epoch. */
+/** The proxy the evidence uses, or null for the prior alone. */
+function proxyOf(o: Options): string | null {
+  return o.proxy === 'history-prior' ? null : o.proxy;
+}
+
+/** Signal weights learned on the history (step 1). */
+function weightsOf(task: SelectionTask, o: Options): EvidenceWeights {
+  const proxy = proxyOf(o);
+  return memo(task, `evidence-weights:${proxy ?? ''}`, () => {
+    if (proxy === null) return { prior: 1, proxies: new Map(), datasets: 0, warnings: [] };
+    const scored = task.pool.filter((m) => Number.isFinite(task.proxies.get(proxy)?.get(m) ?? Number.NaN)).length;
+    if (scored < 2) return { prior: 1, proxies: new Map(), datasets: 0, warnings: [`proxy ${proxy} has no scores on ${task.target}: recall and scores use the history prior alone`] };
+    return fitEvidenceWeights(task.history, task.proxyHistory ?? new Map(), [proxy]);
+  });
+}
+
+/** Evidence per model of the pool (step 1); the prior alone when no proxy is used. */
+function evidenceOf(task: SelectionTask, o: Options): ReadonlyMap<string, number> {
+  return memo(task, `evidence:${proxyOf(o) ?? ''}`, () => {
+    const models = [...new Set([...task.pool, ...task.history.models])];
+    const w = weightsOf(task, o);
+    const prior = priorOf(task);
+    // A proxy flat on the target says nothing about it: the evidence stays the prior.
+    const used = [...w.proxies.keys(), ...(w.neighbours?.keys() ?? [])];
+    const informative = used.some((p) => zOver(task.pool, task.proxies.get(p)).some((z) => z !== 0));
+    if (!informative) return prior;
+    const scores = evidenceScores(models, prior, task.proxies, w, { history: task.history, proxyHistory: task.proxyHistory ?? new Map() });
+    return new Map(models.map((m, i) => [m, scores[i] ?? Number.NaN]));
+  });
+}
+
+/**
+ * Datasets measured like the target: those of the target's metric direction (a regression
+ * target's RMSE and a classification target's accuracy are on different scales, so gaps and
+ * noise mixed across them would mean nothing). Every dataset when none is.
+ */
+function comparable(task: SelectionTask): (dataset: string) => boolean {
+  const dirs = task.datasetDirections ?? new Map();
+  const like = (d: string): boolean => (dirs.get(d) ?? 'maximize') === task.direction;
+  return task.history.datasets.some(like) || task.curves.runs.some((r) => like(r.dataset)) ? like : () => true;
+}
+
+/** The gap, noise and residual statistics of one task, cached per (model, epoch) and epoch. */
 function statsOf(task: SelectionTask, trend: Options['trend']) {
   return memo(task, `prior-shrink:${trend}`, () => {
-    const byModel = runsByModel(task.curves);
+    const like = comparable(task);
+    const curves = selectRuns(task.curves, (r) => like(r.dataset));
+    const byModel = runsByModel(curves);
     const gaps = new Map<string, number>();
     const sigma2 = new Map<number, number>();
     const gap = (model: string, epoch: number): number => {
@@ -47,38 +98,63 @@ function statsOf(task: SelectionTask, trend: Options['trend']) {
       return gaps.get(key) ?? 0;
     };
     const noise = (epoch: number): number => {
-      if (!sigma2.has(epoch)) sigma2.set(epoch, noiseVariance(task.curves, epoch, (m) => gap(m, epoch)));
+      if (!sigma2.has(epoch)) sigma2.set(epoch, noiseVariance(curves, epoch, (m) => gap(m, epoch)));
       return sigma2.get(epoch) ?? Number.NaN;
     };
-    return { gap, noise };
+    let tau2: number | undefined;
+    const residual = (): number => (tau2 ??= historyResidualVariance(selectDatasets(task.history, like)));
+    return { gap, noise, residual };
   });
 }
 
-/** Scores of the models of one rung (module comment, step 2), in rung order. */
-export function rungScores(task: SelectionTask, rung: Rung, o: Options): number[] {
-  const { gap, noise } = statsOf(task, o.trend);
-  const prior = priorOf(task);
+/** Scores of the models of one rung (module comment, step 3), in rung order, and the weight the shrinkage gave the target's data (1 without shrinkage). */
+export function rungScores(task: SelectionTask, rung: Rung, o: Options): { values: number[]; weight: number } {
+  const { gap, noise, residual } = statsOf(task, o.trend);
+  const prior = evidenceOf(task, o);
   const y = rung.curves.map((c, i) => last(c) + gap(rung.models[i] ?? '', rung.epoch));
   const s2 = noise(rung.epoch);
-  if (o.shrink !== 'empirical-bayes' || !Number.isFinite(s2)) return y;
-  return shrinkTowardPrior(y, rung.models.map((m) => prior.get(m) ?? Number.NaN), s2).posterior;
+  if (o.shrink !== 'empirical-bayes' || !Number.isFinite(s2)) return { values: y, weight: 1 };
+  const r = shrinkTowardPrior(y, rung.models.map((m) => prior.get(m) ?? Number.NaN), s2, o.tau === 'history' ? residual() : undefined);
+  return { values: r.posterior, weight: r.weight };
+}
+
+/**
+ * What the rung scores are, with the data weight: a weight near 0 means the scores sit on the
+ * evidence fit (when the evidence does not explain the rung, on the rung's mean), so models
+ * may show the same score to four decimals while still ranked by validation.
+ */
+function meaningOf(weight: number): string {
+  return `${CORRECTED_SCORE.slice(0, -1)}; weight of the target's validation ${weight.toFixed(4)})`;
 }
 
 /** The prior-shrink-halving policy with resolved options. */
 export function priorShrinkHalving(o: Options, name: string): SelectionPolicy {
   return {
     name,
-    proxyRequest: () => null,
+    proxyRequest(task) {
+      const proxy = proxyOf(o);
+      if (proxy === null || task.proxies.has(proxy)) return null;
+      const scored = task.proxyHistory?.get(proxy);
+      const datasets = task.history.datasets.filter((d) => d !== task.target && (scored?.get(d)?.size ?? 0) === 0);
+      return { proxy, models: [...task.pool], ...(datasets.length > 0 ? { datasets } : {}) };
+    },
     recall(task) {
-      const prior = priorOf(task);
-      const scores = task.pool.map((m) => prior.get(m) ?? Number.NaN);
+      const evidence = evidenceOf(task, o);
+      const w = weightsOf(task, o);
+      const scores = task.pool.map((m) => evidence.get(m) ?? Number.NaN);
       const candidates = topBy(task.pool, scores, Math.min(o.recallSize, task.pool.length));
-      return { candidates, scores: Object.fromEntries(task.pool.map((m, i) => [m, scores[i] ?? Number.NaN])), proxyCharges: 0 };
+      const proxy = proxyOf(o);
+      const scored = proxy === null ? undefined : task.proxies.get(proxy);
+      const proxyCharges = scored === undefined ? 0 : task.pool.filter((m) => Number.isFinite(scored.get(m) ?? Number.NaN)).length;
+      return {
+        candidates, scores: Object.fromEntries(task.pool.map((m, i) => [m, scores[i] ?? Number.NaN])), proxyCharges,
+        ...(w.warnings.length > 0 ? { warnings: [...w.warnings] } : {}),
+      };
     },
     decide(task, rung) {
-      const values = rungScores(task, rung, o);
-      return { keep: keepBest(values, o.eta), score: { values, meaning: CORRECTED_SCORE } };
+      const { values, weight } = rungScores(task, rung, o);
+      return { keep: keepBest(values, o.eta), score: { values, meaning: meaningOf(weight) } };
     },
-    pick: (task, rung) => rankDescending(rungScores(task, rung, o))[0] ?? 0,
+    pick: (task, rung) => rankDescending(rungScores(task, rung, o).values)[0] ?? 0,
   };
 }

@@ -3,7 +3,8 @@
  * Phase 1, coarse recall: cluster the pool's models on the offline matrix (../cluster-paper.ts;
  * the offline phase's stored clustering when it covers the pool), score them with the proxy
  * (`proxy`, e.g. LEEP, from task.proxies; the history prior alone for `history-prior` or when
- * the task has no scores for it, see ../recall.ts) and keep the best `recallSize`. Phase 2:
+ * the task has no score for some model it needs, with a warning; see ../recall.ts) and keep
+ * the best `recallSize`. Phase 2:
  * fine selection (./fine-selection.ts) on the first `fineSize` of them, or plain successive
  * halving with `phase2=successive-halving` (the paper's "SH on 10 models" column).
  * Cost, as the paper charges it (anchors README: "Each proxy computation is charged 0.5 epoch
@@ -33,11 +34,17 @@ function poolHistory(task: SelectionTask, key: string, threshold: number): { his
 
 function recallOf(task: SelectionTask, o: Options, key: string): Recall {
   const { history, clustering } = poolHistory(task, key, o.clusterThreshold);
-  const scores = o.proxy === 'history-prior' ? undefined : task.proxies.get(o.proxy);
+  const given = o.proxy === 'history-prior' ? undefined : task.proxies.get(o.proxy);
+  const missing = given === undefined ? [] : modelsNeedingProxy(clustering).filter((m) => !Number.isFinite(given.get(m) ?? Number.NaN));
+  const scores = missing.length === 0 ? given : undefined;
+  const warnings = o.proxy === 'history-prior' || scores !== undefined ? []
+    : [given === undefined
+      ? `proxy ${o.proxy} has no scores on ${task.target}: recall by the history prior alone`
+      : `proxy ${o.proxy} has no score on ${task.target} for ${missing.length} model(s) recall needs (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}): recall by the history prior alone`];
   const proxy: RecallProxy = scores === undefined ? { kind: 'prior' } : { kind: 'scores', scores };
   const fine = recall(history, clustering, proxy, Math.min(o.recallSize, history.models.length)).slice(0, o.fineSize);
   const shown = scores === undefined ? {} : Object.fromEntries(fine.map((m) => [m, scores.get(m) ?? Number.NaN]));
-  return { candidates: fine, scores: shown, proxyCharges: scores === undefined ? 0 : fine.length };
+  return { candidates: fine, scores: shown, proxyCharges: scores === undefined ? 0 : fine.length, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /** The two-phase-paper policy with resolved options. Its recall throws when no pool model has history. */

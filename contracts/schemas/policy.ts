@@ -36,6 +36,8 @@ export const PolicyOptionsSchema = z
     trend: z.enum(['history-gap', 'none']),
     /** prior-shrink-halving: shrink scores toward the history prior (`empirical-bayes`) or not. */
     shrink: z.enum(['empirical-bayes', 'none']),
+    /** prior-shrink-halving: the residual variance of shrinkage, measured on the history datasets (`history`) or on the rung's own models (`rung`). */
+    tau: z.enum(['history', 'rung']),
     /** Proxy of coarse recall; `history-prior` computes none. */
     proxy: ProxyNameSchema,
     /** two-phase-paper: the second phase (`successive-halving` = the paper's "SH on 10 models"). */
@@ -57,7 +59,7 @@ const FINE_SELECTION = { eta: 2, clusters: 4, threshold: 0, thresholdMode: 'abso
  * of the loo targets (bench/selection.ts).
  */
 export const POLICY_DEFAULTS = {
-  'prior-shrink-halving': { recallSize: 14, eta: 2, trend: 'history-gap', shrink: 'empirical-bayes' },
+  'prior-shrink-halving': { recallSize: 14, eta: 2, trend: 'history-gap', shrink: 'empirical-bayes', tau: 'rung', proxy: 'logme' },
   'two-phase-paper': { ...FINE_SELECTION, clusters: 3, recallSize: 15, fineSize: 10, clusterThreshold: 0.09, phase2: 'fine-selection', proxy: 'leep' },
   'fine-selection': FINE_SELECTION,
   'successive-halving': { eta: 2 },

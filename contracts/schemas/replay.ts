@@ -31,6 +31,7 @@ export const ReplayCommandInputSchema = z
     methods: PolicySpecListSchema.optional(),
     json: z.boolean().default(false),
     seed: z.coerce.number().int().default(1),
-    minModels: z.coerce.number().int().min(1).default(25),
+    /** loo: smallest pool a target needs; absent = min(25, models recorded). */
+    minModels: z.coerce.number().int().min(1).optional(),
   })
   .strict();

@@ -132,6 +132,8 @@ export interface SelectionProgress {
   readonly bruteForceGpuSeconds: number | null;
   /** Peak memory in bytes of each model's fine-tunes, where the trainer reports it. */
   readonly peakMemoryBytes: Readonly<Record<string, number>>;
+  /** What the run fell back from (e.g. recall by the history prior when the proxy could not score the target); absent = none. */
+  readonly warnings?: readonly string[];
 }
 
 export interface SelectModelResult extends SelectionProgress {
@@ -164,8 +166,11 @@ export interface PlanSelectionOutput {
   readonly pool: readonly string[];
   /** The target's metric direction, from the trainer's catalog. */
   readonly direction: Direction;
-  /** Proxy scores recall needs on the target first (cluster representatives); null when recall needs none. */
-  readonly proxyRequest: { readonly proxy: ForwardProxy; readonly models: readonly string[] } | null;
+  /**
+   * Proxy scores recall needs on the target first (cluster representatives); null when recall needs none.
+   * `datasets`: history datasets to score the same models on too (kept in the store; not charged).
+   */
+  readonly proxyRequest: { readonly proxy: ForwardProxy; readonly models: readonly string[]; readonly datasets?: readonly string[] } | null;
   /** Mean wall seconds of one epoch per pool model on the benchmark datasets (offline timings); models without timings are absent. */
   readonly meanEpochSeconds?: Readonly<Record<string, number>>;
 }
@@ -182,6 +187,8 @@ export interface RecallOutput {
   readonly scores: Readonly<Record<string, number>>;
   /** Proxy computations charged (0.5 epoch each). */
   readonly proxyCharges: number;
+  /** What recall could not use and fell back from (e.g. a proxy without scores on the target); absent = none. */
+  readonly warnings?: readonly string[];
 }
 export interface DecideRoundInput extends PolicyCall {
   readonly direction: Direction;

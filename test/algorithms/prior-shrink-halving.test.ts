@@ -75,6 +75,50 @@ describe('prior-shrink-halving', () => {
     expect(run.epochs).toEqual([2, 2, 1, 1, 1]);
   });
 
+  it('asks for its proxy on the pool and on the history datasets without scores, and for nothing with proxy=history-prior', () => {
+    const t = { ...task(noisyCurves()), proxyHistory: new Map([['logme', new Map([['h1', new Map([['a', 1]])]])]]) };
+    expect(createPolicy('prior-shrink-halving').proxyRequest(t)).toEqual({ proxy: 'logme', models: MODELS, datasets: ['h2'] });
+    expect(createPolicy('prior-shrink-halving').proxyRequest({ ...t, proxies: new Map([['logme', new Map([['a', 1]])]]) })).toBeNull();
+    expect(createPolicy('prior-shrink-halving', { proxy: 'history-prior' }).proxyRequest(t)).toBeNull();
+  });
+
+  it('recalls by the prior alone, with a warning, when its proxy has no scores on the target', () => {
+    const r = createPolicy('prior-shrink-halving', { recallSize: 2 }).recall(task(noisyCurves()));
+    expect(r.candidates).toEqual(['a', 'b']);
+    expect(r.proxyCharges).toBe(0);
+    expect(r.warnings).toEqual(['proxy logme has no scores on t: recall and scores use the history prior alone']);
+  });
+
+  it('recalls the specialist that a proxy weighed on the history favours, and charges the proxy computations', () => {
+    // Five history datasets on which LogME ranked the models exactly as their results; e has the lowest prior.
+    const datasets = ['h1', 'h2', 'h3', 'h4', 'h5'];
+    const rows = [[0.9, 0.8, 0.7, 0.6, 0.5], [0.5, 0.6, 0.7, 0.8, 0.9], [0.9, 0.8, 0.7, 0.6, 0.5], [0.6, 0.5, 0.9, 0.8, 0.7], [0.9, 0.8, 0.7, 0.6, 0.5]];
+    const history = { models: MODELS, datasets, values: Float64Array.from(rows.flat()) };
+    const proxyHistory = new Map([['logme', new Map(datasets.map((d, i) => [d, new Map(MODELS.map((m, j) => [m, rows[i]?.[j] ?? 0]))]))]]);
+    const base = { ...task(noisyCurves()), history, proxyHistory };
+    // summed z-scores: a 2.12, c 1.41, b 0, d -0.71, e -2.83
+    const prior = createPolicy('prior-shrink-halving', { recallSize: 2, proxy: 'history-prior' }).recall(base);
+    expect(prior.candidates).toEqual(['a', 'c']);
+    const logme = new Map(MODELS.map((m, i) => [m, [0.1, 0.2, 0.3, 0.4, 3][i] ?? 0]));
+    const r = createPolicy('prior-shrink-halving', { recallSize: 2 }).recall({ ...base, proxies: new Map([['logme', logme]]) });
+    expect(r.candidates).toContain('e');
+    expect(r.proxyCharges).toBe(5);
+    expect(r.warnings).toBeUndefined();
+    const flat = createPolicy('prior-shrink-halving', { recallSize: 2 }).recall({ ...base, proxies: new Map([['logme', new Map(MODELS.map((m) => [m, 1]))]]) });
+    expect(flat.candidates).toEqual(prior.candidates);
+  });
+
+  it('measures gaps and noise on datasets of the target\'s direction only (an RMSE dataset does not swamp an accuracy target)', async () => {
+    // r is a minimized dataset whose huge errors would make every accuracy score the prior fit alone
+    const rmse = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((model, i) => ({ model, dataset: 'r', val: [3, 3], test: i % 2 === 0 ? 1 : 5 }));
+    const curves = noisyCurves();
+    const mixed = { ...task({ ...curves, datasets: [...curves.datasets, 'r'], runs: [...curves.runs, ...rmse] }), datasetDirections: new Map([['r', 'minimize' as const]]) };
+    const alone = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 4 }), task(noisyCurves()), from(target));
+    const withRmse = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 4 }), mixed, from(target));
+    expect(withRmse.pick).toBe(alone.pick);
+    expect(withRmse.epochs).toEqual(alone.epochs);
+  });
+
   it('rejects bad parameters', () => {
     expect(() => createPolicy('prior-shrink-halving', { recallSize: 0 })).toThrow(/prior-shrink-halving: recallSize: Number must be greater than or equal to 1/);
     expect(() => createPolicy('prior-shrink-halving', { eta: 1 })).toThrow(/eta: Number must be greater than or equal to 2/);

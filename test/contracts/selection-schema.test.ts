@@ -5,7 +5,7 @@ describe('selectModel input', () => {
     expect(SelectModelInputSchema.parse({ target: 'mnli' })).toEqual({
       target: 'mnli', policy: 'prior-shrink-halving', budgetEpochs: 5, roundDeadline: '2h',
       heartbeatTimeout: '2m', trainer: 'tfjs', maxParallel: 16, seed: 0, keepCheckpoints: 'pick', workerAffinity: false, workerQueueTimeout: '30s',
-      recallSize: 14, eta: 2, trend: 'history-gap', shrink: 'empirical-bayes',
+      recallSize: 14, eta: 2, trend: 'history-gap', shrink: 'empirical-bayes', tau: 'rung', proxy: 'logme',
     });
     expect(SelectModelInputSchema.parse({ target: 'mnli', policy: 'two-phase-paper', threshold: 0.01 })).toMatchObject({
       eta: 2, clusters: 3, threshold: 0.01, thresholdMode: 'absolute', recallSize: 15, fineSize: 10, clusterThreshold: 0.09, phase2: 'fine-selection', proxy: 'leep',
@@ -20,7 +20,8 @@ describe('selectModel input', () => {
   it('recalls by the history prior on the replay trainer, which has no model files to score', () => {
     expect(SelectModelInputSchema.parse({ target: 'mnli', trainer: 'replay', policy: 'two-phase-paper' }).proxy).toBe('history-prior');
     expect(SelectModelInputSchema.parse({ target: 'mnli', trainer: 'replay', policy: 'two-phase-paper', proxy: 'leep' }).proxy).toBe('leep');
-    expect(SelectModelInputSchema.parse({ target: 'mnli', trainer: 'replay' })).not.toHaveProperty('proxy');
+    expect(SelectModelInputSchema.parse({ target: 'mnli', trainer: 'replay' }).proxy).toBe('history-prior');
+    expect(SelectModelInputSchema.parse({ target: 'mnli', trainer: 'replay', policy: 'successive-halving' })).not.toHaveProperty('proxy');
   });
 
   it('names every bad field', () => {

@@ -1,11 +1,11 @@
-import { runSelection, type SelectionTask } from '../../algorithms/policy';
+import { recallStep, runSelection, type SelectionTask } from '../../algorithms/policy';
 import { createPolicy } from '../../algorithms/policies';
 import { selectDatasets, selectRuns } from '../../algorithms/matrix';
 import { POLICY_NAMES, type PolicyName } from '../../contracts/schemas/policy';
 import { openStore } from '../../matrix-store';
-import { selectModel } from '../../workflows';
+import { buildPerformanceMatrix, selectModel } from '../../workflows';
 import { harness, withWorkers, type Harness } from '../helpers/test-env';
-import { MAXIMIZED_TARGET, MINIMIZED_TARGET, buildSyntheticMatrix, syntheticReplay, type SyntheticReplay } from '../helpers/synthetic-replay';
+import { MAXIMIZED_TARGET, MINIMIZED_TARGET, SYNTHETIC, SYNTHETIC_BENCHMARKS, buildSyntheticMatrix, syntheticReplay, type SyntheticReplay } from '../helpers/synthetic-replay';
 
 /** Small options so recall keeps part of the 12-model pool and the rounds really eliminate. */
 const OPTIONS: Partial<Record<PolicyName, Record<string, number>>> = { 'prior-shrink-halving': { recallSize: 6 }, 'two-phase-paper': { recallSize: 8, fineSize: 6 } };
@@ -70,5 +70,46 @@ describe('policy parity: the selectModel workflow decides exactly as replay does
     }
     expect(new Set(runs.map((r) => r.pick)).size).toBeGreaterThan(1);
     expect(runs.some((r) => r.eliminations.some((e) => e.reason === 'trend-filter'))).toBe(true);
+  });
+
+  it('the default with LogME scores in the store (target and five history datasets): same recall, pick, eliminations and epochs as replay', async () => {
+    // a fifth history dataset, so that the proxy can be weighed on the history
+    await withWorkers([await h.orchestrator(), await h.gpuWorker(8)], () => h.client.workflow.execute(buildPerformanceMatrix, {
+      taskQueue: h.taskQueue, workflowId: `parity-offline-more-${h.taskQueue}`,
+      args: [{ models: [...data.hub.runs.models], benchmarks: [...SYNTHETIC_BENCHMARKS, MINIMIZED_TARGET], epochs: SYNTHETIC.epochs, trainer: 'replay', maxParallel: 8 }],
+    }));
+    // a LogME-like score: a noisy, monotone view of the final metric (oriented: higher is better)
+    const scores = data.hub.runs.runs.map((r, i) => ({
+      model: r.model, target: r.dataset, proxy: 'logme',
+      value: (data.hub.directions.get(r.dataset) === 'minimize' ? -1 : 1) * (r.test ?? 0) + 0.03 * Math.sin(7 * i),
+    }));
+    const w = openStore({ dir: h.config.storeDir }).beginWrite();
+    await w.putProxyScores(scores);
+    await w.commit('imported LogME scores');
+    const proxy = (dataset: string) => new Map(scores.filter((x) => x.target === dataset).map((x) => [x.model, x.value]));
+    for (const budget of [3, 5]) {
+      const live = await withWorkers([await h.orchestrator(), await h.gpuWorker(8)], () => h.client.workflow.execute(selectModel, {
+        taskQueue: h.taskQueue, workflowId: `parity-evidence-${budget}-${h.taskQueue}`,
+        // the replay trainer recalls by the prior unless a proxy is named
+        args: [{ target: MAXIMIZED_TARGET, policy: 'prior-shrink-halving', trainer: 'replay', budgetEpochs: budget, recallSize: 6, proxy: 'logme' }],
+      }));
+      const base = await replayTask(MAXIMIZED_TARGET, budget);
+      const others = new Set(base.history.datasets);
+      const task: SelectionTask = {
+        ...base, proxies: new Map([['logme', proxy(MAXIMIZED_TARGET)]]),
+        proxyHistory: new Map([['logme', new Map([...others].map((d) => [d, proxy(d)]))]]),
+      };
+      const policy = createPolicy('prior-shrink-halving', { recallSize: 6, proxy: 'logme' });
+      const recall = recallStep(policy, task);
+      expect(recall.warnings).toBeUndefined();
+      const curves = new Map(data.hub.runs.runs.filter((r) => r.dataset === MAXIMIZED_TARGET).map((r) => [r.model, r.val]));
+      const replay = await runSelection(policy, task, async (m, from, to) => (curves.get(m) ?? []).slice(from, to));
+      expect(live.warnings).toBeUndefined();
+      expect(live.candidates).toEqual(recall.candidates);
+      expect(live.pick).toBe(replay.pick);
+      expect(live.eliminations.map((e) => ({ model: e.model, round: e.round, reason: e.reason }))).toEqual(replay.eliminations);
+      expect(live.epochsSpent).toBe(replay.cost.epochs);
+      expect(replay.cost.proxyComputations).toBe(data.hub.runs.models.length);
+    }
   });
 });

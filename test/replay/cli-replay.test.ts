@@ -35,7 +35,7 @@ describe('mselect replay', () => {
     const text = await run(['--data', dir, '--protocol', 'loo', '--min-models', '3', '--methods', 'brute-force']);
     expect(text).toMatch(/loo protocol on .*: 2 targets/);
     expect(text).toMatch(/│ x +│ 0.70 +│ 0.65 @ 6 ep +│/);
-    expect(text).toMatch(/│ brute-force +│ 2.50 +│ 2.50 +│ 0.50 +│ 100.0% +│ 6.0 +│/);
+    expect(text).toMatch(/│ brute-force +│ 2.50 +│ 2.50 +│ 5.00 +│ 0.50 +│ 100.0% +│ 6.0 +│/);
   });
 
   it('rejects an unknown method and protocol with the option named', async () => {

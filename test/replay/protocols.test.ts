@@ -12,7 +12,8 @@ describe('loo protocol on a tiny directory', () => {
     expect(x?.task.pool).toEqual(['a', 'b', 'c']);
     expect(x?.task.maxEpochs).toBe(2);
     expect(x?.task.seed).toBe(9);
-    expect(x?.task.proxies.size).toBe(0);
+    expect([...(x?.task.proxies.keys() ?? [])]).toEqual([...data.proxies.keys()].filter((k) => data.proxies.get(k)?.has('x')));
+    for (const byDataset of x?.task.proxyHistory?.values() ?? []) expect(byDataset.has('x')).toBe(false);
     expect(x?.task.direction).toBe('maximize');
     expect(x?.task.history.datasets).toEqual(['y', 'z']);
     expect(x?.task.history.models).toEqual(['a', 'b', 'c']);

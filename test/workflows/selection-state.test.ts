@@ -17,7 +17,7 @@ const train = (s: SelectionState, curves: Record<string, number[]>): void => {
 describe('SelectionState (no server)', () => {
   it('carries the policy options of the input, defaults filled in', () => {
     expect(state({ eta: 3 }).options).toEqual({ eta: 3 });
-    expect(state({ policy: 'prior-shrink-halving' }).options).toEqual({ recallSize: 14, eta: 2, trend: 'history-gap', shrink: 'empirical-bayes' });
+    expect(state({ policy: 'prior-shrink-halving' }).options).toEqual({ recallSize: 14, eta: 2, trend: 'history-gap', shrink: 'empirical-bayes', tau: 'rung', proxy: 'history-prior' });
   });
 
   it('applies a decision: its eliminations with the round and epoch, then its survivors in its order', () => {
