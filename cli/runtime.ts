@@ -54,7 +54,7 @@ export async function openSession(log: (l: string) => void): Promise<Session> {
   const dev = loadDevServerConfig();
   const target = resolveTarget(connectionConfigFromEnv(), dev);
   const uiUrl = target.embedded && dev.ui ? `http://${dev.ip}:${dev.uiPort}` : undefined;
-  const tracing = tracingFromEnv();
+  const tracing = await tracingFromEnv();
   if (tracing) log(`OpenTelemetry traces to ${tracing.endpoint}`);
   if (!target.embedded || (await portOpen(dev.ip, dev.port))) {
     const client = await connectClient(target);

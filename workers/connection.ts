@@ -172,18 +172,18 @@ export function resolveTarget(cfg: ConnectionSettings, dev: DevServerConfig): Ta
 }
 
 /** The tracing plugin when OTEL_EXPORTER_OTLP_ENDPOINT is set (workers/tracing.ts), else none. */
-const plugins = (env: NodeJS.ProcessEnv) => {
-  const tracing = tracingFromEnv(env);
+async function plugins(env: NodeJS.ProcessEnv) {
+  const tracing = await tracingFromEnv(env);
   return tracing ? [tracing.plugin] : [];
-};
+}
 
 /** Connection for workers; workers built on it trace when tracing is on. The caller closes it. */
-export function connectWorker(t: Target, env: NodeJS.ProcessEnv = process.env): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: t.address, tls: t.tls, apiKey: t.apiKey, metadata: t.metadata, plugins: plugins(env) });
+export async function connectWorker(t: Target, env: NodeJS.ProcessEnv = process.env): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: t.address, tls: t.tls, apiKey: t.apiKey, metadata: t.metadata, plugins: await plugins(env) });
 }
 
 /** Client for starters, the CLI and schedules; it traces when tracing is on. The caller closes `client.connection`. */
 export async function connectClient(t: Target, env: NodeJS.ProcessEnv = process.env): Promise<Client> {
   const connection = await Connection.connect({ address: t.address, tls: t.tls, apiKey: t.apiKey, metadata: t.metadata });
-  return new Client({ connection, namespace: t.namespace, plugins: plugins(env) });
+  return new Client({ connection, namespace: t.namespace, plugins: await plugins(env) });
 }

@@ -55,7 +55,7 @@ describe('OpenTelemetry tracing', () => {
       const setup = { connection, namespace, taskQueue, config: testWorkerConfig(), shutdownGraceTime: '1s' as const };
       const workers = [await createOrchestratorWorker(setup), await createGpuWorker({ ...setup, slots: 1 })];
       await withWorkers(workers, () => client.workflow.execute(plumbingCheck, { taskQueue, workflowId: taskQueue, args: [{ steps: 1, stepMs: 10, timer: '10ms' }] }));
-      await tracingFromEnv(env)?.flush();
+      await (await tracingFromEnv(env))?.flush();
     } finally {
       await client.connection.close();
       await connection.close();
