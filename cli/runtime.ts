@@ -5,6 +5,7 @@ import { launchDevServer, loadDevServerConfig } from '../server/dev-server';
 import { connectClient, connectionConfigFromEnv, connectWorker, resolveTarget, type Target } from '../workers/connection';
 import { createGpuWorkers, createOrchestratorWorker } from '../workers/create-workers';
 import { workerConfigFromEnv } from '../workers/config';
+import { tracingFromEnv } from '../workers/tracing';
 import { telemetryFromEnv } from '../workers/metrics';
 import { describeReport, ensureSearchAttributes } from '../workers/search-attributes';
 
@@ -70,10 +71,12 @@ export async function openSession(log: (l: string) => void): Promise<Session> {
   const dev = loadDevServerConfig();
   const target = resolveTarget(connectionConfigFromEnv(), dev);
   const uiUrl = target.embedded && dev.ui ? `http://${dev.ip}:${dev.uiPort}` : undefined;
+  const tracing = await tracingFromEnv();
+  if (tracing) log(`OpenTelemetry traces to ${tracing.endpoint}`);
   if (!target.embedded || (await portOpen(dev.ip, dev.port))) {
     const client = await connectClient(target);
     log(`Temporal at ${target.address} (namespace ${target.namespace})`);
-    return { target, client, uiUrl, launched: false, close: () => client.connection.close() };
+    return { target, client, uiUrl, launched: false, close: async () => { await tracing?.flush(); await client.connection.close(); } };
   }
   log(`Starting the embedded Temporal dev server (${dev.ip}:${dev.port}, SQLite ${dev.dbFile})...`);
   const env = await launchDevServer();
@@ -81,6 +84,7 @@ export async function openSession(log: (l: string) => void): Promise<Session> {
   return {
     target, client, uiUrl, launched: true,
     close: async () => {
+      await tracing?.flush();
       await client.connection.close();
       await env.teardown();
     },

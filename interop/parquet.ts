@@ -9,10 +9,9 @@
  *
  * Output for `mselect export matrix --format parquet | wide-parquet`: the long and the wide
  * shape, with the columns of their CSV twins; a missing value is a null.
+ *
+ * The libraries are loaded when a Parquet file is read or written, not by every command.
  */
-import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { cellText } from './arrow-input';
 import { formatCsv } from './delimited';
 import type { ExportedMatrix } from './export';
@@ -27,6 +26,7 @@ function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
 
 /** CSV text of a Parquet file. Throws when the bytes are not Parquet or use an unsupported encoding. */
 export async function parquetToCsv(bytes: Uint8Array): Promise<string> {
+  const [{ parquetMetadata, parquetReadObjects, parquetSchema }, { compressors }] = await Promise.all([import('hyparquet'), import('hyparquet-compressors')]);
   const file = arrayBufferOf(bytes);
   const metadata = parquetMetadata(file);
   const names = parquetSchema(metadata).children.map((c) => c.element.name);
@@ -38,7 +38,8 @@ const nullable = (v: number | null | undefined): number | null => (v === null ||
 const bytesOf = (b: ArrayBuffer): Uint8Array => new Uint8Array(b);
 
 /** Long Parquet: `model, dataset, metric, direction, value, ep1..epN` (null = missing), the columns of the long CSV. */
-export function cellsParquet(m: ExportedMatrix): Uint8Array {
+export async function cellsParquet(m: ExportedMatrix): Promise<Uint8Array> {
+  const { parquetWriteBuffer } = await import('hyparquet-writer');
   const epochs = m.cells.reduce((n, c) => Math.max(n, c.curve.length), 0);
   return bytesOf(parquetWriteBuffer({
     columnData: [
@@ -53,7 +54,8 @@ export function cellsParquet(m: ExportedMatrix): Uint8Array {
 }
 
 /** Wide Parquet: `model` then one column per dataset (null = never run or no value), the columns of the wide CSV. */
-export function wideParquet(m: ExportedMatrix): Uint8Array {
+export async function wideParquet(m: ExportedMatrix): Promise<Uint8Array> {
+  const { parquetWriteBuffer } = await import('hyparquet-writer');
   const datasets = [...new Set(m.cells.map((c) => c.dataset))].sort();
   const models = [...new Set(m.cells.map((c) => c.model))].sort();
   const at = new Map(m.cells.map((c) => [pairKey(c.model, c.dataset), c.value]));

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { platform } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { ConnectionConfigSchema, type ConnectionConfig, type DevServerConfig } from '../contracts/schemas';
+import { tracingFromEnv } from './tracing';
 
 /** Where to connect, fully resolved. */
 export interface Target {
@@ -170,13 +171,19 @@ export function resolveTarget(cfg: ConnectionSettings, dev: DevServerConfig): Ta
   };
 }
 
-/** Connection for workers. The caller closes it. */
-export function connectWorker(t: Target): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: t.address, tls: t.tls, apiKey: t.apiKey, metadata: t.metadata });
+/** The tracing plugin when OTEL_EXPORTER_OTLP_ENDPOINT is set (workers/tracing.ts), else none. */
+async function plugins(env: NodeJS.ProcessEnv) {
+  const tracing = await tracingFromEnv(env);
+  return tracing ? [tracing.plugin] : [];
 }
 
-/** Client for starters, the CLI and schedules. The caller closes `client.connection`. */
-export async function connectClient(t: Target): Promise<Client> {
+/** Connection for workers; workers built on it trace when tracing is on. The caller closes it. */
+export async function connectWorker(t: Target, env: NodeJS.ProcessEnv = process.env): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: t.address, tls: t.tls, apiKey: t.apiKey, metadata: t.metadata, plugins: await plugins(env) });
+}
+
+/** Client for starters, the CLI and schedules; it traces when tracing is on. The caller closes `client.connection`. */
+export async function connectClient(t: Target, env: NodeJS.ProcessEnv = process.env): Promise<Client> {
   const connection = await Connection.connect({ address: t.address, tls: t.tls, apiKey: t.apiKey, metadata: t.metadata });
-  return new Client({ connection, namespace: t.namespace });
+  return new Client({ connection, namespace: t.namespace, plugins: await plugins(env) });
 }
