@@ -139,10 +139,10 @@ export function createSelectionActivities(deps: SelectionDeps) {
       if (pool.length === 0) throw nonRetryable(ErrorType.InvalidInput, `store version ${h.version} has no model with history: run the offline phase first`);
       const task = selectionTask(h, { target: input.target, pool, direction: target.direction, seed: input.seed, maxEpochs: 1 });
       const request = step(`planning ${input.policy} for ${input.target}`, () => proxyStep(policy, task));
-      if (request === null) return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: null };
+      if (request === null) return { storeVersion: h.version, pool, direction: target.direction, metric: target.metric, proxyRequest: null };
       const proxy = ForwardProxySchema.safeParse(request.proxy);
       if (!proxy.success) throw nonRetryable(ErrorType.InvalidInput, `${input.policy} asks for proxy "${request.proxy}", which proxyScore cannot compute`);
-      return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: { proxy: proxy.data, models: [...request.models] } };
+      return { storeVersion: h.version, pool, direction: target.direction, metric: target.metric, proxyRequest: { proxy: proxy.data, models: [...request.models] } };
     },
 
     /** Coarse recall of the policy: candidates, their scores, proxy charges. Pure over the store version. Fails with InvalidInput. */
@@ -165,7 +165,7 @@ export function createSelectionActivities(deps: SelectionDeps) {
       const policy = policyOf(input.policy, input.options);
       const rung = { epoch: input.epoch, budgetEpochs: input.budgetEpochs, models: input.models, curves: input.curves };
       const d = step(`round at epoch ${input.epoch} for ${input.target}`, () => decideStep(policy, roundTask(h, input), rung));
-      return { keep: [...d.keep], eliminated: d.eliminated.map((e) => ({ ...e })), predictions: { ...d.predictions } };
+      return { keep: [...d.keep], eliminated: d.eliminated.map((e) => ({ ...e })), predictions: { ...d.predictions }, passed: [...(d.passed ?? d.keep)], scoreName: d.scoreName ?? null, halving: d.halving ?? null };
     },
   };
 }

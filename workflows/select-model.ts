@@ -1,6 +1,7 @@
-import { allHandlersFinished, condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { parseOrFail } from '../contracts/parse';
 import { durationMs } from '../contracts/duration';
+import { selectionProgressLine } from '../contracts/progress-text';
 import { SelectModelInputSchema, type SelectModelResult } from '../contracts/schemas/selection';
 import { light } from './activities';
 import { addCandidatesUpdate, finishNowUpdate, selectionProgressQuery, setBudgetUpdate } from './messages';
@@ -14,18 +15,23 @@ import { decidePhase, recallPhase, trainRound, trainWinner } from './selection-r
  * on, until one model is left or the policy picks at the budget epoch; the pick is trained
  * to the budget. The decisions are replay's (algorithms/policy.ts), in activities. Answers `progress`; takes `addCandidates`, `setBudget` and `finishNow` updates.
  * Fails with InvalidInput on bad input, ModelNotFound / DatasetNotFound from planning.
+ * Its current details in the web UI are the CLI's one-line progress; every activity has a
+ * summary naming what it works on.
  */
 export async function selectModel(raw: unknown): Promise<SelectModelResult> {
   const input = parseOrFail(SelectModelInputSchema, raw, `selectModel input (workflow ${workflowInfo().workflowId})`);
-  const s = new SelectionState(input);
+  const info = workflowInfo();
+  const s = new SelectionState(input, (p) => setCurrentDetails(selectionProgressLine(p)));
+  s.run = { workflowId: info.workflowId, namespace: info.namespace, startedAt: info.startTime.toISOString() };
   setHandler(selectionProgressQuery, () => s.progress());
   setHandler(addCandidatesUpdate, (u) => s.addCandidates(u), { validator: (u) => s.validateAddCandidates(u) });
   setHandler(setBudgetUpdate, (u) => s.setBudget(u), { validator: (u) => s.validateSetBudget(u) });
   setHandler(finishNowUpdate, () => s.finishNow(), { validator: () => s.validateFinishNow() });
   upsertSearchAttributes({ MselectTarget: [input.target], MselectPolicy: [input.policy] });
 
-  const plan = await light().planSelection({ target: input.target, models: input.models, policy: input.policy, options: s.options, seed: input.seed, trainer: input.trainer, storeVersion: input.storeVersion });
-  s.setPool(plan.pool, plan.storeVersion, plan.direction);
+  const pool = input.models ? `${input.models.length} named models` : 'every live model';
+  const plan = await light(`planSelection for ${input.target}: ${input.policy} over ${pool}`).planSelection({ target: input.target, models: input.models, policy: input.policy, options: s.options, seed: input.seed, trainer: input.trainer, storeVersion: input.storeVersion });
+  s.setPool(plan.pool, plan.storeVersion, plan.direction, plan.metric ?? null);
   await recallPhase(s, plan.proxyRequest);
 
   const deadlineMs = durationMs(input.roundDeadline);
@@ -37,8 +43,9 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
     await decidePhase(s, epoch);
   }
   await trainWinner(s);
+  s.finishedAt = new Date().toISOString();
   s.phase = 'done';
   await condition(allHandlersFinished);
-  const report = await light().writeSelectionReport({ workflowId: workflowInfo().workflowId, result: s.result() });
+  const report = await light(`writeSelectionReport for ${input.target}: pick ${s.result().pick ?? 'none'}`).writeSelectionReport({ workflowId: info.workflowId, result: s.result() });
   return s.result(report.path);
 }

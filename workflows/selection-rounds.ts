@@ -15,35 +15,37 @@ export async function recallPhase(s: SelectionState, request: PlanSelectionOutpu
   s.phase = 'recall';
   const proxyScores: Record<string, number> = {};
   if (request !== null) {
-    const act = gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) });
     await slidingWindow(request.models, s.input.maxParallel, async (model) => {
+      const act = gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout), summary: `proxyScore ${request.proxy} of ${model} on ${s.input.target}` });
       const r = await act.proxyScore({ model, target: s.input.target, proxy: request.proxy, seed: s.input.seed });
       proxyScores[model] = r.value;
     });
   }
-  const r = await light().recall({
+  const by = request === null ? '' : ` by ${request.proxy} on ${request.models.length} models`;
+  const r = await light(`recall ${s.input.policy} for ${s.input.target}: ${s.pool.length} models${by}`).recall({
     target: s.input.target, policy: s.input.policy, options: s.options, seed: s.input.seed, pool: s.pool, direction: s.direction,
     proxy: request?.proxy ?? null, proxyScores, storeVersion: s.storeVersion,
   });
   s.proxyCharges = r.proxyCharges;
-  s.setCandidates(r.candidates, r.scores);
+  s.setCandidates(r.candidates, r.scores, r.warnings ?? []);
 }
 
 /** The policy's decision on the survivors after `epoch` (at the budget epoch: its pick). */
 export async function decidePhase(s: SelectionState, epoch: number): Promise<void> {
   s.phase = 'deciding';
   const budget = s.budget;
-  const d = await light().decideRound({
+  const models = [...s.survivors];
+  const d = await light(`decideRound round ${s.round}: ${models.length} models at epoch ${epoch} of ${budget}`).decideRound({
     target: s.input.target, policy: s.input.policy, options: s.options, seed: s.input.seed, direction: s.direction,
-    epoch, budgetEpochs: budget, models: s.survivors, curves: s.survivors.map((m) => s.curveOf(m)), storeVersion: s.storeVersion,
+    epoch, budgetEpochs: budget, models, curves: models.map((m) => s.curveOf(m)), storeVersion: s.storeVersion,
   });
-  s.applyDecision(d, epoch, budget);
+  s.applyDecision(d, epoch, budget, models);
 }
 
 /** Fine-tune `model` to `toEpoch`; the result is recorded unless `late()` says the round already closed. */
 async function fineTune(s: SelectionState, model: string, toEpoch: number, late: () => boolean = () => false): Promise<boolean> {
   const from = s.epochsOf(model);
-  const r = await gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) }).fineTune({
+  const r = await gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout), summary: `fineTune ${model} on ${s.input.target}, epochs ${from}→${toEpoch}` }).fineTune({
     trainer: s.input.trainer, modelId: model, datasetId: s.input.target, fromEpoch: from, toEpoch,
     resume: s.checkpointOf(model), seed: s.input.seed, runId: `${workflowInfo().workflowId}/${model}@${s.input.target}`,
   });

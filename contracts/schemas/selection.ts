@@ -76,6 +76,42 @@ export interface Elimination {
   readonly epoch: number;
   readonly reason: EliminationReason;
   readonly detail: string;
+  /** What happened to the model, in words (`eliminationOutcome`): "not picked at the budget epoch 5", "failed: …". */
+  readonly outcome?: string;
+}
+
+/** What one round's decision did to a model of its rung. */
+export type RoundFate = 'kept' | 'picked' | 'halving' | 'trend-filter' | 'not-picked';
+
+/** One round's decision, as recorded by the workflow: enough to re-derive every elimination from the numbers. */
+export interface RoundRecord {
+  readonly round: number;
+  /** Epochs every model of the rung had been trained to. */
+  readonly epoch: number;
+  readonly budgetEpochs: number;
+  /** The policy's score, when it ranks by one besides the validation: its meaning (name, then its explanation in parentheses). */
+  readonly scoreName: string | null;
+  /** Which value halving ranked by: the validation score or the policy's score. */
+  readonly rankedBy: 'validation' | 'score';
+  /** The halving cutoff on `rankedBy` (metric scale): the worst value the rung kept; a model halved was below it. Null when halving dropped nobody. */
+  readonly cutoff: number | null;
+  /** Every model of the rung in rung order: its validation, its policy score (null: none) and what the decision did. */
+  readonly models: readonly { readonly model: string; readonly validation: number | null; readonly score: number | null; readonly fate: RoundFate }[];
+}
+
+/** The settings a selection ran with: the input after defaults, and what planning resolved. */
+export interface SelectionSettings {
+  /** Policy options after the policy's defaults. */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  /** The budget the run started with (`budgetEpochs` is the one it ended with). */
+  readonly initialBudgetEpochs: number;
+  readonly trainer: TrainerName;
+  readonly maxParallel: number;
+  readonly roundDeadline: string;
+  readonly heartbeatTimeout: string;
+  /** The target metric's name (`accuracy`, `rmse`) when the catalog names it. */
+  readonly metric: string | null;
 }
 
 export interface SelectionProgress {
@@ -99,6 +135,24 @@ export interface SelectionProgress {
   readonly epochsSpent: number;
   /** What fine-tuning the whole pool to the budget would cost. */
   readonly bruteForceEpochs: number;
+  /** Every decision round, in order (older results lack it). */
+  readonly rounds?: readonly RoundRecord[];
+  readonly settings?: SelectionSettings;
+  readonly workflowId?: string;
+  readonly namespace?: string;
+  /** When the workflow started and (results only) finished, ISO 8601. */
+  readonly startedAt?: string;
+  readonly finishedAt?: string | null;
+  /** Things the user should know about how the run decided (e.g. recall fell back to the history prior). */
+  readonly warnings?: readonly string[];
+  /** Fine-tune wall seconds per model, on the GPU workers. */
+  readonly gpuSeconds?: Readonly<Record<string, number>>;
+  /** Fine-tune wall seconds of the whole run so far. */
+  readonly gpuSecondsSpent?: number;
+  /** What fine-tuning the pool to the budget would take, from the offline timings; null when unknown. */
+  readonly bruteForceGpuSeconds?: number | null;
+  /** Peak memory of a model's fine-tune, where the backend can tell. */
+  readonly peakMemoryBytes?: Readonly<Record<string, number>>;
 }
 
 export interface SelectModelResult extends SelectionProgress {
@@ -129,6 +183,8 @@ export interface PlanSelectionOutput {
   readonly pool: readonly string[];
   /** The target's metric direction, from the trainer's catalog. */
   readonly direction: 'maximize' | 'minimize';
+  /** The target metric's name (`accuracy`, `rmse`), from the trainer's catalog. */
+  readonly metric?: string;
   /** Proxy scores recall needs on the target first (cluster representatives); null when recall needs none. */
   readonly proxyRequest: { readonly proxy: ForwardProxy; readonly models: readonly string[] } | null;
 }
@@ -145,6 +201,8 @@ export interface RecallOutput {
   readonly scores: Readonly<Record<string, number>>;
   /** Proxy computations charged (0.5 epoch each). */
   readonly proxyCharges: number;
+  /** Things the user should know about the recall (e.g. it fell back to the history prior). */
+  readonly warnings?: readonly string[];
 }
 export interface DecideRoundInput extends PolicyCall {
   readonly direction: 'maximize' | 'minimize';
@@ -160,4 +218,10 @@ export interface DecideRoundOutput {
   readonly eliminated: readonly { model: string; reason: EliminationReason; detail: string }[];
   /** The score each model was ranked by (predicted or corrected final metric, metric scale), where the policy has one. */
   readonly predictions: Readonly<Record<string, number>>;
+  /** The models the rung's verdict kept, before the final pick at the budget epoch (absent: `keep`). */
+  readonly passed?: readonly string[];
+  /** What `predictions` are (name, then the explanation in parentheses); null or absent: there are none. */
+  readonly scoreName?: string | null;
+  /** The value halving ranked by and its cutoff, the worst value the rung kept (metric scale; null: nobody was halved). */
+  readonly halving?: { readonly rankedBy: 'validation' | 'score'; readonly cutoff: number | null } | null;
 }
