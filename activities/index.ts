@@ -29,6 +29,8 @@ export interface OrchestratorActivityDeps {
   readonly store: MatrixStore;
   readonly catalogs: Readonly<Record<string, Catalog>>;
   readonly reports: ReportSink;
+  /** The Temporal web UI's address, for the reports' links to their workflows. */
+  readonly uiUrl?: string | null;
 }
 
 /** The GPU worker's activities: fine-tunes on every configured trainer, and proxy scores cached in the matrix store. */
@@ -46,7 +48,7 @@ export function createOrchestratorActivities(deps: OrchestratorActivityDeps) {
   return withStoreFailures({
     ...createMatrixActivities({ store, catalogs }),
     ...createSelectionActivities({ store, catalogs }),
-    ...createReportActivities({ store, reports: deps.reports }),
+    ...createReportActivities({ store, reports: deps.reports, uiUrl: deps.uiUrl }),
   });
 }
 

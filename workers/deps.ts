@@ -13,7 +13,7 @@ import { openStore, openStoreOn, type MatrixStore } from '../matrix-store';
 import { checkStorage, openStorage, type ObjectStore } from '../storage';
 import { CheckpointStore } from '../training/checkpoint-store';
 import { loadAnchors, type AnchorData } from '../replay/load';
-import { plotlyFileName, plotlySource, writePage } from '../report/plot-html';
+import { writePage } from '../report/plot-html';
 import { ReplayTrainer } from '../replay/replay-trainer';
 import { pickBackend, type Backend } from '../training/backend';
 import { CommandTrainer } from '../training/command-trainer';
@@ -124,7 +124,7 @@ export async function gpuDeps(cfg: WorkerConfig, o: GpuDepsOptions = {}): Promis
   };
 }
 
-/** Reports as files in `dir`, each written atomically with the folder's one plotly file beside it; returns the file's path. */
+/** Reports as files in `dir`, each written atomically (self-contained pages); returns the file's path. */
 export function folderReportSink(dir: string): ReportSink {
   return {
     async write(name, html) {
@@ -135,12 +135,10 @@ export function folderReportSink(dir: string): ReportSink {
   };
 }
 
-/** Reports as objects (atomic replace), with one plotly object beside them; returns where the object is (an s3:// URL). */
+/** Reports as objects (atomic replace; self-contained pages); returns where the object is (an s3:// URL). */
 export function objectReportSink(objects: ObjectStore): ReportSink {
   return {
     async write(name, html) {
-      const plotly = plotlyFileName();
-      if ((await objects.head(plotly)) === null) await objects.putIfAbsent(plotly, plotlySource());
       await objects.put(name, html);
       return objects.describe(name);
     },
@@ -169,5 +167,5 @@ export async function orchestratorDeps(cfg: WorkerConfig, given?: MatrixStore): 
   if (cfg.commandTrainer) catalogs[cfg.commandTrainer.name] = catalogs.tfjs as Catalog;
   const data = replayData(cfg);
   if (data) catalogs.replay = lazyCatalog(async () => { const a = await data(); return runSetCatalog(a.runs, a.directions); });
-  return { store, catalogs, reports: objects ? objectReportSink(objects.sub('reports/')) : folderReportSink(cfg.reportDir) };
+  return { store, catalogs, reports: objects ? objectReportSink(objects.sub('reports/')) : folderReportSink(cfg.reportDir), uiUrl: cfg.uiUrl ?? null };
 }
