@@ -118,6 +118,10 @@ export interface SelectionFacts {
   readonly candidates: readonly CandidateFacts[];
   readonly eliminations: readonly { readonly model: string; readonly round: number; readonly epoch: number; readonly reason: string; readonly outcome: string; readonly detail: string }[];
   readonly warnings: readonly string[];
+  /** Validation per epoch by model, and recall scores: the data of the plots. */
+  readonly curves: Readonly<Record<string, readonly number[]>>;
+  readonly recallScores: Readonly<Record<string, number>>;
+  readonly reportPath: string | null;
 }
 
 /** Link to a workflow in the Temporal web UI. */
@@ -194,6 +198,7 @@ export function selectionFacts(r: SelectModelResult, uiUrl?: string | null): Sel
     }),
     eliminations: r.eliminations.map((e) => ({ model: e.model, round: e.round, epoch: e.epoch, reason: e.reason, outcome: e.outcome ?? eliminationOutcome(e, notPicked.has(e.model)), detail: shortDetail(e.detail, r) })),
     warnings: [...(r.warnings ?? [])],
+    curves: r.curves, recallScores: r.recallScores, reportPath: r.reportPath,
   };
 }
 
