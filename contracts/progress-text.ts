@@ -14,15 +14,18 @@ export function formatSeconds(s: number): string {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
-/** The one-line progress of a selection: the CLI's progress bar label and the workflow's current details in the web UI. */
+/**
+ * The one-line progress of a selection: the CLI's progress bar label and the workflow's
+ * current details in the web UI (which renders markdown, so no `a/b`: it would show a fraction).
+ */
 export function selectionProgressLine(p: SelectionProgress): string {
-  const gpu = p.gpuSecondsSpent === undefined ? '' : `, GPU ${formatSeconds(p.gpuSecondsSpent)}${p.bruteForceGpuSeconds ? ` of ~${formatSeconds(p.bruteForceGpuSeconds)}` : ''}`;
-  return `${p.phase}: round ${p.round}, ${p.survivors.length} of ${p.candidates.length} candidates left, ${p.eliminations.length} eliminated, ${p.epochsSpent}/${p.bruteForceEpochs} epochs vs brute force${gpu}`;
+  const gpu = p.gpuSecondsSpent === undefined ? '' : `, GPU time ${formatSeconds(p.gpuSecondsSpent)}${p.bruteForceGpuSeconds ? ` of ~${formatSeconds(p.bruteForceGpuSeconds)}` : ''}`;
+  return `${p.phase}: round ${p.round}, ${p.survivors.length} of ${p.candidates.length} candidates left, ${p.eliminations.length} eliminated, ${p.epochsSpent} of ${p.bruteForceEpochs} brute-force epochs spent${gpu}`;
 }
 
 /** The one-line progress of the offline phase (CLI label and current details). */
 export function matrixProgressLine(p: MatrixProgress): string {
-  return `${p.phase}: ${p.done}/${p.total} cells, ${p.running} running, ${p.failed} failed (run ${p.run})`;
+  return `${p.phase}: ${p.done} of ${p.total} cells, ${p.running} running, ${p.failed} failed (run ${p.run})`;
 }
 
 /** What happened to an eliminated model, in words; `notPicked`: it was kept by the last round and lost the final pick. */
@@ -55,11 +58,11 @@ export function selectionSummary(input: SelectModelInput): string {
 export function selectionDetails(input: SelectModelInput, options: Readonly<Record<string, unknown>>): string {
   const opts = Object.entries(options).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'none';
   return [
-    `**target** ${input.target}`,
-    `**policy** ${input.policy} (${opts})`,
-    `**budget** ${input.budgetEpochs} epochs per model, round deadline ${String(input.roundDeadline)}`,
-    `**pool** ${poolText(input)}`,
-    `**trainer** ${input.trainer}, at most ${input.maxParallel} fine-tunes at once, seed ${input.seed}`,
+    `- **target** ${input.target}`,
+    `- **policy** ${input.policy} (${opts})`,
+    `- **budget** ${input.budgetEpochs} epochs per model, round deadline ${String(input.roundDeadline)}`,
+    `- **pool** ${poolText(input)}`,
+    `- **trainer** ${input.trainer}, at most ${input.maxParallel} fine-tunes at once, seed ${input.seed}`,
   ].join('\n');
 }
 

@@ -59,7 +59,7 @@ describe('what the web UI shows of a run (real dev server, synthetic recorded hu
 
       const described = await handle.describe();
       expect(await described.staticSummary()).toBe(`select a model for ${MAXIMIZED_TARGET}: successive-halving, replay trainer, budget 3 epochs`);
-      expect(await described.staticDetails()).toMatch(/\*\*policy\*\* successive-halving \(eta=2\)\n\*\*budget\*\* 3 epochs per model/);
+      expect(await described.staticDetails()).toMatch(/- \*\*policy\*\* successive-halving \(eta=2\)\n- \*\*budget\*\* 3 epochs per model/);
 
       const { activities, timers } = summaries((await handle.fetchHistory()).events ?? []);
       const of = (type: string): (string | undefined)[] => activities.filter(([t]) => t === type).map(([, s]) => s);
