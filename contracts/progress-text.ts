@@ -3,7 +3,7 @@
  * details) and the CLI (progress line, tables): one function per text, no Node imports, so it
  * is safe inside the workflow sandbox.
  */
-import type { MatrixProgress, BuildMatrixInput } from './schemas/offline';
+import type { MatrixProgress } from './schemas/offline';
 import type { Elimination, SelectModelInput, SelectionProgress } from './schemas/selection';
 
 /** Seconds as `42 s`, `3.2 min` or `1.5 h`. */
@@ -64,9 +64,4 @@ export function selectionDetails(input: SelectModelInput, options: Readonly<Reco
     `- **pool** ${poolText(input)}`,
     `- **trainer** ${input.trainer}, at most ${input.maxParallel} fine-tunes at once, seed ${input.seed}`,
   ].join('\n');
-}
-
-/** Static summary of an offline run. */
-export function matrixSummary(input: Pick<BuildMatrixInput, 'trainer' | 'epochs' | 'maxParallel'>): string {
-  return `offline matrix: ${input.trainer} trainer, ${input.epochs} epochs, ${input.maxParallel} in parallel`;
 }

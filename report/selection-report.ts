@@ -151,8 +151,10 @@ function roundFacts(x: RoundRecord, metric: string, direction: SelectModelResult
   };
   const range = metricRange(metric);
   const outside = range && terms ? x.models.filter((m) => m.score !== null && (m.score < range.min || m.score > range.max)) : [];
+  const values = outside.map((m) => m.score as number);
+  const which = outside.length <= 3 ? outside.map((m) => `${m.model} ${fmt(m.score)}`).join(', ') : `${outside.length} of ${x.models.length} scores (${fmt(Math.min(...values))} to ${fmt(Math.max(...values))})`;
   const rangeNote = outside.length && terms && range
-    ? `${outside.map((m) => `${m.model} ${fmt(m.score)}`).join(', ')}: outside [${range.min}, ${range.max === Infinity ? '∞' : range.max}], the range of ${metric}. The ${terms.name} is a ranking score (${terms.explanation}), not a measured ${metric}; it may leave the range.`
+    ? `${which}: outside [${range.min}, ${range.max === Infinity ? '∞' : range.max}], the range of ${metric}. The ${terms.name} is a ranking score (${terms.explanation}), not a measured ${metric}; it may leave the range.`
     : null;
   return { round: x.round, epoch: x.epoch, budgetEpochs: x.budgetEpochs, rankedBy, cutoff: x.cutoff, scoreName: terms?.name ?? null, models: order.map((m) => ({ ...m, note: note(m) })), rangeNote };
 }
@@ -372,11 +374,11 @@ function roundsHtml(f: SelectionFacts): string {
     const head = ['model', `validation ${f.metric}`, ...(x.scoreName ? [x.scoreName] : []), 'decision'];
     const rows = x.models.map((m) => [m.model, fmt(m.validation), ...(x.scoreName ? [fmt(m.score)] : []), m.note]);
     const cut = x.cutoff === null ? 'no model fell to halving' : `cutoff ${fmt(x.cutoff)} on ${x.rankedBy}`;
-    return [
-      `<h3>Round ${x.round}: epoch ${x.epoch} of ${x.budgetEpochs}, ${x.models.length} models, ranked by ${escapeHtml(x.rankedBy)}; ${escapeHtml(cut)}</h3>`,
-      table(head, rows, x.models.map((m) => fateColour[m.fate])),
-      x.rangeNote ? `<p class="note">${escapeHtml(x.rangeNote)}</p>` : '',
-    ].join('\n');
+    const heading = `Round ${x.round}: epoch ${x.epoch} of ${x.budgetEpochs}, ${x.models.length} models, ranked by ${escapeHtml(x.rankedBy)}; ${escapeHtml(cut)}`;
+    const body = [table(head, rows, x.models.map((m) => fateColour[m.fate])), x.rangeNote ? `<p class="note">${escapeHtml(x.rangeNote)}</p>` : ''].join('\n');
+    // A round that kept everyone is folded away: nothing to re-derive there.
+    if (x.models.every((m) => m.fate === 'kept')) return `<details><summary><b>${heading}: all kept</b></summary>\n${body}\n</details>`;
+    return [`<h3>${heading}</h3>`, body].join('\n');
   });
   return [
     '<h2>Rounds: who stayed, who fell below the cutoff</h2>',
