@@ -20,7 +20,7 @@ export function formatSeconds(s: number): string {
  */
 export function selectionProgressLine(p: SelectionProgress): string {
   const gpu = p.gpuSecondsSpent === undefined ? '' : `, GPU time ${formatSeconds(p.gpuSecondsSpent)}${p.bruteForceGpuSeconds ? ` of ~${formatSeconds(p.bruteForceGpuSeconds)}` : ''}`;
-  return `${p.phase}: round ${p.round}, ${p.survivors.length} of ${p.candidates.length} candidates left, ${p.eliminations.length} eliminated, ${p.epochsSpent} of ${p.bruteForceEpochs} brute-force epochs spent${gpu}`;
+  return `${p.phase}: round ${p.round}, ${p.survivors.length} of ${p.candidates.length} candidates left (pool ${p.poolSize}), ${p.eliminations.length} eliminated, ${p.epochsSpent} of ${p.bruteForceEpochs} brute-force epochs spent${gpu}`;
 }
 
 /** The one-line progress of the offline phase (CLI label and current details). */

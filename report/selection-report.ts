@@ -407,7 +407,7 @@ export function selectionReport(r: SelectModelResult, history: PerformanceMatrix
         title: `Convergence: validation ${f.metric} per epoch (✖ where a model was eliminated, ★ the pick)`, traces: curves.traces,
         layout: { annotations: curves.annotations, showlegend: true, xaxis: { title: { text: 'epoch' }, dtick: 1 }, yaxis: { title: { text: `validation ${f.metric} (${betterText(r.direction)})` } } },
       },
-      ...(signal === null ? [] : [{
+      ...(signal === null ? [{ html: `<h2>Recall: none</h2>\n<p>${escapeHtml(r.policy)} recalls the whole pool: every one of its ${r.poolSize} models is a candidate, so there is no recall ranking to show.</p>` }] : [{
         title: `Recall: ranked by ${signal}`, traces: recallTrace(r), layout: { barmode: 'overlay', yaxis: { title: { text: signal.startsWith('the history prior') ? 'history prior' : 'recall score' } } },
         caption: `This run recalled its candidates by ${signal}; higher is better. Blue: recalled; green: the pick; grey: not recalled.`,
       }]),

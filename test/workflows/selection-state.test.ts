@@ -62,7 +62,7 @@ describe('SelectionState (no server)', () => {
     s.phase = 'training';
     s.nextEpoch();
     train(s, { a: [0.5] });
-    expect(seen.at(-1)).toBe('training: round 1, 2 of 2 candidates left, 0 eliminated, 1 of 10 brute-force epochs spent');
+    expect(seen.at(-1)).toBe('training: round 1, 2 of 2 candidates left (pool 2), 0 eliminated, 1 of 10 brute-force epochs spent');
     expect(seen.length).toBeGreaterThanOrEqual(5);
     expect(s.progress()).toMatchObject({ warnings: ['recall fell back to the history prior'], settings: { metric: 'accuracy', seed: 0, trainer: 'replay', initialBudgetEpochs: 5, options: { eta: 2 } } });
   });
