@@ -12,8 +12,8 @@ export async function seedHistory(dir: string): Promise<number> {
   return w.commit('history of the tiny hub');
 }
 
-/** Everything a selection returns except where its report went. */
-export function selectionOutcome(r: SelectModelResult): Omit<SelectModelResult, 'reportPath'> {
-  const { reportPath: _reportPath, ...rest } = r;
+/** Everything a selection returns except where its report went and which run it was (workflow id, namespace, start and finish time). */
+export function selectionOutcome(r: SelectModelResult): Omit<SelectModelResult, 'reportPath' | 'workflowId' | 'namespace' | 'startedAt' | 'finishedAt'> {
+  const { reportPath: _reportPath, workflowId: _id, namespace: _ns, startedAt: _start, finishedAt: _end, ...rest } = r;
   return rest;
 }
