@@ -4,6 +4,7 @@
  * current details equal to the CLI's one-line progress.
  */
 import { defaultPayloadConverter } from '@temporalio/common';
+import { readFileSync } from 'node:fs';
 import type { temporal } from '@temporalio/proto';
 import { selectModel } from '../../workflows';
 import { selectionDetails, selectionProgressLine, selectionSummary, matrixProgressLine } from '../../contracts/progress-text';
@@ -77,6 +78,22 @@ describe('what the web UI shows of a run (real dev server, synthetic recorded hu
       expect(meta.currentDetails).toMatch(/^done: round \d+, 1 of 6 candidates left/);
       expect(result.rounds?.length).toBe(result.round);
       expect(result).toMatchObject({ workflowId: `metadata-${h.taskQueue}`, settings: { seed: 0, trainer: 'replay', options: { eta: 2 } } });
+
+      // Every elimination can be re-derived from the recorded numbers: halved models lie below the round's cutoff, the rest at or above it.
+      for (const round of result.rounds ?? []) {
+        const value = (m: (typeof round.models)[number]): number => (round.rankedBy === 'score' ? m.score : m.validation) ?? Number.NEGATIVE_INFINITY;
+        for (const m of round.models) {
+          if (round.cutoff === null) expect(m.fate).not.toBe('halving');
+          else if (m.fate === 'halving') expect(value(m)).toBeLessThanOrEqual(round.cutoff);
+          else expect(value(m)).toBeGreaterThanOrEqual(round.cutoff);
+        }
+      }
+      const halved = new Set((result.rounds ?? []).flatMap((x) => x.models.filter((m) => m.fate === 'halving').map((m) => m.model)));
+      expect([...halved].sort()).toEqual(result.eliminations.filter((e) => e.reason === 'halving' && !e.outcome?.startsWith('not picked')).map((e) => e.model).sort());
+      const html = readFileSync(result.reportPath ?? '', 'utf8');
+      expect(Buffer.byteLength(html)).toBeLessThan(2 * 2 ** 20);
+      expect(html).not.toContain('<script src=');
+      expect(html).toContain(`Round 1: epoch 1 of 3, ${models.length} models, ranked by validation accuracy; cutoff `);
     });
   });
 });
