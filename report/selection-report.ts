@@ -62,12 +62,27 @@ export function scoreTerms(meaning: string, metric: string): { name: string; exp
   return { name: short === 'score' ? `corrected ${metric}` : `${short} ${metric}`, explanation };
 }
 
+const PRIOR_SIGNAL = 'the history prior (z-score of the mean standardized benchmark metric)';
+
 /** What recall ranked the pool by in this run, in words (null: the policy recalls the whole pool). */
 export function recallSignal(r: SelectModelResult): string | null {
-  if (Object.keys(r.recallScores).length === 0) return null;
   const proxy = r.settings?.options.proxy;
-  if (typeof proxy === 'string' && proxy !== 'history-prior') return `the ${proxy.toUpperCase()} proxy score on the target, combined with the history prior`;
-  return 'the history prior (z-score of the mean standardized benchmark metric)';
+  if (typeof proxy === 'string') return proxy === 'history-prior' ? PRIOR_SIGNAL : `the ${proxy.toUpperCase()} proxy score on the target, combined with the history prior`;
+  if (r.policy === 'prior-shrink-halving') return PRIOR_SIGNAL;
+  if (r.settings) return null;
+  return Object.keys(r.recallScores).length > 0 ? 'the policy\'s recall score' : null;
+}
+
+/** The recall section: the chart of the scores that ranked this run, or what recall did when there is none to draw. */
+function recallSection(r: SelectModelResult, signal: string | null): ReportPage['sections'][number] {
+  if (signal === null) return { html: `<h2>Recall: none</h2>\n<p>${escapeHtml(r.policy)} recalls the whole pool: every one of its ${r.poolSize} models is a candidate, so there is no recall ranking to show.</p>` };
+  if (Object.keys(r.recallScores).length === 0) return { html: `<h2>Recall: ranked by ${escapeHtml(signal)}</h2>\n<p>${r.candidates.length} of ${r.poolSize} models recalled; ${escapeHtml(r.policy)} records no per-model recall scores for this signal.</p>` };
+  const proxy = r.settings?.options.proxy;
+  const axis = typeof proxy === 'string' && proxy !== 'history-prior' ? `${proxy.toUpperCase()} score` : signal === PRIOR_SIGNAL ? 'history prior' : 'recall score';
+  return {
+    title: `Recall: ranked by ${signal}`, traces: recallTrace(r), layout: { barmode: 'overlay', yaxis: { title: { text: axis } } },
+    caption: `This run recalled its candidates by ${signal}; higher is better. Blue: recalled; green: the pick; grey: not recalled.`,
+  };
 }
 
 export interface RoundFacts {
@@ -407,10 +422,7 @@ export function selectionReport(r: SelectModelResult, history: PerformanceMatrix
         title: `Convergence: validation ${f.metric} per epoch (✖ where a model was eliminated, ★ the pick)`, traces: curves.traces,
         layout: { annotations: curves.annotations, showlegend: true, xaxis: { title: { text: 'epoch' }, dtick: 1 }, yaxis: { title: { text: `validation ${f.metric} (${betterText(r.direction)})` } } },
       },
-      ...(signal === null ? [{ html: `<h2>Recall: none</h2>\n<p>${escapeHtml(r.policy)} recalls the whole pool: every one of its ${r.poolSize} models is a candidate, so there is no recall ranking to show.</p>` }] : [{
-        title: `Recall: ranked by ${signal}`, traces: recallTrace(r), layout: { barmode: 'overlay', yaxis: { title: { text: signal.startsWith('the history prior') ? 'history prior' : 'recall score' } } },
-        caption: `This run recalled its candidates by ${signal}; higher is better. Blue: recalled; green: the pick; grey: not recalled.`,
-      }]),
+      recallSection(r, signal),
       { title: 'Model clusters (PCA of benchmark performance)', traces: clusterTraces(history, clustering, r), layout: { showlegend: true, xaxis: { title: { text: 'PC 1' } }, yaxis: { title: { text: 'PC 2' } } }, caption: 'Colour: cluster (legend); labelled and large: cluster representative; outlined: recalled; star: the pick. Hover for every model.' },
       { table: { title: 'Eliminations', head: ['model', 'round', 'epoch', 'outcome', 'detail'], rows: f.eliminations.map((e) => [e.model, String(e.round), String(e.epoch), e.outcome, e.detail]), caption: ELIMINATION_CAPTION } },
     ],

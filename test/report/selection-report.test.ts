@@ -66,6 +66,7 @@ describe('selection facts', () => {
     expect(f.eliminations[0]?.detail).toBe('corrected accuracy 0.5000 (validation 0.4500) at epoch 1 not in the top 2 of 3 (best validation 0.5600)');
     expect(f.recallSignal).toBe('the history prior (z-score of the mean standardized benchmark metric)');
     expect(selectionFacts({ ...result, settings: { ...result.settings!, options: { proxy: 'logme' } } }).recallSignal).toBe('the LOGME proxy score on the target, combined with the history prior');
+    expect(selectionFacts({ ...result, policy: 'successive-halving', settings: { ...result.settings!, options: { eta: 2 } } }).recallSignal).toBeNull();
     expect(f.warnings).toEqual(['recall fell back to the history prior']);
   });
 
@@ -94,6 +95,8 @@ describe('selection report page', () => {
     expect(recall?.title).toBe('Recall: ranked by the history prior (z-score of the mean standardized benchmark metric)');
     expect(clusters?.traces.map((t) => t.name)).toEqual(['cluster 0 (2 models)', 'cluster 1 (2 models)']);
     expect(clusters?.layout).toMatchObject({ showlegend: true });
+    const paper = selectionReport({ ...result, policy: 'two-phase-paper', recallScores: {}, settings: { ...result.settings!, options: { proxy: 'history-prior' } } }, history, null);
+    expect(paper.sections.map((s) => ('html' in s ? s.html : '')).join('\n')).toContain('<h2>Recall: ranked by the history prior (z-score of the mean standardized benchmark metric)</h2>\n<p>3 of 4 models recalled;');
   });
 
   it('links the workflow in the web UI and states the cutoff of each round once', () => {
