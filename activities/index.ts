@@ -32,6 +32,8 @@ export interface OrchestratorActivityDeps {
   readonly reports: ReportSink;
   /** Where checkpoints live, for the lifecycle's release and keep activities. @default none: they find nothing to release */
   readonly checkpoints?: CheckpointArea;
+  /** The Temporal web UI's address, for the reports' links to their workflows. */
+  readonly uiUrl?: string | null;
 }
 
 /** The GPU worker's activities: fine-tunes on every configured trainer, and proxy scores cached in the matrix store. */
@@ -49,7 +51,7 @@ export function createOrchestratorActivities(deps: OrchestratorActivityDeps) {
   return withStoreFailures({
     ...createMatrixActivities({ store, catalogs }),
     ...createSelectionActivities({ store, catalogs }),
-    ...createReportActivities({ store, reports: deps.reports }),
+    ...createReportActivities({ store, reports: deps.reports, uiUrl: deps.uiUrl }),
     ...createCheckpointActivities(deps.checkpoints),
   });
 }

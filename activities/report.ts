@@ -14,6 +14,8 @@ export interface ReportSink {
 export interface ReportDeps {
   readonly store: MatrixStore;
   readonly reports: ReportSink;
+  /** The Temporal web UI's address, for the report's link to its workflow (absent: no link). */
+  readonly uiUrl?: string | null;
 }
 
 /** A file name from a workflow id: anything but letters, digits, `.`, `_`, `-` becomes `_`. */
@@ -25,8 +27,9 @@ export function reportFileName(workflowId: string): string {
 export function createReportActivities(deps: ReportDeps) {
   return {
     /**
-     * Write the HTML report of a finished selection to the report sink (atomically) and
-     * return where it is (a file path, or an object-store URL).
+     * Write the HTML report of a finished selection to the report sink (atomically), one
+     * self-contained file (plotly inlined, at most about 2 MB), and return where it is (a
+     * file path, or an object-store URL).
      * Idempotent: the same result writes the same page.
      */
     async writeSelectionReport(input: { workflowId: string; result: SelectModelResult }): Promise<{ path: string }> {
@@ -39,7 +42,7 @@ export function createReportActivities(deps: ReportDeps) {
       const history = selectModels(full, (m) => pool.has(m));
       const stored = (await snap.clusterings()).at(-1)?.clustering ?? null;
       const clustering = history.models.length > 1 ? clusteringForMatrix(stored, all.datasets.includes(r.target), history) : null;
-      const path = await deps.reports.write(reportFileName(input.workflowId), reportHtml(selectionReport(r, history, clustering)));
+      const path = await deps.reports.write(reportFileName(input.workflowId), reportHtml(selectionReport(r, history, clustering, deps.uiUrl)));
       return { path };
     },
   };

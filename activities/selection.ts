@@ -213,12 +213,12 @@ export function createSelectionActivities(deps: SelectionDeps) {
       const request = step(`planning ${input.policy} for ${input.target}`, () => proxyStep(policy, task));
       const meanEpochSeconds = await epochSeconds(deps.store, h, pool);
       // Every forward proxy scores class labels: on a regression target recall falls back to the prior (with a warning).
-      if (request === null || target.taskType === 'regression') return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: null, meanEpochSeconds };
+      if (request === null || target.taskType === 'regression') return { storeVersion: h.version, pool, direction: target.direction, metric: target.metric, proxyRequest: null, meanEpochSeconds };
       const proxy = ForwardProxySchema.safeParse(request.proxy);
       if (!proxy.success) throw nonRetryable(ErrorType.InvalidInput, `${input.policy} asks for proxy "${request.proxy}", which proxyScore cannot compute`);
       const scorable = new Set(datasets.filter((d) => d.taskType !== 'regression').map((d) => d.id));
       const others = (request.datasets ?? []).filter((d) => scorable.has(d));
-      return { storeVersion: h.version, pool, direction: target.direction, proxyRequest: { proxy: proxy.data, models: [...request.models], ...(others.length > 0 ? { datasets: others } : {}) }, meanEpochSeconds };
+      return { storeVersion: h.version, pool, direction: target.direction, metric: target.metric, proxyRequest: { proxy: proxy.data, models: [...request.models], ...(others.length > 0 ? { datasets: others } : {}) }, meanEpochSeconds };
     },
 
     /** Coarse recall of the policy: candidates, their scores, proxy charges. Pure over the store version. Fails with InvalidInput. */
@@ -244,7 +244,7 @@ export function createSelectionActivities(deps: SelectionDeps) {
       const rung = { epoch: input.epoch, budgetEpochs: input.budgetEpochs, models: input.models, curves: input.curves };
       const task = await roundTask(h, input);
       const d = step(`round at epoch ${input.epoch} for ${input.target}`, () => decideStep(policy, task, rung));
-      return { keep: [...d.keep], eliminated: d.eliminated.map((e) => ({ ...e })), predictions: { ...d.predictions } };
+      return { keep: [...d.keep], eliminated: d.eliminated.map((e) => ({ ...e })), predictions: { ...d.predictions }, passed: [...(d.passed ?? d.keep)], scoreName: d.scoreName ?? null, halving: d.halving ?? null };
     },
   };
 }

@@ -15,6 +15,7 @@
 import type { Clustering, Direction, PerformanceMatrix, RunSet } from './types';
 import { EpochLedger, type SelectionCost } from './cost';
 import type { ProxyHistory } from './evidence';
+import { halvingCutoff, type HalvingCutoff } from './round-record';
 
 export interface SelectionTask {
   /** Target dataset id. */
@@ -95,6 +96,12 @@ export interface Decision {
   readonly eliminated: readonly { model: string; reason: EngineReason; detail: string }[];
   /** The score each rung model was ranked by (a predicted or corrected final metric), where the policy has one. */
   readonly predictions: Readonly<Record<string, number>>;
+  /** The models the verdict kept, before the final pick at the budget epoch (rung order). */
+  readonly passed?: readonly string[];
+  /** What `predictions` are (the verdict's score meaning); null when the policy ranks by validation only. */
+  readonly scoreName?: string | null;
+  /** The value halving ranked by and its cutoff, the worst value kept (metric scale; null: halving dropped nobody). */
+  readonly halving?: HalvingCutoff;
 }
 
 export interface SelectionPolicy {
@@ -205,7 +212,8 @@ export function decideStep(policy: SelectionPolicy, task: SelectionTask, rung: R
     return [{ model, reason, detail: detailOf(reason, { epoch: rung.epoch, validation: validation[i] ?? Number.NaN, score: scores?.[i], meaning: v.score?.meaning, kept: v.keep.length, of: rung.models.length, best, atBudget }) }];
   });
   const predictions = scores === undefined ? {} : Object.fromEntries(rung.models.map((m, i) => [m, scores[i] ?? Number.NaN]));
-  return { keep: keep.map((i) => rung.models[i] ?? ''), eliminated, predictions };
+  const d = { keep: keep.map((i) => rung.models[i] ?? ''), eliminated, predictions, passed: v.keep.map((i) => rung.models[i] ?? ''), scoreName: v.score?.meaning ?? null };
+  return { ...d, halving: halvingCutoff(rung.models, validation, d, task.direction) };
 }
 
 /** Validation scores after epochs 1..toEpoch (metric scale); trains and charges only missing epochs. */

@@ -1,6 +1,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { MatrixProgress, SelectionProgress } from '../contracts/schemas';
+import { matrixProgressLine, selectionProgressLine } from '../contracts/progress-text';
 import { matrixProgressQuery, selectionProgressQuery } from '../workflows/messages';
 import { workflowResult } from './failure';
 
@@ -11,13 +12,14 @@ interface Frame {
   readonly label: string;
 }
 
+/** The bar of the offline phase; its label is the workflow's current details in the web UI. */
 export function matrixFrame(p: MatrixProgress): Frame {
-  return { value: p.done, total: Math.max(p.total, 1), label: `${p.phase}: ${p.done}/${p.total} cells, ${p.running} running, ${p.failed} failed (run ${p.run})` };
+  return { value: p.done, total: Math.max(p.total, 1), label: matrixProgressLine(p) };
 }
 
+/** The bar of a selection; its label is the workflow's current details in the web UI. */
 export function selectionFrame(p: SelectionProgress): Frame {
-  const label = `${p.phase}: round ${p.round}, ${p.survivors.length} of ${p.candidates.length} candidates left, ${p.eliminations.length} eliminated, ${p.epochsSpent}/${p.bruteForceEpochs} epochs vs brute force`;
-  return { value: p.epochsSpent, total: Math.max(p.bruteForceEpochs, 1), label };
+  return { value: p.epochsSpent, total: Math.max(p.bruteForceEpochs, 1), label: selectionProgressLine(p) };
 }
 
 /**

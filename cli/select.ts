@@ -6,6 +6,8 @@ import type { Client } from '@temporalio/client';
 import { SelectModelInputSchema, TrainerNameSchema, type SelectModelInput, type SelectModelResult } from '../contracts/schemas';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { summaryLines } from '../report/selection-report';
+import { eliminationOutcome, selectionDetails, selectionSummary } from '../contracts/progress-text';
+import { pickPolicyOptions } from '../contracts/schemas/policy';
 import { selectModel } from '../workflows';
 import { int, json, parseFlags } from './options';
 import { POLICY_DEFAULTS, POLICY_NAMES, POLICY_OPTION_KEYS, PolicyOptionsSchema, type PolicyOptionKey } from '../contracts/schemas/policy';
@@ -38,7 +40,7 @@ export function gpuTimeLine(r: Pick<SelectModelResult, 'gpuSecondsSpent' | 'brut
 
 /** Terminal summary of a selection: the pick, cost in epochs and GPU time, and every candidate's curve, time and fate. */
 export function selectionTable(r: SelectModelResult): string {
-  const fate = new Map(r.eliminations.map((e) => [e.model, `${e.reason} (round ${e.round}, epoch ${e.epoch})`]));
+  const fate = new Map(r.eliminations.map((e) => [e.model, e.outcome ?? eliminationOutcome(e)]));
   const t = new Table({ head: ['candidate', 'epochs', 'GPU time', 'peak memory', 'last validation', 'outcome'], style: { head: [], border: [], compact: true } });
   for (const m of r.candidates) {
     const c = r.curves[m] ?? [];
@@ -51,7 +53,7 @@ export function selectionTable(r: SelectModelResult): string {
 export async function runSelection(client: Client, input: SelectModelInput, workflowId = `select-${input.target}-${randomUUID().slice(0, 8)}`, taskQueue: string = TASK_QUEUES.orchestration): Promise<SelectModelResult> {
   const handle = await client.workflow.start(selectModel, {
     taskQueue, workflowId, args: [input],
-    staticSummary: `select a model for ${input.target}: ${input.policy}, ${input.trainer} trainer, budget ${input.budgetEpochs} epochs`,
+    staticSummary: selectionSummary(input), staticDetails: selectionDetails(input, pickPolicyOptions(input)),
     searchAttributes: { MselectTarget: [input.target], MselectPolicy: [input.policy] },
   });
   process.stderr.write(`Started ${workflowId}\n`);

@@ -4,6 +4,7 @@ import { workflowResult } from './failure';
 import { formatOffline } from './offline';
 import { matrixFrames, selectionFrames, watch } from './progress';
 import { selectionTable } from './select';
+import { selectionFacts } from '../report/selection-report';
 import { withSession } from './session';
 
 export function statusCommand(): Command {
@@ -32,12 +33,13 @@ export function statusCommand(): Command {
 
 export function reportCommand(): Command {
   return new Command('report')
-    .description('Print the summary table of a finished selection and the path of its HTML report.')
+    .description('Print the summary table of a finished selection and the path of its HTML report (--json: the facts the report shows).')
     .argument('<workflowId>')
-    .action(async (id: string) => {
+    .option('--json', 'print what the report shows as JSON: rounds with scores and cutoffs, outcomes, settings, run times, cost')
+    .action(async (id: string, o: { json?: boolean }) => {
       await withSession(async (s) => {
         const r = await workflowResult<SelectModelResult>(s.client.workflow.getHandle(id));
-        console.log(selectionTable(r));
+        console.log(o.json ? JSON.stringify(selectionFacts(r, s.uiUrl ?? process.env.MSELECT_UI_URL), null, 2) : selectionTable(r));
       }, { workers: 'never' });
     });
 }

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CommandTrainerFileSchema, type CommandTrainerFile } from '../contracts/schemas';
+import { CommandTrainerFileSchema, DevServerConfigSchema, type CommandTrainerFile } from '../contracts/schemas';
 import { formatIssues } from '../contracts/parse';
 import { defaultHubPaths } from '../hub/paths';
 import { resolveStoreDir } from '../matrix-store';
-import { DEFAULT_REPLAY_DIR, dataDir } from '../server/paths';
+import { DEFAULT_REPLAY_DIR, dataDir, fromRoot } from '../server/paths';
 import type { StorageSettings } from '../contracts/schemas';
 import { readStorageSettings } from '../storage';
 
@@ -32,6 +32,8 @@ export interface WorkerConfig {
   readonly storage?: StorageSettings | null;
   /** The private download cache (with `storage`). */
   readonly cacheDir?: string;
+  /** The Temporal web UI's address, for reports' links to their workflows (`MSELECT_UI_URL`; default the embedded dev server's when `TEMPORAL_ADDRESS` is unset). */
+  readonly uiUrl?: string | null;
 }
 
 
@@ -45,6 +47,18 @@ function readCommandTrainer(file: string): CommandTrainerFile {
   const r = CommandTrainerFileSchema.safeParse(raw);
   if (!r.success) throw new Error(`MSELECT_COMMAND_TRAINER ${file}: ${formatIssues(r.error.issues)}`);
   return r.data;
+}
+
+/** MSELECT_UI_URL; else, when TEMPORAL_ADDRESS is unset (the embedded dev server), its web UI from temporal-dev.yml; else none. */
+function uiUrlOf(env: NodeJS.ProcessEnv): string | null {
+  if (env.MSELECT_UI_URL) return env.MSELECT_UI_URL;
+  if (env.TEMPORAL_ADDRESS) return null;
+  try {
+    const dev = DevServerConfigSchema.safeParse(parseYaml(readFileSync(fromRoot('temporal-dev.yml'), 'utf8')) ?? {});
+    return dev.success && dev.data.ui ? `http://${dev.data.ip}:${dev.data.uiPort}` : null;
+  } catch {
+    return null;
+  }
 }
 
 function defaultTrainerOf(value: string | undefined): 'tfjs' | 'torch' {
@@ -63,6 +77,7 @@ function defaultTrainerOf(value: string | undefined): 'tfjs' | 'torch' {
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const replay = env.MSELECT_REPLAY_DATA ? resolve(env.MSELECT_REPLAY_DATA) : DEFAULT_REPLAY_DIR;
   const common = {
+    uiUrl: uiUrlOf(env),
     replayDir: existsSync(resolve(replay, 'curves.csv')) ? replay : null,
     commandTrainer: env.MSELECT_COMMAND_TRAINER ? readCommandTrainer(resolve(env.MSELECT_COMMAND_TRAINER)) : null,
     defaultTrainer: defaultTrainerOf(env.MSELECT_TRAINER),

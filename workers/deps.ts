@@ -14,7 +14,7 @@ import { openStore, openStoreOn, type MatrixStore } from '../matrix-store';
 import { checkStorage, openStorage, type ObjectStore } from '../storage';
 import { CheckpointStore } from '../training/checkpoint-store';
 import { loadAnchors, type AnchorData } from '../replay/load';
-import { plotlyFileName, plotlySource, writePage } from '../report/plot-html';
+import { writePage } from '../report/plot-html';
 import { ReplayTrainer } from '../replay/replay-trainer';
 import { pickBackend, type Backend } from '../training/backend';
 import { CommandTrainer } from '../training/command-trainer';
@@ -125,7 +125,7 @@ export async function gpuDeps(cfg: WorkerConfig, o: GpuDepsOptions = {}): Promis
   };
 }
 
-/** Reports as files in `dir`, each written atomically with the folder's one plotly file beside it; returns the file's path. */
+/** Reports as files in `dir`, each written atomically (self-contained pages); returns the file's path. */
 export function folderReportSink(dir: string): ReportSink {
   return {
     async write(name, html) {
@@ -136,12 +136,10 @@ export function folderReportSink(dir: string): ReportSink {
   };
 }
 
-/** Reports as objects (atomic replace), with one plotly object beside them; returns where the object is (an s3:// URL). */
+/** Reports as objects (atomic replace; self-contained pages); returns where the object is (an s3:// URL). */
 export function objectReportSink(objects: ObjectStore): ReportSink {
   return {
     async write(name, html) {
-      const plotly = plotlyFileName();
-      if ((await objects.head(plotly)) === null) await objects.putIfAbsent(plotly, plotlySource());
       await objects.put(name, html);
       return objects.describe(name);
     },
@@ -172,7 +170,7 @@ export async function orchestratorDeps(cfg: WorkerConfig, given?: MatrixStore): 
   if (data) catalogs.replay = lazyCatalog(async () => { const a = await data(); return runSetCatalog(a.runs, a.directions); });
   return {
     store, catalogs, reports: objects ? objectReportSink(objects.sub('reports/')) : folderReportSink(cfg.reportDir),
-    checkpoints: checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/')),
+    checkpoints: checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/')), uiUrl: cfg.uiUrl ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
-import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { parseOrFail } from '../contracts/parse';
 import { durationMs } from '../contracts/duration';
+import { matrixProgressLine } from '../contracts/progress-text';
 import { BuildMatrixInputSchema, MatrixCarrySchema, type BuildMatrixResult, type CellKey, type CellResult, type MatrixCarry, type MatrixProgress } from '../contracts/schemas/offline';
 import { CHECKPOINT_LIFECYCLE_PATCH, gpu, light } from './activities';
 import { matrixProgressQuery } from './messages';
@@ -18,7 +19,8 @@ export function cellRunId(c: CellKey, epochs: number, seed: number): string {
  * `cellsPerRun` cells, or earlier when Temporal suggests it (`continueAsNewSuggested`: the
  * history grows too long; no new cell starts, those in flight finish, the rest is planned
  * again by the next run), then cluster and commit a new store version. Idempotent: only missing cells are computed. Answers `progress`.
- * Fails with InvalidInput; a cell that fails for good is reported, not fatal.
+ * Fails with InvalidInput; a cell that fails for good is reported, not fatal. Its current
+ * details in the web UI are the CLI's progress line; every activity has a summary.
  */
 export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): Promise<BuildMatrixResult> {
   const input = parseOrFail(BuildMatrixInputSchema, raw, `buildPerformanceMatrix input (workflow ${workflowInfo().workflowId})`);
@@ -28,14 +30,18 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
   let done = carry.done;
   let running = 0;
   const failures = [...carry.failed];
-  setHandler(matrixProgressQuery, () => ({ phase, total, done, running, failed: failures.length, failures, run: carry.runs }));
+  const progress = (): MatrixProgress => ({ phase, total, done, running, failed: failures.length, failures, run: carry.runs });
+  const show = (): void => setCurrentDetails(matrixProgressLine(progress()));
+  setHandler(matrixProgressQuery, progress);
+  show();
 
-  const plan = await light().planMatrix({
+  const plan = await light(`planMatrix: ${input.trainer} trainer, ${input.epochs} epochs, run ${carry.runs}`).planMatrix({
     models: input.models, benchmarks: input.benchmarks, epochs: input.epochs, trainer: input.trainer,
     seed: input.seed, limit: input.cellsPerRun, exclude: failures.map(({ model, dataset }) => ({ model, dataset })),
   });
   total = carry.done + plan.missing;
   phase = 'fine-tuning';
+  show();
   const buffer: CellResult[] = [];
   // Histories recorded before the checkpoint lifecycle replay without its release activities.
   const lifecycle = patched(CHECKPOINT_LIFECYCLE_PATCH);
@@ -44,20 +50,25 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
   const flush = async (): Promise<void> => {
     if (buffer.length > 0) {
       const results = buffer.splice(0);
-      await light().recordCells({ results });
+      await light(`recordCells: ${results.length} cell(s)`).recordCells({ results });
       finishedRuns.push(...results.map((r) => r.runId));
     }
-    if (lifecycle && finishedRuns.length > 0 && input.trainer !== 'replay') await light().releaseCheckpoints({ runIds: finishedRuns.splice(0) });
+    if (lifecycle && finishedRuns.length > 0 && input.trainer !== 'replay') {
+      const runIds = finishedRuns.splice(0);
+      await light(`releaseCheckpoints of ${runIds.length} finished cell(s)`).releaseCheckpoints({ runIds });
+    }
   };
-  const act = gpu({ heartbeatTimeoutMs: durationMs(input.heartbeatTimeout) });
+  const heartbeatTimeoutMs = durationMs(input.heartbeatTimeout);
   // At least one cell per run, so a chain of runs always makes progress.
   let begun = 0;
   const suggested = (): boolean => begun > 0 && workflowInfo().continueAsNewSuggested;
   const started = await slidingWindow(plan.cells, input.maxParallel, async (c) => {
     begun += 1;
     running += 1;
+    show();
     try {
       const runId = cellRunId(c, input.epochs, input.seed);
+      const act = gpu({ heartbeatTimeoutMs, summary: `fineTune ${c.model} on ${c.dataset}, epochs 0→${input.epochs} (offline cell)` });
       const r = await act.fineTune({ trainer: input.trainer, modelId: c.model, datasetId: c.dataset, fromEpoch: 0, toEpoch: input.epochs, resume: null, seed: input.seed, runId });
       buffer.push({ ...c, epochs: input.epochs, seed: input.seed, runId, curve: r.curve, test: r.test, trainer: r.trainer, backend: r.backend });
       done += 1;
@@ -67,6 +78,7 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
       finishedRuns.push(cellRunId(c, input.epochs, input.seed));
     } finally {
       running -= 1;
+      show();
     }
   }, suggested);
   await flush();
@@ -76,8 +88,10 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
     return continueAsNew<typeof buildPerformanceMatrix>(input, { done, failed: failures, runs: carry.runs + 1, maxHistoryEvents });
   }
   phase = 'clustering';
-  const clustered = await light().clusterModels({ spec: input.cluster, mode: input.clusterMode });
+  show();
+  const clustered = await light(`clusterModels: ${input.clusterMode}`).clusterModels({ spec: input.cluster, mode: input.clusterMode });
   phase = 'done';
+  show();
   return {
     cellsComputed: done, cellsFailed: failures.length, failures, storeVersion: clustered.storeVersion,
     clusters: clustered.clusters, placed: clustered.placed, runs: carry.runs, maxHistoryEvents,

@@ -1,6 +1,7 @@
-import { allHandlersFinished, condition, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { parseOrFail } from '../contracts/parse';
 import { durationMs } from '../contracts/duration';
+import { selectionProgressLine } from '../contracts/progress-text';
 import { SelectModelInputSchema, type SelectModelResult } from '../contracts/schemas/selection';
 import { CHECKPOINT_LIFECYCLE_PATCH, light } from './activities';
 import { addCandidatesUpdate, finishNowUpdate, selectionProgressQuery, setBudgetUpdate } from './messages';
@@ -14,10 +15,14 @@ import { decidePhase, recallPhase, releaseEliminated, settleCheckpoints, trainRo
  * on, until one model is left or the policy picks at the budget epoch; the pick is trained
  * to the budget. The decisions are replay's (algorithms/policy.ts), in activities. Answers `progress`; takes `addCandidates`, `setBudget` and `finishNow` updates.
  * Fails with InvalidInput on bad input, ModelNotFound / DatasetNotFound from planning.
+ * Its current details in the web UI are the CLI's one-line progress; every activity has a
+ * summary naming what it works on.
  */
 export async function selectModel(raw: unknown): Promise<SelectModelResult> {
   const input = parseOrFail(SelectModelInputSchema, raw, `selectModel input (workflow ${workflowInfo().workflowId})`);
-  const s = new SelectionState(input);
+  const info = workflowInfo();
+  const s = new SelectionState(input, (p) => setCurrentDetails(selectionProgressLine(p)));
+  s.run = { workflowId: info.workflowId, namespace: info.namespace, startedAt: info.startTime.toISOString() };
   setHandler(selectionProgressQuery, () => s.progress());
   setHandler(addCandidatesUpdate, (u) => s.addCandidates(u), { validator: (u) => s.validateAddCandidates(u) });
   setHandler(setBudgetUpdate, (u) => s.setBudget(u), { validator: (u) => s.validateSetBudget(u) });
@@ -27,8 +32,9 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
   const lifecycle = patched(CHECKPOINT_LIFECYCLE_PATCH);
   const released = new Set<string>();
 
-  const plan = await light().planSelection({ target: input.target, models: input.models, policy: input.policy, options: s.options, seed: input.seed, trainer: input.trainer, storeVersion: input.storeVersion });
-  s.setPool(plan.pool, plan.storeVersion, plan.direction);
+  const pool = input.models ? `${input.models.length} named models` : 'every live model';
+  const plan = await light(`planSelection for ${input.target}: ${input.policy} over ${pool}`).planSelection({ target: input.target, models: input.models, policy: input.policy, options: s.options, seed: input.seed, trainer: input.trainer, storeVersion: input.storeVersion });
+  s.setPool(plan.pool, plan.storeVersion, plan.direction, plan.metric ?? null);
   s.setEpochTimings(plan.meanEpochSeconds);
   await recallPhase(s, plan.proxyRequest);
 
@@ -42,9 +48,10 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
     if (lifecycle) await releaseEliminated(s, released);
   }
   await trainWinner(s);
+  s.finishedAt = new Date().toISOString();
   s.phase = 'done';
   await condition(allHandlersFinished);
   const pickCheckpoint = lifecycle ? await settleCheckpoints(s) : null;
-  const report = await light().writeSelectionReport({ workflowId: workflowInfo().workflowId, result: { ...s.result(), pickCheckpoint } });
+  const report = await light(`writeSelectionReport for ${input.target}: pick ${s.result().pick ?? 'none'}`).writeSelectionReport({ workflowId: info.workflowId, result: { ...s.result(), pickCheckpoint } });
   return { ...s.result(report.path), pickCheckpoint };
 }

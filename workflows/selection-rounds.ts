@@ -17,10 +17,10 @@ export async function recallPhase(s: SelectionState, request: PlanSelectionOutpu
   const proxyScores: Record<string, number> = {};
   const failed: string[] = [];
   if (request !== null) {
-    const act = gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) });
-    const jobs = [s.input.target, ...(request.datasets ?? [])].flatMap((dataset) => request.models.map((model) => ({ dataset, model })));
+        const jobs = [s.input.target, ...(request.datasets ?? [])].flatMap((dataset) => request.models.map((model) => ({ dataset, model })));
     await slidingWindow(jobs, s.input.maxParallel, async ({ dataset, model }) => {
       try {
+        const act = gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout), summary: `proxyScore ${request.proxy} of ${model} on ${dataset}` });
         const r = await act.proxyScore({ model, target: dataset, proxy: request.proxy, seed: s.input.seed });
         if (dataset === s.input.target) proxyScores[model] = r.value;
       } catch (err) {
@@ -29,25 +29,26 @@ export async function recallPhase(s: SelectionState, request: PlanSelectionOutpu
       }
     });
   }
-  const r = await light().recall({
+  const by = request === null ? '' : ` by ${request.proxy} on ${request.models.length} models`;
+  const r = await light(`recall ${s.input.policy} for ${s.input.target}: ${s.pool.length} models${by}`).recall({
     target: s.input.target, policy: s.input.policy, options: s.options, seed: s.input.seed, pool: s.pool, direction: s.direction,
     proxy: request?.proxy ?? null, proxyScores, storeVersion: s.storeVersion,
   });
   s.proxyCharges = r.proxyCharges;
   if (failed.length > 0) s.warnings.push(`proxy ${request?.proxy ?? ''} could not score ${failed.length} model/dataset pair(s), e.g. ${failed[0] ?? ''}`);
-  s.warnings.push(...(r.warnings ?? []));
-  s.setCandidates(r.candidates, r.scores);
+  s.setCandidates(r.candidates, r.scores, r.warnings ?? []);
 }
 
 /** The policy's decision on the survivors after `epoch` (at the budget epoch: its pick). */
 export async function decidePhase(s: SelectionState, epoch: number): Promise<void> {
   s.phase = 'deciding';
   const budget = s.budget;
-  const d = await light().decideRound({
+  const models = [...s.survivors];
+  const d = await light(`decideRound round ${s.round}: ${models.length} models at epoch ${epoch} of ${budget}`).decideRound({
     target: s.input.target, policy: s.input.policy, options: s.options, seed: s.input.seed, direction: s.direction,
-    epoch, budgetEpochs: budget, models: s.survivors, curves: s.survivors.map((m) => s.curveOf(m)), storeVersion: s.storeVersion,
+    epoch, budgetEpochs: budget, models, curves: models.map((m) => s.curveOf(m)), storeVersion: s.storeVersion,
   });
-  s.applyDecision(d, epoch, budget);
+  s.applyDecision(d, epoch, budget, models);
 }
 
 /** The run id of `model`'s fine-tunes in selection `workflowId`: its checkpoints live under it (gc reads the workflow id back). */
@@ -71,7 +72,8 @@ async function fineTune(s: SelectionState, model: string, toEpoch: number, late:
     resume: s.checkpointOf(model), seed: s.input.seed, runId: selectionRunId(workflowInfo().workflowId, model, s.input.target),
   };
   const own = s.input.workerAffinity ? queuesOf(s).get(model) : undefined;
-  const r = own ? await onWorkerQueue(s, own, request) : await gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout) }).fineTune(request);
+  const summary = `fineTune ${model} on ${s.input.target}, epochs ${from}→${toEpoch}`;
+  const r = own ? await onWorkerQueue(s, own, request, summary) : await gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout), summary }).fineTune(request);
   if (r.workerQueue) queuesOf(s).set(model, r.workerQueue);
   else queuesOf(s).delete(model);
   if (late()) return false;
@@ -87,14 +89,14 @@ async function fineTune(s: SelectionState, model: string, toEpoch: number, late:
  * also of a retry after the worker died mid-epoch), the fine-tune runs on the shared GPU
  * queue, from the last heartbeat the server recorded when there is one, else from the input.
  */
-async function onWorkerQueue(s: SelectionState, queue: string, request: FineTuneInput): Promise<FineTuneOutput> {
+async function onWorkerQueue(s: SelectionState, queue: string, request: FineTuneInput, summary: string): Promise<FineTuneOutput> {
   const heartbeatTimeoutMs = durationMs(s.input.heartbeatTimeout);
   try {
-    return await gpu({ heartbeatTimeoutMs, taskQueue: queue, scheduleToStartTimeoutMs: durationMs(s.input.workerQueueTimeout) }).fineTune(request);
+    return await gpu({ heartbeatTimeoutMs, taskQueue: queue, scheduleToStartTimeoutMs: durationMs(s.input.workerQueueTimeout), summary: `${summary} on its last worker` }).fineTune(request);
   } catch (err) {
     if (!(err instanceof ActivityFailure) || !(err.cause instanceof TimeoutFailure) || err.cause.timeoutType !== 'SCHEDULE_TO_START') throw err;
     const hb = FineTuneHeartbeatSchema.safeParse(err.cause.lastHeartbeatDetails);
-    const shared = gpu({ heartbeatTimeoutMs });
+    const shared = gpu({ heartbeatTimeoutMs, summary: `${summary} (its last worker did not start it)` });
     if (!hb.success || hb.data.checkpoint === null || hb.data.epoch <= (request.fromEpoch ?? 0)) return shared.fineTune(request);
     const done = { curve: hb.data.curve, checkpoint: hb.data.checkpoint };
     // Every epoch was trained before the worker was lost: the result lacks only the test metric.
@@ -175,7 +177,7 @@ export async function releaseEliminated(s: SelectionState, released: Set<string>
   if (models.length === 0) return;
   for (const m of models) released.add(m);
   const workflowId = workflowInfo().workflowId;
-  await light().releaseCheckpoints({ runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)) });
+  await light(`releaseCheckpoints of ${models.length} eliminated model(s): ${models.join(', ')}`).releaseCheckpoints({ runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)) });
 }
 
 /**
@@ -192,14 +194,14 @@ export async function settleCheckpoints(s: SelectionState): Promise<{ key: strin
   const models = [...new Set([...s.candidates, ...s.pool.filter((m) => s.epochsOf(m) > 0)])];
   const keys = s.input.keepCheckpoints === 'all' ? models.map((m) => s.checkpointOf(m)?.key).filter((k): k is string => k !== undefined) : pickCheckpoint ? [pickCheckpoint.key] : [];
   if (keys.length > 0) {
-    await light().keepCheckpoints({
+    await light(`keepCheckpoints ${s.input.keepCheckpoints}: ${keys.length} checkpoint(s)`).keepCheckpoints({
       workflowId, keys,
       pick: pick && pickCheckpoint ? {
         model: pick, target: s.input.target, trainer: s.input.trainer, seed: s.input.seed, epochs: s.epochsOf(pick), checkpoint: pickCheckpoint,
-        metric: s.direction === 'maximize' ? 'accuracy' : 'rmse', validation: result.pickValidation, test: result.pickTest, storeVersion: s.storeVersion,
+        metric: s.metric ?? (s.direction === 'maximize' ? 'accuracy' : 'rmse'), validation: result.pickValidation, test: result.pickTest, storeVersion: s.storeVersion,
       } : null,
     });
   }
-  await light().releaseCheckpoints({ runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)), keep: keys });
+  await light(`releaseCheckpoints of the run's ${models.length} model(s), keeping ${keys.length}`).releaseCheckpoints({ runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)), keep: keys });
   return pickCheckpoint;
 }

@@ -1,12 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../contracts/errors';
 import { PROXY_EPOCH_COST } from '../algorithms/cost';
+import { eliminationOutcome } from '../contracts/progress-text';
+import { roundFates } from '../contracts/rounds';
 import { formatIssues } from '../contracts/parse';
 import { pickPolicyOptions, type PolicyOptions } from '../contracts/schemas/policy';
 import {
   AddCandidatesSchema, SetBudgetSchema,
-  type AddCandidates, type DecideRoundOutput, type Elimination, type EliminationReason, type SelectModelInput,
-  type SelectModelResult, type SelectionProgress, type SetBudget,
+  type AddCandidates, type DecideRoundOutput, type Elimination, type EliminationReason, type RoundRecord, type SelectModelInput,
+  type SelectModelResult, type SelectionProgress, type SelectionSettings, type SetBudget,
 } from '../contracts/schemas/selection';
 
 interface Checkpoint { readonly key: string; readonly epoch: number }
@@ -15,12 +17,20 @@ function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: ErrorType.InvalidInput, message, nonRetryable: true });
 }
 
+/** Where the run is: its workflow id, namespace and start time (ISO 8601). */
+export interface RunIdentity {
+  readonly workflowId: string;
+  readonly namespace: string;
+  readonly startedAt: string;
+}
+
 /**
  * Everything a selection run knows; plain data, mutated only by the workflow's own code and
  * handlers. It holds no policy logic: the decisions come from the decideRound activity.
+ * `onChange` hears the progress after every change (the workflow shows it in the web UI).
  */
 export class SelectionState {
-  phase: SelectionProgress['phase'] = 'planning';
+  private currentPhase: SelectionProgress['phase'] = 'planning';
   round = 0;
   budget: number;
   direction: SelectionProgress['direction'] = 'maximize';
@@ -35,6 +45,11 @@ export class SelectionState {
   /** What the run fell back from (e.g. recall without its proxy), for the result and the report. */
   readonly warnings: string[] = [];
   backend = '';
+  /** The target metric's name, when the catalog gives it. */
+  metric: string | null = null;
+  run: RunIdentity | null = null;
+  finishedAt: string | null = null;
+  private readonly rounds: RoundRecord[] = [];
   private lastEpoch = 0;
   /** Epoch of the last decision and the budget it was taken against. */
   private decided = { epoch: 0, budget: 0 };
@@ -50,21 +65,38 @@ export class SelectionState {
   /** Mean epoch seconds per pool model from the offline timings (planSelection). */
   private meanEpochSeconds: Readonly<Record<string, number>> = {};
 
-  constructor(readonly input: SelectModelInput) {
+  constructor(readonly input: SelectModelInput, private readonly onChange: (p: SelectionProgress) => void = () => undefined) {
     this.budget = input.budgetEpochs;
     this.options = pickPolicyOptions(input);
   }
 
-  setPool(pool: readonly string[], storeVersion: number, direction: SelectionProgress['direction']): void {
+  get phase(): SelectionProgress['phase'] {
+    return this.currentPhase;
+  }
+
+  set phase(phase: SelectionProgress['phase']) {
+    this.currentPhase = phase;
+    this.changed();
+  }
+
+  private changed(): void {
+    this.onChange(this.progress());
+  }
+
+  setPool(pool: readonly string[], storeVersion: number, direction: SelectionProgress['direction'], metric: string | null = null): void {
     this.pool = [...pool];
     this.storeVersion = storeVersion;
     this.direction = direction;
+    this.metric = metric;
+    this.changed();
   }
 
-  setCandidates(candidates: readonly string[], scores: Readonly<Record<string, number>>): void {
+  setCandidates(candidates: readonly string[], scores: Readonly<Record<string, number>>, warnings: readonly string[] = []): void {
     this.candidates = [...candidates];
     this.survivors = [...candidates];
     this.recallScores = { ...scores };
+    this.warnings.push(...warnings);
+    this.changed();
   }
 
   curveOf(model: string): number[] {
@@ -87,6 +119,7 @@ export class SelectionState {
   nextEpoch(): number {
     this.round += 1;
     this.lastEpoch = Math.min(this.budget, this.lastEpoch + 1);
+    this.changed();
     return this.lastEpoch;
   }
 
@@ -104,6 +137,7 @@ export class SelectionState {
     this.tests.set(model, test);
     this.trainedEpochs += metrics.length;
     this.backend = backend;
+    this.changed();
   }
 
   /** Add the cost of epochs trained by one fine-tune: their wall seconds and the fine-tune's peak memory (null: not reported). */
@@ -125,18 +159,34 @@ export class SelectionState {
     return this.pool.reduce((sum, m) => sum + (this.meanEpochSeconds[m] ?? fill), 0) * this.budget;
   }
 
-  eliminate(model: string, reason: EliminationReason, detail: string): void {
+  /** Drop `model` from the survivors; `notPicked`: it lost the final pick at the budget epoch. */
+  eliminate(model: string, reason: EliminationReason, detail: string, notPicked = false): void {
     if (!this.survivors.includes(model)) return;
     this.survivors = this.survivors.filter((m) => m !== model);
-    this.eliminations.push({ model, round: this.round, epoch: this.epochsOf(model), reason, detail });
+    const e = { model, round: this.round, epoch: this.epochsOf(model), reason, detail };
+    this.eliminations.push({ ...e, outcome: eliminationOutcome(e, notPicked) });
+    this.changed();
   }
 
-  /** Apply the policy's decision on the rung of `epoch` (taken against budget `budget`): its eliminations, then its survivors in its order. */
-  applyDecision(d: DecideRoundOutput, epoch: number, budget: number): void {
-    for (const e of d.eliminated) this.eliminate(e.model, e.reason, e.detail);
+  /**
+   * Apply the policy's decision on the rung `models` of `epoch` (taken against budget `budget`):
+   * record the round (every model's validation, score and fate, the halving cutoff), then its
+   * eliminations, then its survivors in its order.
+   */
+  applyDecision(d: DecideRoundOutput, epoch: number, budget: number, models: readonly string[] = [...(d.passed ?? d.keep), ...d.eliminated.map((e) => e.model)]): void {
+    const finite = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v);
+    const passed = new Set(d.passed ?? d.keep);
+    const fates = roundFates(models, d);
+    this.rounds.push({
+      round: this.round, epoch, budgetEpochs: budget, scoreName: d.scoreName ?? null,
+      rankedBy: d.halving?.rankedBy ?? (Object.keys(d.predictions).length > 0 ? 'score' : 'validation'), cutoff: d.halving?.cutoff ?? null,
+      models: models.map((model, i) => ({ model, validation: finite(this.curveOf(model)[epoch - 1]), score: finite(d.predictions[model]), fate: fates[i] ?? 'kept' })),
+    });
+    for (const e of d.eliminated) this.eliminate(e.model, e.reason, e.detail, e.reason === 'halving' && passed.has(e.model));
     const kept = d.keep.filter((m) => this.survivors.includes(m));
     this.survivors = [...kept, ...this.survivors.filter((m) => !kept.includes(m))];
     this.decided = { epoch, budget };
+    this.changed();
   }
 
   /** Best last validation among survivors for the target's direction (first in order on a tie; NaN is worst). */
@@ -155,9 +205,11 @@ export class SelectionState {
   }
 
   admitPending(): void {
+    if (this.pending.length === 0) return;
     for (const m of this.pending) if (!this.survivors.includes(m)) this.survivors.push(m);
     this.candidates.push(...this.pending.filter((m) => !this.candidates.includes(m)));
     this.pending = [];
+    this.changed();
   }
 
   validateAddCandidates(u: AddCandidates): void {
@@ -171,6 +223,7 @@ export class SelectionState {
   addCandidates(u: AddCandidates): string[] {
     this.pending.push(...u.models);
     for (const m of u.models) if (!this.pool.includes(m)) this.pool.push(m);
+    this.changed();
     return [...this.survivors, ...this.pending];
   }
 
@@ -183,6 +236,7 @@ export class SelectionState {
 
   setBudget(u: SetBudget): number {
     this.budget = u.budgetEpochs;
+    this.changed();
     return this.budget;
   }
 
@@ -199,6 +253,15 @@ export class SelectionState {
     return best ?? null;
   }
 
+  /** The settings the run goes by: the input after the policy's defaults, and the metric planning found. */
+  settings(): SelectionSettings {
+    const i = this.input;
+    return {
+      options: { ...this.options }, seed: i.seed, initialBudgetEpochs: i.budgetEpochs, trainer: i.trainer, maxParallel: i.maxParallel,
+      roundDeadline: String(i.roundDeadline), heartbeatTimeout: String(i.heartbeatTimeout), metric: this.metric,
+    };
+  }
+
   progress(): SelectionProgress {
     return {
       phase: this.phase, target: this.input.target, policy: this.input.policy, direction: this.direction, round: this.round,
@@ -207,14 +270,15 @@ export class SelectionState {
       epochsSpent: this.trainedEpochs + this.proxyCharges * PROXY_EPOCH_COST, bruteForceEpochs: this.pool.length * this.budget,
       gpuSeconds: Object.fromEntries(this.seconds), gpuSecondsSpent: [...this.seconds.values()].reduce((a, b) => a + b, 0),
       bruteForceGpuSeconds: this.bruteForceGpuSeconds(), peakMemoryBytes: Object.fromEntries(this.peaks),
-      ...(this.warnings.length > 0 ? { warnings: [...this.warnings] } : {}),
+      rounds: this.rounds, settings: this.settings(), warnings: [...this.warnings],
+      ...(this.run ?? {}),
     };
   }
 
   result(reportPath: string | null = null): SelectModelResult {
     const pick = this.survivors.length > 0 ? (this.bestSurvivor() ?? null) : null;
     return {
-      ...this.progress(), pick, storeVersion: this.storeVersion, backend: this.backend, reportPath,
+      ...this.progress(), finishedAt: this.finishedAt, pick, storeVersion: this.storeVersion, backend: this.backend, reportPath,
       pickValidation: pick ? (this.curveOf(pick).at(-1) ?? null) : null,
       pickTest: pick ? (this.tests.get(pick) ?? null) : null,
     };

@@ -97,6 +97,42 @@ export interface Elimination {
   readonly epoch: number;
   readonly reason: EliminationReason;
   readonly detail: string;
+  /** What happened to the model, in words (`eliminationOutcome`): "not picked at the budget epoch 5", "failed: …". */
+  readonly outcome?: string;
+}
+
+/** What one round's decision did to a model of its rung. */
+export type RoundFate = 'kept' | 'picked' | 'halving' | 'trend-filter' | 'not-picked';
+
+/** One round's decision, as recorded by the workflow: enough to re-derive every elimination from the numbers. */
+export interface RoundRecord {
+  readonly round: number;
+  /** Epochs every model of the rung had been trained to. */
+  readonly epoch: number;
+  readonly budgetEpochs: number;
+  /** The policy's score, when it ranks by one besides the validation: its meaning (name, then its explanation in parentheses). */
+  readonly scoreName: string | null;
+  /** Which value halving ranked by: the validation score or the policy's score. */
+  readonly rankedBy: 'validation' | 'score';
+  /** The halving cutoff on `rankedBy` (metric scale): the worst value the rung kept; a model halved was below it. Null when halving dropped nobody. */
+  readonly cutoff: number | null;
+  /** Every model of the rung in rung order: its validation, its policy score (null: none) and what the decision did. */
+  readonly models: readonly { readonly model: string; readonly validation: number | null; readonly score: number | null; readonly fate: RoundFate }[];
+}
+
+/** The settings a selection ran with: the input after defaults, and what planning resolved. */
+export interface SelectionSettings {
+  /** Policy options after the policy's defaults. */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  /** The budget the run started with (`budgetEpochs` is the one it ended with). */
+  readonly initialBudgetEpochs: number;
+  readonly trainer: TrainerName;
+  readonly maxParallel: number;
+  readonly roundDeadline: string;
+  readonly heartbeatTimeout: string;
+  /** The target metric's name (`accuracy`, `rmse`) when the catalog names it. */
+  readonly metric: string | null;
 }
 
 export interface SelectionProgress {
@@ -120,20 +156,24 @@ export interface SelectionProgress {
   readonly epochsSpent: number;
   /** What fine-tuning the whole pool to the budget would cost. */
   readonly bruteForceEpochs: number;
-  /** Wall seconds of fine-tuning so far, by model (the sum of its epochs' seconds; 0 for replay). */
-  readonly gpuSeconds: Readonly<Record<string, number>>;
-  /** The sum of gpuSeconds: the selection's fine-tuning cost in time, next to epochsSpent. */
-  readonly gpuSecondsSpent: number;
-  /**
-   * Estimated seconds of fine-tuning the whole pool to the budget: Σ over the pool of the model's
-   * mean epoch seconds on the benchmark datasets (the offline timings in the matrix store) ×
-   * budgetEpochs; a model without timings counts at the mean of those with. Null when the store has no timings.
-   */
-  readonly bruteForceGpuSeconds: number | null;
-  /** Peak memory in bytes of each model's fine-tunes, where the trainer reports it. */
-  readonly peakMemoryBytes: Readonly<Record<string, number>>;
-  /** What the run fell back from (e.g. recall by the history prior when the proxy could not score the target); absent = none. */
+  /** Every decision round, in order (older results lack it). */
+  readonly rounds?: readonly RoundRecord[];
+  readonly settings?: SelectionSettings;
+  readonly workflowId?: string;
+  readonly namespace?: string;
+  /** When the workflow started and (results only) finished, ISO 8601. */
+  readonly startedAt?: string;
+  readonly finishedAt?: string | null;
+  /** Things the user should know about how the run decided (e.g. recall fell back to the history prior). */
   readonly warnings?: readonly string[];
+  /** Fine-tune wall seconds per model, on the GPU workers. */
+  readonly gpuSeconds?: Readonly<Record<string, number>>;
+  /** Fine-tune wall seconds of the whole run so far. */
+  readonly gpuSecondsSpent?: number;
+  /** What fine-tuning the pool to the budget would take, from the offline timings; null when unknown. */
+  readonly bruteForceGpuSeconds?: number | null;
+  /** Peak memory of a model's fine-tune, where the backend can tell. */
+  readonly peakMemoryBytes?: Readonly<Record<string, number>>;
 }
 
 export interface SelectModelResult extends SelectionProgress {
@@ -170,6 +210,8 @@ export interface PlanSelectionOutput {
    * Proxy scores recall needs on the target first (cluster representatives); null when recall needs none.
    * `datasets`: history datasets to score the same models on too (kept in the store; not charged).
    */
+  /** The target metric's name (`accuracy`, `rmse`), from the trainer's catalog. */
+  readonly metric?: string;
   readonly proxyRequest: { readonly proxy: ForwardProxy; readonly models: readonly string[]; readonly datasets?: readonly string[] } | null;
   /** Mean wall seconds of one epoch per pool model on the benchmark datasets (offline timings); models without timings are absent. */
   readonly meanEpochSeconds?: Readonly<Record<string, number>>;
@@ -204,4 +246,10 @@ export interface DecideRoundOutput {
   readonly eliminated: readonly { model: string; reason: EliminationReason; detail: string }[];
   /** The score each model was ranked by (predicted or corrected final metric, metric scale), where the policy has one. */
   readonly predictions: Readonly<Record<string, number>>;
+  /** The models the rung's verdict kept, before the final pick at the budget epoch (absent: `keep`). */
+  readonly passed?: readonly string[];
+  /** What `predictions` are (name, then the explanation in parentheses); null or absent: there are none. */
+  readonly scoreName?: string | null;
+  /** The value halving ranked by and its cutoff, the worst value the rung kept (metric scale; null: nobody was halved). */
+  readonly halving?: { readonly rankedBy: 'validation' | 'score'; readonly cutoff: number | null } | null;
 }

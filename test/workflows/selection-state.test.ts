@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Direction } from '../../algorithms/types';
 import { SelectModelInputSchema } from '../../contracts/schemas/selection';
 import { SelectionState } from '../../workflows/selection-state';
+import { selectionProgressLine } from '../../contracts/progress-text';
 
 function state(raw: Record<string, unknown> = {}, direction: Direction = 'maximize'): SelectionState {
   const s = new SelectionState(SelectModelInputSchema.parse({ target: 't', trainer: 'replay', policy: 'successive-halving', budgetEpochs: 3, ...raw }));
@@ -26,8 +27,45 @@ describe('SelectionState (no server)', () => {
     train(s, { a: [0.5], b: [0.7], c: [0.6] });
     s.applyDecision({ keep: ['b', 'c'], eliminated: [{ model: 'a', reason: 'halving', detail: 'worst' }], predictions: {} }, 1, 3);
     expect(s.survivors).toEqual(['b', 'c']);
-    expect(s.progress().eliminations).toEqual([{ model: 'a', round: 1, epoch: 1, reason: 'halving', detail: 'worst' }]);
+    expect(s.progress().eliminations).toEqual([{ model: 'a', round: 1, epoch: 1, reason: 'halving', detail: 'worst', outcome: 'eliminated by halving in round 1 (epoch 1)' }]);
     expect(s.finished()).toBe(false);
+  });
+
+  it('records each round: every model\'s validation, score and fate, and the halving cutoff on the value it ranked by', () => {
+    const s = state({}, 'minimize');
+    s.nextEpoch();
+    train(s, { a: [0.5], b: [0.7], c: [0.6] });
+    // Ranked by a policy score (lower is better here): c and a go on, b's score is above the cutoff.
+    s.applyDecision({ keep: ['a', 'c'], eliminated: [{ model: 'b', reason: 'halving', detail: '' }], predictions: { a: 0.3, b: 0.55, c: 0.4 }, scoreName: 'corrected score (how)', halving: { rankedBy: 'score', cutoff: 0.4 } }, 1, 3, ['a', 'b', 'c']);
+    expect(s.progress().rounds).toEqual([{
+      round: 1, epoch: 1, budgetEpochs: 3, scoreName: 'corrected score (how)', rankedBy: 'score', cutoff: 0.4,
+      models: [{ model: 'a', validation: 0.5, score: 0.3, fate: 'kept' }, { model: 'b', validation: 0.7, score: 0.55, fate: 'halving' }, { model: 'c', validation: 0.6, score: 0.4, fate: 'kept' }],
+    }]);
+  });
+
+  it('tells a model that lost the final pick at the budget epoch apart from one halved', () => {
+    const s = state({ budgetEpochs: 1 });
+    s.nextEpoch();
+    train(s, { a: [0.9], b: [0.8], c: [0.1] });
+    s.applyDecision({
+      keep: ['a'], passed: ['a', 'b'], predictions: {}, halving: { rankedBy: 'validation', cutoff: 0.8 },
+      eliminated: [{ model: 'b', reason: 'halving', detail: 'the policy picked a' }, { model: 'c', reason: 'halving', detail: 'worst' }],
+    }, 1, 1, ['a', 'b', 'c']);
+    expect(s.progress().eliminations.map((e) => e.outcome)).toEqual(['not picked at the budget epoch 1', 'eliminated by halving in round 1 (epoch 1)']);
+    expect(s.progress().rounds?.[0]).toMatchObject({ rankedBy: 'validation', cutoff: 0.8, models: [{ fate: 'picked' }, { fate: 'not-picked' }, { fate: 'halving' }] });
+  });
+
+  it('tells every change to its listener: the workflow shows the progress line in the web UI', () => {
+    const seen: string[] = [];
+    const s = new SelectionState(SelectModelInputSchema.parse({ target: 't', trainer: 'replay', policy: 'successive-halving' }), (p) => seen.push(selectionProgressLine(p)));
+    s.setPool(['a', 'b'], 1, 'maximize', 'accuracy');
+    s.setCandidates(['a', 'b'], {}, ['recall fell back to the history prior']);
+    s.phase = 'training';
+    s.nextEpoch();
+    train(s, { a: [0.5] });
+    expect(seen.at(-1)).toBe('training: round 1, 2 of 2 candidates left (pool 2), 0 eliminated, 1 of 10 brute-force epochs spent');
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+    expect(s.progress()).toMatchObject({ warnings: ['recall fell back to the history prior'], settings: { metric: 'accuracy', seed: 0, trainer: 'replay', initialBudgetEpochs: 5, options: { eta: 2 } } });
   });
 
   it('finishes with one survivor, or when the decision at the budget epoch was taken against the current budget', () => {

@@ -12,8 +12,12 @@ export async function seedHistory(dir: string): Promise<number> {
   return w.commit('history of the tiny hub');
 }
 
-/** Everything a selection returns except where its report went and the key of its kept checkpoint (both name the workflow id); the kept epoch stays. */
-export function selectionOutcome(r: SelectModelResult): Omit<SelectModelResult, 'reportPath' | 'pickCheckpoint'> & { pickCheckpointEpoch: number | null } {
-  const { reportPath: _reportPath, pickCheckpoint, ...rest } = r;
+/**
+ * Everything a selection returns except what names or times the run: where its report went, the
+ * key of its kept checkpoint (both name the workflow id; the kept epoch stays), the workflow id,
+ * namespace, start and finish time, and the wall seconds and memory of its fine-tunes.
+ */
+export function selectionOutcome(r: SelectModelResult): Omit<SelectModelResult, 'reportPath' | 'pickCheckpoint' | 'workflowId' | 'namespace' | 'startedAt' | 'finishedAt' | 'gpuSeconds' | 'gpuSecondsSpent' | 'peakMemoryBytes'> & { pickCheckpointEpoch: number | null } {
+  const { reportPath: _reportPath, pickCheckpoint, workflowId: _id, namespace: _ns, startedAt: _start, finishedAt: _end, gpuSeconds: _s, gpuSecondsSpent: _spent, peakMemoryBytes: _peak, ...rest } = r;
   return { ...rest, pickCheckpointEpoch: pickCheckpoint?.epoch ?? null };
 }
