@@ -1,4 +1,5 @@
 /** The ObjectStore contract on S3 (a real versitygw), and what only S3 can get wrong: credentials, buckets, outages. */
+import * as path from 'node:path';
 import { S3ObjectStore, StorageConfigError, StorageUnavailableError } from '../../storage';
 import { useS3Server } from '../helpers/versitygw';
 import { objectStoreContract } from './contract';
@@ -6,7 +7,7 @@ import { objectStoreContract } from './contract';
 const server = useS3Server();
 
 describe('ObjectStore on S3 (versitygw)', () => {
-  objectStoreContract(() => server().settings('contract'));
+  objectStoreContract(() => ({ ...server().settings('contract'), partSize: 5 * 1024 * 1024 }), (key) => path.join(server().dir, server().bucket, 'contract', ...key.split('/')));
 });
 
 describe('S3 failures', () => {
