@@ -275,9 +275,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * Read the object `info` into `tmp` in ranged parts, `concurrency` in flight, each written at
-   * its offset and retried alone; hashed in order as parts complete (a part that arrives early
-   * waits in memory, so at most concurrency × partSize bytes are held). Returns the SHA-256.
+   * Read the object `info` into `tmp` in ranged parts, `concurrency` in flight, each streamed to
+   * its offset as it arrives and, when it fails, resumed alone from the byte where it stopped.
+   * The SHA-256 is computed in order in the same pass: the first unhashed part is hashed as it
+   * arrives; the chunks of parts ahead of it wait in memory until their turn (at most
+   * concurrency × partSize bytes, as parts start only within `concurrency` of the first
+   * unhashed one). Returns the SHA-256.
    */
   private async download(info: ObjectInfo, tmp: string): Promise<string> {
     const { size } = info;
@@ -290,27 +293,35 @@ export class S3ObjectStore implements ObjectStore {
     try {
       await new Promise<void>((resolve, reject) => {
         let next = 0;
-        let hashed = 0;
-        const ready = new Map<number, Buffer>();
+        let head = 0;
+        const waiting = new Map<number, { chunks: Buffer[]; done: boolean }>();
+        const drain = (): void => {
+          for (let w = waiting.get(head); w !== undefined; w = waiting.get(head)) {
+            for (const c of w.chunks) hash.update(c);
+            w.chunks = [];
+            if (!w.done) return;
+            waiting.delete(head++);
+          }
+          if (head === parts) resolve();
+        };
         const fail = (e: unknown): void => {
           abort.abort();
           reject(e);
         };
         const pump = (): void => {
-          while (!abort.signal.aborted && next < parts && next - hashed < this.transfer.concurrency) {
+          while (!abort.signal.aborted && next < parts && next - head < this.transfer.concurrency) {
             const i = next++;
             const offset = i * partSize;
-            const length = Math.min(partSize, size - offset);
-            const p = this.part(info, offset, length, abort.signal)
-              .then(async (bytes) => {
-                await handle.write(bytes, 0, bytes.length, offset);
-                ready.set(i, bytes);
-                for (let b = ready.get(hashed); b !== undefined; b = ready.get(hashed)) {
-                  hash.update(b);
-                  ready.delete(hashed++);
-                }
-                if (hashed === parts) resolve();
-                else pump();
+            const state = { chunks: [] as Buffer[], done: false };
+            waiting.set(i, state);
+            const p = this.part(info, offset, Math.min(partSize, size - offset), handle, abort.signal, (c) => {
+              state.chunks.push(c);
+              if (i === head) drain();
+            })
+              .then(() => {
+                state.done = true;
+                if (i === head) drain();
+                pump();
               })
               .catch(fail)
               .finally(() => running.delete(p));
@@ -332,13 +343,18 @@ export class S3ObjectStore implements ObjectStore {
     return sha256;
   }
 
-  /** One ranged GET of `length` bytes at `offset`, conditional on the ETag, retried alone; the bytes, exactly `length` of them. */
-  private part(info: ObjectInfo, offset: number, length: number, signal: AbortSignal): Promise<Buffer> {
-    return this.call(info.key, async () => {
+  /**
+   * The `length` bytes at `offset`, by ranged GETs conditional on the ETag, written to `handle`
+   * at their position and handed to `onChunk` in order; a GET that fails or ends early is
+   * retried (with backoff, until the retry deadline) from the first byte not yet received.
+   */
+  private async part(info: ObjectInfo, offset: number, length: number, handle: fs.promises.FileHandle, signal: AbortSignal, onChunk: (c: Buffer) => void): Promise<void> {
+    let got = 0;
+    await this.call(info.key, async () => {
       let res: GetObjectCommandOutput;
       try {
         res = await this.client.send(
-          new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.full(info.key), Range: `bytes=${offset}-${offset + length - 1}`, IfMatch: info.etag || undefined }),
+          new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.full(info.key), Range: `bytes=${offset + got}-${offset + length - 1}`, IfMatch: info.etag || undefined }),
           { abortSignal: signal },
         );
       } catch (e) {
@@ -346,16 +362,14 @@ export class S3ObjectStore implements ObjectStore {
         if (statusOf(e) === 416 || nameOf(e) === 'InvalidRange') throw new MismatchError(`it is shorter than the ${info.size} bytes it had when the download started`);
         throw e;
       }
-      const out = Buffer.allocUnsafe(length);
-      let got = 0;
       for await (const chunk of bodyOf(res) as unknown as Readable) {
         const c = chunk as Buffer;
         if (got + c.length > length) throw new MismatchError(`a part of ${length} bytes at ${offset} returned more`);
-        c.copy(out, got);
+        await handle.write(c, 0, c.length, offset + got);
         got += c.length;
+        onChunk(c);
       }
       if (got !== length) throw new ShortReadError(got, length);
-      return out;
     });
   }
 
