@@ -28,6 +28,7 @@ import { ByteSizeSchema } from '../contracts/schemas/storage';
 import { openStoreOn, type MatrixStore } from '../matrix-store';
 import { S3Server } from '../server/versitygw';
 import { DEFAULT_TRANSFER, FsObjectStore, S3ObjectStore, type ObjectStore, type TransferSettings } from '../storage';
+import { CheckpointCache } from '../training/checkpoint-cache';
 
 interface Flags {
   sizes: string;
@@ -124,6 +125,8 @@ class PlainClient {
 
 interface BlobTimes {
   readonly fs: { save: number; load: number };
+  /** Resuming from the checkpoint on the worker that saved it (cache entry, hash checked) and on another one (download into its cache). */
+  readonly resume: { here: number; elsewhere: number; fetched: number };
   readonly s3: { save: number; load: number };
   readonly plain: { putSingle: number; putParts: number; getSingle: number; getParts: number };
 }
@@ -138,18 +141,30 @@ async function blob(backends: Record<'fs' | 's3', ObjectStore>, plain: PlainClie
     const times = async (objects: ObjectStore) => {
       const save = await repeat(n, () => objects.putFile(key, src));
       const load = await repeat(n, () => objects.getFile(key, out));
-      await objects.delete(key);
       return { save, load };
     };
     const fsTimes = await times(backends.fs);
+    await backends.fs.delete(key);
     const s3Times = await times(backends.s3);
+    // A worker's checkpoint cache: the saving worker keeps its file (a copy stands in for it); another worker downloads it.
+    const here = new CheckpointCache(path.join(scratch, 'cache-here'), 1e12);
+    const elsewhere = new CheckpointCache(path.join(scratch, 'cache-elsewhere'), 1e12);
+    const staged = await here.stagingPath(key);
+    fs.copyFileSync(src, staged);
+    await here.commit(key, staged, (await backends.s3.head(key))?.sha256 ?? '');
+    const resumeHere = await repeat(n, () => here.fetch(key, backends.s3));
+    const resumeElsewhere = await seconds(() => elsewhere.fetch(key, backends.s3));
+    const resume = { here: resumeHere, elsewhere: resumeElsewhere, fetched: elsewhere.stats().bytesFetched + here.stats().bytesFetched };
+    fs.rmSync(here.root, { recursive: true, force: true });
+    fs.rmSync(elsewhere.root, { recursive: true, force: true });
+    await backends.s3.delete(key);
     const pk = `${plainPrefix}${key}`;
     const putSingle = await repeat(n, () => plain.putSingle(pk, src));
     const getSingle = await repeat(n, () => plain.getSingle(pk, out));
     const putParts = await repeat(n, () => plain.putParts(pk, src));
     const getParts = await repeat(n, () => plain.getParts(pk, out, mb * MiB));
     await plain.delete(pk);
-    return { fs: fsTimes, s3: s3Times, plain: { putSingle, putParts, getSingle, getParts } };
+    return { fs: fsTimes, s3: s3Times, resume, plain: { putSingle, putParts, getSingle, getParts } };
   } finally {
     fs.rmSync(src, { force: true });
     fs.rmSync(out, { force: true });
@@ -197,6 +212,7 @@ async function main(f: Flags): Promise<void> {
       style: { head: [], border: [], compact: true },
       head: ['operation', 'fs MB/s', 'S3 MB/s', 'plain 1 stream MB/s', 'plain parts MB/s', 'S3 / best plain'],
     });
+    const resumes: string[] = [];
     const rate = (bytes: number, s: number): string => (bytes / MiB / s).toFixed(bytes < MiB ? 2 : 0);
     for (const mb of sizes) {
       const n = mb >= 1024 ? f.bigRepeat : f.repeat;
@@ -206,6 +222,7 @@ async function main(f: Flags): Promise<void> {
       const best = (a: number, b: number) => Math.min(a, b);
       table.push([`checkpoint save ${label}`, rate(bytes, t.fs.save), rate(bytes, t.s3.save), rate(bytes, t.plain.putSingle), rate(bytes, t.plain.putParts), (best(t.plain.putSingle, t.plain.putParts) / t.s3.save).toFixed(2)]);
       table.push([`checkpoint load ${label}`, rate(bytes, t.fs.load), rate(bytes, t.s3.load), rate(bytes, t.plain.getSingle), rate(bytes, t.plain.getParts), (best(t.plain.getSingle, t.plain.getParts) / t.s3.load).toFixed(2)]);
+      resumes.push(`resume from a ${label} checkpoint: on the worker that saved it ${t.resume.here.toFixed(2)} s (cache entry, SHA-256 checked), on another worker ${t.resume.elsewhere.toFixed(2)} s (download into its cache); bytes fetched from the bucket: ${(t.resume.fetched / MiB).toFixed(0)} MiB`);
       console.error(`  ${label} done`);
     }
     const cells = f.models * f.datasets;
@@ -222,6 +239,7 @@ async function main(f: Flags): Promise<void> {
     }
     table.push([`full matrix read (${f.models} × ${f.datasets} = ${cells} cells)`, rate(bytes, read.fs ?? NaN), rate(bytes, read.s3 ?? NaN), '', '', '']);
     console.log(table.toString());
+    for (const r of resumes) console.log(r);
   } finally {
     await server.stop();
     fs.rmSync(root, { recursive: true, force: true });
