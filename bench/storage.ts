@@ -1,36 +1,46 @@
 /**
  * Storage benchmark: the filesystem backend against S3 (a local versitygw, started here over a
- * temporary folder), measured in one run. Checkpoint-sized blobs (1, 16, 64 MB by default) are
- * saved and loaded as a GPU worker does (`putFile` / `getFile`), and a full final-value matrix
- * is read from a matrix store of a few thousand cells, committed in a few versions and
- * compacted, from a fresh store object (open + snapshot + matrix). Each figure is the median of
- * `--repeat` runs; the table gives MB/s and the S3/fs time ratio.
+ * temporary folder), measured in one run. Checkpoint-sized files (1 MB to 4 GB) are saved and
+ * loaded as a GPU worker does (`putFile` / `getFile`: multipart uploads, parallel ranged
+ * downloads, SHA-256 recorded and checked), and, against the same server in the same run, with a
+ * plain AWS SDK client doing only the transfer (no checksum): one PutObject / GetObject stream,
+ * and `@aws-sdk/lib-storage`'s Upload / parallel ranged GETs with the same part size and
+ * concurrency. The best plain figure is the ceiling this machine allows; the last column is
+ * mselect's S3 rate as a fraction of it. Then a full final-value matrix is read from a matrix
+ * store of a few thousand cells, committed in a few versions and compacted, from a fresh store
+ * object (open + snapshot + matrix). Each figure is the median of `--repeat` runs (`--big-repeat`
+ * for files of 1 GB and more, whose files are written in chunks and removed as soon as measured).
  *
- *   npm run bench:storage -- [--sizes 1,16,64] [--models 200] [--datasets 20] [--repeat 3]
+ *   npm run bench:storage -- [--sizes 1,64,1024,4096] [--models 200] [--datasets 20] [--repeat 3] [--big-repeat 1]
+ *     [--part-size 16MiB] [--concurrency 8]
  */
 import { Command } from 'commander';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import Table from 'cli-table3';
+import { ByteSizeSchema } from '../contracts/schemas/storage';
 import { openStoreOn, type MatrixStore } from '../matrix-store';
 import { S3Server } from '../server/versitygw';
-import { FsObjectStore, S3ObjectStore, type ObjectStore } from '../storage';
+import { DEFAULT_TRANSFER, FsObjectStore, S3ObjectStore, sha256File, type ObjectStore, type TransferSettings } from '../storage';
+import { CheckpointCache } from '../training/checkpoint-cache';
 
 interface Flags {
   sizes: string;
   models: number;
   datasets: number;
   repeat: number;
+  bigRepeat: number;
+  partSize: string;
+  concurrency: number;
 }
 
-interface Row {
-  readonly what: string;
-  readonly bytes: number;
-  readonly fs: number;
-  readonly s3: number;
-}
+const MiB = 1024 * 1024;
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,14 +59,127 @@ async function repeat(n: number, run: () => Promise<unknown>): Promise<number> {
   return median(out);
 }
 
-/** Save and load one blob of `mb` MB through `objects`. */
-async function blob(objects: ObjectStore, scratch: string, mb: number, n: number): Promise<{ save: number; load: number }> {
+/** A file of `mb` MiB of random bytes, written 16 MiB at a time (never the whole file in memory). */
+function writeBlob(file: string, mb: number): void {
+  const chunk = Buffer.allocUnsafe(16 * MiB);
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (let left = mb * MiB; left > 0; left -= chunk.length) {
+      randomFillSync(chunk);
+      fs.writeSync(fd, chunk, 0, Math.min(chunk.length, left));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The transfer alone, with a plain SDK client: what this machine allows. */
+class PlainClient {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly t: TransferSettings,
+  ) {}
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async putSingle(key: string, file: string): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: fs.createReadStream(file), ContentLength: fs.statSync(file).size }));
+  }
+
+  async putParts(key: string, file: string): Promise<void> {
+    const body = fs.createReadStream(file, { highWaterMark: MiB });
+    await new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: body, ContentLength: fs.statSync(file).size }, partSize: this.t.partSize, queueSize: this.t.concurrency }).done();
+  }
+
+  async getSingle(key: string, file: string): Promise<void> {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    await pipeline(res.Body as Readable, fs.createWriteStream(file));
+  }
+
+  async getParts(key: string, file: string, size: number): Promise<void> {
+    const handle = await fs.promises.open(file, 'w');
+    try {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let offset = next * this.t.partSize; offset < size; offset = next * this.t.partSize) {
+          next += 1;
+          const end = Math.min(size, offset + this.t.partSize) - 1;
+          const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${offset}-${end}` }));
+          let at = offset;
+          for await (const c of res.Body as Readable) {
+            const b = c as Buffer;
+            await handle.write(b, 0, b.length, at);
+            at += b.length;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: this.t.concurrency }, worker));
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+interface BlobTimes {
+  readonly fs: { save: number; load: number };
+  /** Resuming from the checkpoint on the worker that saved it (cache entry, hash checked) and on another one (download into its cache). */
+  readonly resume: { here: number; elsewhere: number; fetched: number };
+  readonly s3: { save: number; saveHashing: number; load: number };
+  readonly plain: { putSingle: number; putParts: number; getSingle: number; getParts: number };
+}
+
+/** Save and load one file of `mb` MiB on both backends and with the plain client; removes its files after. */
+async function blob(backends: Record<'fs' | 's3', ObjectStore>, plain: PlainClient, plainPrefix: string, scratch: string, mb: number, n: number): Promise<BlobTimes> {
   const src = path.join(scratch, `blob-${mb}.bin`);
-  if (!fs.existsSync(src)) fs.writeFileSync(src, randomBytes(mb * 1024 * 1024));
+  const out = path.join(scratch, `out-${mb}.bin`);
+  writeBlob(src, mb);
   const key = `checkpoints/bench/${mb}mb.bin`;
-  const save = await repeat(n, () => objects.putFile(key, src));
-  const load = await repeat(n, () => objects.getFile(key, path.join(scratch, `out-${mb}.bin`)));
-  return { save, load };
+  try {
+    // Interleaved: each repetition saves, then loads, with every client in turn, so a load
+    // spike of the machine hits them alike; the figure of each is its median.
+    const pk = `${plainPrefix}${key}`;
+    const t: Record<string, number[]> = {};
+    const time = async (name: string, run: () => Promise<unknown>) => void (t[name] ??= []).push(await seconds(run));
+    // A checkpoint writer hashes what it writes and passes the digest along (CheckpointStore.save);
+    // a file another program wrote (a PyTorch checkpoint) is hashed by putFile first: both are measured.
+    const sha256 = await sha256File(src);
+    for (let i = 0; i < n; i++) {
+      await time('fsSave', () => backends.fs.putFile(key, src, { sha256 }));
+      await time('s3Save', () => backends.s3.putFile(key, src, { sha256 }));
+      await time('s3SaveHashing', () => backends.s3.putFile(key, src));
+      await time('putSingle', () => plain.putSingle(pk, src));
+      await time('putParts', () => plain.putParts(pk, src));
+      await time('fsLoad', () => backends.fs.getFile(key, out));
+      await time('s3Load', () => backends.s3.getFile(key, out));
+      await time('getSingle', () => plain.getSingle(pk, out));
+      await time('getParts', () => plain.getParts(pk, out, mb * MiB));
+    }
+    const m = (name: string): number => median(t[name] ?? []);
+    const fsTimes = { save: m('fsSave'), load: m('fsLoad') };
+    const s3Times = { save: m('s3Save'), saveHashing: m('s3SaveHashing'), load: m('s3Load') };
+    const [putSingle, putParts, getSingle, getParts] = [m('putSingle'), m('putParts'), m('getSingle'), m('getParts')];
+    await backends.fs.delete(key);
+    // A worker's checkpoint cache: the saving worker keeps its file (a copy stands in for it); another worker downloads it.
+    const here = new CheckpointCache(path.join(scratch, 'cache-here'), 1e12);
+    const elsewhere = new CheckpointCache(path.join(scratch, 'cache-elsewhere'), 1e12);
+    const staged = await here.stagingPath(key);
+    fs.copyFileSync(src, staged);
+    await here.commit(key, staged, (await backends.s3.head(key))?.sha256 ?? '');
+    const resumeHere = await repeat(n, () => here.fetch(key, backends.s3));
+    const resumeElsewhere = await seconds(() => elsewhere.fetch(key, backends.s3));
+    const resume = { here: resumeHere, elsewhere: resumeElsewhere, fetched: elsewhere.stats().bytesFetched + here.stats().bytesFetched };
+    fs.rmSync(here.root, { recursive: true, force: true });
+    fs.rmSync(elsewhere.root, { recursive: true, force: true });
+    await backends.s3.delete(key);
+    await plain.delete(pk);
+    return { fs: fsTimes, s3: s3Times, resume, plain: { putSingle, putParts, getSingle, getParts } };
+  } finally {
+    fs.rmSync(src, { force: true });
+    fs.rmSync(out, { force: true });
+  }
 }
 
 /** A matrix store of models × datasets cells with 5-epoch curves, committed in 10 versions, then compacted. */
@@ -80,6 +203,7 @@ async function fillStore(objects: ObjectStore, models: number, datasets: number)
 
 async function main(f: Flags): Promise<void> {
   const sizes = f.sizes.split(',').map(Number);
+  const transfer: TransferSettings = { partSize: ByteSizeSchema.parse(f.partSize), concurrency: f.concurrency };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-bench-storage-'));
   const scratch = path.join(root, 'scratch');
   fs.mkdirSync(scratch);
@@ -87,14 +211,31 @@ async function main(f: Flags): Promise<void> {
   try {
     const backends: Record<'fs' | 's3', ObjectStore> = {
       fs: new FsObjectStore(path.join(root, 'fs')),
-      s3: new S3ObjectStore(server.settings()),
+      s3: new S3ObjectStore(server.settings('mselect'), { transfer }),
     };
-    console.log(`filesystem: ${backends.fs.url}; S3: versitygw at ${server.endpoint} over ${server.dir}; ${os.cpus().length} cores; median of ${f.repeat}`);
-    const rows: Row[] = [];
+    const plainClient = new S3Client({
+      endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    const plain = new PlainClient(plainClient, server.bucket, transfer);
+    console.log(`filesystem: ${backends.fs.url}; S3: versitygw at ${server.endpoint} over ${server.dir}; ${os.cpus().length} cores; parts of ${transfer.partSize / MiB} MiB, ${transfer.concurrency} in flight; median of ${f.repeat} (${f.bigRepeat} from 1 GB)`);
+    const table = new Table({
+      style: { head: [], border: [], compact: true },
+      head: ['operation', 'fs MB/s', 'S3 MB/s', 'plain 1 stream MB/s', 'plain parts MB/s', 'S3 / plain parts', 'S3 / best plain'],
+    });
+    const resumes: string[] = [];
+    const rate = (bytes: number, s: number): string => (bytes / MiB / s).toFixed(bytes < MiB ? 2 : 0);
     for (const mb of sizes) {
-      const [a, b] = [await blob(backends.fs, scratch, mb, f.repeat), await blob(backends.s3, scratch, mb, f.repeat)];
-      rows.push({ what: `checkpoint save ${mb} MB`, bytes: mb * 1024 * 1024, fs: a.save, s3: b.save });
-      rows.push({ what: `checkpoint load ${mb} MB`, bytes: mb * 1024 * 1024, fs: a.load, s3: b.load });
+      const n = mb >= 1024 ? f.bigRepeat : f.repeat;
+      const t = await blob(backends, plain, 'plain/', scratch, mb, n);
+      const bytes = mb * MiB;
+      const label = mb >= 1024 ? `${mb / 1024} GB` : `${mb} MB`;
+      const best = (a: number, b: number) => Math.min(a, b);
+      table.push([`checkpoint save ${label}`, rate(bytes, t.fs.save), rate(bytes, t.s3.save), rate(bytes, t.plain.putSingle), rate(bytes, t.plain.putParts), (t.plain.putParts / t.s3.save).toFixed(2), (best(t.plain.putSingle, t.plain.putParts) / t.s3.save).toFixed(2)]);
+      table.push([`  save, file hashed first ${label}`, '', rate(bytes, t.s3.saveHashing), '', '', (t.plain.putParts / t.s3.saveHashing).toFixed(2), (best(t.plain.putSingle, t.plain.putParts) / t.s3.saveHashing).toFixed(2)]);
+      table.push([`checkpoint load ${label}`, rate(bytes, t.fs.load), rate(bytes, t.s3.load), rate(bytes, t.plain.getSingle), rate(bytes, t.plain.getParts), (t.plain.getParts / t.s3.load).toFixed(2), (best(t.plain.getSingle, t.plain.getParts) / t.s3.load).toFixed(2)]);
+      resumes.push(`resume from a ${label} checkpoint: on the worker that saved it ${t.resume.here.toFixed(2)} s (cache entry, SHA-256 checked), on another worker ${t.resume.elsewhere.toFixed(2)} s (download into its cache); bytes fetched from the bucket: ${(t.resume.fetched / MiB).toFixed(0)} MiB`);
+      console.error(`  ${label} done`);
     }
     const cells = f.models * f.datasets;
     const read: Partial<Record<'fs' | 's3', number>> = {};
@@ -108,12 +249,9 @@ async function main(f: Flags): Promise<void> {
         if (m.values.length !== cells) throw new Error(`matrix has ${m.values.length} values, expected ${cells}`);
       });
     }
-    rows.push({ what: `full matrix read (${f.models} × ${f.datasets} = ${cells} cells)`, bytes, fs: read.fs ?? NaN, s3: read.s3 ?? NaN });
-
-    const table = new Table({ style: { head: [], border: [], compact: true }, head: ['operation', 'fs ms', 'fs MB/s', 'S3 ms', 'S3 MB/s', 'S3/fs time'] });
-    const mbps = (b: number, s: number): string => (b / 1024 / 1024 / s).toFixed(b < 1024 * 1024 ? 2 : 0);
-    for (const r of rows) table.push([r.what, (r.fs * 1000).toFixed(1), mbps(r.bytes, r.fs), (r.s3 * 1000).toFixed(1), mbps(r.bytes, r.s3), `${(r.s3 / r.fs).toFixed(1)}×`]);
+    table.push([`full matrix read (${f.models} × ${f.datasets} = ${cells} cells)`, rate(bytes, read.fs ?? NaN), rate(bytes, read.s3 ?? NaN), '', '', '', '']);
     console.log(table.toString());
+    for (const r of resumes) console.log(r);
   } finally {
     await server.stop();
     fs.rmSync(root, { recursive: true, force: true });
@@ -121,10 +259,13 @@ async function main(f: Flags): Promise<void> {
 }
 
 const program = new Command()
-  .option('--sizes <list>', 'checkpoint sizes in MB', '1,16,64')
+  .option('--sizes <list>', 'checkpoint sizes in MiB', '1,64,1024,4096')
   .option('--models <n>', 'models in the matrix', (v) => Number(v), 200)
   .option('--datasets <n>', 'datasets in the matrix', (v) => Number(v), 20)
-  .option('--repeat <n>', 'runs per figure (median)', (v) => Number(v), 3);
+  .option('--repeat <n>', 'runs per figure (median)', (v) => Number(v), 3)
+  .option('--big-repeat <n>', 'runs per figure for files of 1 GB and more', (v) => Number(v), 1)
+  .option('--part-size <size>', 'part size of S3 transfers', `${DEFAULT_TRANSFER.partSize / MiB}MiB`)
+  .option('--concurrency <n>', 'parts in flight per S3 transfer', (v) => Number(v), DEFAULT_TRANSFER.concurrency);
 program.parse();
 main(program.opts<Flags>()).catch((e: unknown) => {
   console.error(e);

@@ -57,3 +57,22 @@ export class InvalidKeyError extends StorageConfigError {
     this.name = 'InvalidKeyError';
   }
 }
+
+/**
+ * Thrown when an object's bytes do not match the SHA-256 recorded when it was written (a
+ * corrupt or truncated object), after it was fetched again. Non-retryable `StoreCorrupt`:
+ * fetching it a third time would give the same bytes. Shares StorageConfigError's mapping at
+ * the activity boundary (a non-retryable failure of its `type`).
+ */
+export class ObjectCorruptError extends StorageConfigError {
+  override readonly type: ErrorType = ErrorType.StoreCorrupt;
+
+  constructor(
+    readonly key: string,
+    readonly where: string,
+    reason: string,
+  ) {
+    super(`${where} is corrupt: ${reason}`);
+    this.name = 'ObjectCorruptError';
+  }
+}

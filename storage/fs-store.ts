@@ -3,14 +3,19 @@
  * temporary file, fsyncs it and renames it into place; `putIfAbsent` hard-links the temporary
  * file into place, which fails with EEXIST for every writer but one (also over NFS).
  * Temporary files live in `tmpDir`, on the same filesystem so rename and link stay atomic.
+ * The SHA-256 `putFile` records lives in a hidden sidecar beside the file (`.<name>.sha256`,
+ * never listed), valid only for the inode and mtime it was written for: a file replaced by
+ * `put` has a new inode, so a stale sidecar is ignored rather than mistaken for corruption.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fsyncDir, isCode, publishExclusive, replaceFile, tempPath, writeAll } from './fs-durable';
-import { ObjectNotFoundError } from './errors';
+import { ObjectCorruptError, ObjectNotFoundError } from './errors';
 import { checkKey, checkListPrefix, checkPrefix } from './keys';
-import type { BlobUpload, ObjectInfo, ObjectStore } from './object-store';
+import type { BlobUpload, ObjectInfo, ObjectStore, PutFileOptions, StoredFile } from './object-store';
+import { isSha256 } from './transfer';
 
 export interface FsObjectStoreOptions {
   /** Where temporary files go; default `<root>/.tmp`. Never listed. */
@@ -19,6 +24,36 @@ export interface FsObjectStoreOptions {
 
 function infoOf(key: string, st: fs.Stats): ObjectInfo {
   return { key, size: st.size, etag: `${st.size.toString(16)}-${Math.round(st.mtimeMs).toString(16)}-${st.ino.toString(16)}`, mtimeMs: st.mtimeMs };
+}
+
+/** The hidden sidecar of `file` holding its recorded SHA-256. */
+const sidecarOf = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.sha256`);
+const isSidecar = (name: string): boolean => name.startsWith('.') && name.endsWith('.sha256');
+
+interface Sidecar {
+  readonly ino: number;
+  /** Whole milliseconds (what a `utimes` round trip keeps). */
+  readonly mtimeMs: number;
+  readonly sha256: string;
+}
+
+/** Copy `from` to the new file `to`, hashing the bytes on the way; fsynced. Returns the size and SHA-256. */
+async function copyHashing(from: string, to: string): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  const out = await fs.promises.open(to, 'wx');
+  let size = 0;
+  try {
+    for await (const chunk of fs.createReadStream(from, { highWaterMark: 1024 ** 2 })) {
+      const c = chunk as Buffer;
+      hash.update(c);
+      await out.write(c, 0, c.length, size);
+      size += c.length;
+    }
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  return { size, sha256: hash.digest('hex') };
 }
 
 export class FsObjectStore implements ObjectStore {
@@ -83,12 +118,26 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async head(key: string): Promise<ObjectInfo | null> {
+    const file = this.pathOf(key);
+    let st: fs.Stats;
     try {
-      const st = await fs.promises.stat(this.pathOf(key));
-      return st.isFile() ? infoOf(key, st) : null;
+      st = await fs.promises.stat(file);
     } catch (e) {
       if (isCode(e, 'ENOENT', 'ENOTDIR')) return null;
       throw e;
+    }
+    if (!st.isFile()) return null;
+    const sha256 = await this.recorded(file, st);
+    return { ...infoOf(key, st), ...(sha256 ? { sha256 } : {}) };
+  }
+
+  /** The SHA-256 recorded for `file` when the sidecar describes this very file (inode and mtime), else undefined. */
+  private async recorded(file: string, st: fs.Stats): Promise<string | undefined> {
+    try {
+      const s = JSON.parse(await fs.promises.readFile(sidecarOf(file), 'utf8')) as Partial<Sidecar>;
+      return s.ino === st.ino && s.mtimeMs === Math.round(st.mtimeMs) && isSha256(s.sha256) ? s.sha256 : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -135,39 +184,57 @@ export class FsObjectStore implements ObjectStore {
     };
   }
 
-  async putFile(key: string, file: string): Promise<void> {
+  async putFile(key: string, file: string, options: PutFileOptions = {}): Promise<StoredFile> {
     const target = this.pathOf(key);
     this.ensureDirs(target);
     const tmp = tempPath(this.tmpDir, `${path.extname(key)}.tmp`);
+    let stored: StoredFile;
     try {
-      await fs.promises.copyFile(file, tmp);
-      const handle = await fs.promises.open(tmp, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
+      if (options.sha256 === undefined) stored = await copyHashing(file, tmp);
+      else {
+        await fs.promises.copyFile(file, tmp);
+        const handle = await fs.promises.open(tmp, 'r+');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        stored = { size: (await fs.promises.stat(tmp)).size, sha256: options.sha256 };
       }
+      // The sidecar first, for the inode the rename publishes: a crash in between leaves a sidecar of an unpublished inode (ignored).
+      const st = await fs.promises.stat(tmp);
+      replaceFile(this.tmpDir, sidecarOf(target), JSON.stringify({ ino: st.ino, mtimeMs: Math.round(st.mtimeMs), sha256: stored.sha256 } satisfies Sidecar));
       await fs.promises.rename(tmp, target);
     } catch (e) {
       await fs.promises.rm(tmp, { force: true });
       throw e;
     }
     fsyncDir(path.dirname(target));
+    return stored;
   }
 
-  async getFile(key: string, file: string): Promise<ObjectInfo> {
-    const info = await this.head(key);
-    if (!info) throw new ObjectNotFoundError(key, this.describe(key));
-    await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    const tmp = tempPath(path.dirname(path.resolve(file)), '.download.tmp');
-    try {
-      await fs.promises.copyFile(this.pathOf(key), tmp);
-      await fs.promises.rename(tmp, file);
-    } catch (e) {
-      await fs.promises.rm(tmp, { force: true });
-      throw this.mapMissing(e, key);
+  async getFile(key: string, file: string): Promise<ObjectInfo & { readonly sha256: string }> {
+    const dir = path.dirname(path.resolve(file));
+    await fs.promises.mkdir(dir, { recursive: true });
+    let why = '';
+    for (let tries = 0; tries < 2; tries++) {
+      const info = await this.head(key);
+      if (!info) throw new ObjectNotFoundError(key, this.describe(key));
+      const tmp = tempPath(dir, '.download.tmp');
+      try {
+        const got = await copyHashing(this.pathOf(key), tmp);
+        if (info.sha256 !== undefined && got.sha256 !== info.sha256) why = `its bytes hash to sha256 ${got.sha256}, but ${info.sha256} was recorded when it was written`;
+        else {
+          await fs.promises.rename(tmp, file);
+          return { ...info, sha256: got.sha256 };
+        }
+      } catch (e) {
+        throw this.mapMissing(e, key);
+      } finally {
+        await fs.promises.rm(tmp, { force: true });
+      }
     }
-    return info;
+    throw new ObjectCorruptError(key, this.describe(key), `${why} (read twice)`);
   }
 
   async list(prefix = ''): Promise<ObjectInfo[]> {
@@ -189,7 +256,7 @@ export class FsObjectStore implements ObjectStore {
         const key = `${rel}${entry.name}`;
         if (entry.isDirectory()) {
           if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(`${key}/`);
-        } else if (entry.isFile() && key.startsWith(prefix)) {
+        } else if (entry.isFile() && key.startsWith(prefix) && !isSidecar(entry.name)) {
           try {
             out.push(infoOf(key, await fs.promises.stat(path.join(dir, entry.name))));
           } catch (e) {
@@ -203,7 +270,9 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await fs.promises.rm(this.pathOf(key), { force: true });
+    const file = this.pathOf(key);
+    await fs.promises.rm(file, { force: true });
+    await fs.promises.rm(sidecarOf(file), { force: true });
   }
 
   async sweepTemporaries(cutoffMs: number): Promise<string[]> {

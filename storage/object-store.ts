@@ -15,6 +15,23 @@ export interface ObjectInfo {
   readonly etag: string;
   /** Last modification, ms since the epoch (S3: second resolution). */
   readonly mtimeMs: number;
+  /**
+   * The SHA-256 (hex) of the bytes, recorded by `putFile` when the object was written (S3: user
+   * metadata `sha256`; filesystem: a hidden sidecar). Absent for objects written otherwise.
+   * `head` and `getFile` report it; `list` does not.
+   */
+  readonly sha256?: string;
+}
+
+/** What `putFile` stored: the size and the SHA-256 (hex) recorded with the object. */
+export interface StoredFile {
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export interface PutFileOptions {
+  /** The file's SHA-256 (hex) when the caller computed it while writing the file; otherwise `putFile` reads the file once to compute it. */
+  readonly sha256?: string;
 }
 
 /**
@@ -49,10 +66,19 @@ export interface ObjectStore {
   putIfAbsent(key: string, bytes: Uint8Array | string): Promise<boolean>;
   /** Start a blob written in pieces (see BlobUpload). */
   upload(key: string): BlobUpload;
-  /** Upload a local file (streamed) as `key`; atomic replace. */
-  putFile(key: string, file: string): Promise<void>;
-  /** Download `key` into a local file (temporary file, then rename). Throws ObjectNotFoundError. */
-  getFile(key: string, file: string): Promise<ObjectInfo>;
+  /**
+   * Upload a local file as `key` (atomic replace), recording its SHA-256 with it. S3: one
+   * PutObject up to the part size, a multipart upload in parallel parts above it (memory:
+   * concurrency × part size; a failed part is retried alone), up to S3's 5 TB.
+   */
+  putFile(key: string, file: string, options?: PutFileOptions): Promise<StoredFile>;
+  /**
+   * Download `key` into a local file (temporary file, then rename; S3: parallel ranged GETs
+   * written in place). The bytes are checked against the recorded SHA-256 (and size): a
+   * mismatch is fetched once more, then an ObjectCorruptError naming the object. The result
+   * carries the SHA-256 of what was written (computed in the same pass). Throws ObjectNotFoundError.
+   */
+  getFile(key: string, file: string): Promise<ObjectInfo & { readonly sha256: string }>;
   /** Every object whose key starts with `prefix`, sorted by key (keys relative to this store). */
   list(prefix?: string): Promise<ObjectInfo[]>;
   /** Remove an object; removing a missing one is fine. */

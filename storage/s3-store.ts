@@ -6,18 +6,20 @@
  * (connection refused or reset, 5xx, throttling) are retried with backoff until a deadline;
  * refused credentials and a missing bucket are StorageConfigErrors naming the bucket.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type * as S3 from '@aws-sdk/client-s3';
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type * as LibStorage from '@aws-sdk/lib-storage';
 import type { S3Settings } from '../contracts/schemas/storage';
-import { ObjectNotFoundError, StorageConfigError, StorageUnavailableError } from './errors';
+import { ObjectCorruptError, ObjectNotFoundError, StorageConfigError, StorageUnavailableError } from './errors';
 import { tempPath } from './fs-durable';
 import { checkKey, checkListPrefix, checkPrefix } from './keys';
-import type { BlobUpload, ObjectInfo, ObjectStore } from './object-store';
+import type { BlobUpload, ObjectInfo, ObjectStore, PutFileOptions, StoredFile } from './object-store';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
+import { DEFAULT_TRANSFER, isSha256, partSizeFor, S3_LIMITS, sha256File, type TransferSettings } from './transfer';
 
 let loaded: typeof S3 | null = null;
 /** The AWS SDK, loaded on first use: a process that never talks to S3 does not pay its start-up (about 0.3 s, 20 MB). */
@@ -26,6 +28,30 @@ function sdk(): typeof S3 {
   loaded ??= require('@aws-sdk/client-s3') as typeof S3;
   return loaded;
 }
+let loadedUpload: typeof LibStorage | null = null;
+/** `@aws-sdk/lib-storage` (multipart uploads), loaded on the first upload above the part size. */
+function libStorage(): typeof LibStorage {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loadedUpload ??= require('@aws-sdk/lib-storage') as typeof LibStorage;
+  return loadedUpload;
+}
+
+/** The user-metadata name of the SHA-256 `putFile` records (`x-amz-meta-sha256`). */
+const SHA256_META = 'sha256';
+/** How often a part's SDK request is tried (the SDK's own backoff) before the whole transfer fails and our retry deadline takes over. */
+const PART_ATTEMPTS = 5;
+
+/** A part body that ended early (connection cut): retried like a network error. */
+class ShortReadError extends Error {
+  constructor(got: number, wanted: number) {
+    super(`short read: ${got} of ${wanted} bytes`);
+    this.name = 'ShortReadError';
+  }
+}
+/** The object changed while its parts were being read (If-Match failed): the download starts over. */
+class ChangedError extends Error {}
+/** The bytes did not match the recorded size or SHA-256. */
+class MismatchError extends Error {}
 
 // The SDK warns once per process that Node 20 support ends in 2027; mselect's engines field states its Node.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -48,6 +74,7 @@ const CREDENTIAL_NAMES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch',
 export function isTransient(e: unknown): boolean {
   const status = statusOf(e);
   const name = nameOf(e);
+  if (e instanceof ShortReadError) return true;
   if (status === undefined) return NETWORK_CODES.has(asSdk(e).code ?? '') || TRANSIENT_NAMES.has(name) || /socket hang up|ECONNREFUSED|ECONNRESET/.test(e instanceof Error ? e.message : '');
   return status >= 500 || status === 429 || status === 409 || TRANSIENT_NAMES.has(name);
 }
@@ -56,11 +83,17 @@ export interface S3ObjectStoreOptions {
   readonly retry?: RetryPolicy;
   /** Reuse one client (e.g. for `sub`). */
   readonly client?: S3Client;
+  /** The client of multipart uploads (its own retries per part); reused by `sub`. */
+  readonly transferClient?: S3Client;
+  /** Part size and concurrency of `putFile` / `getFile`; @default settings.partSize / settings.concurrency, else DEFAULT_TRANSFER. */
+  readonly transfer?: TransferSettings;
 }
 
 export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
+  private readonly transferClient: S3Client;
   private readonly retry: RetryPolicy;
+  readonly transfer: TransferSettings;
   readonly bucket: string;
   readonly prefix: string;
 
@@ -71,18 +104,22 @@ export class S3ObjectStore implements ObjectStore {
     this.bucket = settings.bucket;
     this.prefix = checkPrefix(settings.prefix);
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.client = options.client ?? new (sdk().S3Client)({
+    this.transfer = options.transfer ?? { partSize: settings.partSize ?? DEFAULT_TRANSFER.partSize, concurrency: settings.concurrency ?? DEFAULT_TRANSFER.concurrency };
+    const config = (maxAttempts: number) => ({
       region: settings.region,
       endpoint: settings.endpoint,
       forcePathStyle: settings.forcePathStyle,
       credentials: settings.credentials,
-      // Retries are ours (withRetries): a deadline long enough to ride out a server restart.
-      maxAttempts: 1,
-      // Only what every S3 implementation accepts: no default CRC32 trailers.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts,
+      // Only what every S3 implementation accepts: no default CRC32 trailers (the content's SHA-256 is ours, see transfer.ts).
+      requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+      responseChecksumValidation: 'WHEN_REQUIRED' as const,
       requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
     });
+    // Retries are ours (withRetries): a deadline long enough to ride out a server restart.
+    this.client = options.client ?? new (sdk().S3Client)(config(1));
+    // Multipart uploads: the SDK retries each failed part alone (its body is a buffer it can resend).
+    this.transferClient = options.transferClient ?? new (sdk().S3Client)(config(PART_ATTEMPTS));
   }
 
   get url(): string {
@@ -133,7 +170,8 @@ export class S3ObjectStore implements ObjectStore {
     try {
       return await this.call(key, async () => {
         const res = await this.client.send(new (sdk().HeadObjectCommand)({ Bucket: this.bucket, Key: this.full(key) }));
-        return { key, size: res.ContentLength ?? 0, etag: res.ETag ?? '', mtimeMs: res.LastModified?.getTime() ?? 0 };
+        const sha256 = res.Metadata?.[SHA256_META];
+        return { key, size: res.ContentLength ?? 0, etag: res.ETag ?? '', mtimeMs: res.LastModified?.getTime() ?? 0, ...(isSha256(sha256) ? { sha256 } : {}) };
       });
     } catch (e) {
       if (e instanceof ObjectNotFoundError) return null;
@@ -186,24 +224,152 @@ export class S3ObjectStore implements ObjectStore {
     };
   }
 
-  async putFile(key: string, file: string): Promise<void> {
+  async putFile(key: string, file: string, options: PutFileOptions = {}): Promise<StoredFile> {
+    checkKey(key);
     const size = (await fs.promises.stat(file)).size;
-    await this.call(key, () => this.client.send(new (sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.full(key), Body: fs.createReadStream(file), ContentLength: size })));
+    if (size > S3_LIMITS.maxObjectSize) throw new StorageConfigError(`${file} is ${size} bytes: S3 stores objects up to 5 TiB (${this.describe(key)})`);
+    const sha256 = options.sha256 ?? (await sha256File(file));
+    const partSize = partSizeFor(size, this.transfer.partSize);
+    const params = { Bucket: this.bucket, Key: this.full(key), Metadata: { [SHA256_META]: sha256 } };
+    if (size <= partSize) {
+      await this.call(key, () => this.client.send(new (sdk().PutObjectCommand)({ ...params, Body: fs.createReadStream(file), ContentLength: size })));
+    } else {
+      // Parts are read from the file as they are sent: queueSize buffers of partSize at most.
+      await this.call(key, async () => {
+        const upload = new (libStorage().Upload)({
+          client: this.transferClient,
+          params: { ...params, Body: fs.createReadStream(file, { highWaterMark: 1024 ** 2 }), ContentLength: size },
+          partSize,
+          queueSize: this.transfer.concurrency,
+          leavePartsOnError: false,
+        });
+        await upload.done();
+      });
+    }
+    return { size, sha256 };
   }
 
-  async getFile(key: string, file: string): Promise<ObjectInfo> {
+  async getFile(key: string, file: string): Promise<ObjectInfo & { readonly sha256: string }> {
     const dir = path.dirname(path.resolve(file));
     await fs.promises.mkdir(dir, { recursive: true });
-    return this.call(key, async () => {
+    let mismatch: MismatchError | null = null;
+    // A mismatch is fetched once more (a flipped bit in flight, a torn cache); an object replaced mid-read starts over.
+    for (let tries = 0; tries < 2; ) {
+      const info = await this.head(key);
+      if (!info) throw new ObjectNotFoundError(key, this.describe(key));
       const tmp = tempPath(dir, '.download.tmp');
       try {
-        const res = await this.client.send(new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.full(key) }));
-        await pipeline(bodyOf(res) as unknown as Readable, fs.createWriteStream(tmp));
+        const sha256 = await this.download(info, tmp);
         await fs.promises.rename(tmp, file);
-        return { key, size: res.ContentLength ?? 0, etag: res.ETag ?? '', mtimeMs: res.LastModified?.getTime() ?? 0 };
+        return { ...info, sha256 };
+      } catch (e) {
+        if (e instanceof ChangedError) continue;
+        if (!(e instanceof MismatchError)) throw e;
+        mismatch = e;
+        tries += 1;
       } finally {
         await fs.promises.rm(tmp, { force: true });
       }
+    }
+    throw new ObjectCorruptError(key, this.describe(key), `${mismatch?.message ?? 'mismatch'} (fetched twice)`);
+  }
+
+  /**
+   * Read the object `info` into `tmp` in ranged parts, `concurrency` in flight, each streamed to
+   * its offset as it arrives and, when it fails, resumed alone from the byte where it stopped.
+   * The SHA-256 is computed in order in the same pass: the first unhashed part is hashed as it
+   * arrives; the chunks of parts ahead of it wait in memory until their turn (at most
+   * concurrency × partSize bytes, as parts start only within `concurrency` of the first
+   * unhashed one). Returns the SHA-256.
+   */
+  private async download(info: ObjectInfo, tmp: string): Promise<string> {
+    const { size } = info;
+    const partSize = partSizeFor(size, this.transfer.partSize);
+    const parts = Math.ceil(size / partSize);
+    const hash = createHash('sha256');
+    const handle = await fs.promises.open(tmp, 'w');
+    const abort = new AbortController();
+    const running = new Set<Promise<void>>();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let next = 0;
+        let head = 0;
+        const waiting = new Map<number, { chunks: Buffer[]; done: boolean }>();
+        const drain = (): void => {
+          for (let w = waiting.get(head); w !== undefined; w = waiting.get(head)) {
+            for (const c of w.chunks) hash.update(c);
+            w.chunks = [];
+            if (!w.done) return;
+            waiting.delete(head++);
+          }
+          if (head === parts) resolve();
+        };
+        const fail = (e: unknown): void => {
+          abort.abort();
+          reject(e);
+        };
+        const pump = (): void => {
+          while (!abort.signal.aborted && next < parts && next - head < this.transfer.concurrency) {
+            const i = next++;
+            const offset = i * partSize;
+            const state = { chunks: [] as Buffer[], done: false };
+            waiting.set(i, state);
+            const p = this.part(info, offset, Math.min(partSize, size - offset), handle, abort.signal, (c) => {
+              state.chunks.push(c);
+              if (i === head) drain();
+            })
+              .then(() => {
+                state.done = true;
+                if (i === head) drain();
+                pump();
+              })
+              .catch(fail)
+              .finally(() => running.delete(p));
+            running.add(p);
+          }
+        };
+        if (parts === 0) resolve();
+        else pump();
+      });
+    } finally {
+      abort.abort();
+      await Promise.allSettled([...running]);
+      await handle.close();
+    }
+    const written = (await fs.promises.stat(tmp)).size;
+    if (written !== size) throw new MismatchError(`wrote ${written} bytes, the object has ${size}`);
+    const sha256 = hash.digest('hex');
+    if (info.sha256 !== undefined && sha256 !== info.sha256) throw new MismatchError(`its bytes hash to sha256 ${sha256}, but ${info.sha256} was recorded when it was written`);
+    return sha256;
+  }
+
+  /**
+   * The `length` bytes at `offset`, by ranged GETs conditional on the ETag, written to `handle`
+   * at their position and handed to `onChunk` in order; a GET that fails or ends early is
+   * retried (with backoff, until the retry deadline) from the first byte not yet received.
+   */
+  private async part(info: ObjectInfo, offset: number, length: number, handle: fs.promises.FileHandle, signal: AbortSignal, onChunk: (c: Buffer) => void): Promise<void> {
+    let got = 0;
+    await this.call(info.key, async () => {
+      let res: GetObjectCommandOutput;
+      try {
+        res = await this.client.send(
+          new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.full(info.key), Range: `bytes=${offset + got}-${offset + length - 1}`, IfMatch: info.etag || undefined }),
+          { abortSignal: signal },
+        );
+      } catch (e) {
+        if (statusOf(e) === 412 || nameOf(e) === 'PreconditionFailed') throw new ChangedError(`${this.describe(info.key)} changed while it was read`);
+        if (statusOf(e) === 416 || nameOf(e) === 'InvalidRange') throw new MismatchError(`it is shorter than the ${info.size} bytes it had when the download started`);
+        throw e;
+      }
+      for await (const chunk of bodyOf(res) as unknown as Readable) {
+        const c = chunk as Buffer;
+        if (got + c.length > length) throw new MismatchError(`a part of ${length} bytes at ${offset} returned more`);
+        await handle.write(c, 0, c.length, offset + got);
+        got += c.length;
+        onChunk(c);
+      }
+      if (got !== length) throw new ShortReadError(got, length);
     });
   }
 
@@ -235,7 +401,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   sub(prefix: string): S3ObjectStore {
-    return new S3ObjectStore({ ...this.settings, prefix: this.prefix + checkPrefix(prefix) }, { retry: this.retry, client: this.client });
+    return new S3ObjectStore({ ...this.settings, prefix: this.prefix + checkPrefix(prefix) }, { retry: this.retry, client: this.client, transferClient: this.transferClient, transfer: this.transfer });
   }
 
   private full(key: string): string {

@@ -2,7 +2,8 @@
  * The one place the storage settings are read: `MSELECT_STORAGE` (`s3://bucket/prefix`,
  * `file:///abs/path` or a plain path; default the project's `data/` folder) plus the standard
  * AWS variables for S3 (`AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`, `AWS_REGION`,
- * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`). A bad value is a
+ * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`) and the transfer settings
+ * `MSELECT_S3_PART_SIZE`, `MSELECT_S3_CONCURRENCY` (storage/transfer.ts). A bad value is a
  * StorageConfigError naming the variable.
  */
 import * as path from 'node:path';
@@ -53,6 +54,8 @@ export function readStorageSettings(env: NodeJS.ProcessEnv = process.env, defaul
     region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? 'us-east-1',
     forcePathStyle: e.MSELECT_S3_PATH_STYLE === undefined ? !awsHost : e.MSELECT_S3_PATH_STYLE === 'true',
     credentials: keys ? { accessKeyId: e.AWS_ACCESS_KEY_ID as string, secretAccessKey: e.AWS_SECRET_ACCESS_KEY as string, sessionToken: e.AWS_SESSION_TOKEN } : undefined,
+    ...(e.MSELECT_S3_PART_SIZE !== undefined ? { partSize: e.MSELECT_S3_PART_SIZE } : {}),
+    ...(e.MSELECT_S3_CONCURRENCY !== undefined ? { concurrency: e.MSELECT_S3_CONCURRENCY } : {}),
   };
   return StorageSettingsSchema.parse(settings);
 }

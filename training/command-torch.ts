@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../server/paths';
 import type { ObjectStore } from '../storage';
+import type { CheckpointCache } from './checkpoint-cache';
 import { CommandTrainer, type FeaturesRequest } from './command-trainer';
 import type { ProbeOutputs } from './features';
 import type { Trainer, TrainHooks, TrainRequest, TrainResult } from './trainer';
@@ -58,6 +59,8 @@ export interface TorchTrainerConfig {
   readonly checkpointDir: string;
   /** Shared storage checkpoints are copied to and resumed from (CommandTrainerConfig.sharedCheckpoints). @default none */
   readonly sharedCheckpoints?: ObjectStore;
+  /** The worker's checkpoint cache over `checkpointDir` (CommandTrainerConfig.checkpointCache). @default none */
+  readonly checkpointCache?: CheckpointCache;
   /** @default torchPython() */
   readonly python?: string;
   /** Extra environment (e.g. MSELECT_TORCH_DEVICE=cpu, CUDA_VISIBLE_DEVICES). @default {} */
@@ -86,6 +89,7 @@ export class TorchTrainer implements Trainer {
       datasetsDir: this.config.datasetsDir,
       checkpointDir: this.config.checkpointDir,
       sharedCheckpoints: this.config.sharedCheckpoints,
+      checkpointCache: this.config.checkpointCache,
       name: TORCH_TRAINER_NAME,
       backendName: 'torch',
       killGraceMs: this.config.killGraceMs ?? 5000,

@@ -13,7 +13,8 @@ import { ErrorType, nonRetryable } from '../contracts/errors';
 import { formatIssues } from '../contracts/parse';
 import { CommandEpochLineSchema, CommandErrorLineSchema, CommandTestLineSchema } from '../contracts/schemas/training';
 import { resolveInside } from '../hub/files';
-import { ObjectNotFoundError, type ObjectStore } from '../storage';
+import { ObjectCorruptError, ObjectNotFoundError, type ObjectStore } from '../storage';
+import type { CheckpointCache } from './checkpoint-cache';
 import { CheckpointStore } from './checkpoint-store';
 import { runFeaturesJob, type FeaturesRequest } from './command-features';
 import { type CommandJob, CommandRun, failed, jobEnv, reportedFailure, substitute } from './command-process';
@@ -41,6 +42,12 @@ export interface CommandTrainerConfig {
    * @default none: checkpoints stay in checkpointDir
    */
   readonly sharedCheckpoints?: ObjectStore;
+  /**
+   * The worker's checkpoint cache over `checkpointDir` (its root must be that folder): the
+   * checkpoints the command writes become entries once copied, and a resume uses the entry
+   * when its SHA-256 still matches the bucket's, else downloads it there. @default none
+   */
+  readonly checkpointCache?: CheckpointCache;
   /** Name this trainer answers to. @default 'command' */
   readonly name?: string;
   /** Backend recorded when the command does not report one. @default 'external' */
@@ -69,7 +76,16 @@ export class CommandTrainer implements Trainer {
    */
   async train(request: TrainRequest, hooks: TrainHooks = {}): Promise<TrainResult> {
     const job = this.job(request);
-    if (job.resume) await this.fetchShared(job.resume.key, job.resume.path);
+    const release = job.resume ? await this.cache()?.pin(job.resume.key) : undefined;
+    try {
+      if (job.resume) await this.fetchShared(job.resume.key, job.resume.path);
+      return await this.run(job, request, hooks);
+    } finally {
+      await release?.();
+    }
+  }
+
+  private async run(job: CommandJob, request: TrainRequest, hooks: TrainHooks): Promise<TrainResult> {
     const run = this.start(job, jobEnv(job));
     const stopOnAbort = (): void => run.terminate(this.config.killGraceMs ?? 5000);
     hooks.signal?.addEventListener('abort', stopOnAbort, { once: true });
@@ -161,21 +177,40 @@ export class CommandTrainer implements Trainer {
     return { curve, checkpoint, test, backend, reported };
   }
 
-  /** Copy the checkpoint file `key` to the shared storage (durable when this resolves). */
-  private async copyShared(key: string): Promise<void> {
-    const shared = this.config.sharedCheckpoints;
-    if (shared) await shared.putFile(key, resolveInside(this.config.checkpointDir, key));
+  /** The checkpoint cache, when it caches this trainer's checkpoint folder. */
+  private cache(): CheckpointCache | undefined {
+    const c = this.config.checkpointCache;
+    return c && this.config.sharedCheckpoints && path.resolve(c.root) === path.resolve(this.config.checkpointDir) ? c : undefined;
   }
 
-  /** Fetch the checkpoint `key` from the shared storage into `file` unless this machine has it. */
+  /** Copy the checkpoint file `key` to the shared storage (durable when this resolves; multipart, with its SHA-256), keeping it as a cache entry. */
+  private async copyShared(key: string): Promise<void> {
+    const shared = this.config.sharedCheckpoints;
+    if (!shared) return;
+    const file = resolveInside(this.config.checkpointDir, key);
+    const stored = await shared.putFile(key, file);
+    await this.cache()?.commit(key, file, stored.sha256);
+  }
+
+  /**
+   * Make the checkpoint `key` present in `file`: with a cache, its entry when the SHA-256 still
+   * matches the bucket's (bytes hashed again), else a checked download; without one, a checked
+   * download unless this machine has the file.
+   */
   private async fetchShared(key: string, file: string): Promise<void> {
     const shared = this.config.sharedCheckpoints;
-    if (!shared || existsSync(file)) return;
+    if (!shared) return;
+    const cache = this.cache();
+    if (!cache && existsSync(file)) return;
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await shared.getFile(key, file);
+      if (cache) await cache.fetch(key, shared);
+      else {
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        await shared.getFile(key, file);
+      }
     } catch (e) {
       if (e instanceof ObjectNotFoundError) throw nonRetryable(ErrorType.InvalidInput, `Checkpoint ${key} is neither in ${this.config.checkpointDir} nor in ${shared.describe(key)}`);
+      if (e instanceof ObjectCorruptError) throw nonRetryable(ErrorType.StoreCorrupt, `Checkpoint ${e.message}`);
       throw e;
     }
   }

@@ -7,6 +7,7 @@ import { defaultHubPaths } from '../hub/paths';
 import { resolveStoreDir } from '../matrix-store';
 import { DEFAULT_REPLAY_DIR, dataDir, fromRoot } from '../server/paths';
 import type { StorageSettings } from '../contracts/schemas';
+import { ByteSizeSchema } from '../contracts/schemas/storage';
 import { readStorageSettings } from '../storage';
 
 export { DEFAULT_REPLAY_DIR };
@@ -34,6 +35,12 @@ export interface WorkerConfig {
   readonly cacheDir?: string;
   /** The Temporal web UI's address, for reports' links to their workflows (`MSELECT_UI_URL`; default the embedded dev server's when `TEMPORAL_ADDRESS` is unset). */
   readonly uiUrl?: string | null;
+  /**
+   * With S3 `storage`: the most bytes of checkpoints this worker keeps in `checkpointDir` (the
+   * checkpoint cache; `MSELECT_CHECKPOINT_CACHE_SIZE`, e.g. `50GB`; 0 keeps only what is in use).
+   * @default 20 GB
+   */
+  readonly checkpointCacheBytes?: number;
 }
 
 
@@ -61,6 +68,13 @@ function uiUrlOf(env: NodeJS.ProcessEnv): string | null {
   }
 }
 
+function cacheBytesOf(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const r = ByteSizeSchema.safeParse(value);
+  if (!r.success) throw new Error(`MSELECT_CHECKPOINT_CACHE_SIZE is ${JSON.stringify(value)}: ${formatIssues(r.error.issues)}`);
+  return r.data;
+}
+
 function defaultTrainerOf(value: string | undefined): 'tfjs' | 'torch' {
   if (value === undefined || value === '' || value === 'tfjs' || value === 'torch') return value === 'torch' ? 'torch' : 'tfjs';
   throw new Error(`MSELECT_TRAINER is ${JSON.stringify(value)}, but must be tfjs or torch`);
@@ -72,7 +86,8 @@ function defaultTrainerOf(value: string | undefined): 'tfjs' | 'torch' {
  * MSELECT_CHECKPOINTS, MSELECT_REPORTS, MSELECT_REPLAY_DATA, MSELECT_COMMAND_TRAINER (a
  * YAML/JSON file), MSELECT_TRAINER (the default trainer: tfjs or torch), each with a default under the data folder. A folder MSELECT_STORAGE is the
  * root of all five folders (each variable still overrides its own); an S3 one holds them all,
- * and the hub and datasets are cached under `<MSELECT_DATA>/cache`.
+ * and the hub and datasets are cached under `<MSELECT_DATA>/cache`, the checkpoints this worker
+ * writes and fetches in `<MSELECT_DATA>/checkpoints` (MSELECT_CHECKPOINT_CACHE_SIZE bounds them).
  */
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const replay = env.MSELECT_REPLAY_DATA ? resolve(env.MSELECT_REPLAY_DATA) : DEFAULT_REPLAY_DIR;
@@ -86,9 +101,11 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
   if (storage?.kind === 's3') {
     const cacheDir = resolve(dataDir(env), 'cache');
     const local = (name: string) => resolve(dataDir(env), name);
+    const checkpointCacheBytes = cacheBytesOf(env.MSELECT_CHECKPOINT_CACHE_SIZE);
     return {
       storeDir: local('store'), hubDir: resolve(cacheDir, 'hub'), datasetsDir: resolve(cacheDir, 'datasets'),
       checkpointDir: local('checkpoints'), reportDir: local('reports'), ...common, storage, cacheDir,
+      ...(checkpointCacheBytes !== undefined ? { checkpointCacheBytes } : {}),
     };
   }
   if (storage?.kind === 'file') {

@@ -12,6 +12,7 @@ import type { ReportSink } from '../activities/report';
 import { HubMirror } from '../hub/cache';
 import { openStore, openStoreOn, type MatrixStore } from '../matrix-store';
 import { checkStorage, openStorage, type ObjectStore } from '../storage';
+import { CheckpointCache, DEFAULT_CHECKPOINT_CACHE_BYTES } from '../training/checkpoint-cache';
 import { CheckpointStore } from '../training/checkpoint-store';
 import { loadAnchors, type AnchorData } from '../replay/load';
 import { writePage } from '../report/plot-html';
@@ -97,13 +98,24 @@ function withMirror(trainer: Trainer & Partial<FeatureSource>, mirror: HubMirror
 export function configuredTrainers(cfg: WorkerConfig, backend: () => Promise<Backend>, shared: { checkpoints?: CheckpointStore; objects?: ObjectStore | null; mirror?: HubMirror | null } = {}): Trainer[] {
   const mirror = shared.mirror ?? null;
   const sharedCheckpoints = shared.objects?.sub('checkpoints/');
+  const checkpointCache = shared.checkpoints?.cache;
   const tfjs = lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await backend(), checkpoints: shared.checkpoints }));
-  const torch = withMirror(new TorchTrainer({ hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir, sharedCheckpoints }), mirror);
+  const torch = withMirror(new TorchTrainer({ hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir, sharedCheckpoints, checkpointCache }), mirror);
   const trainers: Trainer[] = cfg.defaultTrainer === 'torch' ? [torch, withMirror(tfjs, mirror)] : [withMirror(tfjs, mirror), torch];
-  if (cfg.commandTrainer) trainers.push(withMirror(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir, sharedCheckpoints }), mirror));
+  if (cfg.commandTrainer) trainers.push(withMirror(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir, sharedCheckpoints, checkpointCache }), mirror));
   const data = replayData(cfg);
   if (data) trainers.push(lazyTrainer('replay', async () => new ReplayTrainer((await data()).runs)));
   return trainers;
+}
+
+/**
+ * The checkpoints of a GPU worker on object storage: the bucket's `checkpoints/`, with this
+ * worker's checkpoint folder as the local cache of what it writes and fetches (bounded by
+ * `checkpointCacheBytes`); `store.cache.stats()` counts the bytes fetched from the bucket.
+ */
+export function sharedCheckpointStore(cfg: WorkerConfig, objects: ObjectStore): CheckpointStore {
+  const cache = new CheckpointCache(cfg.checkpointDir, cfg.checkpointCacheBytes ?? DEFAULT_CHECKPOINT_CACHE_BYTES);
+  return new CheckpointStore(objects.sub('checkpoints/'), { cache });
 }
 
 /**
@@ -115,7 +127,7 @@ export async function gpuDeps(cfg: WorkerConfig, o: GpuDepsOptions = {}): Promis
   const backend = lazy(() => (o.backend ? Promise.resolve(o.backend) : pickBackend()));
   const objects = await sharedStorage(cfg);
   const mirror = mirrorOf(cfg, objects);
-  const checkpoints = objects ? new CheckpointStore(objects.sub('checkpoints/')) : undefined;
+  const checkpoints = objects ? sharedCheckpointStore(cfg, objects) : undefined;
   const shared = objects ? await openStoreOn(objects.sub('store/')) : undefined;
   let store: MatrixStore | undefined = shared;
   return {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { StorageSettings } from '../../contracts/schemas/storage';
-import { InvalidKeyError, ObjectNotFoundError, openStorage, type ObjectStore } from '../../storage';
+import { InvalidKeyError, ObjectCorruptError, ObjectNotFoundError, openStorage, sha256File, type ObjectStore } from '../../storage';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -29,8 +29,29 @@ function runChild(config: Record<string, unknown>): Promise<string> {
   });
 }
 
-/** Run the contract against the backend that `settings()` names. */
-export function objectStoreContract(settings: () => StorageSettings): void {
+/**
+ * Damage a stored file the way a disk or a broken transfer does, in place: the same inode and
+ * modification time (bit rot), only the bytes changed or cut short.
+ */
+function damage(file: string, how: 'flip' | 'truncate'): void {
+  const st = fs.statSync(file);
+  if (how === 'truncate') fs.truncateSync(file, Math.floor(st.size / 2));
+  else {
+    const fd = fs.openSync(file, 'r+');
+    const b = Buffer.alloc(1);
+    fs.readSync(fd, b, 0, 1, 1000);
+    b[0] = (b[0] ?? 0) ^ 0xff;
+    fs.writeSync(fd, b, 0, 1, 1000);
+    fs.closeSync(fd);
+  }
+  fs.utimesSync(file, st.atime, st.mtime);
+}
+
+/**
+ * Run the contract against the backend that `settings()` names (S3 settings with a 5 MiB part
+ * size, so files of a few MiB move in parts); `fileOf(prefixedKey)` is the file that backs an object.
+ */
+export function objectStoreContract(settings: () => StorageSettings, fileOf: (key: string) => string): void {
   let store: ObjectStore;
   let prefix: string;
   beforeEach(() => {
@@ -123,6 +144,46 @@ export function objectStoreContract(settings: () => StorageSettings): void {
       expect(Buffer.compare(fs.readFileSync(path.join(dir, 'out', 'model.bin')), bytes)).toBe(0);
       await expect(store.getFile('ckpt/none.bin', path.join(dir, 'none.bin'))).rejects.toThrow(ObjectNotFoundError);
       expect(fs.readdirSync(path.join(dir, 'out'))).toEqual(['model.bin']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('moves a file of several parts (and an empty one) intact, recording its SHA-256', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-blob-'));
+    try {
+      const src = path.join(dir, 'src.bin');
+      fs.writeFileSync(src, randomBytes(12 * 1024 * 1024 + 123));
+      const sha256 = await sha256File(src);
+      expect(await store.putFile('ckpt/big.bin', src)).toEqual({ size: 12 * 1024 * 1024 + 123, sha256 });
+      expect(await store.head('ckpt/big.bin')).toMatchObject({ size: 12 * 1024 * 1024 + 123, sha256 });
+      expect(await store.getFile('ckpt/big.bin', path.join(dir, 'big.bin'))).toMatchObject({ sha256 });
+      expect(await sha256File(path.join(dir, 'big.bin'))).toBe(sha256);
+      // A caller that hashed while writing passes the digest: it is recorded as given.
+      expect((await store.putFile('ckpt/again.bin', src, { sha256 })).sha256).toBe(sha256);
+      fs.writeFileSync(path.join(dir, 'empty.bin'), '');
+      await store.putFile('ckpt/empty.bin', path.join(dir, 'empty.bin'));
+      expect((await store.getFile('ckpt/empty.bin', path.join(dir, 'empty-out.bin'))).size).toBe(0);
+      expect(fs.statSync(path.join(dir, 'empty-out.bin')).size).toBe(0);
+      expect((await store.list('ckpt/')).map((o) => o.key)).toEqual(['ckpt/again.bin', 'ckpt/big.bin', 'ckpt/empty.bin']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['flip', 'truncate'] as const)('a stored file damaged in place (%s) fails with ObjectCorruptError naming it, and leaves no file', async (how) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-blob-'));
+    try {
+      const src = path.join(dir, 'src.bin');
+      fs.writeFileSync(src, randomBytes(6 * 1024 * 1024));
+      await store.putFile('ckpt/bad.bin', src);
+      damage(fileOf(`${prefix}ckpt/bad.bin`), how);
+      const err: unknown = await store.getFile('ckpt/bad.bin', path.join(dir, 'out.bin')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ObjectCorruptError);
+      expect((err as ObjectCorruptError).type).toBe('StoreCorrupt');
+      expect((err as Error).message).toContain(store.describe('ckpt/bad.bin'));
+      expect((err as Error).message).toMatch(/hash|bytes|shorter/);
+      expect(fs.readdirSync(dir)).toEqual(['src.bin']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,12 +1,17 @@
 /** The ObjectStore contract on S3 (a real versitygw), and what only S3 can get wrong: credentials, buckets, outages. */
-import { S3ObjectStore, StorageConfigError, StorageUnavailableError } from '../../storage';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { sha256File, S3ObjectStore, StorageConfigError, StorageUnavailableError } from '../../storage';
 import { useS3Server } from '../helpers/versitygw';
 import { objectStoreContract } from './contract';
 
 const server = useS3Server();
 
 describe('ObjectStore on S3 (versitygw)', () => {
-  objectStoreContract(() => server().settings('contract'));
+  objectStoreContract(() => ({ ...server().settings('contract'), partSize: 5 * 1024 * 1024 }), (key) => path.join(server().dir, server().bucket, 'contract', ...key.split('/')));
 });
 
 describe('S3 failures', () => {
@@ -44,6 +49,82 @@ describe('S3 failures', () => {
       await expect(impatient.get('k')).rejects.toThrow(/s3:\/\/mselect-test\/outage\/k \(endpoint http:\/\/127.0.0.1:\d+\) is unavailable after \d+ attempts/);
     } finally {
       await server().resume();
+    }
+  });
+});
+
+/**
+ * A TCP relay to the S3 server that counts the bytes each way and cuts the first connection
+ * that has carried `cutAfter` bytes in the direction `dir` (a network that breaks once mid-part).
+ */
+async function flakyRelay(port: number, dir: 'up' | 'down', cutAfter: number) {
+  const bytes = { up: 0, down: 0 };
+  let cut = false;
+  const sockets = new Set<net.Socket>();
+  const relay = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    let carried = 0;
+    const count = (d: 'up' | 'down') => (chunk: Buffer) => {
+      bytes[d] += chunk.length;
+      if (d !== dir) return;
+      carried += chunk.length;
+      if (!cut && carried > cutAfter) {
+        cut = true;
+        client.resetAndDestroy();
+        upstream.destroy();
+      }
+    };
+    client.on('data', count('up'));
+    upstream.on('data', count('down'));
+    client.pipe(upstream).on('error', () => undefined);
+    upstream.pipe(client).on('error', () => undefined);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => sockets.delete(client));
+    upstream.on('close', () => sockets.delete(upstream));
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  return {
+    bytes,
+    cut: () => cut,
+    endpoint: `http://127.0.0.1:${(relay.address() as net.AddressInfo).port}`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => relay.close(r));
+    },
+  };
+}
+
+describe('S3 transfers over a connection that breaks once', () => {
+  const MiB = 1024 * 1024;
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-flaky-'));
+    fs.writeFileSync(path.join(dir, 'src.bin'), randomBytes(20 * MiB));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['up', 'down'] as const)('a part cut mid-transfer (%s) is retried alone: the object arrives intact, re-sending less than a part', async (way) => {
+    const relay = await flakyRelay(server().port, way, 3 * MiB);
+    try {
+      const settings = { ...server().settings(`flaky-${way}`), endpoint: relay.endpoint, partSize: 5 * MiB };
+      const store = new S3ObjectStore(settings, { transfer: { partSize: 5 * MiB, concurrency: 2 } });
+      const src = path.join(dir, 'src.bin');
+      if (way === 'down') await new S3ObjectStore(server().settings(`flaky-${way}`)).putFile('big.bin', src);
+      relay.bytes.up = 0;
+      relay.bytes.down = 0;
+      if (way === 'up') await store.putFile('big.bin', src);
+      const got = await store.getFile('big.bin', path.join(dir, `out-${way}.bin`));
+      expect(relay.cut()).toBe(true);
+      expect(got.sha256).toBe(await sha256File(src));
+      expect(await sha256File(path.join(dir, `out-${way}.bin`))).toBe(got.sha256);
+      // The whole object once, plus at most the one part that broke (and HTTP headers).
+      const moved = way === 'up' ? relay.bytes.up : relay.bytes.down;
+      expect(moved).toBeGreaterThan(20 * MiB);
+      expect(moved).toBeLessThan(25 * MiB + 256 * 1024);
+    } finally {
+      await relay.close();
     }
   });
 });

@@ -23,6 +23,16 @@ describe('storage settings', () => {
     expect(read({ MSELECT_STORAGE: 's3://my-bucket', AWS_ENDPOINT_URL: 'http://minio:9000', MSELECT_S3_PATH_STYLE: 'false' })).toMatchObject({ forcePathStyle: false });
   });
 
+  it('part size and concurrency of transfers: sizes with units, S3\'s part limits, named when wrong', () => {
+    const s3 = { MSELECT_STORAGE: 's3://my-bucket' };
+    expect(read({ ...s3, MSELECT_S3_PART_SIZE: '64MiB', MSELECT_S3_CONCURRENCY: '16' })).toMatchObject({ partSize: 64 * 1024 ** 2, concurrency: 16 });
+    expect(read({ ...s3, MSELECT_S3_PART_SIZE: '100MB' })).toMatchObject({ partSize: 100e6 });
+    expect(read(s3)).not.toHaveProperty('partSize');
+    expect(() => read({ ...s3, MSELECT_S3_PART_SIZE: '1MiB' })).toThrow(/MSELECT_S3_PART_SIZE.*at least 5MiB/);
+    expect(() => read({ ...s3, MSELECT_S3_PART_SIZE: 'big' })).toThrow(/MSELECT_S3_PART_SIZE.*must be a size such as 16MiB/);
+    expect(() => read({ ...s3, MSELECT_S3_CONCURRENCY: '0' })).toThrow(/MSELECT_S3_CONCURRENCY/);
+  });
+
   it('malformed values are StorageConfigErrors naming the setting', () => {
     const bad: [Record<string, string>, RegExp][] = [
       [{ MSELECT_STORAGE: 's3://' }, /MSELECT_STORAGE=s3:\/\/ is not a valid S3 URL/],

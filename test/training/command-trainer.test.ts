@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CommandTrainer, type CommandTrainerConfig } from '../../training/command-trainer';
 import type { CheckpointRef, EpochRecord, TrainRequest } from '../../training/trainer';
 import { FsObjectStore } from '../../storage';
+import { CheckpointCache } from '../../training/checkpoint-cache';
 import { makeTempDirs, removeDirs, type TinyDirs } from '../hub/tiny-hub';
 
 const SCRIPT = path.join(__dirname, '..', 'fixtures', 'epoch-trainer.js');
@@ -72,6 +73,39 @@ describe('CommandTrainer', () => {
       const lost = await failure(trainer('ok', { ...other, sharedCheckpoints: shared }).train(request({ fromEpoch: 2, resume: { key: 'runs/nowhere/epoch-2.json', epoch: 2 }, runId: 'lost' })));
       expect(lost.type).toBe('InvalidInput');
       expect(lost.message).toMatch(/Checkpoint runs\/nowhere\/epoch-2.json is neither in .* nor in /);
+    } finally {
+      await removeDirs(other);
+    }
+  });
+
+  it('with a checkpoint cache, resumes its own checkpoints without a download and fetches another machine\'s once; a damaged one is StoreCorrupt', async () => {
+    const shared = new FsObjectStore(path.join(dirs.root, 'bucket'), { tmpDir: path.join(dirs.root, 'bucket-tmp') });
+    const cacheA = new CheckpointCache(dirs.checkpointDir, 1e9);
+    const a = trainer('ok', { sharedCheckpoints: shared, checkpointCache: cacheA });
+    const first = await a.train(request({ toEpoch: 1, runId: 'cached' }));
+    const second = await a.train(request({ fromEpoch: 1, toEpoch: 2, resume: first.checkpoint, runId: 'cached' }));
+    expect(cacheA.stats()).toMatchObject({ hits: 1, fetches: 0, bytesFetched: 0 });
+    expect((await cacheA.entries()).map((e) => e.key).sort()).toEqual(['runs/cached/epoch-1.json', 'runs/cached/epoch-2.json']);
+    const other = await makeTempDirs();
+    try {
+      const cacheB = new CheckpointCache(other.checkpointDir, 1e9);
+      const b = trainer('ok', { ...other, sharedCheckpoints: shared, checkpointCache: cacheB });
+      const rest = await b.train(request({ fromEpoch: 2, toEpoch: 3, resume: second.checkpoint, runId: 'cached' }));
+      expect(rest.curve.map((e) => e.metric)).toEqual([expect.closeTo(metricAt(2, 3), 12)]);
+      expect(cacheB.stats()).toMatchObject({ fetches: 1, bytesFetched: (await shared.head(second.checkpoint?.key ?? ''))?.size });
+      // Bit rot in the bucket (same inode and mtime): the resume on a third machine fails, naming the object.
+      const file = path.join(dirs.root, 'bucket', ...(first.checkpoint?.key ?? '').split('/'));
+      const st = await fs.stat(file);
+      const bytes = await fs.readFile(file);
+      bytes[0] = (bytes[0] ?? 0) ^ 1;
+      const h = await fs.open(file, 'r+');
+      await h.write(bytes, 0, bytes.length, 0);
+      await h.close();
+      await fs.utimes(file, st.atime, st.mtime);
+      await fs.rm(path.join(other.checkpointDir, 'runs'), { recursive: true, force: true });
+      const bad = await failure(trainer('ok', { ...other, sharedCheckpoints: shared, checkpointCache: new CheckpointCache(other.checkpointDir, 1e9) }).train(request({ fromEpoch: 1, toEpoch: 2, resume: first.checkpoint, runId: 'cached' })));
+      expect(bad.type).toBe('StoreCorrupt');
+      expect(bad.message).toContain(file);
     } finally {
       await removeDirs(other);
     }
