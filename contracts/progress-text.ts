@@ -19,7 +19,7 @@ export function formatSeconds(s: number): string {
  * current details in the web UI (which renders markdown, so no `a/b`: it would show a fraction).
  */
 export function selectionProgressLine(p: SelectionProgress): string {
-  const gpu = p.gpuSecondsSpent === undefined ? '' : `, GPU time ${formatSeconds(p.gpuSecondsSpent)}${p.bruteForceGpuSeconds ? ` of ~${formatSeconds(p.bruteForceGpuSeconds)}` : ''}`;
+  const gpu = !p.gpuSecondsSpent ? '' : `, GPU time ${formatSeconds(p.gpuSecondsSpent)}${p.bruteForceGpuSeconds ? ` of ~${formatSeconds(p.bruteForceGpuSeconds)}` : ''}`;
   return `${p.phase}: round ${p.round}, ${p.survivors.length} of ${p.candidates.length} candidates left (pool ${p.poolSize}), ${p.eliminations.length} eliminated, ${p.epochsSpent} of ${p.bruteForceEpochs} brute-force epochs spent${gpu}`;
 }
 

@@ -47,7 +47,7 @@ describe('mselect select table', () => {
     const text = selectionTable(result);
     expect(text).toContain('GPU time: 30.0 s of fine-tuning vs about 40.0 s for brute force (from the offline epoch times, 25% saved).');
     expect(text).toMatch(/│ a +│ 2 +│ 20\.0 s +│ 3\.0 MiB +│ 0\.6000 +│ PICK/);
-    expect(text).toMatch(/│ b +│ 1 +│ 10\.0 s +│ n\/a +│ 0\.4000 +│ halving/);
+    expect(text).toMatch(/│ b +│ 1 +│ 10\.0 s +│ n\/a +│ 0\.4000 +│ eliminated by halving in round 1/);
     expect(gpuTimeLine({ ...result, bruteForceGpuSeconds: null })).toBe('GPU time: 30.0 s of fine-tuning (no offline timings in the store for a brute-force estimate).');
     expect([formatSeconds(1.234), formatSeconds(90), formatSeconds(600), formatSeconds(9000)]).toEqual(['1.23 s', '90.0 s', '10.0 min', '2.50 h']);
   });
