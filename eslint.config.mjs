@@ -28,14 +28,14 @@ export default tseslint.config(
   },
   {
     // The workflow bundle stays small: narrow schema modules, not the barrel; of the
-    // algorithms only the cost constants and plain types.
+    // algorithms only the cost constants, plain types and the default final pick.
     files: ['workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
           ...sandboxBans.patterns,
           { regex: '(^|/)contracts/schemas(/index)?$', message: 'Import the narrow schema module (contracts/schemas/selection, ...): the barrel pulls every schema into the workflow bundle.' },
-          { regex: '(^|/)algorithms(/(?!cost$|types$).*)?$', message: 'Workflows only orchestrate: policy decisions run in activities (activities/selection.ts); only algorithms/cost and algorithms/types may be imported.', allowTypeImports: true },
+          { regex: '(^|/)algorithms(/(?!cost$|types$|final-pick$).*)?$', message: 'Workflows only orchestrate: policy decisions run in activities (activities/selection.ts); only algorithms/cost, algorithms/types and the engine\'s default final pick (algorithms/final-pick) may be imported.', allowTypeImports: true },
           { group: ['ml-kmeans', 'ml-matrix', 'plotly.js-dist-min', 'cli-table3'], message: 'Heavy libraries stay out of the workflow bundle.' },
         ],
       }],

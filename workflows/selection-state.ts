@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../contracts/errors';
 import { PROXY_EPOCH_COST } from '../algorithms/cost';
+import { bestLastIndex } from '../algorithms/final-pick';
 import { eliminationOutcome } from '../contracts/progress-text';
 import { roundFates } from '../contracts/rounds';
 import { formatIssues } from '../contracts/parse';
@@ -189,19 +190,9 @@ export class SelectionState {
     this.changed();
   }
 
-  /** Best last validation among survivors for the target's direction (first in order on a tie; NaN is worst). */
+  /** The engine's default final pick among the survivors (algorithms/final-pick: best last validation for the target's direction, first on a tie, NaN worst). */
   bestSurvivor(): string | undefined {
-    const sign = this.direction === 'maximize' ? 1 : -1;
-    let best: string | undefined;
-    let bestValue = -Infinity;
-    for (const m of this.survivors) {
-      const v = sign * (this.curveOf(m).at(-1) ?? Number.NaN);
-      if (best === undefined || (Number.isFinite(v) && v > bestValue)) {
-        best = m;
-        bestValue = Number.isFinite(v) ? v : bestValue;
-      }
-    }
-    return best;
+    return this.survivors[bestLastIndex(this.survivors.map((m) => this.curveOf(m)), this.direction)];
   }
 
   admitPending(): void {

@@ -3,17 +3,14 @@
  * last validation, first on a tie), recall of the whole pool, and a per-task cache for what
  * a policy derives from the task's history (tasks are immutable, so it is computed once).
  */
+import { bestLastIndex, last } from '../final-pick';
 import type { Recall, Rung, SelectionTask } from '../policy';
-import { rankDescending } from '../stats';
 
-/** Last value of a curve (NaN when empty). */
-export function last(curve: readonly number[]): number {
-  return curve[curve.length - 1] ?? Number.NaN;
-}
+export { last };
 
-/** The default final pick: index of the best last validation score, first on a tie. */
+/** The default final pick: index of the best last validation score of an (oriented) rung, first on a tie. */
 export function bestLast(rung: Rung): number {
-  return rankDescending(rung.curves.map(last))[0] ?? 0;
+  return Math.max(0, bestLastIndex(rung.curves));
 }
 
 /** Recall that keeps the whole pool and computes no proxy. */
