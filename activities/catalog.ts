@@ -32,18 +32,25 @@ export function hubCatalog(hubDir: string, datasetsDir: string): Catalog {
   return {
     async models() {
       const ids = await listModelIds(hubDir);
-      return Promise.all(ids.map(async (id) => {
-        const card = await readCard(hubDir, id);
-        return { id, family: card.family, source: card.sourceTask.name, card: card as unknown as Record<string, unknown> };
-      }));
+      return Promise.all(
+        ids.map(async (id) => {
+          const card = await readCard(hubDir, id);
+          return { id, family: card.family, source: card.sourceTask.name, card: card as unknown as Record<string, unknown> };
+        }),
+      );
     },
     async datasets() {
       const entries = await readdir(datasetsDir, { withFileTypes: true }).catch(() => []);
-      const ids = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-      return Promise.all(ids.map(async (id) => {
-        const m = await readManifest(datasetsDir, id);
-        return { id, taskType: m.task, metric: m.metric, direction: m.direction, role: m.role };
-      }));
+      const ids = entries
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
+      return Promise.all(
+        ids.map(async (id) => {
+          const m = await readManifest(datasetsDir, id);
+          return { id, taskType: m.task, metric: m.metric, direction: m.direction, role: m.role };
+        }),
+      );
     },
   };
 }
@@ -52,6 +59,13 @@ export function hubCatalog(hubDir: string, datasetsDir: string): Catalog {
 export function runSetCatalog(runs: RunSet, directions: ReadonlyMap<string, Direction> = new Map()): Catalog {
   return {
     models: async () => runs.models.map((id) => ({ id, family: null, source: 'recorded', card: {} })),
-    datasets: async () => runs.datasets.map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: directions.get(id) ?? 'maximize', role: 'benchmark' as const })),
+    datasets: async () =>
+      runs.datasets.map((id) => ({
+        id,
+        taskType: 'classification',
+        metric: 'accuracy',
+        direction: directions.get(id) ?? 'maximize',
+        role: 'benchmark' as const,
+      })),
   };
 }

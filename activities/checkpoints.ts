@@ -86,10 +86,12 @@ export async function listArea(area: CheckpointArea, prefix: string): Promise<Ob
 
 /** The keys of a run's listing that lie strictly below epoch `below` (files naming no epoch stay). */
 export function keysBelow(objects: readonly ObjectInfo[], below: number): string[] {
-  return objects.filter((o) => {
-    const e = epochOfKey(o.key);
-    return e !== null && e < below;
-  }).map((o) => o.key);
+  return objects
+    .filter((o) => {
+      const e = epochOfKey(o.key);
+      return e !== null && e < below;
+    })
+    .map((o) => o.key);
 }
 
 /**
@@ -221,7 +223,12 @@ export interface OpenWorkflows {
  * (`openWorkflows`, e.g. Temporal's visibility), then read the manifests of finished
  * selections. `olderThanMs` spares what was written recently (0: no age limit).
  */
-export async function collectGc(area: CheckpointArea, openWorkflows: () => Promise<OpenWorkflows>, olderThanMs: number, nowMs = Date.now()): Promise<GcPlan & { unreadableManifests: string[] }> {
+export async function collectGc(
+  area: CheckpointArea,
+  openWorkflows: () => Promise<OpenWorkflows>,
+  olderThanMs: number,
+  nowMs = Date.now(),
+): Promise<GcPlan & { unreadableManifests: string[] }> {
   const objects = await listArea(area, 'runs/');
   const open = await openWorkflows();
   const { manifests, unreadable } = await readManifests(area);

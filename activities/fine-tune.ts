@@ -45,7 +45,13 @@ export function createTrainingActivities(deps: TrainingDeps) {
   const keepAliveMs = deps.keepAliveMs ?? 10_000;
   return {
     fineTune: createFineTune(deps.trainers, keepAliveMs, deps.checkpoints),
-    proxyScore: createProxyScore({ hubDir: deps.hubDir, datasetsDir: deps.datasetsDir, backend: deps.backend, keepAliveMs, external: featureSource(deps.trainers) }),
+    proxyScore: createProxyScore({
+      hubDir: deps.hubDir,
+      datasetsDir: deps.datasetsDir,
+      backend: deps.backend,
+      keepAliveMs,
+      external: featureSource(deps.trainers),
+    }),
   };
 }
 
@@ -88,7 +94,15 @@ function createFineTune(trainers: readonly Trainer[], keepAliveMs: number, area:
           },
         },
       );
-      return { curve, checkpoint: result.checkpoint, test: result.test, trainer: result.trainer, backend: result.backend, startedFromEpoch: start.epoch, peakMemoryBytes: peakOf(curve) };
+      return {
+        curve,
+        checkpoint: result.checkpoint,
+        test: result.test,
+        trainer: result.trainer,
+        backend: result.backend,
+        startedFromEpoch: start.epoch,
+        peakMemoryBytes: peakOf(curve),
+      };
     } catch (err) {
       throw asFailure(err, ctx.cancellationSignal, input);
     } finally {

@@ -41,7 +41,12 @@ export function createGpuActivities(deps: GpuActivityDeps) {
   const training = createTrainingActivities(deps.training);
   const cached = withProxyScoreCache(training.proxyScore, deps.proxyCache);
   const prefetch = deps.prefetch;
-  const proxyScore: typeof cached = prefetch ? async (input) => { await prefetch(input.model, input.target); return cached(input); } : cached;
+  const proxyScore: typeof cached = prefetch
+    ? async (input) => {
+        await prefetch(input.model, input.target);
+        return cached(input);
+      }
+    : cached;
   return withStoreFailures({ ...createPlumbingActivities(), ...training, proxyScore });
 }
 

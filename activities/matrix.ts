@@ -4,7 +4,13 @@ import { clusterKMeans } from '../algorithms/kmeans';
 import { placeInNearestCluster } from '../algorithms/cluster-place';
 import { ErrorType, nonRetryable } from '../contracts/errors';
 import type {
-  CellResult, ClusterModelsInput, ClusterModelsOutput, ClusterSpec, PlanMatrixInput, PlanMatrixOutput, RecordCellsInput,
+  CellResult,
+  ClusterModelsInput,
+  ClusterModelsOutput,
+  ClusterSpec,
+  PlanMatrixInput,
+  PlanMatrixOutput,
+  RecordCellsInput,
 } from '../contracts/schemas';
 import { settingsHash, toFailure, type MatrixStore } from '../matrix-store';
 import type { Catalog } from './catalog';
@@ -22,7 +28,11 @@ export function cellSettings(epochs: number, trainer: string, seed: number): str
 
 function catalogFor(deps: MatrixDeps, trainer: string): Catalog {
   const c = deps.catalogs[trainer];
-  if (!c) throw nonRetryable(ErrorType.InvalidInput, `trainer "${trainer}" is not configured on this worker (configured: ${Object.keys(deps.catalogs).join(', ') || 'none'})`);
+  if (!c)
+    throw nonRetryable(
+      ErrorType.InvalidInput,
+      `trainer "${trainer}" is not configured on this worker (configured: ${Object.keys(deps.catalogs).join(', ') || 'none'})`,
+    );
   return c;
 }
 
@@ -30,7 +40,8 @@ function pickKnown(requested: readonly string[] | undefined, known: readonly str
   if (!requested) return [...known];
   const set = new Set(known);
   const unknown = requested.filter((id) => !set.has(id));
-  if (unknown.length) throw nonRetryable(type, `unknown ${what}: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}`);
+  if (unknown.length)
+    throw nonRetryable(type, `unknown ${what}: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}`);
   return [...new Set(requested)];
 }
 
@@ -48,13 +59,26 @@ export function createMatrixActivities(deps: MatrixDeps) {
      */
     async planMatrix(input: PlanMatrixInput): Promise<PlanMatrixOutput> {
       const catalog = catalogFor(deps, input.trainer);
-      const snap = await deps.store.snapshot().catch((e: unknown) => { throw toFailure(e); });
+      const snap = await deps.store.snapshot().catch((e: unknown) => {
+        throw toFailure(e);
+      });
       const removed = new Set((await snap.models()).filter((m) => m.removedAt !== null).map((m) => m.id));
-      const models = pickKnown(input.models, (await catalog.models()).map((m) => m.id), 'models', ErrorType.ModelNotFound).filter((m) => !removed.has(m));
-      const benchmarks = pickKnown(input.benchmarks, (await catalog.datasets()).filter((d) => d.role === 'benchmark').map((d) => d.id), 'benchmarks', ErrorType.DatasetNotFound);
+      const models = pickKnown(
+        input.models,
+        (await catalog.models()).map((m) => m.id),
+        'models',
+        ErrorType.ModelNotFound,
+      ).filter((m) => !removed.has(m));
+      const benchmarks = pickKnown(
+        input.benchmarks,
+        (await catalog.datasets()).filter((d) => d.role === 'benchmark').map((d) => d.id),
+        'benchmarks',
+        ErrorType.DatasetNotFound,
+      );
       const skip = new Set(input.exclude.map((c) => `${c.model}\u0000${c.dataset}`));
-      const missing = (await snap.missingCells(models, benchmarks, { settingsHash: cellSettings(input.epochs, input.trainer, input.seed) }))
-        .filter((c) => !skip.has(`${c.model}\u0000${c.dataset}`));
+      const missing = (await snap.missingCells(models, benchmarks, { settingsHash: cellSettings(input.epochs, input.trainer, input.seed) })).filter(
+        (c) => !skip.has(`${c.model}\u0000${c.dataset}`),
+      );
       return { cells: missing.slice(0, input.limit), missing: missing.length, models: models.length, benchmarks: benchmarks.length };
     },
 
@@ -78,11 +102,18 @@ export function createMatrixActivities(deps: MatrixDeps) {
           await w.upsertDatasets(known.map((d) => ({ id: d.id, taskType: d.taskType, metric: d.metric, direction: d.direction })));
         }
         await w.appendCells(input.results.map((r) => toCell(r, metric(r.dataset))));
-        await w.appendCurves(input.results.map((r) => ({
-          model: r.model, dataset: r.dataset, settingsHash: cellSettings(r.epochs, r.trainer, r.seed), metric: metric(r.dataset),
-          values: r.curve.map((e) => e.metric), epochs: r.curve.map((e) => e.epoch), seconds: r.curve.map((e) => e.seconds),
-          ...(r.curve.some((e) => e.peakMemoryBytes !== undefined) ? { peakMemoryBytes: r.curve.map((e) => e.peakMemoryBytes ?? null) } : {}),
-        })));
+        await w.appendCurves(
+          input.results.map((r) => ({
+            model: r.model,
+            dataset: r.dataset,
+            settingsHash: cellSettings(r.epochs, r.trainer, r.seed),
+            metric: metric(r.dataset),
+            values: r.curve.map((e) => e.metric),
+            epochs: r.curve.map((e) => e.epoch),
+            seconds: r.curve.map((e) => e.seconds),
+            ...(r.curve.some((e) => e.peakMemoryBytes !== undefined) ? { peakMemoryBytes: r.curve.map((e) => e.peakMemoryBytes ?? null) } : {}),
+          })),
+        );
         return { storeVersion: await w.commit(`${input.results.length} fine-tune result(s)`) };
       } catch (e) {
         await w.abort().catch(() => undefined);
@@ -112,7 +143,13 @@ export function createMatrixActivities(deps: MatrixDeps) {
       }
       const w = deps.store.beginWrite();
       const method = input.mode === 'place' && latest ? `${input.spec.method}+place` : input.spec.method;
-      await w.appendClustering({ method, params: { ...input.spec }, models: [...clustering.models], labels: [...clustering.labels], representatives: new Map(clustering.representatives) });
+      await w.appendClustering({
+        method,
+        params: { ...input.spec },
+        models: [...clustering.models],
+        labels: [...clustering.labels],
+        representatives: new Map(clustering.representatives),
+      });
       const storeVersion = await w.commit(`clustering (${method}) of ${clustering.models.length} models`);
       return { storeVersion, clusters: new Set(clustering.labels).size, models: clustering.models.length, placed };
     },
@@ -122,8 +159,16 @@ export function createMatrixActivities(deps: MatrixDeps) {
 /** The store cell of one result; `metric` is its dataset's (the catalog's; accuracy when the dataset is unknown). */
 function toCell(r: CellResult, metric: string) {
   return {
-    model: r.model, dataset: r.dataset, settingsHash: cellSettings(r.epochs, r.trainer, r.seed), metric,
-    value: r.test ?? r.curve.at(-1)?.metric ?? null, epochs: r.epochs, trainer: r.trainer, backend: r.backend, seed: r.seed, runId: r.runId,
+    model: r.model,
+    dataset: r.dataset,
+    settingsHash: cellSettings(r.epochs, r.trainer, r.seed),
+    metric,
+    value: r.test ?? r.curve.at(-1)?.metric ?? null,
+    epochs: r.epochs,
+    trainer: r.trainer,
+    backend: r.backend,
+    seed: r.seed,
+    runId: r.runId,
   };
 }
 
@@ -136,10 +181,20 @@ export async function withdrawModels(store: MatrixStore, ids: readonly string[],
   const snap = await store.snapshot();
   const known = new Map((await snap.models()).map((m) => [m.id, m]));
   const grid = await snap.performanceMatrix({ includeRemoved: true });
-  const records = ids.filter((id) => known.has(id) || grid.models.includes(id)).map((id) => {
-    const m = known.get(id);
-    return { id, family: m?.family ?? null, size: m?.size ?? null, source: m?.source ?? null, card: { ...(m?.card ?? {}) }, addedAt: m?.addedAt, removedAt: m?.removedAt ?? now };
-  });
+  const records = ids
+    .filter((id) => known.has(id) || grid.models.includes(id))
+    .map((id) => {
+      const m = known.get(id);
+      return {
+        id,
+        family: m?.family ?? null,
+        size: m?.size ?? null,
+        source: m?.source ?? null,
+        card: { ...(m?.card ?? {}) },
+        addedAt: m?.addedAt,
+        removedAt: m?.removedAt ?? now,
+      };
+    });
   if (records.length === 0) return snap.version;
   const w = store.beginWrite();
   await w.upsertModels(records);

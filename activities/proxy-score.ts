@@ -13,7 +13,13 @@ import { nceFromProbabilities } from '../algorithms/nce';
 import { parc } from '../algorithms/parc';
 import { ErrorType, nonRetryable } from '../contracts/errors';
 import { parseOrFail } from '../contracts/parse';
-import { type ForwardProxy, type ProxyScoreActivityInput, ProxyScoreInputSchema, type ProxyScoreOutput, type ProxyScoreRequest } from '../contracts/schemas/training';
+import {
+  type ForwardProxy,
+  type ProxyScoreActivityInput,
+  ProxyScoreInputSchema,
+  type ProxyScoreOutput,
+  type ProxyScoreRequest,
+} from '../contracts/schemas/training';
 import { loadSplit, readManifest } from '../hub/datasets';
 import { exists } from '../hub/files';
 import { MODEL_JSON } from '../hub/model-io';
@@ -91,22 +97,38 @@ export function createProxyScore(deps: ProxyScoreDeps) {
  * that time each proxy). Loads the model and the target's train split, runs the forward
  * pass and scores. Throws the ApplicationFailures listed at `createProxyScore`.
  */
-export async function computeProxyScore(deps: Pick<ProxyScoreDeps, 'hubDir' | 'datasetsDir' | 'backend' | 'external'>, input: ProxyScoreRequest, signal: AbortSignal = new AbortController().signal): Promise<ProxyScoreOutput> {
+export async function computeProxyScore(
+  deps: Pick<ProxyScoreDeps, 'hubDir' | 'datasetsDir' | 'backend' | 'external'>,
+  input: ProxyScoreRequest,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<ProxyScoreOutput> {
   const card = await readCard(deps.hubDir, input.model);
   if (!(await exists(`${modelDir(deps.hubDir, input.model)}/${MODEL_JSON}`))) {
-    if (!deps.external) throw nonRetryable(ErrorType.InvalidModel, `${modelDir(deps.hubDir, input.model)} has no ${MODEL_JSON} and this worker has no external trainer for its forward pass`);
+    if (!deps.external)
+      throw nonRetryable(
+        ErrorType.InvalidModel,
+        `${modelDir(deps.hubDir, input.model)} has no ${MODEL_JSON} and this worker has no external trainer for its forward pass`,
+      );
     const manifest = await readManifest(deps.datasetsDir, input.target);
     if (!sameShape(card.input.shape, manifest.featureShape)) throw shapeMismatch(input, card.input.shape, manifest.featureShape);
     const train = await loadSplit(deps.datasetsDir, manifest, 'train');
     const rows = balancedProbe(train.y, input.probeSize, input.seed);
     const out = await deps.external.features({ modelId: input.model, datasetId: input.target, split: 'train', rows }, signal);
-    return scored(input, out, rows.map((r) => train.y[r] as number), out.backend);
+    return scored(
+      input,
+      out,
+      rows.map((r) => train.y[r] as number),
+      out.backend,
+    );
   }
   const backend = await deps.backend();
   await activate(backend);
   const manifest = await readManifest(deps.datasetsDir, input.target);
   if (manifest.task === 'regression') {
-    throw nonRetryable(ErrorType.InvalidInput, `Proxy ${input.proxy} scores class labels, but target ${input.target} is a regression dataset (${manifest.metric}); recall on it with the history prior instead`);
+    throw nonRetryable(
+      ErrorType.InvalidInput,
+      `Proxy ${input.proxy} scores class labels, but target ${input.target} is a regression dataset (${manifest.metric}); recall on it with the history prior instead`,
+    );
   }
   const train = await loadSplit(deps.datasetsDir, manifest, 'train');
   const hub = await loadHubModel(backend.tf, deps.hubDir, input.model);
@@ -121,11 +143,19 @@ export async function computeProxyScore(deps: Pick<ProxyScoreDeps, 'hubDir' | 'd
   } finally {
     disposeModels(hub.model);
   }
-  return scored(input, out, rows.map((r) => train.y[r] as number), backend.name);
+  return scored(
+    input,
+    out,
+    rows.map((r) => train.y[r] as number),
+    backend.name,
+  );
 }
 
 function shapeMismatch(input: ProxyScoreRequest, model: readonly number[], dataset: readonly number[]): Error {
-  return nonRetryable(ErrorType.InvalidModel, `Input shape mismatch: model ${input.model} expects [${model.join(',')}], dataset ${input.target} has [${dataset.join(',')}]`);
+  return nonRetryable(
+    ErrorType.InvalidModel,
+    `Input shape mismatch: model ${input.model} expects [${model.join(',')}], dataset ${input.target} has [${dataset.join(',')}]`,
+  );
 }
 
 /** The proxy of `input` from the probe's outputs; InvalidDataset when it cannot be computed. */

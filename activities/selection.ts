@@ -54,10 +54,19 @@ function historyLoader(store: MatrixStore) {
   };
   return (version: number | undefined, target: string): Promise<History> => {
     const key = `${version ?? 'head'}\u0000${target}`;
-    if (version === undefined) return load(undefined, target).catch((e: unknown) => { throw toFailure(e); });
+    if (version === undefined)
+      return load(undefined, target).catch((e: unknown) => {
+        throw toFailure(e);
+      });
     if (!cache.has(key)) {
       if (cache.size >= 8) cache.delete(cache.keys().next().value as string);
-      cache.set(key, load(version, target).catch((e: unknown) => { cache.delete(key); throw toFailure(e); }));
+      cache.set(
+        key,
+        load(version, target).catch((e: unknown) => {
+          cache.delete(key);
+          throw toFailure(e);
+        }),
+      );
     }
     return cache.get(key) as Promise<History>;
   };
@@ -94,7 +103,10 @@ function proxyLoader(store: MatrixStore): () => Promise<StoredProxies> {
 }
 
 /** The stored scores on `target` (by proxy) and on every other dataset (the proxy history). */
-function splitProxies(stored: StoredProxies, target: string): { onTarget: Map<string, ReadonlyMap<string, number>>; history: Map<string, ReadonlyMap<string, ReadonlyMap<string, number>>> } {
+function splitProxies(
+  stored: StoredProxies,
+  target: string,
+): { onTarget: Map<string, ReadonlyMap<string, number>>; history: Map<string, ReadonlyMap<string, ReadonlyMap<string, number>>> } {
   const onTarget = new Map<string, ReadonlyMap<string, number>>();
   const history = new Map<string, ReadonlyMap<string, ReadonlyMap<string, number>>>();
   for (const [proxy, byDataset] of stored) {
@@ -109,10 +121,29 @@ function splitProxies(stored: StoredProxies, target: string): { onTarget: Map<st
  * The selection task a policy sees for a store version: the target left out of every
  * history, each dataset's direction, the stored clustering unless it saw the target.
  */
-export function selectionTask(h: Omit<History, 'version' | 'removed'>, t: { target: string; pool: readonly string[]; direction: Direction; seed: number; maxEpochs: number; proxies?: SelectionTask['proxies']; proxyHistory?: SelectionTask['proxyHistory'] }): SelectionTask {
+export function selectionTask(
+  h: Omit<History, 'version' | 'removed'>,
+  t: {
+    target: string;
+    pool: readonly string[];
+    direction: Direction;
+    seed: number;
+    maxEpochs: number;
+    proxies?: SelectionTask['proxies'];
+    proxyHistory?: SelectionTask['proxyHistory'];
+  },
+): SelectionTask {
   return {
-    target: t.target, pool: t.pool, maxEpochs: t.maxEpochs, direction: t.direction, datasetDirections: h.directions,
-    history: h.matrix, curves: h.runs, proxies: t.proxies ?? new Map(), clustering: h.targetInStore ? null : h.stored, seed: t.seed,
+    target: t.target,
+    pool: t.pool,
+    maxEpochs: t.maxEpochs,
+    direction: t.direction,
+    datasetDirections: h.directions,
+    history: h.matrix,
+    curves: h.runs,
+    proxies: t.proxies ?? new Map(),
+    clustering: h.targetInStore ? null : h.stored,
+    seed: t.seed,
     ...(t.proxyHistory === undefined ? {} : { proxyHistory: t.proxyHistory }),
   };
 }
@@ -135,7 +166,9 @@ function poolOf(h: History, requested: readonly string[] | undefined): string[] 
 
 /** Mean recorded epoch seconds of each pool model on the history's (benchmark) datasets, the target left out; models without timings are absent. */
 async function epochSeconds(store: MatrixStore, h: History, pool: readonly string[]): Promise<Record<string, number>> {
-  const costs = await (await store.snapshot(h.version)).epochCosts({ models: pool, datasets: h.matrix.datasets, includeRemoved: true }).catch((e: unknown) => { throw toFailure(e); });
+  const costs = await (await store.snapshot(h.version)).epochCosts({ models: pool, datasets: h.matrix.datasets, includeRemoved: true }).catch((e: unknown) => {
+    throw toFailure(e);
+  });
   return Object.fromEntries([...costs].map(([model, c]) => [model, c.meanSeconds]));
 }
 
@@ -147,7 +180,11 @@ async function epochSeconds(store: MatrixStore, h: History, pool: readonly strin
 function policyCache(): (name: PolicyName, options: PolicyOptions) => SelectionPolicy {
   const cache = new Map<string, SelectionPolicy>();
   return (name, options) => {
-    const key = `${name}\u0000${JSON.stringify(Object.entries(options).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)))}`;
+    const key = `${name}\u0000${JSON.stringify(
+      Object.entries(options)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    )}`;
     const hit = cache.get(key);
     if (hit) return hit;
     let policy: SelectionPolicy;
@@ -188,7 +225,18 @@ export function createSelectionActivities(deps: SelectionDeps) {
     if (hit?.stored !== stored) {
       if (tasks.size >= 8) tasks.delete(tasks.keys().next().value as string);
       const { onTarget, history: proxyHistory } = splitProxies(stored, input.target);
-      tasks.set(key, { stored, task: selectionTask(h, { target: input.target, pool: h.matrix.models, direction: input.direction, seed: input.seed, maxEpochs: input.budgetEpochs, proxies: onTarget, proxyHistory }) });
+      tasks.set(key, {
+        stored,
+        task: selectionTask(h, {
+          target: input.target,
+          pool: h.matrix.models,
+          direction: input.direction,
+          seed: input.seed,
+          maxEpochs: input.budgetEpochs,
+          proxies: onTarget,
+          proxyHistory,
+        }),
+      });
     }
     return (tasks.get(key) as { task: SelectionTask }).task;
   };
@@ -200,25 +248,49 @@ export function createSelectionActivities(deps: SelectionDeps) {
      */
     async planSelection(input: PlanSelectionInput): Promise<PlanSelectionOutput> {
       const catalog = deps.catalogs[input.trainer];
-      if (!catalog) throw nonRetryable(ErrorType.InvalidInput, `trainer "${input.trainer}" is not configured (configured: ${Object.keys(deps.catalogs).join(', ')})`);
+      if (!catalog)
+        throw nonRetryable(ErrorType.InvalidInput, `trainer "${input.trainer}" is not configured (configured: ${Object.keys(deps.catalogs).join(', ')})`);
       const datasets = await catalog.datasets();
       const target = datasets.find((d) => d.id === input.target);
-      if (!target) throw nonRetryable(ErrorType.DatasetNotFound, `target dataset "${input.target}" is not known to the ${input.trainer} trainer (known: ${datasets.slice(0, 20).map((d) => d.id).join(', ')})`);
+      if (!target)
+        throw nonRetryable(
+          ErrorType.DatasetNotFound,
+          `target dataset "${input.target}" is not known to the ${input.trainer} trainer (known: ${datasets
+            .slice(0, 20)
+            .map((d) => d.id)
+            .join(', ')})`,
+        );
       const policy = policyOf(input.policy, input.options);
       const h = await history(input.storeVersion, input.target);
       const pool = poolOf(h, input.models);
       if (pool.length === 0) throw nonRetryable(ErrorType.InvalidInput, `store version ${h.version} has no model with history: run the offline phase first`);
       const { onTarget, history: proxyHistory } = splitProxies(await storedProxies(), input.target);
-      const task = selectionTask(h, { target: input.target, pool, direction: target.direction, seed: input.seed, maxEpochs: 1, proxies: onTarget, proxyHistory });
+      const task = selectionTask(h, {
+        target: input.target,
+        pool,
+        direction: target.direction,
+        seed: input.seed,
+        maxEpochs: 1,
+        proxies: onTarget,
+        proxyHistory,
+      });
       const request = step(`planning ${input.policy} for ${input.target}`, () => proxyStep(policy, task));
       const meanEpochSeconds = await epochSeconds(deps.store, h, pool);
       // Every forward proxy scores class labels: on a regression target recall falls back to the prior (with a warning).
-      if (request === null || target.taskType === 'regression') return { storeVersion: h.version, pool, direction: target.direction, metric: target.metric, proxyRequest: null, meanEpochSeconds };
+      if (request === null || target.taskType === 'regression')
+        return { storeVersion: h.version, pool, direction: target.direction, metric: target.metric, proxyRequest: null, meanEpochSeconds };
       const proxy = ForwardProxySchema.safeParse(request.proxy);
       if (!proxy.success) throw nonRetryable(ErrorType.InvalidInput, `${input.policy} asks for proxy "${request.proxy}", which proxyScore cannot compute`);
       const scorable = new Set(datasets.filter((d) => d.taskType !== 'regression').map((d) => d.id));
       const others = (request.datasets ?? []).filter((d) => scorable.has(d));
-      return { storeVersion: h.version, pool, direction: target.direction, metric: target.metric, proxyRequest: { proxy: proxy.data, models: [...request.models], ...(others.length > 0 ? { datasets: others } : {}) }, meanEpochSeconds };
+      return {
+        storeVersion: h.version,
+        pool,
+        direction: target.direction,
+        metric: target.metric,
+        proxyRequest: { proxy: proxy.data, models: [...request.models], ...(others.length > 0 ? { datasets: others } : {}) },
+        meanEpochSeconds,
+      };
     },
 
     /** Coarse recall of the policy: candidates, their scores, proxy charges. Pure over the store version. Fails with InvalidInput. */
@@ -228,9 +300,22 @@ export function createSelectionActivities(deps: SelectionDeps) {
       const { onTarget, history: proxyHistory } = splitProxies(await storedProxies(), input.target);
       const proxies = new Map(onTarget);
       if (input.proxy !== null) proxies.set(input.proxy, new Map(Object.entries(input.proxyScores)));
-      const task = selectionTask(h, { target: input.target, pool: input.pool, direction: input.direction, seed: input.seed, maxEpochs: 1, proxies, proxyHistory });
+      const task = selectionTask(h, {
+        target: input.target,
+        pool: input.pool,
+        direction: input.direction,
+        seed: input.seed,
+        maxEpochs: 1,
+        proxies,
+        proxyHistory,
+      });
       const r = step(`recall for ${input.target}`, () => recallStep(policy, task));
-      return { candidates: [...r.candidates], scores: { ...r.scores }, proxyCharges: r.proxyCharges, ...(r.warnings && r.warnings.length > 0 ? { warnings: [...r.warnings] } : {}) };
+      return {
+        candidates: [...r.candidates],
+        scores: { ...r.scores },
+        proxyCharges: r.proxyCharges,
+        ...(r.warnings && r.warnings.length > 0 ? { warnings: [...r.warnings] } : {}),
+      };
     },
 
     /**
@@ -244,7 +329,14 @@ export function createSelectionActivities(deps: SelectionDeps) {
       const rung = { epoch: input.epoch, budgetEpochs: input.budgetEpochs, models: input.models, curves: input.curves };
       const task = await roundTask(h, input);
       const d = step(`round at epoch ${input.epoch} for ${input.target}`, () => decideStep(policy, task, rung));
-      return { keep: [...d.keep], eliminated: d.eliminated.map((e) => ({ ...e })), predictions: { ...d.predictions }, passed: [...(d.passed ?? d.keep)], scoreName: d.scoreName ?? null, halving: d.halving ?? null };
+      return {
+        keep: [...d.keep],
+        eliminated: d.eliminated.map((e) => ({ ...e })),
+        predictions: { ...d.predictions },
+        passed: [...(d.passed ?? d.keep)],
+        scoreName: d.scoreName ?? null,
+        halving: d.halving ?? null,
+      };
     },
   };
 }

@@ -16,7 +16,10 @@ type AsyncFn = (...args: never[]) => Promise<unknown>;
 export function withStoreFailures<T extends Record<string, AsyncFn>>(activities: T): T {
   const wrapped: Record<string, AsyncFn> = {};
   for (const [name, fn] of Object.entries(activities)) {
-    const call = (...args: never[]) => fn(...args).catch((e: unknown) => { throw asFailure(e); });
+    const call = (...args: never[]) =>
+      fn(...args).catch((e: unknown) => {
+        throw asFailure(e);
+      });
     Object.defineProperty(call, 'name', { value: name });
     wrapped[name] = call;
   }

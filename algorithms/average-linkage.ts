@@ -144,7 +144,8 @@ class Linkage {
  */
 export function agglomerateCondensed(dist: Float64Array, n: number, threshold: number): number[][] {
   if (!Number.isFinite(threshold)) throw new Error(`threshold is ${threshold}, but must be a finite number`);
-  if (!Number.isInteger(n) || n < 0 || dist.length !== (n * (n - 1)) / 2) throw new Error(`dist has ${dist.length} entries, but ${n} items need n(n-1)/2 = ${(n * (n - 1)) / 2}`);
+  if (!Number.isInteger(n) || n < 0 || dist.length !== (n * (n - 1)) / 2)
+    throw new Error(`dist has ${dist.length} entries, but ${n} items need n(n-1)/2 = ${(n * (n - 1)) / 2}`);
   const link = new Linkage(dist, n);
   for (;;) {
     const a = link.closest();

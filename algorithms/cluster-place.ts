@@ -48,7 +48,11 @@ export function representativeVectors(clustering: Clustering, matrix: Performanc
  * so O(#clusters × datasets) whatever the number of clustered models. Ties go to the earlier
  * representative in `reps` (representativeVectors sorts them by label). Label -1 and distance Infinity when none is finite.
  */
-export function nearestRepresentative(vector: readonly number[], reps: readonly RepresentativeVector[], topDifferences = 5): { label: number; distance: number } {
+export function nearestRepresentative(
+  vector: readonly number[],
+  reps: readonly RepresentativeVector[],
+  topDifferences = 5,
+): { label: number; distance: number } {
   let best = { label: -1, distance: Number.POSITIVE_INFINITY };
   for (const r of reps) {
     const d = paperDistance(vector, r.vector, topDifferences);
@@ -62,7 +66,11 @@ export function nearestRepresentative(vector: readonly number[], reps: readonly 
  * comment). Pure and deterministic; ties go to the lower cluster label. Throws when the
  * threshold is not > 0. Cost: O(models) bookkeeping plus nearestRepresentative per new model.
  */
-export function placeInNearestCluster(clustering: Clustering, matrix: PerformanceMatrix, options: PlaceOptions = {}): { clustering: Clustering; placements: Placement[] } {
+export function placeInNearestCluster(
+  clustering: Clustering,
+  matrix: PerformanceMatrix,
+  options: PlaceOptions = {},
+): { clustering: Clustering; placements: Placement[] } {
   const threshold = options.threshold ?? 0.09;
   const top = options.topDifferences ?? 5;
   if (!(threshold > 0)) throw new Error(`threshold is ${threshold}, but must be > 0`);

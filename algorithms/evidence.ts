@@ -85,7 +85,15 @@ function correlation(a: readonly number[], b: readonly number[]): number {
  * and each model's correlation-weighted mean z-score of its results there (0 where it has
  * none, and everywhere when no dataset correlates). Pure.
  */
-export function neighbourPrior(models: readonly string[], target: ReadonlyMap<string, number> | undefined, history: PerformanceMatrix, scored: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined, k = SIMILAR_DATASETS, exclude?: string, z: Float64Array = zScores(history)): number[] {
+export function neighbourPrior(
+  models: readonly string[],
+  target: ReadonlyMap<string, number> | undefined,
+  history: PerformanceMatrix,
+  scored: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined,
+  k = SIMILAR_DATASETS,
+  exclude?: string,
+  z: Float64Array = zScores(history),
+): number[] {
   const zt = zOver(models, target);
   if (zt.every((v) => v === 0)) return models.map(() => 0);
   const n = history.models.length;
@@ -159,7 +167,12 @@ export function nonNegativeLeastSquares(x: readonly (readonly number[])[], y: re
  * The weights of the prior and of `proxies` (module comment), learned on `history` and the
  * proxies' scores on history datasets. `history` must not hold the target. Pure.
  */
-export function fitEvidenceWeights(history: PerformanceMatrix, proxyHistory: ProxyHistory, proxies: readonly string[], minDatasets = MIN_EVIDENCE_DATASETS): EvidenceWeights {
+export function fitEvidenceWeights(
+  history: PerformanceMatrix,
+  proxyHistory: ProxyHistory,
+  proxies: readonly string[],
+  minDatasets = MIN_EVIDENCE_DATASETS,
+): EvidenceWeights {
   const n = history.models.length;
   const warnings: string[] = [];
   const usable: { proxy: string; datasets: Set<string> }[] = [];
@@ -167,7 +180,10 @@ export function fitEvidenceWeights(history: PerformanceMatrix, proxyHistory: Pro
     const byDataset = proxyHistory.get(proxy);
     const datasets = new Set(history.datasets.filter((d) => [...(byDataset?.get(d)?.values() ?? [])].filter(Number.isFinite).length >= 3));
     if (datasets.size >= minDatasets) usable.push({ proxy, datasets });
-    else warnings.push(`proxy ${proxy} has scores on ${datasets.size} history dataset(s), fewer than the ${minDatasets} needed to weigh it: recall and scores use the history prior alone`);
+    else
+      warnings.push(
+        `proxy ${proxy} has scores on ${datasets.size} history dataset(s), fewer than the ${minDatasets} needed to weigh it: recall and scores use the history prior alone`,
+      );
   }
   if (usable.length === 0) return { prior: 1, proxies: new Map(), datasets: 0, warnings };
   const z = zScores(history);
@@ -212,7 +228,13 @@ export function fitEvidenceWeights(history: PerformanceMatrix, proxyHistory: Pro
  * neighbour weight is set); a model without a prior counts the mean prior of `models`.
  * Higher is better. Pure.
  */
-export function evidenceScores(models: readonly string[], prior: ReadonlyMap<string, number>, target: ReadonlyMap<string, ReadonlyMap<string, number>>, w: EvidenceWeights, context?: { history: PerformanceMatrix; proxyHistory: ProxyHistory }): number[] {
+export function evidenceScores(
+  models: readonly string[],
+  prior: ReadonlyMap<string, number>,
+  target: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  w: EvidenceWeights,
+  context?: { history: PerformanceMatrix; proxyHistory: ProxyHistory },
+): number[] {
   const p = models.map((m) => prior.get(m) ?? Number.NaN);
   const finite = p.filter(Number.isFinite);
   const meanPrior = finite.length === 0 ? 0 : finite.reduce((a, v) => a + v, 0) / finite.length;

@@ -43,7 +43,8 @@ export function readFeatures(features: FeatureRows): DenseMatrix {
   const cols = features[0]?.length ?? 0;
   const data = new Float64Array(rows * cols);
   features.forEach((row, i) => {
-    if (row.length !== cols || cols === 0) throw new Error(`features row ${i} has ${row.length} values, but every row must have the same positive count (${cols})`);
+    if (row.length !== cols || cols === 0)
+      throw new Error(`features row ${i} has ${row.length} values, but every row must have the same positive count (${cols})`);
     for (let j = 0; j < cols; j += 1) {
       const v = row[j] ?? Number.NaN;
       if (!Number.isFinite(v)) throw new Error(`features[${i}][${j}] is ${v}, but must be finite`);

@@ -79,7 +79,11 @@ function denseLabels(labels: readonly number[], n: number): { of: Int32Array; k:
  * finite distances from i to them, added in ascending point order. Each distance is
  * computed once and credited to both ends: O(n² · dims) time, O(n · k) memory.
  */
-function clusterDistanceSums(points: readonly (readonly number[])[], of: Int32Array, k: number): { members: Int32Array; sums: Float64Array; finite: Int32Array } {
+function clusterDistanceSums(
+  points: readonly (readonly number[])[],
+  of: Int32Array,
+  k: number,
+): { members: Int32Array; sums: Float64Array; finite: Int32Array } {
   const n = points.length;
   const members = new Int32Array(n * k);
   const sums = new Float64Array(n * k);
@@ -137,7 +141,11 @@ export function silhouette(points: readonly (readonly number[])[], labels: reado
 export function kmeans1d(values: readonly number[], k: number, options: KMeansOptions = {}): { labels: number[]; centers: number[]; inertia: number } {
   if (!Number.isInteger(k) || k < 1) throw new Error(`k is ${k}, but must be an integer >= 1`);
   const distinct = new Set(values).size;
-  const res = kmeans(values.map((v) => [v]), Math.min(k, distinct), options);
+  const res = kmeans(
+    values.map((v) => [v]),
+    Math.min(k, distinct),
+    options,
+  );
   return { labels: res.labels, centers: res.centroids.map((c) => c[0] ?? Number.NaN), inertia: res.inertia };
 }
 

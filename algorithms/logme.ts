@@ -67,7 +67,14 @@ export function logme(features: readonly (readonly number[])[], labels: readonly
   checkLabels(features, labels);
   const spectrum = decompose(features);
   const classes = [...new Set(labels)].sort((a, b) => a - b);
-  const scores = classes.map((c) => maximiseEvidence(spectrum, labels.map((l) => (l === c ? 1 : 0)), options).evidence);
+  const scores = classes.map(
+    (c) =>
+      maximiseEvidence(
+        spectrum,
+        labels.map((l) => (l === c ? 1 : 0)),
+        options,
+      ).evidence,
+  );
   return scores.reduce((a, b) => a + b, 0) / scores.length;
 }
 
@@ -95,10 +102,14 @@ function decompose(features: readonly (readonly number[])[]): Spectrum {
 
 function maximiseEvidence(sp: Spectrum, y: readonly number[], options: LogmeOptions): LogmeEvidence {
   const o: Required<LogmeOptions> = { ...LOGME_DEFAULTS, ...options };
-  if (!(Number.isInteger(o.startGrid) && (o.startGrid === 0 || o.startGrid >= 2))) throw new Error(`\`startGrid\` is ${o.startGrid}, but must be 0 or an integer >= 2`);
+  if (!(Number.isInteger(o.startGrid) && (o.startGrid === 0 || o.startGrid >= 2)))
+    throw new Error(`\`startGrid\` is ${o.startGrid}, but must be 0 or an integer >= 2`);
   if (!(Number.isInteger(o.maxIterations) && o.maxIterations >= 1)) throw new Error(`\`maxIterations\` is ${o.maxIterations}, but must be an integer >= 1`);
   if (!(o.tolerance > 0)) throw new Error(`\`tolerance\` is ${o.tolerance}, but must be > 0`);
-  const x = sp.u.transpose().mmul(Matrix.columnVector([...y])).to1DArray();
+  const x = sp.u
+    .transpose()
+    .mmul(Matrix.columnVector([...y]))
+    .to1DArray();
   const x2 = x.map((v) => v * v);
   const yy = y.reduce((s, v) => s + v * v, 0);
   const rest = Math.max(0, yy - x2.reduce((s, v) => s + v, 0));
@@ -151,7 +162,13 @@ function profileStart(sp: Spectrum, x2: readonly number[], rest: number, points:
  * nothing overflows as α → ∞ (q → 0, r → 1):
  *   γ = Σ q_i r_i,   α·mᵀm = β Σ q_i x_i² r_i²,   ‖Fm − y‖² = Σ x_i² r_i² + (‖y‖² − ‖x‖²).
  */
-function terms(sigma: readonly number[], x2: readonly number[], rest: number, alpha: number, beta: number): { gamma: number; alphaMm: number; res: number; logDet: number } {
+function terms(
+  sigma: readonly number[],
+  x2: readonly number[],
+  rest: number,
+  alpha: number,
+  beta: number,
+): { gamma: number; alphaMm: number; res: number; logDet: number } {
   let gamma = 0;
   let alphaMm = 0;
   let res = rest;
@@ -178,7 +195,8 @@ function evidence(sp: Spectrum, x2: readonly number[], rest: number, alpha: numb
 }
 
 function checkLabels(features: readonly (readonly number[])[], labels: readonly number[]): void {
-  if (labels.length !== features.length) throw new Error(`\`labels\` has ${labels.length} entries and \`features\` ${features.length} rows, but they must match`);
+  if (labels.length !== features.length)
+    throw new Error(`\`labels\` has ${labels.length} entries and \`features\` ${features.length} rows, but they must match`);
   labels.forEach((l, i) => {
     if (!Number.isInteger(l) || l < 0) throw new Error(`\`labels\`[${i}] is ${l}, but must be an integer >= 0`);
   });

@@ -54,10 +54,10 @@ function resolveOptions(options: ParcOptions): Required<ParcOptions> {
   integer('maxSamples', o.maxSamples, 3);
   integer('powerIterations', o.powerIterations, 0);
   if (!Number.isSafeInteger(o.seed)) throw new Error(`seed is ${o.seed}, but must be a safe integer`);
-  if (!['auto', 'exact', 'randomized'].includes(o.pcaSolver)) throw new Error(`pcaSolver is ${String(o.pcaSolver)}, but must be 'auto', 'exact' or 'randomized'`);
+  if (!['auto', 'exact', 'randomized'].includes(o.pcaSolver))
+    throw new Error(`pcaSolver is ${String(o.pcaSolver)}, but must be 'auto', 'exact' or 'randomized'`);
   return o;
 }
-
 
 /**
  * The probe set PARC scores: all of 0..n−1 when n ≤ maxSamples, else `maxSamples` indices
@@ -149,7 +149,8 @@ function randomizedComponents(x: DenseMatrix, k: number, iterations: number, see
   const b = multiply(x, y, true);
   const small = new Float64Array(width * width);
   for (let j = 0; j < b.rows; j += 1) {
-    for (let s = 0; s < width; s += 1) for (let t = 0; t < width; t += 1) small[s * width + t] = (small[s * width + t] ?? 0) + (b.data[j * width + s] ?? 0) * (b.data[j * width + t] ?? 0);
+    for (let s = 0; s < width; s += 1)
+      for (let t = 0; t < width; t += 1) small[s * width + t] = (small[s * width + t] ?? 0) + (b.data[j * width + s] ?? 0) * (b.data[j * width + t] ?? 0);
   }
   const { values, vectors } = symmetricEigenpairs(small, width, k);
   const u = vectors.map((w) => Float64Array.from({ length: x.rows }, (_, i) => w.reduce((acc, wt, t) => acc + wt * (y.data[i * width + t] ?? 0), 0)));
@@ -213,7 +214,12 @@ function pairCounts(labels: Int32Array): { same: number; different: number } {
 }
 
 /** 1 − Pearson of every pair i < j, split by whether the two samples share a label. */
-function splitDissimilarities(z: Float64Array, width: number, labels: Int32Array, counts: { same: number; different: number }): { same: Float64Array; different: Float64Array } {
+function splitDissimilarities(
+  z: Float64Array,
+  width: number,
+  labels: Int32Array,
+  counts: { same: number; different: number },
+): { same: Float64Array; different: Float64Array } {
   const same = new Float64Array(counts.same);
   const different = new Float64Array(counts.different);
   let s = 0;

@@ -132,7 +132,8 @@ function validateTask(task: SelectionTask): void {
   if (new Set(task.pool).size !== task.pool.length) throw new Error(`pool for ${task.target} lists a model twice`);
   if (!Number.isInteger(task.maxEpochs) || task.maxEpochs < 1) throw new Error(`maxEpochs is ${task.maxEpochs}, but must be an integer >= 1`);
   if (task.curves.runs.some((r) => r.dataset === task.target)) throw new Error(`curves must not contain the target ${task.target}`);
-  if ([...(task.proxyHistory?.values() ?? [])].some((byDataset) => byDataset.has(task.target))) throw new Error(`proxyHistory must not contain the target ${task.target}`);
+  if ([...(task.proxyHistory?.values() ?? [])].some((byDataset) => byDataset.has(task.target)))
+    throw new Error(`proxyHistory must not contain the target ${task.target}`);
 }
 
 const oriented = new WeakMap<SelectionTask, SelectionTask>();
@@ -173,7 +174,19 @@ export function recallStep(policy: SelectionPolicy, task: SelectionTask): Recall
 }
 
 /** Explain one dropped model (metric-scale values). */
-function detailOf(reason: EngineReason, r: { epoch: number; validation: number; score: number | undefined; meaning: string | undefined; kept: number; of: number; best: number; atBudget: string | null }): string {
+function detailOf(
+  reason: EngineReason,
+  r: {
+    epoch: number;
+    validation: number;
+    score: number | undefined;
+    meaning: string | undefined;
+    kept: number;
+    of: number;
+    best: number;
+    atBudget: string | null;
+  },
+): string {
   const scoreText = r.score === undefined ? `validation ${fmt(r.validation)}` : `${r.meaning ?? 'score'} ${fmt(r.score)} (validation ${fmt(r.validation)})`;
   if (reason === 'trend-filter') return `${scoreText} at epoch ${r.epoch}: predicted final below that of a model with better validation`;
   if (r.atBudget !== null) return `${scoreText} at the budget epoch ${r.epoch}: the policy picked ${r.atBudget}`;
@@ -209,10 +222,31 @@ export function decideStep(policy: SelectionPolicy, task: SelectionTask, rung: R
     if (kept.has(i)) return [];
     const reason: EngineReason = filtered.has(i) ? 'trend-filter' : 'halving';
     const atBudget = v.keep.includes(i) ? picked : null;
-    return [{ model, reason, detail: detailOf(reason, { epoch: rung.epoch, validation: validation[i] ?? Number.NaN, score: scores?.[i], meaning: v.score?.meaning, kept: v.keep.length, of: rung.models.length, best, atBudget }) }];
+    return [
+      {
+        model,
+        reason,
+        detail: detailOf(reason, {
+          epoch: rung.epoch,
+          validation: validation[i] ?? Number.NaN,
+          score: scores?.[i],
+          meaning: v.score?.meaning,
+          kept: v.keep.length,
+          of: rung.models.length,
+          best,
+          atBudget,
+        }),
+      },
+    ];
   });
   const predictions = scores === undefined ? {} : Object.fromEntries(rung.models.map((m, i) => [m, scores[i] ?? Number.NaN]));
-  const d = { keep: keep.map((i) => rung.models[i] ?? ''), eliminated, predictions, passed: v.keep.map((i) => rung.models[i] ?? ''), scoreName: v.score?.meaning ?? null };
+  const d = {
+    keep: keep.map((i) => rung.models[i] ?? ''),
+    eliminated,
+    predictions,
+    passed: v.keep.map((i) => rung.models[i] ?? ''),
+    scoreName: v.score?.meaning ?? null,
+  };
   return { ...d, halving: halvingCutoff(rung.models, validation, d, task.direction) };
 }
 

@@ -72,7 +72,8 @@ function namedProxies(combination: ProxyCombination): ProxyName[] {
 /** The scores of `proxy`; throws when the caller gave none. */
 function scoresOf(scores: ProxyScores, proxy: ProxyName): ReadonlyMap<string, number> {
   const s = scores.get(proxy);
-  if (s === undefined) throw new Error(`proxy '${proxy}' is named in the combination, but no scores were given for it (given: ${[...scores.keys()].join(', ') || 'none'})`);
+  if (s === undefined)
+    throw new Error(`proxy '${proxy}' is named in the combination, but no scores were given for it (given: ${[...scores.keys()].join(', ') || 'none'})`);
   return s;
 }
 

@@ -49,7 +49,7 @@ export function averageRanks(values: readonly number[]): number[] {
   });
   const order = values.map((_, i) => i).sort((a, b) => (values[a] ?? 0) - (values[b] ?? 0) || a - b);
   const ranks = new Array<number>(values.length).fill(0);
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1;
     while (end < order.length && values[order[end] ?? 0] === values[order[start] ?? 0]) end += 1;
     for (let p = start; p < end; p += 1) ranks[order[p] ?? 0] = (start + end + 1) / 2;

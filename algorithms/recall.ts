@@ -95,7 +95,8 @@ function singletonScorer(history: PerformanceMatrix, reps: readonly number[], pr
 export function recallScores(history: PerformanceMatrix, clustering: Clustering, proxy: RecallProxy): number[] {
   const prior = meanHistory(history);
   if (proxy.kind === 'prior') return prior;
-  if (clustering.models.length !== history.models.length || clustering.models.some((id, m) => id !== history.models[m])) throw new Error('clustering.models must equal history.models, in order');
+  if (clustering.models.length !== history.models.length || clustering.models.some((id, m) => id !== history.models[m]))
+    throw new Error('clustering.models must equal history.models, in order');
   const size = new Map<number, number>();
   clustering.labels.forEach((l) => size.set(l, (size.get(l) ?? 0) + 1));
   const index = new Map(history.models.map((id, i) => [id, i]));

@@ -46,7 +46,10 @@ export function halvingCutoff(models: readonly string[], validation: readonly nu
   if (halvedIdx.length === 0) return { rankedBy: first.key, cutoff: null };
   for (const { key, values } of keys) {
     const o = values.map((v) => sign * v);
-    const cut = separating(passedIdx.map((i) => o[i] ?? Number.NaN), halvedIdx.map((i) => o[i] ?? Number.NaN));
+    const cut = separating(
+      passedIdx.map((i) => o[i] ?? Number.NaN),
+      halvedIdx.map((i) => o[i] ?? Number.NaN),
+    );
     if (cut !== null) return { rankedBy: key, cutoff: sign * cut };
   }
   return { rankedBy: first.key, cutoff: null };

@@ -69,7 +69,10 @@ export function historyResidualVariance(history: PerformanceMatrix, minModels = 
     const x = standardizedPrior(selectDatasets(history, (e) => e !== d));
     const pts = x.map((xi, m) => [xi, y[m] ?? Number.NaN] as const).filter(([xi, yi]) => Number.isFinite(xi) && Number.isFinite(yi));
     if (pts.length < minModels) return [];
-    const { a, b } = nonNegativeFit(pts.map((p) => p[0]), pts.map((p) => p[1]));
+    const { a, b } = nonNegativeFit(
+      pts.map((p) => p[0]),
+      pts.map((p) => p[1]),
+    );
     return [variance(pts.map(([xi, yi]) => yi - a - b * xi))];
   });
   return mean(perDataset);
@@ -89,7 +92,10 @@ export function shrinkTowardPrior(y: readonly number[], x: readonly number[], si
   const { a, b } = nonNegativeFit(x, y);
   const mx = mean(x);
   const fit = x.map((xi) => a + b * (Number.isFinite(xi) ? xi : Number.isFinite(mx) ? mx : 0));
-  const tau2 = tau2Given !== undefined && Number.isFinite(tau2Given) ? Math.max(tau2Given, MIN_TAU2) : Math.max(variance(y.map((yi, i) => yi - (fit[i] ?? 0))) - sigma2, MIN_TAU2);
+  const tau2 =
+    tau2Given !== undefined && Number.isFinite(tau2Given)
+      ? Math.max(tau2Given, MIN_TAU2)
+      : Math.max(variance(y.map((yi, i) => yi - (fit[i] ?? 0))) - sigma2, MIN_TAU2);
   const weight = Number.isFinite(tau2) ? tau2 / (tau2 + sigma2) : 1;
   return { posterior: y.map((yi, i) => (fit[i] ?? 0) + weight * (yi - (fit[i] ?? 0))), weight };
 }

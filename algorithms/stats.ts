@@ -58,13 +58,15 @@ export function rankDescending(scores: readonly number[]): number[] {
     const s = scores[i] ?? Number.NaN;
     return Number.isNaN(s) ? Number.NEGATIVE_INFINITY : s;
   };
-  return scores.map((_, i) => i).sort((a, b) => {
-    const d = key(b) - key(a);
-    if (d !== 0 && !Number.isNaN(d)) return d;
-    const nanA = Number.isNaN(scores[a] ?? Number.NaN) ? 1 : 0;
-    const nanB = Number.isNaN(scores[b] ?? Number.NaN) ? 1 : 0;
-    return nanA - nanB || a - b;
-  });
+  return scores
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const d = key(b) - key(a);
+      if (d !== 0 && !Number.isNaN(d)) return d;
+      const nanA = Number.isNaN(scores[a] ?? Number.NaN) ? 1 : 0;
+      const nanB = Number.isNaN(scores[b] ?? Number.NaN) ? 1 : 0;
+      return nanA - nanB || a - b;
+    });
 }
 
 /** Round to `digits` decimals, half away from zero as the recorded data was rounded. */

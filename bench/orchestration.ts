@@ -53,8 +53,14 @@ function serverPid(port: number): number | undefined {
 }
 
 function worker(role: 'orchestrator' | 'gpu', env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'mselect.js'), 'worker', '--role', role, '--slots', '200'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (b: Buffer) => { const t = b.toString(); if (/error/i.test(t)) process.stderr.write(`[${role} ${child.pid}] ${t}`); });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'mselect.js'), 'worker', '--role', role, '--slots', '200'], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.on('data', (b: Buffer) => {
+    const t = b.toString();
+    if (/error/i.test(t)) process.stderr.write(`[${role} ${child.pid}] ${t}`);
+  });
   return child;
 }
 
@@ -76,21 +82,49 @@ async function main(o: { models: number; datasets: number; gpuWorkers: number })
   const target = hub.datasets[o.datasets] as string;
   const server = await launchDevServer({ port: 0, ui: false, dbFile: join(work, 'temporal.sqlite') });
   const port = Number(server.address.split(':').at(-1));
-  const env = { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', MSELECT_STORE: join(work, 'store'), MSELECT_REPLAY_DATA: join(work, 'recorded'), MSELECT_CHECKPOINTS: join(work, 'ckpt'), MSELECT_REPORTS: join(work, 'reports') };
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: 'default',
+    MSELECT_STORE: join(work, 'store'),
+    MSELECT_REPLAY_DATA: join(work, 'recorded'),
+    MSELECT_CHECKPOINTS: join(work, 'ckpt'),
+    MSELECT_REPORTS: join(work, 'reports'),
+  };
   const procs = [worker('orchestrator', env), ...Array.from({ length: o.gpuWorkers }, () => worker('gpu', env))];
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   try {
     await waitForPollers(client, o.gpuWorkers);
     const cells = o.models * o.datasets;
-    const offlineInput = BuildMatrixInputSchema.parse({ trainer: 'replay', epochs: 5, benchmarks, maxParallel: 400, cellsPerRun: 2000, commitEvery: 500, cluster: { method: 'kmeans', maxK: 8 } });
+    const offlineInput = BuildMatrixInputSchema.parse({
+      trainer: 'replay',
+      epochs: 5,
+      benchmarks,
+      maxParallel: 400,
+      cellsPerRun: 2000,
+      commitEvery: 500,
+      cluster: { method: 'kmeans', maxK: 8 },
+    });
     let t = Date.now();
-    const offline = (await client.workflow.execute(buildPerformanceMatrix, { taskQueue: TASK_QUEUES.orchestration, workflowId: 'bench-offline', args: [offlineInput] })) as BuildMatrixResult;
+    const offline = (await client.workflow.execute(buildPerformanceMatrix, {
+      taskQueue: TASK_QUEUES.orchestration,
+      workflowId: 'bench-offline',
+      args: [offlineInput],
+    })) as BuildMatrixResult;
     const offlineSeconds = (Date.now() - t) / 1000;
     t = Date.now();
-    const sel = (await client.workflow.execute(selectModel, { taskQueue: TASK_QUEUES.orchestration, workflowId: 'bench-select', args: [SelectModelInputSchema.parse({ target, trainer: 'replay', policy: 'successive-halving', budgetEpochs: 5, maxParallel: 400 })] })) as SelectModelResult;
+    const sel = (await client.workflow.execute(selectModel, {
+      taskQueue: TASK_QUEUES.orchestration,
+      workflowId: 'bench-select',
+      args: [SelectModelInputSchema.parse({ target, trainer: 'replay', policy: 'successive-halving', budgetEpochs: 5, maxParallel: 400 })],
+    })) as SelectModelResult;
     const selectSeconds = (Date.now() - t) / 1000;
-    const mem = [['server', peakRssMb(serverPid(port))], ['orchestrator worker', peakRssMb(procs[0]?.pid)], ...procs.slice(1).map((p, i) => [`GPU worker ${i + 1}`, peakRssMb(p.pid)])] as [string, number][];
+    const mem = [
+      ['server', peakRssMb(serverPid(port))],
+      ['orchestrator worker', peakRssMb(procs[0]?.pid)],
+      ...procs.slice(1).map((p, i) => [`GPU worker ${i + 1}`, peakRssMb(p.pid)]),
+    ] as [string, number][];
     const table = new Table({ head: ['measure', 'value'], style: { head: [], border: [], compact: true } });
     table.push(
       ['offline cells (fine-tune activities)', `${offline.cellsComputed} of ${cells} (${offline.cellsFailed} failed)`],
@@ -103,7 +137,9 @@ async function main(o: { models: number; datasets: number; gpuWorkers: number })
       ['orchestration overhead per round', `${(selectSeconds / Math.max(1, sel.round)).toFixed(2)} s`],
       ...mem.map(([k, v]) => [`peak memory, ${k}`, `${v.toFixed(0)} MB`]),
     );
-    console.log(`Orchestration benchmark: ${o.models} models × ${o.datasets} datasets, ${o.gpuWorkers} GPU worker process(es), replay trainer, dev server with SQLite\n${table.toString()}`);
+    console.log(
+      `Orchestration benchmark: ${o.models} models × ${o.datasets} datasets, ${o.gpuWorkers} GPU worker process(es), replay trainer, dev server with SQLite\n${table.toString()}`,
+    );
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));

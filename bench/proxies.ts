@@ -39,17 +39,39 @@ import { activate, pickBackend, type Backend } from '../training/backend';
 import { transferTable } from '../training/transfer';
 
 /** One proxy's scores on one target (model → score) and the wall time they took; null = not measured here. */
-export interface ProxyResult { readonly scores: ReadonlyMap<string, number>; readonly seconds: number | null }
+export interface ProxyResult {
+  readonly scores: ReadonlyMap<string, number>;
+  readonly seconds: number | null;
+}
 /** A target: fine-tuned accuracy per model (the models judged) and every proxy's result, in table order. */
-export interface TargetCase { readonly target: string; readonly truth: ReadonlyMap<string, number>; readonly proxies: ReadonlyMap<string, ProxyResult> }
+export interface TargetCase {
+  readonly target: string;
+  readonly truth: ReadonlyMap<string, number>;
+  readonly proxies: ReadonlyMap<string, ProxyResult>;
+}
 /** One replayed two-phase-paper selection: the recall score it ranked by, the pick's regret (points) and its epochs (proxy charges included). */
-export interface EndToEndRow { readonly recall: string; readonly target: string; readonly regret: number; readonly epochs: number }
-export interface BenchData { readonly title: string; readonly notes: readonly string[]; readonly cases: readonly TargetCase[]; readonly endToEnd?: readonly EndToEndRow[] }
+export interface EndToEndRow {
+  readonly recall: string;
+  readonly target: string;
+  readonly regret: number;
+  readonly epochs: number;
+}
+export interface BenchData {
+  readonly title: string;
+  readonly notes: readonly string[];
+  readonly cases: readonly TargetCase[];
+  readonly endToEnd?: readonly EndToEndRow[];
+}
 export interface Row {
-  readonly target: string; readonly proxy: string; readonly models: number;
-  readonly pearson: number; readonly spearman: number; readonly tau: number;
+  readonly target: string;
+  readonly proxy: string;
+  readonly models: number;
+  readonly pearson: number;
+  readonly spearman: number;
+  readonly tau: number;
   /** Points of accuracy lost by taking the proxy's first pick, and the best of its first three. */
-  readonly regret: number; readonly regretTop3: number;
+  readonly regret: number;
+  readonly regretTop3: number;
   readonly seconds: number | null;
 }
 
@@ -58,10 +80,22 @@ export { regretAtK };
 /** How well `result` ranks the models of `truth` (a model without a score counts as NaN). */
 export function evaluateProxy(target: string, proxy: string, result: ProxyResult, truth: ReadonlyMap<string, number>): Row {
   const models = [...truth.keys()];
-  const q = rankQuality(models.map((m) => result.scores.get(m) ?? Number.NaN), models.map((m) => truth.get(m) ?? Number.NaN));
-  return { target, proxy, models: models.length, pearson: q.pearson, spearman: q.spearman, tau: q.tau, regret: 100 * q.regret, regretTop3: 100 * q.regretTop3, seconds: result.seconds };
+  const q = rankQuality(
+    models.map((m) => result.scores.get(m) ?? Number.NaN),
+    models.map((m) => truth.get(m) ?? Number.NaN),
+  );
+  return {
+    target,
+    proxy,
+    models: models.length,
+    pearson: q.pearson,
+    spearman: q.spearman,
+    tau: q.tau,
+    regret: 100 * q.regret,
+    regretTop3: 100 * q.regretTop3,
+    seconds: result.seconds,
+  };
 }
-
 
 /** One row per proxy (first-seen order), target 'mean': every column averaged over the targets where it is finite. */
 export function meanOverTargets(rows: readonly Row[]): Row[] {
@@ -69,7 +103,17 @@ export function meanOverTargets(rows: readonly Row[]): Row[] {
     const of = rows.filter((r) => r.proxy === proxy);
     const col = (k: 'models' | 'pearson' | 'spearman' | 'tau' | 'regret' | 'regretTop3'): number => meanFinite(of.map((r) => r[k]));
     const seconds = of.flatMap((r) => (r.seconds === null ? [] : [r.seconds]));
-    return { target: 'mean', proxy, models: col('models'), pearson: col('pearson'), spearman: col('spearman'), tau: col('tau'), regret: col('regret'), regretTop3: col('regretTop3'), seconds: seconds.length ? meanFinite(seconds) : null };
+    return {
+      target: 'mean',
+      proxy,
+      models: col('models'),
+      pearson: col('pearson'),
+      spearman: col('spearman'),
+      tau: col('tau'),
+      regret: col('regret'),
+      regretTop3: col('regretTop3'),
+      seconds: seconds.length ? meanFinite(seconds) : null,
+    };
   });
 }
 
@@ -83,7 +127,11 @@ export function withPrior(proxies: ReadonlyMap<string, ProxyResult>, prior: Prox
   for (const p of combine) {
     const r = proxies.get(p);
     // priorTimesExpLeep is prior · exp(score), whatever proxy the scores come from.
-    if (r) out.set(`history-prior × exp(${p})`, { scores: priorTimesExpLeep(prior.scores, r.scores), seconds: r.seconds === null || prior.seconds === null ? null : r.seconds + prior.seconds });
+    if (r)
+      out.set(`history-prior × exp(${p})`, {
+        scores: priorTimesExpLeep(prior.scores, r.scores),
+        seconds: r.seconds === null || prior.seconds === null ? null : r.seconds + prior.seconds,
+      });
   }
   return out;
 }
@@ -113,8 +161,14 @@ export async function paperEndToEnd(a: AnchorData): Promise<EndToEndRow[]> {
     return [];
   }
   const rows: EndToEndRow[] = [];
-  for (const [recall, useLeep] of [['history-prior × exp(leep)', true], ['history-prior', false]] as const) {
-    const results = await evaluatePolicy(policyFromSpec('two-phase-paper'), cases.map((c) => ({ ...c, task: { ...c.task, proxies: useLeep ? c.task.proxies : new Map() } })));
+  for (const [recall, useLeep] of [
+    ['history-prior × exp(leep)', true],
+    ['history-prior', false],
+  ] as const) {
+    const results = await evaluatePolicy(
+      policyFromSpec('two-phase-paper'),
+      cases.map((c) => ({ ...c, task: { ...c.task, proxies: useLeep ? c.task.proxies : new Map() } })),
+    );
     rows.push(...results.map((r) => ({ recall, target: r.target, regret: r.regret, epochs: r.epochs })));
   }
   return rows;
@@ -125,12 +179,22 @@ export async function recordedData(dir: string): Promise<BenchData> {
   const a = await loadAnchors(dir);
   const targets = [...new Set([...a.proxies.values()].flatMap((byTarget) => [...byTarget.keys()]))].sort();
   const cases = targets.map((target) => {
-    const proxies = new Map([...a.proxies].flatMap(([kind, byTarget]) => { const s = byTarget.get(target); return s ? [[kind, { scores: s, seconds: null }] as const] : []; }));
+    const proxies = new Map(
+      [...a.proxies].flatMap(([kind, byTarget]) => {
+        const s = byTarget.get(target);
+        return s ? [[kind, { scores: s, seconds: null }] as const] : [];
+      }),
+    );
     const scored = new Set([...proxies.values()].flatMap((p) => [...p.scores.keys()]));
     const truth = new Map(a.runs.runs.filter((r) => r.dataset === target && r.test !== null && scored.has(r.model)).map((r) => [r.model, r.test as number]));
     return { target, truth, proxies: withPrior(proxies, { ...priorOf(a.history, target), seconds: null }, [...proxies.keys()]) };
   });
-  return { title: `Proxies on recorded runs (${dir})`, notes: ['wall time: not recorded', 'models: those with a proxy score and a recorded test accuracy on the target'], cases, endToEnd: await paperEndToEnd(a) };
+  return {
+    title: `Proxies on recorded runs (${dir})`,
+    notes: ['wall time: not recorded', 'models: those with a proxy score and a recorded test accuracy on the target'],
+    cases,
+    endToEnd: await paperEndToEnd(a),
+  };
 }
 
 /** Import `table=file` CSVs and anchors curves into the store at `dir` (one commit each), then read its targets. */
@@ -151,29 +215,69 @@ export async function storeData(dir: string, o: { imports?: readonly string[]; c
   const targets = o.targets ?? [...new Set(rows.map((r) => String(r.target)))].sort();
   const unknown = targets.filter((t) => !matrix.datasets.includes(t));
   if (unknown.length) throw new Error(`unknown target(s) ${unknown.join(', ')}; the store has the datasets ${matrix.datasets.join(', ') || '(none)'}`);
-  if (targets.length === 0) throw new Error(`the store at ${store.dir} has no proxy scores: name --targets, or use \`mselect evaluate\`, which judges the history prior on every dataset`);
+  if (targets.length === 0)
+    throw new Error(
+      `the store at ${store.dir} has no proxy scores: name --targets, or use \`mselect evaluate\`, which judges the history prior on every dataset`,
+    );
   const cases = targets.map((target) => {
     const d = matrix.datasets.indexOf(target);
     const mine = rows.filter((r) => r.target === target);
     const scored = new Set(mine.map((r) => String(r.model)));
     const judged = (m: string): boolean => scored.size === 0 || scored.has(m);
-    const truth = new Map(matrix.models.flatMap((m, i) => { const v = d < 0 ? Number.NaN : matrix.values[d * matrix.models.length + i] ?? Number.NaN; return Number.isFinite(v) && judged(m) ? [[m, v] as const] : []; }));
+    const truth = new Map(
+      matrix.models.flatMap((m, i) => {
+        const v = d < 0 ? Number.NaN : (matrix.values[d * matrix.models.length + i] ?? Number.NaN);
+        return Number.isFinite(v) && judged(m) ? [[m, v] as const] : [];
+      }),
+    );
     const names = [...new Set(mine.map((r) => String(r.proxy)))].sort();
-    const proxies = new Map(names.map((p) => [p, { scores: new Map(mine.filter((r) => r.proxy === p).map((r) => [String(r.model), Number(r.value)])), seconds: null }]));
+    const proxies = new Map(
+      names.map((p) => [p, { scores: new Map(mine.filter((r) => r.proxy === p).map((r) => [String(r.model), Number(r.value)])), seconds: null }]),
+    );
     return { target, truth, proxies: withPrior(proxies, priorOf(matrix, target), names) };
   });
-  return { title: `Proxies in the matrix store ${store.dir} (version ${snap.version})`, notes: ['truth: each target\'s cells, of the models with a stored proxy score there; history prior: cells on every other dataset; wall time of stored scores: not recorded'], cases };
+  return {
+    title: `Proxies in the matrix store ${store.dir} (version ${snap.version})`,
+    notes: [
+      "truth: each target's cells, of the models with a stored proxy score there; history prior: cells on every other dataset; wall time of stored scores: not recorded",
+    ],
+    cases,
+  };
 }
 
-export interface DemoOptions { readonly epochs: number; readonly seeds: number; readonly probe: number; readonly probeSeed: number; readonly history: 'auto' | 'store' | 'fine-tune'; readonly storeDir?: string }
+export interface DemoOptions {
+  readonly epochs: number;
+  readonly seeds: number;
+  readonly probe: number;
+  readonly probeSeed: number;
+  readonly history: 'auto' | 'store' | 'fine-tune';
+  readonly storeDir?: string;
+}
 
 /** Mean test accuracy over seeds, per target then model. */
-async function fineTuned(backend: Backend, hub: { hubDir: string; datasetsDir: string }, models: readonly string[], datasets: readonly string[], epochs: number, seeds: readonly number[]): Promise<{ accuracy: Map<string, Map<string, number>>; seconds: Map<string, number> }> {
+async function fineTuned(
+  backend: Backend,
+  hub: { hubDir: string; datasetsDir: string },
+  models: readonly string[],
+  datasets: readonly string[],
+  epochs: number,
+  seeds: readonly number[],
+): Promise<{ accuracy: Map<string, Map<string, number>>; seconds: Map<string, number> }> {
   const sums = new Map(datasets.map((d) => [d, new Map(models.map((m) => [m, 0]))]));
   const seconds = new Map(datasets.map((d) => [d, 0]));
   for (const seed of seeds) {
-    const t = await transferTable({ ...hub, backend, models, datasets, epochs, seed, onCell: (c) => seconds.set(c.dataset, (seconds.get(c.dataset) ?? 0) + c.seconds) });
-    t.datasets.forEach((d, i) => t.models.forEach((m, j) => sums.get(d)?.set(m, (sums.get(d)?.get(m) ?? 0) + (t.accuracy[i]?.[j] ?? Number.NaN) / seeds.length)));
+    const t = await transferTable({
+      ...hub,
+      backend,
+      models,
+      datasets,
+      epochs,
+      seed,
+      onCell: (c) => seconds.set(c.dataset, (seconds.get(c.dataset) ?? 0) + c.seconds),
+    });
+    t.datasets.forEach((d, i) =>
+      t.models.forEach((m, j) => sums.get(d)?.set(m, (sums.get(d)?.get(m) ?? 0) + (t.accuracy[i]?.[j] ?? Number.NaN) / seeds.length)),
+    );
   }
   return { accuracy: sums, seconds };
 }
@@ -188,25 +292,47 @@ async function storedHistory(dir: string | undefined, models: readonly string[],
   }
 }
 
-async function demoPrior(o: DemoOptions, backend: Backend, hub: { hubDir: string; datasetsDir: string }, models: readonly string[]): Promise<{ prior: ProxyResult; note: string }> {
+async function demoPrior(
+  o: DemoOptions,
+  backend: Backend,
+  hub: { hubDir: string; datasetsDir: string },
+  models: readonly string[],
+): Promise<{ prior: ProxyResult; note: string }> {
   const benchmarks = demoDatasetIds('benchmark');
   const stored = o.history === 'fine-tune' ? null : await storedHistory(o.storeDir, models, benchmarks);
   if (o.history === 'store' && !stored) throw new Error('--history store: the matrix store lacks some (model, benchmark) cell of the demo hub');
   if (stored) return { prior: priorOf(stored, ''), note: `history prior: ${models.length * benchmarks.length} benchmark cells read from the matrix store` };
   const ft = await fineTuned(backend, hub, models, benchmarks, o.epochs, [0]);
-  const matrix: PerformanceMatrix = { models, datasets: benchmarks, values: Float64Array.from(benchmarks.flatMap((d) => models.map((m) => ft.accuracy.get(d)?.get(m) ?? Number.NaN))) };
+  const matrix: PerformanceMatrix = {
+    models,
+    datasets: benchmarks,
+    values: Float64Array.from(benchmarks.flatMap((d) => models.map((m) => ft.accuracy.get(d)?.get(m) ?? Number.NaN))),
+  };
   const { value, seconds } = timed(() => meanHistory(matrix));
-  return { prior: { scores: new Map(models.map((m, i) => [m, value[i] ?? Number.NaN])), seconds }, note: `history prior: ${models.length * benchmarks.length} benchmark fine-tunes (${o.epochs} epochs, offline) took ${[...ft.seconds.values()].reduce((a, b) => a + b, 0).toFixed(1)} s` };
+  return {
+    prior: { scores: new Map(models.map((m, i) => [m, value[i] ?? Number.NaN])), seconds },
+    note: `history prior: ${models.length * benchmarks.length} benchmark fine-tunes (${o.epochs} epochs, offline) took ${[...ft.seconds.values()].reduce((a, b) => a + b, 0).toFixed(1)} s`,
+  };
 }
 
 /** Every forward proxy of every model on `target`, timed as the activity computes them (load, forward pass, score). */
-async function forwardProxies(backend: Backend, hub: { hubDir: string; datasetsDir: string }, models: readonly string[], target: string, o: DemoOptions, failures: string[]): Promise<Map<string, ProxyResult>> {
+async function forwardProxies(
+  backend: Backend,
+  hub: { hubDir: string; datasetsDir: string },
+  models: readonly string[],
+  target: string,
+  o: DemoOptions,
+  failures: string[],
+): Promise<Map<string, ProxyResult>> {
   const out = new Map<string, ProxyResult>();
   for (const proxy of ForwardProxySchema.options as readonly ForwardProxy[]) {
     const scores = new Map<string, number>();
     const t0 = performance.now();
     for (const model of models) {
-      const r = await computeProxyScore({ ...hub, backend: () => Promise.resolve(backend) }, { model, target, proxy, probeSize: o.probe, seed: o.probeSeed }).catch((e: unknown) => {
+      const r = await computeProxyScore(
+        { ...hub, backend: () => Promise.resolve(backend) },
+        { model, target, proxy, probeSize: o.probe, seed: o.probeSeed },
+      ).catch((e: unknown) => {
         failures.push(`${proxy} of ${model} on ${target}: ${(e as Error).message}`);
         return null;
       });
@@ -226,7 +352,9 @@ export async function demoData(o: DemoOptions, log: (line: string) => void = () 
   const models = built.record.models;
   const targets = demoDatasetIds('target');
   const seeds = Array.from({ length: o.seeds }, (_, i) => i);
-  log(`demo hub: ${models.length} models, targets ${targets.join(', ')}; backend ${backend.name}; fine-tuning ${o.seeds} seed(s) × ${models.length * targets.length} pairs, ${o.epochs} epochs`);
+  log(
+    `demo hub: ${models.length} models, targets ${targets.join(', ')}; backend ${backend.name}; fine-tuning ${o.seeds} seed(s) × ${models.length * targets.length} pairs, ${o.epochs} epochs`,
+  );
   const truthRuns = await fineTuned(backend, hub, models, targets, o.epochs, seeds.length > 1 ? seeds.slice(1) : seeds);
   const reference = seeds.length > 1 ? await fineTuned(backend, hub, models, targets, o.epochs, [0]) : null;
   const { prior, note } = await demoPrior(o, backend, hub, models);
@@ -236,13 +364,18 @@ export async function demoData(o: DemoOptions, log: (line: string) => void = () 
   for (const target of targets) {
     log(`proxies on ${target}`);
     const proxies = withPrior(await forwardProxies(backend, hub, models, target, o, failures), prior, ForwardProxySchema.options);
-    if (reference) proxies.set(`fine-tune once (seed 0, ${o.epochs} ep)`, { scores: reference.accuracy.get(target) ?? new Map(), seconds: reference.seconds.get(target) ?? null });
+    if (reference)
+      proxies.set(`fine-tune once (seed 0, ${o.epochs} ep)`, {
+        scores: reference.accuracy.get(target) ?? new Map(),
+        seconds: reference.seconds.get(target) ?? null,
+      });
     cases.push({ target, truth: truthRuns.accuracy.get(target) ?? new Map(), proxies });
   }
   const notes = [
     `truth: test accuracy (400 samples) after ${o.epochs} epochs, mean over fine-tune seed(s) ${(seeds.length > 1 ? seeds.slice(1) : seeds).join(', ')}; backend ${backend.name}`,
     `probe: ${o.probe} requested (every target's train split has 200 samples), seed ${o.probeSeed}; wall time = all ${models.length} models, each loading model and split, forward pass and score`,
-    note, ...failures.map((f) => `failed: ${f}`),
+    note,
+    ...failures.map((f) => `failed: ${f}`),
   ];
   return { title: 'Proxies on the demo hub', notes, cases };
 }
@@ -251,7 +384,16 @@ const COMPACT = { style: { head: [], border: [] }, chars: { mid: '', 'left-mid':
 const END_TO_END_TITLE = 'two-phase-paper replayed (paper protocol, matrix without the target): regret (points) / epochs incl. 0.5 per proxy score';
 const num = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');
 const HEAD = ['proxy', 'models', 'Pearson', 'Spearman', 'weighted τ', 'regret top-1', 'regret top-3', 'wall s'];
-const cells = (r: Row): string[] => [r.proxy, num(r.models, 0), num(r.pearson, 3), num(r.spearman, 3), num(r.tau, 3), num(r.regret, 1), num(r.regretTop3, 1), r.seconds === null ? '—' : num(r.seconds, 2)];
+const cells = (r: Row): string[] => [
+  r.proxy,
+  num(r.models, 0),
+  num(r.pearson, 3),
+  num(r.spearman, 3),
+  num(r.tau, 3),
+  num(r.regret, 1),
+  num(r.regretTop3, 1),
+  r.seconds === null ? '—' : num(r.seconds, 2),
+];
 
 function table(title: string, rows: readonly Row[]): string {
   const t = new Table({ head: HEAD, ...COMPACT });
@@ -279,24 +421,59 @@ export function benchPage(data: BenchData, rows: readonly Row[]): string {
     return { type: 'bar', name: target, x: proxies, y: proxies.map((p) => of.find((r) => r.proxy === p)?.tau ?? null) };
   });
   const timedRows = means.filter((r) => r.seconds !== null);
-  const scatter = { type: 'scatter', mode: 'markers+text', x: timedRows.map((r) => r.seconds), y: timedRows.map((r) => r.tau), text: timedRows.map((r) => r.proxy), textposition: 'top center', marker: { size: 10 } };
+  const scatter = {
+    type: 'scatter',
+    mode: 'markers+text',
+    x: timedRows.map((r) => r.seconds),
+    y: timedRows.map((r) => r.tau),
+    text: timedRows.map((r) => r.proxy),
+    textposition: 'top center',
+    marker: { size: 10 },
+  };
   const tableOf = (title: string, rs: readonly Row[]) => ({ table: { title, head: HEAD, rows: rs.map(cells) } });
   return reportHtml({
     title: data.title,
     summary: data.notes,
     sections: [
-      { title: 'Weighted Kendall τ of proxy score vs fine-tuned accuracy', traces: bars, layout: { barmode: 'group', yaxis: { title: { text: 'weighted τ' }, range: [-1, 1] } }, caption: 'Higher is better; 1 = the proxy orders the models exactly as fine-tuning does, with the top of the order weighing most.' },
-      ...(timedRows.length ? [{ title: 'Mean weighted τ against wall time per target', traces: [scatter], layout: { xaxis: { type: 'log', title: { text: 'seconds per target (all models)' } }, yaxis: { title: { text: 'mean weighted τ' } } } }] : []),
+      {
+        title: 'Weighted Kendall τ of proxy score vs fine-tuned accuracy',
+        traces: bars,
+        layout: { barmode: 'group', yaxis: { title: { text: 'weighted τ' }, range: [-1, 1] } },
+        caption: 'Higher is better; 1 = the proxy orders the models exactly as fine-tuning does, with the top of the order weighing most.',
+      },
+      ...(timedRows.length
+        ? [
+            {
+              title: 'Mean weighted τ against wall time per target',
+              traces: [scatter],
+              layout: { xaxis: { type: 'log', title: { text: 'seconds per target (all models)' } }, yaxis: { title: { text: 'mean weighted τ' } } },
+            },
+          ]
+        : []),
       tableOf('Mean over targets', means),
       ...(data.endToEnd?.length ? [{ table: { title: END_TO_END_TITLE, ...endToEndTable(data.endToEnd) } }] : []),
-      ...data.cases.map((c) => tableOf(c.target, rows.filter((r) => r.target === c.target))),
+      ...data.cases.map((c) =>
+        tableOf(
+          c.target,
+          rows.filter((r) => r.target === c.target),
+        ),
+      ),
     ],
   });
 }
 
 interface CliOptions {
-  recorded?: string; store?: string; import: string[]; importCurves?: string; targets?: string;
-  epochs: string; seeds: string; probe: string; probeSeed: string; history: string; out?: string;
+  recorded?: string;
+  store?: string;
+  import: string[];
+  importCurves?: string;
+  targets?: string;
+  epochs: string;
+  seeds: string;
+  probe: string;
+  probeSeed: string;
+  history: string;
+  out?: string;
 }
 
 function positiveInt(name: string, v: string, min: number): number {
@@ -315,8 +492,12 @@ async function load(o: CliOptions, log: (line: string) => void): Promise<{ data:
   }
   if (!['auto', 'store', 'fine-tune'].includes(o.history)) throw new Error(`--history is ${o.history}, but must be auto, store or fine-tune`);
   const demo: DemoOptions = {
-    epochs: positiveInt('epochs', o.epochs, 1), seeds: positiveInt('seeds', o.seeds, 1), probe: positiveInt('probe', o.probe, 2), probeSeed: positiveInt('probe-seed', o.probeSeed, 0),
-    history: o.history as DemoOptions['history'], storeDir: o.store === undefined ? undefined : resolve(o.store),
+    epochs: positiveInt('epochs', o.epochs, 1),
+    seeds: positiveInt('seeds', o.seeds, 1),
+    probe: positiveInt('probe', o.probe, 2),
+    probeSeed: positiveInt('probe-seed', o.probeSeed, 0),
+    history: o.history as DemoOptions['history'],
+    storeDir: o.store === undefined ? undefined : resolve(o.store),
   };
   return { data: await demoData(demo, log), out: o.out ?? resolve(outDir, 'proxy-bench.html') };
 }
@@ -327,7 +508,13 @@ async function main(o: CliOptions): Promise<void> {
   const { data, out } = await load(o, log);
   const rows = evaluateAll(data);
   process.stdout.write(`${data.title}\n${data.notes.map((n) => `  ${n}`).join('\n')}\n\n`);
-  for (const c of data.cases) process.stdout.write(`${table(c.target, rows.filter((r) => r.target === c.target))}\n\n`);
+  for (const c of data.cases)
+    process.stdout.write(
+      `${table(
+        c.target,
+        rows.filter((r) => r.target === c.target),
+      )}\n\n`,
+    );
   process.stdout.write(`${table(`mean over ${data.cases.length} targets`, meanOverTargets(rows))}\n`);
   if (data.endToEnd?.length) {
     const e = endToEndTable(data.endToEnd);

@@ -62,11 +62,15 @@ function runStep(step: Step, hub: ScaleHub): string | { note: string; seconds: n
     }
     case 'place-api': {
       const v = hub.newModel(0);
-      const extended = { models: [...m.models, 'new'], datasets: m.datasets, values: Float64Array.from({ length: (m.models.length + 1) * m.datasets.length }, (_, k) => {
-        const n = m.models.length + 1;
-        const d = Math.floor(k / n);
-        return k % n === n - 1 ? (v[d] ?? Number.NaN) : (m.values[d * (n - 1) + (k % n)] ?? Number.NaN);
-      }) };
+      const extended = {
+        models: [...m.models, 'new'],
+        datasets: m.datasets,
+        values: Float64Array.from({ length: (m.models.length + 1) * m.datasets.length }, (_, k) => {
+          const n = m.models.length + 1;
+          const d = Math.floor(k / n);
+          return k % n === n - 1 ? (v[d] ?? Number.NaN) : (m.values[d * (n - 1) + (k % n)] ?? Number.NaN);
+        }),
+      };
       const clustering = familyClustering(hub);
       const t0 = process.hrtime.bigint();
       const r = placeInNearestCluster(clustering, extended);
@@ -100,12 +104,36 @@ function child(step: Step, models: number, datasets: number): void {
   const cpu = process.cpuUsage(cpu0);
   const peak = process.resourceUsage().maxRSS * 1024;
   const per = step === 'place' ? PLACED : 1;
-  const out: Measure = { step, models, wallS: wall / per, cpuS: (cpu.user + cpu.system) / 1e6 / per, peakRssMb: mb(peak), stepRssMb: mb(Math.max(0, peak - rss0)), heapDeltaMb: mb(heapNow() - heap0), note };
+  const out: Measure = {
+    step,
+    models,
+    wallS: wall / per,
+    cpuS: (cpu.user + cpu.system) / 1e6 / per,
+    peakRssMb: mb(peak),
+    stepRssMb: mb(Math.max(0, peak - rss0)),
+    heapDeltaMb: mb(heapNow() - heap0),
+    note,
+  };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 function measure(step: Step, models: number, datasets: number): Measure {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '-r', 'ts-node/register/transpile-only', __filename, '--child', step, '--models', String(models), '--datasets', String(datasets)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--max-old-space-size=8192',
+      '-r',
+      'ts-node/register/transpile-only',
+      __filename,
+      '--child',
+      step,
+      '--models',
+      String(models),
+      '--datasets',
+      String(datasets),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${step} at ${models} models failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(line) as Measure;
@@ -116,11 +144,16 @@ function time(s: number): string {
 }
 
 function table(rows: readonly Measure[]): string {
-  const out = ['| step | models | wall | CPU | growth exponent (CPU) | peak RSS (MB) | step RSS (MB) | heap Δ (MB) | note |', '|---|---|---|---|---|---|---|---|---|'];
+  const out = [
+    '| step | models | wall | CPU | growth exponent (CPU) | peak RSS (MB) | step RSS (MB) | heap Δ (MB) | note |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
   rows.forEach((r, i) => {
     const prev = rows[i - 1];
     const slope = prev && prev.step === r.step ? (Math.log(r.cpuS / prev.cpuS) / Math.log(r.models / prev.models)).toFixed(2) : '';
-    out.push(`| ${r.step} | ${r.models.toLocaleString('en-US')} | ${time(r.wallS)} | ${time(r.cpuS)} | ${slope} | ${r.peakRssMb.toFixed(0)} | ${r.stepRssMb.toFixed(0)} | ${r.heapDeltaMb.toFixed(1)} | ${r.note} |`);
+    out.push(
+      `| ${r.step} | ${r.models.toLocaleString('en-US')} | ${time(r.wallS)} | ${time(r.cpuS)} | ${slope} | ${r.peakRssMb.toFixed(0)} | ${r.stepRssMb.toFixed(0)} | ${r.heapDeltaMb.toFixed(1)} | ${r.note} |`,
+    );
   });
   return out.join('\n');
 }

@@ -50,7 +50,15 @@ const cells = (s: PolicySummary): string[] => [s.meanRegret.toFixed(2), s.median
 
 function resultTable(rows: readonly Row[], halves: { tune: number; report: number }): string {
   const t = new Table({
-    head: ['policy', ...[`tune (${halves.tune})`, `report (${halves.report})`, `all (${halves.tune + halves.report})`].flatMap((h) => [`${h} mean`, 'median', 'P(best)', 'cost'])],
+    head: [
+      'policy',
+      ...[`tune (${halves.tune})`, `report (${halves.report})`, `all (${halves.tune + halves.report})`].flatMap((h) => [
+        `${h} mean`,
+        'median',
+        'P(best)',
+        'cost',
+      ]),
+    ],
     style: { head: [], border: [] },
   });
   for (const r of rows) t.push([r.spec, ...cells(r.tune), ...cells(r.report), ...cells(r.all)]);

@@ -91,7 +91,12 @@ class PlainClient {
 
   async putParts(key: string, file: string): Promise<void> {
     const body = fs.createReadStream(file, { highWaterMark: MiB });
-    await new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: body, ContentLength: fs.statSync(file).size }, partSize: this.t.partSize, queueSize: this.t.concurrency }).done();
+    await new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentLength: fs.statSync(file).size },
+      partSize: this.t.partSize,
+      queueSize: this.t.concurrency,
+    }).done();
   }
 
   async getSingle(key: string, file: string): Promise<void> {
@@ -132,7 +137,14 @@ interface BlobTimes {
 }
 
 /** Save and load one file of `mb` MiB on both backends and with the plain client; removes its files after. */
-async function blob(backends: Record<'fs' | 's3', ObjectStore>, plain: PlainClient, plainPrefix: string, scratch: string, mb: number, n: number): Promise<BlobTimes> {
+async function blob(
+  backends: Record<'fs' | 's3', ObjectStore>,
+  plain: PlainClient,
+  plainPrefix: string,
+  scratch: string,
+  mb: number,
+  n: number,
+): Promise<BlobTimes> {
   const src = path.join(scratch, `blob-${mb}.bin`);
   const out = path.join(scratch, `out-${mb}.bin`);
   writeBlob(src, mb);
@@ -192,7 +204,17 @@ async function fillStore(objects: ObjectStore, models: number, datasets: number)
     await w.upsertModels(ids.map((id) => ({ id })));
     for (let d = 0; d < datasets; d++) {
       const dataset = `dataset-${String(d).padStart(3, '0')}`;
-      await w.appendCells(ids.map((model, i) => ({ model, dataset, settingsHash: 's', metric: 'accuracy', value: ((from + i) * 7 + d) % 100 / 100, epochs: 5, runId: `${model}@${dataset}` })));
+      await w.appendCells(
+        ids.map((model, i) => ({
+          model,
+          dataset,
+          settingsHash: 's',
+          metric: 'accuracy',
+          value: (((from + i) * 7 + d) % 100) / 100,
+          epochs: 5,
+          runId: `${model}@${dataset}`,
+        })),
+      );
       await w.appendCurves(ids.map((model) => ({ model, dataset, settingsHash: 's', metric: 'accuracy', values: [0.1, 0.2, 0.3, 0.4, 0.5] })));
     }
     await w.commit(`models ${from}..`);
@@ -214,11 +236,17 @@ async function main(f: Flags): Promise<void> {
       s3: new S3ObjectStore(server.settings('mselect'), { transfer }),
     };
     const plainClient = new S3Client({
-      endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
     const plain = new PlainClient(plainClient, server.bucket, transfer);
-    console.log(`filesystem: ${backends.fs.url}; S3: versitygw at ${server.endpoint} over ${server.dir}; ${os.cpus().length} cores; parts of ${transfer.partSize / MiB} MiB, ${transfer.concurrency} in flight; median of ${f.repeat} (${f.bigRepeat} from 1 GB)`);
+    console.log(
+      `filesystem: ${backends.fs.url}; S3: versitygw at ${server.endpoint} over ${server.dir}; ${os.cpus().length} cores; parts of ${transfer.partSize / MiB} MiB, ${transfer.concurrency} in flight; median of ${f.repeat} (${f.bigRepeat} from 1 GB)`,
+    );
     const table = new Table({
       style: { head: [], border: [], compact: true },
       head: ['operation', 'fs MB/s', 'S3 MB/s', 'plain 1 stream MB/s', 'plain parts MB/s', 'S3 / plain parts', 'S3 / best plain'],
@@ -231,10 +259,36 @@ async function main(f: Flags): Promise<void> {
       const bytes = mb * MiB;
       const label = mb >= 1024 ? `${mb / 1024} GB` : `${mb} MB`;
       const best = (a: number, b: number) => Math.min(a, b);
-      table.push([`checkpoint save ${label}`, rate(bytes, t.fs.save), rate(bytes, t.s3.save), rate(bytes, t.plain.putSingle), rate(bytes, t.plain.putParts), (t.plain.putParts / t.s3.save).toFixed(2), (best(t.plain.putSingle, t.plain.putParts) / t.s3.save).toFixed(2)]);
-      table.push([`  save, file hashed first ${label}`, '', rate(bytes, t.s3.saveHashing), '', '', (t.plain.putParts / t.s3.saveHashing).toFixed(2), (best(t.plain.putSingle, t.plain.putParts) / t.s3.saveHashing).toFixed(2)]);
-      table.push([`checkpoint load ${label}`, rate(bytes, t.fs.load), rate(bytes, t.s3.load), rate(bytes, t.plain.getSingle), rate(bytes, t.plain.getParts), (t.plain.getParts / t.s3.load).toFixed(2), (best(t.plain.getSingle, t.plain.getParts) / t.s3.load).toFixed(2)]);
-      resumes.push(`resume from a ${label} checkpoint: on the worker that saved it ${t.resume.here.toFixed(2)} s (cache entry, SHA-256 checked), on another worker ${t.resume.elsewhere.toFixed(2)} s (download into its cache); bytes fetched from the bucket: ${(t.resume.fetched / MiB).toFixed(0)} MiB`);
+      table.push([
+        `checkpoint save ${label}`,
+        rate(bytes, t.fs.save),
+        rate(bytes, t.s3.save),
+        rate(bytes, t.plain.putSingle),
+        rate(bytes, t.plain.putParts),
+        (t.plain.putParts / t.s3.save).toFixed(2),
+        (best(t.plain.putSingle, t.plain.putParts) / t.s3.save).toFixed(2),
+      ]);
+      table.push([
+        `  save, file hashed first ${label}`,
+        '',
+        rate(bytes, t.s3.saveHashing),
+        '',
+        '',
+        (t.plain.putParts / t.s3.saveHashing).toFixed(2),
+        (best(t.plain.putSingle, t.plain.putParts) / t.s3.saveHashing).toFixed(2),
+      ]);
+      table.push([
+        `checkpoint load ${label}`,
+        rate(bytes, t.fs.load),
+        rate(bytes, t.s3.load),
+        rate(bytes, t.plain.getSingle),
+        rate(bytes, t.plain.getParts),
+        (t.plain.getParts / t.s3.load).toFixed(2),
+        (best(t.plain.getSingle, t.plain.getParts) / t.s3.load).toFixed(2),
+      ]);
+      resumes.push(
+        `resume from a ${label} checkpoint: on the worker that saved it ${t.resume.here.toFixed(2)} s (cache entry, SHA-256 checked), on another worker ${t.resume.elsewhere.toFixed(2)} s (download into its cache); bytes fetched from the bucket: ${(t.resume.fetched / MiB).toFixed(0)} MiB`,
+      );
       console.error(`  ${label} done`);
     }
     const cells = f.models * f.datasets;

@@ -29,7 +29,6 @@ interface Flags {
   keep: boolean;
 }
 
-
 const modelId = (m: number): string => `org${m % 97}--model-${String(m).padStart(6, '0')}`;
 const datasetId = (d: number): string => `dataset-${String(d).padStart(3, '0')}`;
 
@@ -63,11 +62,14 @@ async function timed<T>(run: () => Promise<T> | T): Promise<{ value: T; seconds:
 
 function dirBytes(dir: string): number {
   if (!fs.existsSync(dir)) return 0;
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? dirBytes(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size), 0);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .reduce((n, e) => n + (e.isDirectory() ? dirBytes(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size), 0);
 }
 
 const mb = (bytes: number): number => bytes / 1048576;
-const row = (what: string, seconds: number, bytes: number): string => `${what.padEnd(44)} ${seconds.toFixed(3).padStart(9)} s ${mb(bytes).toFixed(1).padStart(9)} MB ${(mb(bytes) / seconds).toFixed(0).padStart(7)} MB/s`;
+const row = (what: string, seconds: number, bytes: number): string =>
+  `${what.padEnd(44)} ${seconds.toFixed(3).padStart(9)} s ${mb(bytes).toFixed(1).padStart(9)} MB ${(mb(bytes) / seconds).toFixed(0).padStart(7)} MB/s`;
 
 /** Write models [from, to) as one commit: their cells and curves on every dataset. */
 async function writeModels(store: MatrixStore, from: number, to: number): Promise<void> {
@@ -78,7 +80,16 @@ async function writeModels(store: MatrixStore, from: number, to: number): Promis
     for (let d = 0; d < DATASETS; d++) {
       const { values, seconds } = curve(m, d);
       const common = { model: modelId(m), dataset: datasetId(d), settingsHash: 'lr3e-5-bs16', metric: 'accuracy' };
-      cells.push({ ...common, value: values[EPOCHS - 1] ?? 0, epochs: EPOCHS, trainer: 'tfjs', backend: 'cuda', seed: m, runId: `run-${m}-${d}`, startedAt: 1.7e12 });
+      cells.push({
+        ...common,
+        value: values[EPOCHS - 1] ?? 0,
+        epochs: EPOCHS,
+        trainer: 'tfjs',
+        backend: 'cuda',
+        seed: m,
+        runId: `run-${m}-${d}`,
+        startedAt: 1.7e12,
+      });
       curves.push({ ...common, values, seconds });
     }
   }
@@ -91,7 +102,9 @@ async function writeModels(store: MatrixStore, from: number, to: number): Promis
 async function writeHub(store: MatrixStore, models: number, f: Flags): Promise<void> {
   const w = store.beginWrite();
   await w.upsertModels(Array.from({ length: models }, (_, m) => ({ id: modelId(m), family: `org${m % 97}`, size: 1e8 + m, source: 'synthetic' })));
-  await w.upsertDatasets(Array.from({ length: DATASETS }, (_, d) => ({ id: datasetId(d), taskType: 'classification', metric: 'accuracy', size: 1000 * (d + 1) })));
+  await w.upsertDatasets(
+    Array.from({ length: DATASETS }, (_, d) => ({ id: datasetId(d), taskType: 'classification', metric: 'accuracy', size: 1000 * (d + 1) })),
+  );
   await w.commit('register hub');
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -113,8 +126,25 @@ function writeJson(jsonDir: string, models: number): void {
     for (let d = 0; d < DATASETS; d++) {
       const { values, seconds } = curve(m, d);
       const common = { model: modelId(m), dataset: datasetId(d), settingsHash: 'lr3e-5-bs16', metric: 'accuracy' };
-      cells.push({ ...common, value: values[EPOCHS - 1] ?? 0, epochs: EPOCHS, trainer: 'tfjs', backend: 'cuda', seed: m, runId: `run-${m}-${d}`, startedAt: 1.7e12, finishedAt: 1.7e12 });
-      curves.push({ dataset: common.dataset, settingsHash: common.settingsHash, metric: common.metric, epochs: Array.from({ length: EPOCHS }, (_, k) => k + 1), values: [...values], seconds: [...seconds] });
+      cells.push({
+        ...common,
+        value: values[EPOCHS - 1] ?? 0,
+        epochs: EPOCHS,
+        trainer: 'tfjs',
+        backend: 'cuda',
+        seed: m,
+        runId: `run-${m}-${d}`,
+        startedAt: 1.7e12,
+        finishedAt: 1.7e12,
+      });
+      curves.push({
+        dataset: common.dataset,
+        settingsHash: common.settingsHash,
+        metric: common.metric,
+        epochs: Array.from({ length: EPOCHS }, (_, k) => k + 1),
+        values: [...values],
+        seconds: [...seconds],
+      });
     }
     fs.writeFileSync(path.join(jsonDir, 'curves', `${modelId(m)}.json`), JSON.stringify({ model: modelId(m), curves }));
   }
@@ -139,7 +169,9 @@ function jsonMatrix(jsonDir: string, onlyDataset: string | null): Float64Array {
 
 async function loads(store: MatrixStore, label: string, probeModel: string, probeDataset: string): Promise<void> {
   const open = await timed(() => store.snapshot());
-  const matrixBytes = open.value.fragments.filter((f) => f.table === 'cells' || f.table === 'models' || f.table === 'datasets').reduce((n, f) => n + f.bytes, 0);
+  const matrixBytes = open.value.fragments
+    .filter((f) => f.table === 'cells' || f.table === 'models' || f.table === 'datasets')
+    .reduce((n, f) => n + f.bytes, 0);
   const matrix = await timed(() => open.value.performanceMatrix());
   console.log(row(`${label}: open snapshot (${open.value.fragments.length} fragments)`, open.seconds, 0));
   console.log(row(`${label}: full final-value matrix`, open.seconds + matrix.seconds, matrixBytes));
@@ -147,13 +179,18 @@ async function loads(store: MatrixStore, label: string, probeModel: string, prob
   const curves = await timed(() => s2.curvesOf(probeModel));
   const holds = (b: { min: string | null; max: string | null; keys: string[] | null }): boolean =>
     b.keys ? b.keys.includes(probeModel) : b.min === null || b.max === null || (b.min <= probeModel && probeModel <= b.max);
-  const curveBytes = s2.fragments.filter((f) => f.table === 'curves').flatMap((f) => f.batches).filter(holds).reduce((n, b) => n + b.length, 0);
+  const curveBytes = s2.fragments
+    .filter((f) => f.table === 'curves')
+    .flatMap((f) => f.batches)
+    .filter(holds)
+    .reduce((n, b) => n + b.length, 0);
   const points = curves.value.curves.reduce((n, c) => n + c.values.length, 0);
   console.log(row(`${label}: one model's curves (${points} points)`, curves.seconds, curveBytes));
   const s3 = await store.snapshot();
   const column = await timed(() => s3.datasetColumn(probeDataset));
   console.log(row(`${label}: one dataset's column`, column.seconds, matrixBytes));
-  if (matrix.value.values.length !== matrix.value.models.length * DATASETS || column.value.values.some(Number.isNaN)) throw new Error('a load returned the wrong shape');
+  if (matrix.value.values.length !== matrix.value.models.length * DATASETS || column.value.values.some(Number.isNaN))
+    throw new Error('a load returned the wrong shape');
 }
 
 async function main(f: Flags): Promise<void> {
@@ -161,7 +198,9 @@ async function main(f: Flags): Promise<void> {
   const storeDir = path.join(f.dir, 'store');
   const jsonDir = path.join(f.dir, 'json');
   fs.rmSync(f.dir, { recursive: true, force: true });
-  console.log(`hub: ${models} models × ${DATASETS} datasets × ${EPOCHS} epochs = ${models * DATASETS} cells, ${models * DATASETS * EPOCHS} curve points; ${f.writers} writers, ${f.modelsPerCommit} models per commit; dir ${f.dir}`);
+  console.log(
+    `hub: ${models} models × ${DATASETS} datasets × ${EPOCHS} epochs = ${models * DATASETS} cells, ${models * DATASETS * EPOCHS} curve points; ${f.writers} writers, ${f.modelsPerCommit} models per commit; dir ${f.dir}`,
+  );
   const store = openStore({ dir: storeDir });
   generating = 0;
   const write = await timed(() => writeHub(store, models, f));
@@ -169,7 +208,13 @@ async function main(f: Flags): Promise<void> {
   const probeModel = `org${Math.floor(models / 2) % 97}--model-${String(Math.floor(models / 2)).padStart(6, '0')}`;
   await loads(openStore({ dir: storeDir }), 'before compaction', probeModel, datasetId(42));
   const compacted = await timed(() => store.compact());
-  console.log(row('compact', compacted.seconds, compacted.value.tables.reduce((n, t) => n + t.bytesAfter, 0)));
+  console.log(
+    row(
+      'compact',
+      compacted.seconds,
+      compacted.value.tables.reduce((n, t) => n + t.bytesAfter, 0),
+    ),
+  );
   await store.prune({ keepLast: 1, graceMs: 0 });
   const sizes = (await store.snapshot()).fragments.map((x) => `${x.table} ${mb(x.bytes).toFixed(1)} MB`).join(', ');
   console.log(`store after compaction and prune: ${mb(dirBytes(storeDir)).toFixed(1)} MB (${sizes})`);

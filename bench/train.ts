@@ -95,7 +95,9 @@ async function main(): Promise<void> {
   const picked = await pickBackend();
   console.log(`picked by default: ${picked.name}${process.env.MSELECT_TF_BACKEND ? ' (MSELECT_TF_BACKEND)' : ''}`);
   const built = await buildDemoHub({ hubDir, datasetsDir, backend: picked });
-  console.log(`demo hub ${built.built ? `built in ${built.seconds.toFixed(1)} s` : 'already built'}; fine-tuning on ${o.dataset} (${(await loadDataset(datasetsDir, o.dataset)).train.n} training samples), ${os.cpus().length} CPUs`);
+  console.log(
+    `demo hub ${built.built ? `built in ${built.seconds.toFixed(1)} s` : 'already built'}; fine-tuning on ${o.dataset} (${(await loadDataset(datasetsDir, o.dataset)).train.n} training samples), ${os.cpus().length} CPUs`,
+  );
   const names: string[] = (o.backends ? o.backends.split(',') : probe.filter((p) => p.available).map((p) => p.name)) as TfBackendName[];
   const results = new Map<string, Row[]>();
   const missingTorch = o.torch ? torchUnavailable() : 'skipped (--no-torch)';
@@ -104,7 +106,11 @@ async function main(): Promise<void> {
     const backend = await pickBackend({ prefer: name as TfBackendName });
     const rows: Row[] = [];
     for (const m of DEMO_SPEC.models) {
-      rows.push({ model: m.id, samplesPerSecond: await throughput(backend, hubDir, datasetsDir, m.id, o.dataset, Number(o.epochs)), epochSeconds: await epochWall(backend, hubDir, datasetsDir, m.id, o.dataset) });
+      rows.push({
+        model: m.id,
+        samplesPerSecond: await throughput(backend, hubDir, datasetsDir, m.id, o.dataset, Number(o.epochs)),
+        epochSeconds: await epochWall(backend, hubDir, datasetsDir, m.id, o.dataset),
+      });
     }
     results.set(name, rows);
   }

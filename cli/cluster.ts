@@ -21,7 +21,9 @@ export async function clusterInit(env: NodeJS.ProcessEnv = process.env): Promise
   const settings = connectionConfigFromEnv(env);
   const target = resolveTarget(settings, loadDevServerConfig());
   const client = await connectClient(target).catch((e: unknown) => {
-    throw new Error(`Cannot reach Temporal at ${target.address} (${target.embedded ? 'the embedded dev server' : settings.origin('address')}): ${(e as Error).message}`);
+    throw new Error(
+      `Cannot reach Temporal at ${target.address} (${target.embedded ? 'the embedded dev server' : settings.origin('address')}): ${(e as Error).message}`,
+    );
   });
   try {
     return await ensureSearchAttributes(client.connection.operatorService, target.namespace);
@@ -57,7 +59,7 @@ export function clusterCommand(): Command {
   const cluster = new Command('cluster').description('Prepare a Temporal cluster for mselect.');
   cluster
     .command('init')
-    .description('Register mselect\'s search attributes (MselectTarget, MselectPolicy) on the namespace when missing; idempotent.')
+    .description("Register mselect's search attributes (MselectTarget, MselectPolicy) on the namespace when missing; idempotent.")
     .action(async () => {
       const report = await clusterInit();
       log(describeReport(report));

@@ -6,12 +6,24 @@ import { evaluateRecall, evaluationInput, EvaluationInputError, evaluationJson, 
 import { InteropUsageError, openExistingStore, storeDirOf } from '../interop';
 import { int, list, UsageError } from './options';
 
-interface EvaluateFlags { store?: string; targets?: string; minModels: number; k: number; version?: number; json?: boolean; html?: string; perTarget?: boolean }
+interface EvaluateFlags {
+  store?: string;
+  targets?: string;
+  minModels: number;
+  k: number;
+  version?: number;
+  json?: boolean;
+  html?: string;
+  perTarget?: boolean;
+}
 
 /** `mselect evaluate`: leave-one-dataset-out rank quality of the history prior, every stored proxy and prior × exp(proxy). */
 export async function runEvaluate(o: EvaluateFlags): Promise<string> {
   const t0 = performance.now();
-  for (const [flag, v, min] of [['--min-models', o.minModels, 2], ['--k', o.k, 1]] as const) {
+  for (const [flag, v, min] of [
+    ['--min-models', o.minModels, 2],
+    ['--k', o.k, 1],
+  ] as const) {
     if (!Number.isInteger(v) || v < min) throw new UsageError(`${flag} is ${v}, but must be an integer >= ${min}`);
   }
   const dir = storeDirOf(o.store);
@@ -21,14 +33,18 @@ export async function runEvaluate(o: EvaluateFlags): Promise<string> {
   const input = await evaluationInput(snap, { targets: o.targets === undefined ? undefined : list(o.targets), minModels: o.minModels, k: o.k });
   const e = evaluateRecall(input);
   const title = `Recall quality on the matrix store ${dir} (version ${snap.version}): ${input.matrix.models.length} models × ${input.matrix.datasets.length} datasets`;
-  const notes = ['history prior: mean value on every other maximized dataset; judged: the target\'s models with a value (and a proxy score, where the target has any)'];
+  const notes = [
+    "history prior: mean value on every other maximized dataset; judged: the target's models with a value (and a proxy score, where the target has any)",
+  ];
   if (o.html) {
     mkdirSync(dirname(resolve(o.html)), { recursive: true });
     writeFileSync(resolve(o.html), evaluationPage(e, title, notes));
   }
   const seconds = (performance.now() - t0) / 1000;
   if (o.json) return evaluationJson(e, { store: dir, version: snap.version, seconds });
-  return [evaluationText(e, { title, perTarget: o.perTarget }), ...(o.html ? [`HTML page: ${resolve(o.html)}`] : []), `took ${seconds.toFixed(2)} s`].join('\n');
+  return [evaluationText(e, { title, perTarget: o.perTarget }), ...(o.html ? [`HTML page: ${resolve(o.html)}`] : []), `took ${seconds.toFixed(2)} s`].join(
+    '\n',
+  );
 }
 
 export function evaluateCommand(): Command {

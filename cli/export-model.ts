@@ -52,11 +52,23 @@ export interface FineTunedCard {
 export async function exportModel(cfg: WorkerConfig, area: CheckpointArea, workflowId: string, out: string): Promise<string[]> {
   const manifest = await readManifest(area, workflowId);
   const pick = manifest?.pick;
-  if (!pick) throw new UsageError(`Selection ${workflowId} kept no fine-tuned pick in ${area.stores[0].url} (not finished, run with --keep-checkpoints none, or unknown)`);
+  if (!pick)
+    throw new UsageError(
+      `Selection ${workflowId} kept no fine-tuned pick in ${area.stores[0].url} (not finished, run with --keep-checkpoints none, or unknown)`,
+    );
   await fs.mkdir(out, { recursive: true });
   const card: FineTunedCard = {
-    sourceModel: pick.model, target: pick.target, epochs: pick.epochs, trainer: pick.trainer, seed: pick.seed, metric: pick.metric,
-    validation: pick.validation, test: pick.test, selection: workflowId, storeVersion: pick.storeVersion, checkpoint: pick.checkpoint.key,
+    sourceModel: pick.model,
+    target: pick.target,
+    epochs: pick.epochs,
+    trainer: pick.trainer,
+    seed: pick.seed,
+    metric: pick.metric,
+    validation: pick.validation,
+    test: pick.test,
+    selection: workflowId,
+    storeVersion: pick.storeVersion,
+    checkpoint: pick.checkpoint.key,
   };
   if (pick.trainer === 'tfjs') return exportTfjs(cfg, area, pick, card, out);
   const local = path.join(out, path.basename(pick.checkpoint.key));
@@ -107,7 +119,9 @@ async function writeJson(file: string, value: unknown): Promise<string> {
 /** The `model` subcommand of `mselect export`. */
 export function exportModelCommand(): Command {
   return new Command('model')
-    .description("The fine-tuned pick of a finished selection in its hub's format (tfjs model.json + weights, or a PyTorch state_dict) with a card.json: source model, target, epochs, metric, selection.")
+    .description(
+      "The fine-tuned pick of a finished selection in its hub's format (tfjs model.json + weights, or a PyTorch state_dict) with a card.json: source model, target, epochs, metric, selection.",
+    )
     .argument('<workflowId>')
     .requiredOption('--out <dir>', 'folder to write into (created)')
     .action(async (id: string, o: { out: string }) => {

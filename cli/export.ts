@@ -2,7 +2,20 @@ import { Command, Option } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SelectModelResult } from '../contracts/schemas';
-import { writeAnchorsFromStore, cellsArrow, cellsParquet, wideParquet, exportMatrix, InteropUsageError, longCsv, openExistingStore, proxiesCsv, selectionCsv, storeDirOf, wideCsv } from '../interop';
+import {
+  writeAnchorsFromStore,
+  cellsArrow,
+  cellsParquet,
+  wideParquet,
+  exportMatrix,
+  InteropUsageError,
+  longCsv,
+  openExistingStore,
+  proxiesCsv,
+  selectionCsv,
+  storeDirOf,
+  wideCsv,
+} from '../interop';
 import { workflowResult } from './failure';
 import { int, UsageError } from './options';
 import { withSession } from './session';
@@ -28,13 +41,20 @@ export async function matrixExport(o: { store?: string; format: MatrixFormat; ve
     const snap = await openExistingStore(storeDirOf(o.store)).snapshot(o.version);
     const m = await exportMatrix(snap);
     switch (o.format) {
-      case 'csv': return longCsv(m);
-      case 'wide': return wideCsv(m);
-      case 'proxies': return proxiesCsv(m);
-      case 'json': return `${JSON.stringify(m, null, 2)}\n`;
-      case 'arrow': return cellsArrow(m);
-      case 'parquet': return cellsParquet(m);
-      case 'wide-parquet': return wideParquet(m);
+      case 'csv':
+        return longCsv(m);
+      case 'wide':
+        return wideCsv(m);
+      case 'proxies':
+        return proxiesCsv(m);
+      case 'json':
+        return `${JSON.stringify(m, null, 2)}\n`;
+      case 'arrow':
+        return cellsArrow(m);
+      case 'parquet':
+        return cellsParquet(m);
+      case 'wide-parquet':
+        return wideParquet(m);
     }
   } catch (e) {
     if (e instanceof InteropUsageError) throw new UsageError(e.message);
@@ -48,19 +68,27 @@ export function exportCommand(): Command {
     .command('matrix')
     .description('The matrix of the store: long CSV (re-importable), wide CSV, proxy scores CSV, JSON, Arrow IPC, long or wide Parquet.')
     .option('--store <dir>', 'matrix store; default MSELECT_STORE')
-    .addOption(new Option('--format <f>', 'csv (long, with ep1.. curves) | wide | proxies | json | arrow | parquet (long, re-importable) | wide-parquet').choices(FORMATS).default('csv'))
+    .addOption(
+      new Option('--format <f>', 'csv (long, with ep1.. curves) | wide | proxies | json | arrow | parquet (long, re-importable) | wide-parquet')
+        .choices(FORMATS)
+        .default('csv'),
+    )
     .option('--version <n>', 'store version (default: the head)', int)
     .option('--out <file>', 'write to a file (default: stdout)')
     .action(async (o: { store?: string; format: MatrixFormat; version?: number; out?: string }) => emit(o.out, await matrixExport(o)));
   cmd
     .command('anchors')
-    .description('The runs with curves as an anchors folder (curves.csv, datasets.tsv, proxy/): point MSELECT_REPLAY_DATA at it to replay selections on imported curves.')
+    .description(
+      'The runs with curves as an anchors folder (curves.csv, datasets.tsv, proxy/): point MSELECT_REPLAY_DATA at it to replay selections on imported curves.',
+    )
     .option('--store <dir>', 'matrix store; default MSELECT_STORE')
     .requiredOption('--out <dir>', 'folder to write')
     .action(async (o: { store?: string; out: string }) => {
       try {
         const w = await writeAnchorsFromStore(await openExistingStore(storeDirOf(o.store)).snapshot(), resolve(o.out));
-        console.log(`wrote ${w.dir}: ${w.runs} runs with curves${w.withoutCurve ? ` (${w.withoutCurve} without a curve left out)` : ''}, ${w.proxyFiles} proxy files`);
+        console.log(
+          `wrote ${w.dir}: ${w.runs} runs with curves${w.withoutCurve ? ` (${w.withoutCurve} without a curve left out)` : ''}, ${w.proxyFiles} proxy files`,
+        );
       } catch (e) {
         if (e instanceof InteropUsageError) throw new UsageError(e.message);
         throw e;

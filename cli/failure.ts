@@ -7,8 +7,16 @@
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import {
-  ActivityFailure, ApplicationFailure, CancelledFailure, ChildWorkflowFailure, defaultPayloadConverter, RetryState, TerminatedFailure,
-  TimeoutFailure, TimeoutType, type Payload,
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  defaultPayloadConverter,
+  RetryState,
+  TerminatedFailure,
+  TimeoutFailure,
+  TimeoutType,
+  type Payload,
 } from '@temporalio/common';
 
 /** The most lines a failure is told in. */
@@ -31,7 +39,10 @@ export interface FailureContext {
  * MAX_FAILURE_LINES lines; `cause` the client's error. The CLI prints the message and exits 1.
  */
 export class WorkflowRunError extends Error {
-  constructor(message: string, override readonly cause: unknown) {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+  ) {
     super(message);
     this.name = 'WorkflowRunError';
   }
@@ -111,7 +122,10 @@ function causeLine(e: unknown): string | null {
 
 /** True when a deeper cause with a message of its own says what `e` says (e restates it). */
 function restates(e: ApplicationFailure, deeper: readonly unknown[]): boolean {
-  return deeper.some((d) => d instanceof Error && !(d instanceof ActivityFailure) && !(d instanceof ChildWorkflowFailure) && d.message.length > 0 && e.message.includes(d.message));
+  return deeper.some(
+    (d) =>
+      d instanceof Error && !(d instanceof ActivityFailure) && !(d instanceof ChildWorkflowFailure) && d.message.length > 0 && e.message.includes(d.message),
+  );
 }
 
 /**
@@ -141,7 +155,8 @@ export function formatFailure(err: unknown, ctx: FailureContext = {}): string {
 export function activityInputsOf(events: readonly unknown[]): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const ev of events) {
-    const a = (ev as { activityTaskScheduledEventAttributes?: { activityId?: string | null; input?: { payloads?: Payload[] | null } | null } | null }).activityTaskScheduledEventAttributes;
+    const a = (ev as { activityTaskScheduledEventAttributes?: { activityId?: string | null; input?: { payloads?: Payload[] | null } | null } | null })
+      .activityTaskScheduledEventAttributes;
     const payload = a?.input?.payloads?.[0];
     if (!a?.activityId || !payload) continue;
     try {
@@ -168,8 +183,16 @@ export async function workflowResult<R>(handle: WorkflowHandle): Promise<R> {
 
 /** `formatFailure` of a workflow's failure, with its type and its activities' inputs read from the server. */
 export async function describeWorkflowFailure(handle: WorkflowHandle, err: unknown): Promise<string> {
-  const workflowType = await handle.describe().then((d) => d.type, () => undefined);
+  const workflowType = await handle.describe().then(
+    (d) => d.type,
+    () => undefined,
+  );
   const needsInputs = chainOf(err).some((e) => e instanceof ActivityFailure);
-  const activityInputs = needsInputs ? await handle.fetchHistory().then((h) => activityInputsOf(h.events ?? []), () => undefined) : undefined;
+  const activityInputs = needsInputs
+    ? await handle.fetchHistory().then(
+        (h) => activityInputsOf(h.events ?? []),
+        () => undefined,
+      )
+    : undefined;
   return formatFailure(err, { workflowId: handle.workflowId, workflowType, activityInputs });
 }

@@ -43,7 +43,10 @@ export function gcCommand(): Command {
       const area = await checkpointAreaOf(workerConfigFromEnv());
       const plan = await withSession((s) => collectGc(area, () => openWorkflows(s.client), olderThanMs), { workers: 'never' });
       const keptTotal = Object.values(plan.kept).reduce((a, b) => a + b, 0);
-      const reasons = Object.entries(plan.kept).filter(([, n]) => n > 0).map(([why, n]) => `${n} ${why}`).join(', ');
+      const reasons = Object.entries(plan.kept)
+        .filter(([, n]) => n > 0)
+        .map(([why, n]) => `${n} ${why}`)
+        .join(', ');
       for (const key of plan.unreadableManifests) log(`warning: manifest ${key} is unreadable; what it kept is not protected`);
       const size = plan.remove.reduce((a, x) => a + x.size, 0);
       if (o.dryRun) {

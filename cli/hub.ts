@@ -39,18 +39,29 @@ function withDirs(cmd: Command): Command {
 
 export function hubCommand(): Command {
   const hub = new Command('hub').description('the model hub: build the demo hub, list, add and remove models');
-  hub.command('build')
+  hub
+    .command('build')
     .description('build the demo hub from the MNIST digits (skipped when already built from the same spec)')
     .option('--hub <dir>', 'model hub directory (env MSELECT_HUB; default data/hub, data/torch/hub with --format torch)')
     .option('--datasets <dir>', 'datasets directory (env MSELECT_DATASETS; default data/datasets, data/torch/datasets with --format torch)')
-    .addOption(new Option('--format <format>', 'tfjs Layers models, or PyTorch state_dicts pre-trained by trainers/torch').choices(['tfjs', 'torch']).default('tfjs'))
+    .addOption(
+      new Option('--format <format>', 'tfjs Layers models, or PyTorch state_dicts pre-trained by trainers/torch').choices(['tfjs', 'torch']).default('tfjs'),
+    )
     .option('--force', 'rebuild even when the hub is current', false)
     .option('--backend <name>', 'tfjs backend (env MSELECT_TF_BACKEND)')
-    .action((o: Partial<DirOptions> & { force: boolean; backend?: string; format: 'tfjs' | 'torch' }) => (o.format === 'torch' ? buildTorch(o) : build({ ...defaultHubPaths(), ...o, hub: o.hub ?? defaultHubPaths().hubDir, datasets: o.datasets ?? defaultHubPaths().datasetsDir })));
-  withDirs(hub.command('list')).description('list the models and datasets').action((o: DirOptions) => list(o));
+    .action((o: Partial<DirOptions> & { force: boolean; backend?: string; format: 'tfjs' | 'torch' }) =>
+      o.format === 'torch'
+        ? buildTorch(o)
+        : build({ ...defaultHubPaths(), ...o, hub: o.hub ?? defaultHubPaths().hubDir, datasets: o.datasets ?? defaultHubPaths().datasetsDir }),
+    );
+  withDirs(hub.command('list'))
+    .description('list the models and datasets')
+    .action((o: DirOptions) => list(o));
   hub
     .command('add <dir>')
-    .description('validate a tfjs Layers model directory with a card.json, copy it into the hub, fine-tune it on the benchmarks and place it in its nearest cluster')
+    .description(
+      'validate a tfjs Layers model directory with a card.json, copy it into the hub, fine-tune it on the benchmarks and place it in its nearest cluster',
+    )
     .option('--hub <dir>', 'model hub directory (env MSELECT_HUB)', defaultHubPaths().hubDir)
     .option('--force', 'replace a model with the same id', false)
     .option('--no-offline', 'only copy the model; the next refresh fine-tunes and clusters it')
@@ -76,7 +87,9 @@ export function hubCommand(): Command {
     .option('--backend <name>', 'tfjs backend (env MSELECT_TF_BACKEND)')
     .action((o: DirOptions & { targets?: string; epochs: string; markdown: boolean; backend?: string }) => transfer(o));
   withDirs(hub.command('record'))
-    .description('fine-tune every demo model on every dataset of the recorded demo hub (the demo datasets and more) and write the recorded runs `mselect replay --data` reads')
+    .description(
+      'fine-tune every demo model on every dataset of the recorded demo hub (the demo datasets and more) and write the recorded runs `mselect replay --data` reads',
+    )
     .option('--out <dir>', 'output directory', DEFAULT_RECORDED_DEMO)
     .option('--epochs <n>', 'fine-tuning epochs per run', '5')
     .option('--seed <n>', 'seed of every fine-tune and proxy probe', '0')
@@ -107,8 +120,15 @@ async function buildTorch(o: Partial<DirOptions> & { force: boolean }): Promise<
   const hubDir = o.hub ?? paths.hubDir;
   const datasetsDir = o.datasets ?? paths.datasetsDir;
   console.log(`building the PyTorch demo hub in ${hubDir} (datasets in ${datasetsDir}) with ${torchPython()}`);
-  const r = await buildTorchDemoHub({ hubDir, datasetsDir, force: o.force, onProgress: (e) => console.log(`  [${e.done}/${e.total}] ${e.kind} ${e.id}: ${e.detail}`) });
-  const what = r.built ? `built ${r.record.models.length} PyTorch models and ${r.record.datasets.length} datasets` : 'already built from this spec; nothing to do';
+  const r = await buildTorchDemoHub({
+    hubDir,
+    datasetsDir,
+    force: o.force,
+    onProgress: (e) => console.log(`  [${e.done}/${e.total}] ${e.kind} ${e.id}: ${e.detail}`),
+  });
+  const what = r.built
+    ? `built ${r.record.models.length} PyTorch models and ${r.record.datasets.length} datasets`
+    : 'already built from this spec; nothing to do';
   console.log(`${what} (${r.seconds.toFixed(1)} s, spec ${r.record.specHash.slice(0, 12)})`);
 }
 
@@ -120,7 +140,12 @@ async function list(o: DirOptions): Promise<void> {
   }
   console.log(`models in ${o.hub}\n${models.toString()}`);
   const datasets = new Table({ head: ['dataset', 'role', 'classes', 'features', 'format'], style: { compact: true, head: [], border: [] } });
-  const ids = (await exists(o.datasets)) ? (await fs.readdir(o.datasets, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
+  const ids = (await exists(o.datasets))
+    ? (await fs.readdir(o.datasets, { withFileTypes: true }))
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+    : [];
   for (const id of ids) {
     const m = await readManifest(o.datasets, id).catch(() => null);
     if (m) datasets.push([id, m.role, String(m.classes.length), m.featureShape.join('×'), m.format]);
@@ -141,7 +166,8 @@ async function add(dir: string, o: { hub: string; force: boolean }): Promise<str
   const loaded = await loadModelDir(backend.tf, path.resolve(dir));
   disposeModels(loaded.model);
   const target = modelDir(o.hub, loaded.card.id);
-  if ((await exists(target)) && !o.force) throw nonRetryable(ErrorType.InvalidInput, `Model ${loaded.card.id} already exists in ${o.hub}; use --force to replace it`);
+  if ((await exists(target)) && !o.force)
+    throw nonRetryable(ErrorType.InvalidInput, `Model ${loaded.card.id} already exists in ${o.hub}; use --force to replace it`);
   const staging = `${target}.adding-${process.pid}`;
   await fs.cp(path.resolve(dir), staging, { recursive: true });
   await fs.rm(target, { recursive: true, force: true });
@@ -163,16 +189,28 @@ async function record(o: DirOptions & { out: string; epochs: string; seed: strin
   if (!Number.isInteger(seed) || seed < 0) throw nonRetryable(ErrorType.InvalidInput, `--seed is "${o.seed}", but must be an integer >= 0`);
   const backend = await pickBackend({ prefer: o.backend });
   const r = await recordDemoHub({
-    hubDir: o.hub, datasetsDir: o.datasets, outDir: path.resolve(o.out), backend, epochs, seed,
+    hubDir: o.hub,
+    datasetsDir: o.datasets,
+    outDir: path.resolve(o.out),
+    backend,
+    epochs,
+    seed,
     onDataset: (e) => console.log(`[${e.done}/${e.total}] ${e.dataset}: ${e.kept ? 'already recorded' : `recorded in ${e.seconds.toFixed(1)} s`}`),
   });
-  console.log(`${r.runs} runs (${r.models} models x ${r.datasets} datasets, ${epochs} epochs, seed ${seed}, ${backend.name}) in ${r.outDir} after ${r.seconds.toFixed(0)} s`);
+  console.log(
+    `${r.runs} runs (${r.models} models x ${r.datasets} datasets, ${epochs} epochs, seed ${seed}, ${backend.name}) in ${r.outDir} after ${r.seconds.toFixed(0)} s`,
+  );
   console.log(`replay it: mselect replay --data ${r.outDir} --protocol loo`);
 }
 
 async function transfer(o: DirOptions & { targets?: string; epochs: string; markdown: boolean; backend?: string }): Promise<void> {
   const backend = await pickBackend({ prefer: o.backend });
-  const datasets = o.targets ? o.targets.split(',').map((s) => s.trim()).filter(Boolean) : demoDatasetIds('target');
+  const datasets = o.targets
+    ? o.targets
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : demoDatasetIds('target');
   const models = await listModelIds(o.hub);
   const demoOrder = DEMO_SPEC.models.map((m) => m.id);
   models.sort((a, b) => (demoOrder.indexOf(a) + 1 || Infinity) - (demoOrder.indexOf(b) + 1 || Infinity) || a.localeCompare(b));

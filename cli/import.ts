@@ -2,17 +2,41 @@ import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { applyImport, arrowToCsv, isArrowFile, isParquetFile, parquetToCsv, describePlan, ImportFormatError, InteropUsageError, parseImport, planImport, storeDirOf, storeState } from '../interop';
+import {
+  applyImport,
+  arrowToCsv,
+  isArrowFile,
+  isParquetFile,
+  parquetToCsv,
+  describePlan,
+  ImportFormatError,
+  InteropUsageError,
+  parseImport,
+  planImport,
+  storeDirOf,
+  storeState,
+} from '../interop';
 import { openStore } from '../matrix-store';
 import { DIRECTIONS, type Direction } from '../algorithms/types';
 import { UsageError } from './options';
 
-interface ImportFlags { store?: string; dryRun?: boolean; replace?: boolean; metric: string; direction: Direction; taskType: string }
+interface ImportFlags {
+  store?: string;
+  dryRun?: boolean;
+  replace?: boolean;
+  metric: string;
+  direction: Direction;
+  taskType: string;
+}
 
 /** The file as CSV text: CSV/TSV as is, Arrow IPC and Parquet converted (same columns). */
 async function readInput(file: string): Promise<string> {
   try {
-    const binary = isArrowFile(file) ? { kind: 'an Arrow IPC', toCsv: arrowToCsv } : isParquetFile(file) ? { kind: 'a readable Parquet', toCsv: parquetToCsv } : null;
+    const binary = isArrowFile(file)
+      ? { kind: 'an Arrow IPC', toCsv: arrowToCsv }
+      : isParquetFile(file)
+        ? { kind: 'a readable Parquet', toCsv: parquetToCsv }
+        : null;
     if (!binary) return readFileSync(file, 'utf8');
     const bytes = readFileSync(file);
     try {
@@ -35,7 +59,9 @@ export async function runImport(files: readonly string[], o: ImportFlags, log: (
   for (const file of files) {
     const t0 = performance.now();
     const parsed = parseImport(file, await readInput(file), { metric: o.metric, direction: o.direction });
-    const state = store ? await storeState(await store.snapshot()) : { version: 0, models: new Set<string>(), datasets: new Map(), cells: new Map(), proxies: new Map() };
+    const state = store
+      ? await storeState(await store.snapshot())
+      : { version: 0, models: new Set<string>(), datasets: new Map(), cells: new Map(), proxies: new Map() };
     const plan = planImport(parsed, state);
     describePlan(plan).forEach((l) => log(l));
     if (o.dryRun || !store) {
@@ -43,14 +69,19 @@ export async function runImport(files: readonly string[], o: ImportFlags, log: (
       continue;
     }
     const r = await applyImport(store, plan, { replace: o.replace, taskType: o.taskType });
-    log(`  wrote store version ${r.version}: ${r.cells} cells, ${r.proxies} proxy scores${r.replaced ? `, ${r.replaced} superseded values` : ''} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+    log(
+      `  wrote store version ${r.version}: ${r.cells} cells, ${r.proxies} proxy scores${r.replaced ? `, ${r.replaced} superseded values` : ''} (${((performance.now() - t0) / 1000).toFixed(2)} s)`,
+    );
   }
 }
 
 export function importCommand(): Command {
   return new Command('import')
     .description('Import a performance matrix (long or wide CSV/TSV, optional per-epoch curves) or proxy scores into the matrix store.')
-    .argument('<files...>', 'CSV, TSV, Arrow IPC (.arrow) or Parquet (.parquet) files: long (model,dataset,<metric>[,ep1..][,split][,direction]), wide (model,<dataset>...) or proxies (model,dataset,proxy,value)')
+    .argument(
+      '<files...>',
+      'CSV, TSV, Arrow IPC (.arrow) or Parquet (.parquet) files: long (model,dataset,<metric>[,ep1..][,split][,direction]), wide (model,<dataset>...) or proxies (model,dataset,proxy,value)',
+    )
     .option('--store <dir>', 'matrix store (created when absent); default MSELECT_STORE')
     .option('--dry-run', 'print what would change (new cells, changed values, models, datasets, scale and chance-level checks, duplicates) and write nothing')
     .option('--replace', 'supersede stored values the file changes, in a new store version (without it such an import is refused with the list of conflicts)')

@@ -45,8 +45,12 @@ program
   .action(async (opts: { s3?: boolean }) => {
     const s3 = opts.s3 ? await startLocalS3(log) : null;
     try {
-      await serveUntilSignal(log, { orchestrator: true, gpu: true, slots: 1 }, (session) =>
-        `${session.uiUrl ? `Temporal web UI: ${session.uiUrl}\n` : ''}${s3 ? `Storage: ${process.env.MSELECT_STORAGE} at ${s3.endpoint}\n` : ''}Workers running on task queues ${TASK_QUEUES.orchestration} and ${TASK_QUEUES.gpu}; press Ctrl-C to stop.`);
+      await serveUntilSignal(
+        log,
+        { orchestrator: true, gpu: true, slots: 1 },
+        (session) =>
+          `${session.uiUrl ? `Temporal web UI: ${session.uiUrl}\n` : ''}${s3 ? `Storage: ${process.env.MSELECT_STORAGE} at ${s3.endpoint}\n` : ''}Workers running on task queues ${TASK_QUEUES.orchestration} and ${TASK_QUEUES.gpu}; press Ctrl-C to stop.`,
+      );
     } finally {
       await s3?.stop();
     }
@@ -58,11 +62,14 @@ program
   .addOption(new Option('--role <role>', 'which worker').choices(['orchestrator', 'gpu', 'all']).default('all'))
   .option('--slots <n>', 'GPU worker concurrency: one per GPU', (v) => Number.parseInt(v, 10), 1)
   .option('--task-queue <name>', 'orchestration task queue; the GPU worker serves <name>-gpu', TASK_QUEUES.orchestration)
-  .addOption(new Option('--trainer <name>', 'default trainer of fine-tunes that name none (env MSELECT_TRAINER); torch runs trainers/torch').choices(['tfjs', 'torch']))
+  .addOption(
+    new Option('--trainer <name>', 'default trainer of fine-tunes that name none (env MSELECT_TRAINER); torch runs trainers/torch').choices(['tfjs', 'torch']),
+  )
   .action(async (opts: { role: 'orchestrator' | 'gpu' | 'all'; slots: number; taskQueue: string; trainer?: 'tfjs' | 'torch' }) => {
     if (opts.trainer) process.env.MSELECT_TRAINER = opts.trainer;
     if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new UsageError(`--slots is ${opts.slots}, but must be an integer >= 1`);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(opts.taskQueue)) throw new UsageError(`--task-queue is ${JSON.stringify(opts.taskQueue)}, but must be letters, digits, ".", "_" or "-"`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(opts.taskQueue))
+      throw new UsageError(`--task-queue is ${JSON.stringify(opts.taskQueue)}, but must be letters, digits, ".", "_" or "-"`);
     const roles = { orchestrator: opts.role !== 'gpu', gpu: opts.role !== 'orchestrator', slots: opts.slots, taskQueue: opts.taskQueue };
     await serveUntilSignal(log, roles, () => `${opts.role} worker running on task queue ${opts.taskQueue}; press Ctrl-C to stop.`);
   });

@@ -11,7 +11,9 @@ import { withSession } from './session';
 /** Start the offline phase and follow it with a progress bar; returns its result. */
 export async function runOffline(client: Client, input: BuildMatrixInput, workflowId = `offline-${randomUUID().slice(0, 8)}`): Promise<BuildMatrixResult> {
   const handle = await client.workflow.start(buildPerformanceMatrix, {
-    taskQueue: TASK_QUEUES.orchestration, workflowId, args: [input],
+    taskQueue: TASK_QUEUES.orchestration,
+    workflowId,
+    args: [input],
     staticSummary: `offline matrix: ${input.trainer} trainer, ${input.epochs} epochs, ${input.maxParallel} in parallel`,
   });
   process.stderr.write(`Started ${workflowId}\n`);
@@ -19,7 +21,9 @@ export async function runOffline(client: Client, input: BuildMatrixInput, workfl
 }
 
 export function formatOffline(r: BuildMatrixResult): string {
-  const lines = [`${r.cellsComputed} cell(s) fine-tuned, ${r.cellsFailed} failed, in ${r.runs} run(s) (longest history ${r.maxHistoryEvents} events); store version ${r.storeVersion}, ${r.clusters} cluster(s).`];
+  const lines = [
+    `${r.cellsComputed} cell(s) fine-tuned, ${r.cellsFailed} failed, in ${r.runs} run(s) (longest history ${r.maxHistoryEvents} events); store version ${r.storeVersion}, ${r.clusters} cluster(s).`,
+  ];
   for (const f of r.failures.slice(0, 20)) lines.push(`  failed: ${f.model} on ${f.dataset}: ${f.error}`);
   return lines.join('\n');
 }
@@ -37,7 +41,11 @@ export function offlineCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (o: Record<string, unknown>) => {
       const base = o.input ? (json('--input', String(o.input)) as Record<string, unknown>) : {};
-      const flags = Object.fromEntries(Object.entries({ models: o.models, benchmarks: o.benchmarks, epochs: o.epochs, trainer: o.trainer, maxParallel: o.maxParallel, seed: o.seed }).filter(([, v]) => v !== undefined));
+      const flags = Object.fromEntries(
+        Object.entries({ models: o.models, benchmarks: o.benchmarks, epochs: o.epochs, trainer: o.trainer, maxParallel: o.maxParallel, seed: o.seed }).filter(
+          ([, v]) => v !== undefined,
+        ),
+      );
       const input = parseFlags(BuildMatrixInputSchema, { ...base, ...flags });
       const r = await withSession((s) => runOffline(s.client, input));
       console.log(o.json ? JSON.stringify(r, null, 2) : formatOffline(r));

@@ -32,7 +32,9 @@ export async function watch<R>(handle: WorkflowHandle, frame: (h: WorkflowHandle
   let started = false;
   let lastLabel = '';
   let done = false;
-  const result = workflowResult<R>(handle).finally(() => { done = true; });
+  const result = workflowResult<R>(handle).finally(() => {
+    done = true;
+  });
   // Handled at once: a workflow that has already failed rejects before the first frame is drawn.
   result.catch(() => undefined);
   while (!done) {

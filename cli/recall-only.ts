@@ -4,7 +4,14 @@ import { recallShortlist, storedProxies, ShortlistInputError, type Shortlist } f
 import { InteropUsageError, openExistingStore, storeDirOf } from '../interop';
 import { UsageError } from './options';
 
-export interface RecallOnlyFlags { store?: string; target: string; proxy?: string; recallSize?: number; models?: string; json?: boolean }
+export interface RecallOnlyFlags {
+  store?: string;
+  target: string;
+  proxy?: string;
+  recallSize?: number;
+  models?: string;
+  json?: boolean;
+}
 
 const fmt = (v: number | null): string => (v === null || !Number.isFinite(v) ? '—' : Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(4));
 
@@ -23,11 +30,21 @@ export async function runRecallOnly(o: RecallOnlyFlags): Promise<string> {
     const [matrix, datasets, proxies] = await Promise.all([snap.performanceMatrix(), snap.datasets(), storedProxies(snap)]);
     const proxy = o.proxy === undefined || o.proxy === 'history-prior' ? null : o.proxy;
     const s = recallShortlist({
-      matrix, directions: new Map(datasets.map((d) => [d.id, d.direction])), proxies: proxies.get(o.target) ?? new Map(), target: o.target, proxy,
-      size: o.recallSize ?? 5, models: o.models?.split(',').map((m) => m.trim()).filter(Boolean),
+      matrix,
+      directions: new Map(datasets.map((d) => [d.id, d.direction])),
+      proxies: proxies.get(o.target) ?? new Map(),
+      target: o.target,
+      proxy,
+      size: o.recallSize ?? 5,
+      models: o.models
+        ?.split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
     });
     const seconds = (performance.now() - t0) / 1000;
-    return o.json ? JSON.stringify({ store: dir, version: snap.version, seconds, ...s }, null, 2) : `${shortlistTable(s)}\nstore version ${snap.version}; took ${seconds.toFixed(2)} s`;
+    return o.json
+      ? JSON.stringify({ store: dir, version: snap.version, seconds, ...s }, null, 2)
+      : `${shortlistTable(s)}\nstore version ${snap.version}; took ${seconds.toFixed(2)} s`;
   } catch (e) {
     if (e instanceof ShortlistInputError || e instanceof InteropUsageError) throw new UsageError(e.message);
     throw e;

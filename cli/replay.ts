@@ -36,9 +36,20 @@ export function caseTable(report: ReplayReport): string {
 
 /** One row per method: mean, median and worst-target regret (points), P(pick is best), cost vs brute force. */
 export function summaryTable(report: ReplayReport): string {
-  const table = new Table({ head: ['method', 'mean regret', 'median regret', 'worst target', 'P(best)', 'cost / brute force', 'mean epochs'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['method', 'mean regret', 'median regret', 'worst target', 'P(best)', 'cost / brute force', 'mean epochs'],
+    style: { head: [], border: [] },
+  });
   for (const { summary: s } of report.methods) {
-    table.push([s.policy, fixed(s.meanRegret), fixed(s.medianRegret), fixed(s.maxRegret), fixed(s.pBest), `${fixed(s.costFraction * 100, 1)}%`, fixed(s.meanEpochs, 1)]);
+    table.push([
+      s.policy,
+      fixed(s.meanRegret),
+      fixed(s.medianRegret),
+      fixed(s.maxRegret),
+      fixed(s.pBest),
+      `${fixed(s.costFraction * 100, 1)}%`,
+      fixed(s.meanEpochs, 1),
+    ]);
   }
   return table.toString();
 }
@@ -46,7 +57,7 @@ export function summaryTable(report: ReplayReport): string {
 /** The `replay` subcommand, ready to add to the `mselect` program. */
 export function replayCommand(): Command {
   return new Command('replay')
-    .description('Evaluate selection policies on recorded curves (no training): the paper\'s Table VI or leave-one-dataset-out.')
+    .description("Evaluate selection policies on recorded curves (no training): the paper's Table VI or leave-one-dataset-out.")
     .option('--data <dir>', 'anchors directory (curves.csv, history_matrix.tsv, proxy/)', DEFAULT_REPLAY_DATA)
     .option('--protocol <protocol>', 'paper | loo', 'paper')
     .option('--methods <specs...>', 'policy specs, e.g. brute-force successive-halving:eta=3 (default: per protocol)')
@@ -57,7 +68,13 @@ export function replayCommand(): Command {
       const parsed = ReplayCommandInputSchema.safeParse(raw);
       if (!parsed.success) throw new Error(`replay options: ${formatIssues(parsed.error.issues)}`);
       const o = parsed.data;
-      const report = await runReplay({ dataDir: resolve(o.data), protocol: o.protocol, methods: o.methods ?? DEFAULT_METHODS[o.protocol], seed: o.seed, minModels: o.minModels });
+      const report = await runReplay({
+        dataDir: resolve(o.data),
+        protocol: o.protocol,
+        methods: o.methods ?? DEFAULT_METHODS[o.protocol],
+        seed: o.seed,
+        minModels: o.minModels,
+      });
       if (o.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;

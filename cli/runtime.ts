@@ -46,7 +46,10 @@ export function logMeta(meta: Readonly<Record<string, unknown>>): string {
 function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createConnection({ host, port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -76,13 +79,25 @@ export async function openSession(log: (l: string) => void): Promise<Session> {
   if (!target.embedded || (await portOpen(dev.ip, dev.port))) {
     const client = await connectClient(target);
     log(`Temporal at ${target.address} (namespace ${target.namespace})`);
-    return { target, client, uiUrl, launched: false, close: async () => { await tracing?.flush(); await client.connection.close(); } };
+    return {
+      target,
+      client,
+      uiUrl,
+      launched: false,
+      close: async () => {
+        await tracing?.flush();
+        await client.connection.close();
+      },
+    };
   }
   log(`Starting the embedded Temporal dev server (${dev.ip}:${dev.port}, SQLite ${dev.dbFile})...`);
   const env = await launchDevServer();
   const client = await connectClient(target);
   return {
-    target, client, uiUrl, launched: true,
+    target,
+    client,
+    uiUrl,
+    launched: true,
     close: async () => {
       await tracing?.flush();
       await client.connection.close();

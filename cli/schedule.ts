@@ -13,8 +13,12 @@ import { withSession } from './session';
  */
 export async function upsertSchedule(client: Client, spec: ScheduleSpec, taskQueue: string = TASK_QUEUES.orchestration): Promise<'created' | 'updated'> {
   const action = {
-    type: 'startWorkflow' as const, workflowType: buildPerformanceMatrix, taskQueue, args: [spec.input] as [unknown],
-    workflowId: `${spec.id}-run`, staticSummary: 'nightly refresh of the performance matrix',
+    type: 'startWorkflow' as const,
+    workflowType: buildPerformanceMatrix,
+    taskQueue,
+    args: [spec.input] as [unknown],
+    workflowId: `${spec.id}-run`,
+    staticSummary: 'nightly refresh of the performance matrix',
   };
   const when = { cronExpressions: [spec.cron], timezone: spec.timezone };
   try {
@@ -37,7 +41,14 @@ export function scheduleCommand(): Command {
     .option('--timezone <tz>', 'IANA time zone, e.g. UTC')
     .option('--input <json>', 'buildPerformanceMatrix input as JSON')
     .action(async (o: { id?: string; cron?: string; timezone?: string; input?: string }) => {
-      const spec = parseFlags(ScheduleSpecSchema, Object.fromEntries(Object.entries({ id: o.id, cron: o.cron, timezone: o.timezone, input: o.input ? json('--input', o.input) : undefined }).filter(([, v]) => v !== undefined)));
+      const spec = parseFlags(
+        ScheduleSpecSchema,
+        Object.fromEntries(
+          Object.entries({ id: o.id, cron: o.cron, timezone: o.timezone, input: o.input ? json('--input', o.input) : undefined }).filter(
+            ([, v]) => v !== undefined,
+          ),
+        ),
+      );
       const what = await withSession((s) => upsertSchedule(s.client, spec), { workers: 'never' });
       console.log(`schedule ${spec.id} ${what}: "${spec.cron}" in ${spec.timezone}`);
     });
@@ -54,7 +65,13 @@ export function scheduleCommand(): Command {
     .option('--id <id>', 'schedule id', 'mselect-nightly-refresh')
     .action(async (o: { id: string }) => {
       const d = await withSession((s) => s.client.schedule.getHandle(o.id).describe(), { workers: 'never' });
-      console.log(JSON.stringify({ id: d.scheduleId, spec: d.spec, paused: d.state.paused, nextActionTimes: d.info.nextActionTimes, recentActions: d.info.recentActions }, null, 2));
+      console.log(
+        JSON.stringify(
+          { id: d.scheduleId, spec: d.spec, paused: d.state.paused, nextActionTimes: d.info.nextActionTimes, recentActions: d.info.recentActions },
+          null,
+          2,
+        ),
+      );
     });
   cmd
     .command('delete')

@@ -27,7 +27,8 @@ export function formatSeconds(seconds: number): string {
 }
 
 /** Bytes as MiB or GiB. */
-const formatBytes = (bytes: number | undefined): string => (bytes === undefined ? 'n/a' : bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+const formatBytes = (bytes: number | undefined): string =>
+  bytes === undefined ? 'n/a' : bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 /** The fine-tuning time spent against the brute-force estimate from the offline timings. */
 export function gpuTimeLine(r: Pick<SelectModelResult, 'gpuSecondsSpent' | 'bruteForceGpuSeconds' | 'epochsSpent'>): string {
@@ -41,19 +42,37 @@ export function gpuTimeLine(r: Pick<SelectModelResult, 'gpuSecondsSpent' | 'brut
 /** Terminal summary of a selection: the pick, cost in epochs and GPU time, and every candidate's curve, time and fate. */
 export function selectionTable(r: SelectModelResult): string {
   const fate = new Map(r.eliminations.map((e) => [e.model, e.outcome ?? eliminationOutcome(e)]));
-  const t = new Table({ head: ['candidate', 'epochs', 'GPU time', 'peak memory', 'last validation', 'outcome'], style: { head: [], border: [], compact: true } });
+  const t = new Table({
+    head: ['candidate', 'epochs', 'GPU time', 'peak memory', 'last validation', 'outcome'],
+    style: { head: [], border: [], compact: true },
+  });
   for (const m of r.candidates) {
     const c = r.curves[m] ?? [];
-    t.push([m, String(c.length), formatSeconds(r.gpuSeconds?.[m] ?? 0), formatBytes(r.peakMemoryBytes?.[m]), fmt(c.at(-1)), m === r.pick ? 'PICK' : (fate.get(m) ?? 'survivor')]);
+    t.push([
+      m,
+      String(c.length),
+      formatSeconds(r.gpuSeconds?.[m] ?? 0),
+      formatBytes(r.peakMemoryBytes?.[m]),
+      fmt(c.at(-1)),
+      m === r.pick ? 'PICK' : (fate.get(m) ?? 'survivor'),
+    ]);
   }
   return [...summaryLines(r), gpuTimeLine(r), t.toString(), r.reportPath ? `Report: ${r.reportPath}` : ''].filter(Boolean).join('\n');
 }
 
 /** Start a selection and follow it with a progress bar; returns its result. */
-export async function runSelection(client: Client, input: SelectModelInput, workflowId = `select-${input.target}-${randomUUID().slice(0, 8)}`, taskQueue: string = TASK_QUEUES.orchestration): Promise<SelectModelResult> {
+export async function runSelection(
+  client: Client,
+  input: SelectModelInput,
+  workflowId = `select-${input.target}-${randomUUID().slice(0, 8)}`,
+  taskQueue: string = TASK_QUEUES.orchestration,
+): Promise<SelectModelResult> {
   const handle = await client.workflow.start(selectModel, {
-    taskQueue, workflowId, args: [input],
-    staticSummary: selectionSummary(input), staticDetails: selectionDetails(input, pickPolicyOptions(input)),
+    taskQueue,
+    workflowId,
+    args: [input],
+    staticSummary: selectionSummary(input),
+    staticDetails: selectionDetails(input, pickPolicyOptions(input)),
     searchAttributes: { MselectTarget: [input.target], MselectPolicy: [input.policy] },
   });
   process.stderr.write(`Started ${workflowId}\n`);
@@ -63,11 +82,20 @@ export async function runSelection(client: Client, input: SelectModelInput, work
 /** The selectModel input from parsed `mselect select` flags (`--input` JSON, flags over it). Throws a UsageError naming the flag. */
 export function selectInput(o: Readonly<Record<string, string | number | boolean | undefined>>): SelectModelInput {
   const base = o.input ? (json('--input', String(o.input)) as Record<string, unknown>) : {};
-  const flags = Object.fromEntries(Object.entries({
-    target: o.target, policy: o.policy, trainer: o.trainer, models: typeof o.models === 'string' ? o.models.split(',') : undefined,
-    budgetEpochs: o.budgetEpochs, roundDeadline: o.roundDeadline, maxParallel: o.maxParallel, seed: o.seed, keepCheckpoints: o.keepCheckpoints,
-    ...Object.fromEntries(POLICY_OPTION_KEYS.map((k) => [k, o[k]])),
-  }).filter(([, v]) => v !== undefined));
+  const flags = Object.fromEntries(
+    Object.entries({
+      target: o.target,
+      policy: o.policy,
+      trainer: o.trainer,
+      models: typeof o.models === 'string' ? o.models.split(',') : undefined,
+      budgetEpochs: o.budgetEpochs,
+      roundDeadline: o.roundDeadline,
+      maxParallel: o.maxParallel,
+      seed: o.seed,
+      keepCheckpoints: o.keepCheckpoints,
+      ...Object.fromEntries(POLICY_OPTION_KEYS.map((k) => [k, o[k]])),
+    }).filter(([, v]) => v !== undefined),
+  );
   return parseFlags(SelectModelInputSchema, { ...base, ...flags });
 }
 
@@ -123,7 +151,10 @@ export function selectCommand(): Command {
     .option('--input <json>', 'the whole workflow input as JSON (flags override it)')
     .option('--json', 'print the result as JSON')
     .option('--task-queue <name>', 'orchestration task queue of the workers (as `mselect worker --task-queue`)', TASK_QUEUES.orchestration)
-    .option('--recall-only', 'no workflow, no training: the ranked shortlist from the matrix store (history prior, or prior × exp(--proxy)), with the figures behind each score')
+    .option(
+      '--recall-only',
+      'no workflow, no training: the ranked shortlist from the matrix store (history prior, or prior × exp(--proxy)), with the figures behind each score',
+    )
     .option('--store <dir>', 'with --recall-only: the matrix store (default MSELECT_STORE)')
     .action(async (o: Record<string, string | number | boolean | undefined>) => {
       if (o.recallOnly) return void console.log(await runRecallOnly(o as unknown as RecallOnlyFlags));

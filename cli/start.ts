@@ -28,7 +28,8 @@ async function mainJob(opts: { serve?: boolean; target?: string; trainer: 'tfjs'
   const workers = await startWorkers(session.target, { orchestrator: true, gpu: true, slots: 1 });
   try {
     if (session.uiUrl) log(`Temporal web UI: ${session.uiUrl}`);
-    const progress = (e: { done: number; total: number; kind: string; id: string; detail: string }): void => void log(`  hub [${e.done}/${e.total}] ${e.kind} ${e.id}: ${e.detail}`);
+    const progress = (e: { done: number; total: number; kind: string; id: string; detail: string }): void =>
+      void log(`  hub [${e.done}/${e.total}] ${e.kind} ${e.id}: ${e.detail}`);
     let hub;
     if (opts.trainer === 'torch') {
       log(`Compute backend: PyTorch through ${torchPython()} (trainers/torch; CUDA when available, else CPU)`);
@@ -38,7 +39,11 @@ async function mainJob(opts: { serve?: boolean; target?: string; trainer: 'tfjs'
       log(`Compute backend: ${backend.name}`);
       hub = await buildDemoHub({ hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, backend, onProgress: progress });
     }
-    log(hub.built ? `Demo hub built: ${hub.record.models.length} models, ${hub.record.datasets.length} datasets (${hub.seconds.toFixed(0)} s)` : `Demo hub ready in ${cfg.hubDir}`);
+    log(
+      hub.built
+        ? `Demo hub built: ${hub.record.models.length} models, ${hub.record.datasets.length} datasets (${hub.seconds.toFixed(0)} s)`
+        : `Demo hub ready in ${cfg.hubDir}`,
+    );
     const offline = await runOffline(session.client, BuildMatrixInputSchema.parse({ trainer: opts.trainer, epochs: DEMO_EPOCHS, maxParallel: 2 }));
     log(formatOffline(offline));
     const target = opts.target ?? demoDatasetIds('target')[0] ?? '';
@@ -76,6 +81,10 @@ export function startCommand(): Command {
     .description('The main job on the embedded default: dev server + workers, demo hub, offline matrix, a selection and its report.')
     .option('--serve', 'keep the dev server, web UI and workers up afterwards (Ctrl-C to stop)')
     .option('--target <dataset>', 'demo target to select for (default: the first demo target)')
-    .addOption(new Option('--trainer <name>', 'tfjs, or torch: the PyTorch demo hub fine-tuned by trainers/torch (data in data/torch/)').choices(['tfjs', 'torch']).default('tfjs'))
+    .addOption(
+      new Option('--trainer <name>', 'tfjs, or torch: the PyTorch demo hub fine-tuned by trainers/torch (data in data/torch/)')
+        .choices(['tfjs', 'torch'])
+        .default('tfjs'),
+    )
     .action((o: { serve?: boolean; target?: string; trainer: 'tfjs' | 'torch' }) => mainJob(o));
 }

@@ -13,21 +13,25 @@ export function statusCommand(): Command {
     .argument('<workflowId>')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, o: { json?: boolean }) => {
-      await withSession(async (s) => {
-        const handle = s.client.workflow.getHandle(id);
-        const { type, status } = await handle.describe();
-        // A closed workflow is answered from its result: a progress query would wait for a worker to replay it.
-        const follow = <R>(frames: Parameters<typeof watch>[1]): Promise<R> => (status.name === 'RUNNING' ? watch<R>(handle, frames) : workflowResult<R>(handle));
-        if (type === 'selectModel') {
-          const r = await follow<SelectModelResult>(selectionFrames);
-          console.log(o.json ? JSON.stringify(r, null, 2) : selectionTable(r));
-        } else if (type === 'buildPerformanceMatrix') {
-          const r = await follow<BuildMatrixResult>(matrixFrames);
-          console.log(o.json ? JSON.stringify(r, null, 2) : formatOffline(r));
-        } else {
-          console.log(JSON.stringify(await workflowResult(handle), null, 2));
-        }
-      }, { workers: 'never' });
+      await withSession(
+        async (s) => {
+          const handle = s.client.workflow.getHandle(id);
+          const { type, status } = await handle.describe();
+          // A closed workflow is answered from its result: a progress query would wait for a worker to replay it.
+          const follow = <R>(frames: Parameters<typeof watch>[1]): Promise<R> =>
+            status.name === 'RUNNING' ? watch<R>(handle, frames) : workflowResult<R>(handle);
+          if (type === 'selectModel') {
+            const r = await follow<SelectModelResult>(selectionFrames);
+            console.log(o.json ? JSON.stringify(r, null, 2) : selectionTable(r));
+          } else if (type === 'buildPerformanceMatrix') {
+            const r = await follow<BuildMatrixResult>(matrixFrames);
+            console.log(o.json ? JSON.stringify(r, null, 2) : formatOffline(r));
+          } else {
+            console.log(JSON.stringify(await workflowResult(handle), null, 2));
+          }
+        },
+        { workers: 'never' },
+      );
     });
 }
 
@@ -37,9 +41,12 @@ export function reportCommand(): Command {
     .argument('<workflowId>')
     .option('--json', 'print what the report shows as JSON: rounds with scores and cutoffs, outcomes, settings, run times, cost')
     .action(async (id: string, o: { json?: boolean }) => {
-      await withSession(async (s) => {
-        const r = await workflowResult<SelectModelResult>(s.client.workflow.getHandle(id));
-        console.log(o.json ? JSON.stringify(selectionFacts(r, s.uiUrl ?? process.env.MSELECT_UI_URL), null, 2) : selectionTable(r));
-      }, { workers: 'never' });
+      await withSession(
+        async (s) => {
+          const r = await workflowResult<SelectModelResult>(s.client.workflow.getHandle(id));
+          console.log(o.json ? JSON.stringify(selectionFacts(r, s.uiUrl ?? process.env.MSELECT_UI_URL), null, 2) : selectionTable(r));
+        },
+        { workers: 'never' },
+      );
     });
 }

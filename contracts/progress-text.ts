@@ -19,7 +19,9 @@ export function formatSeconds(s: number): string {
  * current details in the web UI (which renders markdown, so no `a/b`: it would show a fraction).
  */
 export function selectionProgressLine(p: SelectionProgress): string {
-  const gpu = !p.gpuSecondsSpent ? '' : `, GPU time ${formatSeconds(p.gpuSecondsSpent)}${p.bruteForceGpuSeconds ? ` of ~${formatSeconds(p.bruteForceGpuSeconds)}` : ''}`;
+  const gpu = !p.gpuSecondsSpent
+    ? ''
+    : `, GPU time ${formatSeconds(p.gpuSecondsSpent)}${p.bruteForceGpuSeconds ? ` of ~${formatSeconds(p.bruteForceGpuSeconds)}` : ''}`;
   return `${p.phase}: round ${p.round}, ${p.survivors.length} of ${p.candidates.length} candidates left (pool ${p.poolSize}), ${p.eliminations.length} eliminated, ${p.epochsSpent} of ${p.bruteForceEpochs} brute-force epochs spent${gpu}`;
 }
 
@@ -56,7 +58,10 @@ export function selectionSummary(input: SelectModelInput): string {
 
 /** Static details of a selection run (Temporal markdown): target, policy and its options, budget, pool, trainer, seed. */
 export function selectionDetails(input: SelectModelInput, options: Readonly<Record<string, unknown>>): string {
-  const opts = Object.entries(options).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'none';
+  const opts =
+    Object.entries(options)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', ') || 'none';
   return [
     `- **target** ${input.target}`,
     `- **policy** ${input.policy} (${opts})`,

@@ -18,7 +18,16 @@ export function buildDemoModel(tf: Tf, arch: DemoArch, classes: number, seed: nu
   const layers: tfjs.layers.Layer[] = [];
   if (arch.kind === 'cnn') {
     arch.filters.forEach((filters, i) => {
-      layers.push(tf.layers.conv2d({ filters, kernelSize: 3, activation: 'relu', name: `conv_${i + 1}`, kernelInitializer: init(i), ...(i === 0 ? { inputShape: INPUT_SHAPE } : {}) }));
+      layers.push(
+        tf.layers.conv2d({
+          filters,
+          kernelSize: 3,
+          activation: 'relu',
+          name: `conv_${i + 1}`,
+          kernelInitializer: init(i),
+          ...(i === 0 ? { inputShape: INPUT_SHAPE } : {}),
+        }),
+      );
       layers.push(tf.layers.maxPooling2d({ poolSize: 2, name: `pool_${i + 1}` }));
     });
     layers.push(tf.layers.flatten({ name: 'flatten' }));
@@ -74,7 +83,10 @@ export async function pretrain(tf: Tf, model: tfjs.LayersModel, data: TaskSample
           });
           const xs = tf.tensor(x, [idx.length, ...INPUT_SHAPE]);
           const ys = tf.oneHot(tf.tensor1d(y, 'int32'), classes);
-          const { grads } = tf.variableGrads(() => tf.metrics.categoricalCrossentropy(ys, model.apply(xs, { training: true }) as tfjs.Tensor).mean() as tfjs.Scalar, vars);
+          const { grads } = tf.variableGrads(
+            () => tf.metrics.categoricalCrossentropy(ys, model.apply(xs, { training: true }) as tfjs.Tensor).mean() as tfjs.Scalar,
+            vars,
+          );
           adam.apply(vars.map((v) => grads[v.name] as tfjs.Tensor));
         });
         await new Promise<void>((resolve) => setImmediate(resolve));

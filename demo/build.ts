@@ -63,7 +63,9 @@ export function specHash(spec: DemoSpec): string {
 
 /** sha256 of what a model's pre-training depends on (its spec, the pre-training settings, pool, seed and builder version). */
 export function modelHash(m: DemoModelSpec, spec: DemoSpec): string {
-  return createHash('sha256').update(JSON.stringify({ m, pretrain: spec.pretrain, pool: spec.pretrainPool, seed: spec.seed, version: spec.version })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ m, pretrain: spec.pretrain, pool: spec.pretrainPool, seed: spec.seed, version: spec.version }))
+    .digest('hex');
 }
 
 /** The source accuracy of a model `cached` built with the same modelHash and whose card is still there; undefined otherwise. */
@@ -108,7 +110,14 @@ export async function buildDemoHub(options: BuildDemoOptions = {}): Promise<Buil
     const how = kept === undefined ? `in ${((performance.now() - t0) / 1000).toFixed(1)} s` : '(unchanged, kept)';
     options.onProgress?.({ kind: 'model', id: m.id, done: ++done, total, detail: `source accuracy ${sourceAccuracy[m.id]?.toFixed(3)} ${how}` });
   }
-  const record: DemoBuildRecord = { specHash: hash, backend: backend.name, models: spec.models.map((m) => m.id), datasets: spec.datasets.map((d) => d.id), sourceAccuracy, modelHashes };
+  const record: DemoBuildRecord = {
+    specHash: hash,
+    backend: backend.name,
+    models: spec.models.map((m) => m.id),
+    datasets: spec.datasets.map((d) => d.id),
+    sourceAccuracy,
+    modelHashes,
+  };
   await writeFileAtomic(path.join(hubDir, BUILD_RECORD), JSON.stringify(record, null, 2));
   return { built: true, hubDir, datasetsDir, record, seconds: (performance.now() - started) / 1000 };
 }

@@ -72,7 +72,8 @@ interface RecordSettings {
 async function completed(outDir: string, settings: RecordSettings): Promise<{ runs: RunRecord[]; done: Set<string> }> {
   const meta = (await readJsonIfExists(path.join(outDir, 'record.json')).catch(() => undefined)) as Partial<RecordSettings> | undefined;
   const text = await fs.readFile(path.join(outDir, 'curves.csv'), 'utf8').catch(() => null);
-  if (text === null || meta?.epochs !== settings.epochs || meta.seed !== settings.seed || JSON.stringify(meta.models) !== JSON.stringify(settings.models)) return { runs: [], done: new Set() };
+  if (text === null || meta?.epochs !== settings.epochs || meta.seed !== settings.seed || JSON.stringify(meta.models) !== JSON.stringify(settings.models))
+    return { runs: [], done: new Set() };
   const { runs } = parseCurvesCsv(text, path.join(outDir, 'curves.csv'));
   const count = new Map<string, number>();
   for (const r of runs.runs) count.set(r.dataset, (count.get(r.dataset) ?? 0) + 1);
@@ -111,14 +112,25 @@ export async function recordDemoHub(o: RecordOptions): Promise<RecordResult> {
       const kept = done.has(d.id);
       if (!kept) {
         for (const model of models) {
-          const r = await trainer.train({ modelId: model, datasetId: d.id, fromEpoch: 0, toEpoch: epochs, resume: null, seed, runId: `record/${model}@${d.id}` });
+          const r = await trainer.train({
+            modelId: model,
+            datasetId: d.id,
+            fromEpoch: 0,
+            toEpoch: epochs,
+            resume: null,
+            seed,
+            runId: `record/${model}@${d.id}`,
+          });
           runs.push({ model, dataset: d.id, val: r.curve.map((e) => e.metric), test: r.test });
         }
         if (manifest.task === 'classification') {
           for (const proxy of RECORDED_PROXIES) {
             const scores = new Map<string, number>();
             for (const model of models) {
-              const s = await computeProxyScore({ hubDir: o.hubDir, datasetsDir: o.datasetsDir, backend: async () => o.backend }, { model, target: d.id, proxy, probeSize: 500, seed });
+              const s = await computeProxyScore(
+                { hubDir: o.hubDir, datasetsDir: o.datasetsDir, backend: async () => o.backend },
+                { model, target: d.id, proxy, probeSize: 500, seed },
+              );
               scores.set(model, s.value);
             }
             await writeFileAtomic(path.join(o.outDir, 'proxy', `${proxy}_${encodeURIComponent(d.id)}.tsv`), proxyTsv(scores));

@@ -98,11 +98,26 @@ export const DEMO_SPEC: DemoSpec = {
  * datasets folder that holds them does not take them for benchmarks.
  */
 export const DEMO_RECORD_DATASETS: readonly DemoDatasetSpec[] = [
-  ...([
-    ['identity', 'mod3'], ['identity', 'loops'], ['rot90', 'gt4'], ['invert', 'digits'], ['invert', 'parity'], ['flip', 'low'],
-    ['blur', 'digits'], ['noise', 'digits'], ['rot180', 'digits'], ['rot180', 'gt4'], ['transpose', 'digits'], ['transpose', 'mod3'],
-    ['shift', 'digits'], ['shift', 'parity'], ['noise', 'loops'], ['rot90', 'value'],
-  ] as const).map(([transform, labels]) => ({ id: `extra-${transform}-${labels}`, role: 'other' as const, transform, labels })),
+  ...(
+    [
+      ['identity', 'mod3'],
+      ['identity', 'loops'],
+      ['rot90', 'gt4'],
+      ['invert', 'digits'],
+      ['invert', 'parity'],
+      ['flip', 'low'],
+      ['blur', 'digits'],
+      ['noise', 'digits'],
+      ['rot180', 'digits'],
+      ['rot180', 'gt4'],
+      ['transpose', 'digits'],
+      ['transpose', 'mod3'],
+      ['shift', 'digits'],
+      ['shift', 'parity'],
+      ['noise', 'loops'],
+      ['rot90', 'value'],
+    ] as const
+  ).map(([transform, labels]) => ({ id: `extra-${transform}-${labels}`, role: 'other' as const, transform, labels })),
 ];
 
 /** DEMO_SPEC with DEMO_RECORD_DATASETS added: the spec of the recorded demo hub (same models, same pre-training). */
@@ -116,7 +131,12 @@ export function demoDatasetIds(role: 'benchmark' | 'target', spec: DemoSpec = DE
 }
 
 /** What a demo dataset's cells report: task, class names (none for regression), metric and its direction. */
-export function demoDatasetTask(d: DemoDatasetSpec): { task: 'classification' | 'regression'; classes: string[]; metric: 'accuracy' | 'rmse'; direction: Direction } {
+export function demoDatasetTask(d: DemoDatasetSpec): {
+  task: 'classification' | 'regression';
+  classes: string[];
+  metric: 'accuracy' | 'rmse';
+  direction: Direction;
+} {
   const map = LABEL_MAP[d.labels];
   return { task: map.task, classes: [...map.classes], ...TASK_METRICS[map.task] };
 }

@@ -27,7 +27,13 @@ import { runTorchJob } from './torch-run';
 export type TorchLayer = [string, string, Record<string, unknown>];
 
 /** Where the PyTorch demo hub lives unless MSELECT_HUB / MSELECT_DATASETS say otherwise: `data/torch/`. */
-export function torchHubPaths(env: NodeJS.ProcessEnv = process.env): { hubDir: string; datasetsDir: string; checkpointDir: string; storeDir: string; reportDir: string } {
+export function torchHubPaths(env: NodeJS.ProcessEnv = process.env): {
+  hubDir: string;
+  datasetsDir: string;
+  checkpointDir: string;
+  storeDir: string;
+  reportDir: string;
+} {
   const root = path.join(PROJECT_ROOT, 'data', 'torch');
   return {
     hubDir: path.resolve(env.MSELECT_HUB ?? path.join(root, 'hub')),
@@ -46,11 +52,19 @@ export function torchLayers(arch: DemoArch, classes: number): TorchLayer[] {
     let side = SIDE;
     let channels = 1;
     arch.filters.forEach((filters, i) => {
-      layers.push([`conv_${i + 1}`, 'Conv2d', { in_channels: channels, out_channels: filters, kernel_size: 3 }], [`relu_conv_${i + 1}`, 'ReLU', {}], [`pool_${i + 1}`, 'MaxPool2d', { kernel_size: 2 }]);
+      layers.push(
+        [`conv_${i + 1}`, 'Conv2d', { in_channels: channels, out_channels: filters, kernel_size: 3 }],
+        [`relu_conv_${i + 1}`, 'ReLU', {}],
+        [`pool_${i + 1}`, 'MaxPool2d', { kernel_size: 2 }],
+      );
       side = Math.floor((side - 2) / 2);
       channels = filters;
     });
-    layers.push(['flatten', 'Flatten', {}], ['features', 'Linear', { in_features: channels * side * side, out_features: arch.dense }], ['relu_features', 'ReLU', {}]);
+    layers.push(
+      ['flatten', 'Flatten', {}],
+      ['features', 'Linear', { in_features: channels * side * side, out_features: arch.dense }],
+      ['relu_features', 'ReLU', {}],
+    );
     width = arch.dense;
   } else {
     layers.push(['flatten', 'Flatten', {}]);
@@ -85,7 +99,9 @@ export interface BuildTorchDemoOptions {
 
 /** sha256 of (spec, format): the cache key of a PyTorch build. */
 export function torchSpecHash(spec: DemoSpec): string {
-  return createHash('sha256').update(`torch:${specHash(spec)}`).digest('hex');
+  return createHash('sha256')
+    .update(`torch:${specHash(spec)}`)
+    .digest('hex');
 }
 
 /** Build (or confirm) the PyTorch demo hub. Needs a Python that imports torch (see training/command-torch.ts). */
@@ -114,7 +130,13 @@ export async function buildTorchDemoHub(options: BuildTorchDemoOptions = {}): Pr
     const built = await buildModel(hubDir, images, m, spec);
     sourceAccuracy[m.id] = built.accuracy;
     backend = built.backend;
-    options.onProgress?.({ kind: 'model', id: m.id, done: ++done, total, detail: `source accuracy ${built.accuracy.toFixed(3)} in ${((performance.now() - t0) / 1000).toFixed(1)} s` });
+    options.onProgress?.({
+      kind: 'model',
+      id: m.id,
+      done: ++done,
+      total,
+      detail: `source accuracy ${built.accuracy.toFixed(3)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    });
   }
   const record: DemoBuildRecord = { specHash: hash, backend, models: spec.models.map((m) => m.id), datasets: spec.datasets.map((d) => d.id), sourceAccuracy };
   await writeFileAtomic(path.join(hubDir, BUILD_RECORD), JSON.stringify(record, null, 2));
@@ -122,13 +144,22 @@ export async function buildTorchDemoHub(options: BuildTorchDemoOptions = {}): Pr
 }
 
 function asCsv(m: DatasetManifest): DatasetManifest {
-  const splits = Object.fromEntries(Object.entries(m.splits).map(([k, v]) => [k, v === undefined ? v : v.replace(/\.arrow$/, '.csv')])) as DatasetManifest['splits'];
+  const splits = Object.fromEntries(
+    Object.entries(m.splits).map(([k, v]) => [k, v === undefined ? v : v.replace(/\.arrow$/, '.csv')]),
+  ) as DatasetManifest['splits'];
   return { ...m, format: 'csv', splits };
 }
 
 async function complete(hubDir: string, datasetsDir: string, spec: DemoSpec): Promise<boolean> {
   for (const m of spec.models) if (!(await exists(path.join(modelDir(hubDir, m.id), 'weights.pt')))) return false;
-  for (const d of spec.datasets) if (!(await readManifest(datasetsDir, d.id).then(() => true, () => false))) return false;
+  for (const d of spec.datasets)
+    if (
+      !(await readManifest(datasetsDir, d.id).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return false;
   return true;
 }
 
@@ -141,12 +172,33 @@ async function buildModel(hubDir: string, images: DigitImages, m: DemoModelSpec,
   if (!holdout || !train) throw new Error(`demo model ${m.id}: no pre-training data`);
   const scratch = path.join(hubDir, '.torch-build');
   const id = `pretrain-${m.id}`;
-  const manifest: DatasetManifest = { id, task: 'classification', description: `pre-training samples of ${m.id}`, role: 'other', classes: [...classes], metric: 'accuracy', direction: 'maximize', featureShape: [SIDE, SIDE, 1], format: 'csv', splits: { train: 'train.csv', val: 'holdout.csv' } };
+  const manifest: DatasetManifest = {
+    id,
+    task: 'classification',
+    description: `pre-training samples of ${m.id}`,
+    role: 'other',
+    classes: [...classes],
+    metric: 'accuracy',
+    direction: 'maximize',
+    featureShape: [SIDE, SIDE, 1],
+    format: 'csv',
+    splits: { train: 'train.csv', val: 'holdout.csv' },
+  };
   await writeDataset(scratch, manifest, { train: { ...train, d: PIXELS }, val: { ...holdout, d: PIXELS } });
   const dir = modelDir(hubDir, m.id);
   await fs.mkdir(dir, { recursive: true });
   try {
-    const job = { job: 'pretrain', datasetDir: path.join(scratch, id), outDir: dir, architecture: { layers: torchLayers(m.arch, classes.length) }, inputPermute: [2, 0, 1], seed, epochs: p.epochs, learningRate: p.learningRate, batchSize: p.batchSize };
+    const job = {
+      job: 'pretrain',
+      datasetDir: path.join(scratch, id),
+      outDir: dir,
+      architecture: { layers: torchLayers(m.arch, classes.length) },
+      inputPermute: [2, 0, 1],
+      seed,
+      epochs: p.epochs,
+      learningRate: p.learningRate,
+      batchSize: p.batchSize,
+    };
     const lines = await runTorchJob(job, { MSELECT_TORCH_DEVICE: 'cpu' });
     const answer = lines.find((l) => typeof l.sourceAccuracy === 'number');
     if (!answer) throw new Error(`pre-training ${m.id} printed no result`);

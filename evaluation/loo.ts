@@ -70,16 +70,25 @@ export function evaluateRecall(input: EvaluationInput): Evaluation {
   const counts = new Map(matrix.datasets.map((d, i) => [d, column(matrix, i).filter(Number.isFinite).length]));
   if (input.targets) {
     const unknown = input.targets.filter((t) => !counts.has(t));
-    if (unknown.length) throw new EvaluationInputError(`unknown target(s) ${unknown.join(', ')}; the store has the datasets ${matrix.datasets.join(', ') || '(none)'}`);
+    if (unknown.length)
+      throw new EvaluationInputError(`unknown target(s) ${unknown.join(', ')}; the store has the datasets ${matrix.datasets.join(', ') || '(none)'}`);
     const thin = input.targets.filter((t) => (counts.get(t) ?? 0) < minModels);
-    if (thin.length) throw new EvaluationInputError(`target(s) ${thin.map((t) => `${t} (${counts.get(t) ?? 0} models)`).join(', ')} have fewer than ${minModels} models with a value; lower --min-models to judge them`);
+    if (thin.length)
+      throw new EvaluationInputError(
+        `target(s) ${thin.map((t) => `${t} (${counts.get(t) ?? 0} models)`).join(', ')} have fewer than ${minModels} models with a value; lower --min-models to judge them`,
+      );
   }
   const targets = input.targets ? [...input.targets] : matrix.datasets.filter((d) => (counts.get(d) ?? 0) >= minModels);
-  if (targets.length === 0) throw new EvaluationInputError(`no dataset has at least ${minModels} models with a value (datasets: ${matrix.datasets.map((d) => `${d} ${counts.get(d) ?? 0}`).join(', ') || 'none'})`);
+  if (targets.length === 0)
+    throw new EvaluationInputError(
+      `no dataset has at least ${minModels} models with a value (datasets: ${matrix.datasets.map((d) => `${d} ${counts.get(d) ?? 0}`).join(', ') || 'none'})`,
+    );
   const scales = new Map<string, Scale>(matrix.datasets.map((d, i) => [d, scaleOf(column(matrix, i))]));
   const common = commonScale(matrix.datasets.map((_, i) => column(matrix, i)));
   const warnings = [
-    ...matrix.datasets.filter((d) => !targets.includes(d)).map((d) => `${d}: skipped as a target: ${counts.get(d) ?? 0} model(s) with a value, fewer than ${minModels}`),
+    ...matrix.datasets
+      .filter((d) => !targets.includes(d))
+      .map((d) => `${d}: skipped as a target: ${counts.get(d) ?? 0} model(s) with a value, fewer than ${minModels}`),
     ...targets.flatMap((t) => datasetWarnings(t, column(matrix, matrix.datasets.indexOf(t)), { scale: common })),
   ];
   const rows: EvaluationRow[] = [];
@@ -94,7 +103,11 @@ export function evaluateRecall(input: EvaluationInput): Evaluation {
     const truth = models.map((m) => truthOf.get(m) ?? Number.NaN);
     const unit = pointsPerUnit(scales.get(target) ?? 'fraction');
     for (const [method, scores] of scoresOn(input, target)) {
-      const q = rankQuality(models.map((m) => scores.get(m) ?? Number.NaN), truth, k);
+      const q = rankQuality(
+        models.map((m) => scores.get(m) ?? Number.NaN),
+        truth,
+        k,
+      );
       rows.push({ ...q, regret: q.regret * unit, regretTop3: q.regretTop3 * unit, target, method, unit: unit === 100 ? 'points' : 'units' });
     }
   }
@@ -107,6 +120,17 @@ export function meansOf(rows: readonly EvaluationRow[]): EvaluationRow[] {
     const of = rows.filter((r) => r.method === method);
     const col = (key: 'models' | 'pearson' | 'spearman' | 'tau' | 'regret' | 'regretTop3' | 'hitAtK'): number => meanFinite(of.map((r) => r[key]));
     const unit = of.every((r) => r.unit === 'points') ? 'points' : 'units';
-    return { target: 'mean', method, models: col('models'), pearson: col('pearson'), spearman: col('spearman'), tau: col('tau'), regret: col('regret'), regretTop3: col('regretTop3'), hitAtK: col('hitAtK'), unit };
+    return {
+      target: 'mean',
+      method,
+      models: col('models'),
+      pearson: col('pearson'),
+      spearman: col('spearman'),
+      tau: col('tau'),
+      regret: col('regret'),
+      regretTop3: col('regretTop3'),
+      hitAtK: col('hitAtK'),
+      unit,
+    };
   });
 }

@@ -8,7 +8,10 @@ import { pearson, spearman, topOneRegret, weightedTau } from '../algorithms/rank
 /** Best truth minus the best truth among the score's `k` highest-scored models (NaN scores last); ≥ 0, NaN without truth. */
 export function regretAtK(score: readonly number[], truth: readonly number[], k: number): number {
   const isNaN = (i: number): number => (Number.isNaN(score[i] ?? Number.NaN) ? -1 : 0);
-  const order = score.map((_, i) => i).filter((i) => Number.isFinite(truth[i] ?? Number.NaN)).sort((a, b) => isNaN(b) - isNaN(a) || (score[b] ?? 0) - (score[a] ?? 0) || a - b);
+  const order = score
+    .map((_, i) => i)
+    .filter((i) => Number.isFinite(truth[i] ?? Number.NaN))
+    .sort((a, b) => isNaN(b) - isNaN(a) || (score[b] ?? 0) - (score[a] ?? 0) || a - b);
   if (order.length === 0) return Number.NaN;
   return Math.max(...order.map((i) => truth[i] ?? 0)) - Math.max(...order.slice(0, k).map((i) => truth[i] ?? 0));
 }
@@ -31,8 +34,11 @@ export function rankQuality(score: readonly number[], truth: readonly number[], 
   const atK = regretAtK(score, truth, k);
   return {
     models: truth.filter(Number.isFinite).length,
-    pearson: pearson(score, truth), spearman: spearman(score, truth), tau: weightedTau(score, truth),
-    regret: topOneRegret(score, truth), regretTop3: regretAtK(score, truth, 3),
+    pearson: pearson(score, truth),
+    spearman: spearman(score, truth),
+    tau: weightedTau(score, truth),
+    regret: topOneRegret(score, truth),
+    regretTop3: regretAtK(score, truth, 3),
     hitAtK: Number.isNaN(atK) ? Number.NaN : atK === 0 ? 1 : 0,
   };
 }

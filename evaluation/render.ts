@@ -15,7 +15,15 @@ export function headOf(e: Evaluation, perTarget: boolean): string[] {
 }
 
 export function cellsOf(r: EvaluationRow, perTarget: boolean): string[] {
-  return [r.method, num(r.models, 0), num(r.pearson, 3), num(r.spearman, 3), num(r.tau, 3), num(r.regret, 2), perTarget ? (Number.isNaN(r.hitAtK) ? '—' : r.hitAtK === 1 ? 'yes' : 'no') : num(r.hitAtK, 2)];
+  return [
+    r.method,
+    num(r.models, 0),
+    num(r.pearson, 3),
+    num(r.spearman, 3),
+    num(r.tau, 3),
+    num(r.regret, 2),
+    perTarget ? (Number.isNaN(r.hitAtK) ? '—' : r.hitAtK === 1 ? 'yes' : 'no') : num(r.hitAtK, 2),
+  ];
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -26,8 +34,26 @@ function table(head: string[], rows: string[][]): string {
 
 /** The terminal report: the mean table first, then (with `perTarget`) one table per target, then warnings. */
 export function evaluationText(e: Evaluation, o: { title: string; perTarget?: boolean }): string {
-  const parts = [o.title, `leave-one-dataset-out over ${e.targets.length} target(s): ${e.targets.join(', ')}`, '', `mean over ${e.targets.length} target(s)`, table(headOf(e, false), e.means.map((r) => cellsOf(r, false)))];
-  if (o.perTarget) for (const t of e.targets) parts.push('', t, table(headOf(e, true), e.rows.filter((r) => r.target === t).map((r) => cellsOf(r, true))));
+  const parts = [
+    o.title,
+    `leave-one-dataset-out over ${e.targets.length} target(s): ${e.targets.join(', ')}`,
+    '',
+    `mean over ${e.targets.length} target(s)`,
+    table(
+      headOf(e, false),
+      e.means.map((r) => cellsOf(r, false)),
+    ),
+  ];
+  if (o.perTarget)
+    for (const t of e.targets)
+      parts.push(
+        '',
+        t,
+        table(
+          headOf(e, true),
+          e.rows.filter((r) => r.target === t).map((r) => cellsOf(r, true)),
+        ),
+      );
   if (e.warnings.length) parts.push('', ...e.warnings.map((w) => `warning: ${w}`));
   return parts.join('\n');
 }
@@ -40,16 +66,35 @@ export function evaluationJson(e: Evaluation, meta: Readonly<Record<string, unkn
 /** The page: weighted τ and top-1 regret per recall score and target (grouped bars), then the tables. */
 export function evaluationPage(e: Evaluation, title: string, summary: readonly string[]): string {
   const methods = e.means.map((r) => r.method);
-  const bars = (key: 'tau' | 'regret') => [...e.targets, 'mean'].map((target) => {
-    const of = [...e.rows, ...e.means].filter((r) => r.target === target);
-    return { type: 'bar', name: target, x: methods, y: methods.map((m) => { const v = of.find((r) => r.method === m)?.[key]; return v !== undefined && Number.isFinite(v) ? v : null; }) };
-  });
+  const bars = (key: 'tau' | 'regret') =>
+    [...e.targets, 'mean'].map((target) => {
+      const of = [...e.rows, ...e.means].filter((r) => r.target === target);
+      return {
+        type: 'bar',
+        name: target,
+        x: methods,
+        y: methods.map((m) => {
+          const v = of.find((r) => r.method === m)?.[key];
+          return v !== undefined && Number.isFinite(v) ? v : null;
+        }),
+      };
+    });
   return reportHtml({
     title,
     summary: [...summary, ...e.warnings.map((w) => `warning: ${w}`)],
     sections: [
-      { title: 'Weighted Kendall τ of recall score vs true value, per target', traces: bars('tau'), layout: { barmode: 'group', yaxis: { title: { text: 'weighted τ' }, range: [-1, 1] } }, caption: 'Higher is better; 1 = the score orders the models exactly as their true values do, the top weighing most.' },
-      { title: 'Top-1 regret per target', traces: bars('regret'), layout: { barmode: 'group', yaxis: { title: { text: `regret (${e.rows.every((r) => r.unit === 'points') ? 'points' : 'units'})` } } }, caption: 'Lower is better: what taking the score\'s first pick loses against the best model.' },
+      {
+        title: 'Weighted Kendall τ of recall score vs true value, per target',
+        traces: bars('tau'),
+        layout: { barmode: 'group', yaxis: { title: { text: 'weighted τ' }, range: [-1, 1] } },
+        caption: 'Higher is better; 1 = the score orders the models exactly as their true values do, the top weighing most.',
+      },
+      {
+        title: 'Top-1 regret per target',
+        traces: bars('regret'),
+        layout: { barmode: 'group', yaxis: { title: { text: `regret (${e.rows.every((r) => r.unit === 'points') ? 'points' : 'units'})` } } },
+        caption: "Lower is better: what taking the score's first pick loses against the best model.",
+      },
       { table: { title: `Mean over ${e.targets.length} targets`, head: headOf(e, false), rows: e.means.map((r) => cellsOf(r, false)) } },
       ...e.targets.map((t) => ({ table: { title: t, head: headOf(e, true), rows: e.rows.filter((r) => r.target === t).map((r) => cellsOf(r, true)) } })),
     ],

@@ -54,7 +54,9 @@ export function recallShortlist(input: ShortlistInput): Shortlist {
   const size = input.size ?? 5;
   if (!Number.isInteger(size) || size < 1) throw new ShortlistInputError(`size is ${size}, but must be an integer >= 1`);
   if (!matrix.datasets.includes(target) && input.proxies.size === 0) {
-    throw new ShortlistInputError(`unknown target ${target}: the store has no cells and no proxy scores for it (datasets: ${matrix.datasets.join(', ') || 'none'}); for a new task, import its proxy scores (model,dataset,proxy,value) first`);
+    throw new ShortlistInputError(
+      `unknown target ${target}: the store has no cells and no proxy scores for it (datasets: ${matrix.datasets.join(', ') || 'none'}); for a new task, import its proxy scores (model,dataset,proxy,value) first`,
+    );
   }
   if (input.proxy !== null && !input.proxies.has(input.proxy)) {
     throw new ShortlistInputError(`no ${input.proxy} scores on ${target}; stored proxies there: ${[...input.proxies.keys()].join(', ') || 'none'}`);
@@ -80,13 +82,21 @@ export function recallShortlist(input: ShortlistInput): Shortlist {
     .filter((s) => Number.isFinite(s.score))
     .sort((a, b) => b.score - a.score || (a.model < b.model ? -1 : 1));
   const entries = ranked.slice(0, size).map((s, i) => ({
-    rank: i + 1, model: s.model, score: s.score, prior: s.prior, datasets: s.datasets, proxy: s.proxy, measured: measured(s.model),
+    rank: i + 1,
+    model: s.model,
+    score: s.score,
+    prior: s.prior,
+    datasets: s.datasets,
+    proxy: s.proxy,
+    measured: measured(s.model),
     why: `mean ${f(s.prior)} over ${s.datasets} dataset(s)${s.proxy === null ? '' : ` × exp(${input.proxy ?? ''} ${f(s.proxy)})`}`,
   }));
   const unscored = pool.length - ranked.length;
   const notes = [
     `${pool.length} model(s) with history on other datasets${unscored ? `; ${unscored} without a ${input.proxy ?? ''} score left out` : ''}`,
-    ...(input.proxy === null && input.proxies.size ? [`proxy scores stored on ${target}: ${[...input.proxies.keys()].join(', ')} (rank by one with --proxy <name>)`] : []),
+    ...(input.proxy === null && input.proxies.size
+      ? [`proxy scores stored on ${target}: ${[...input.proxies.keys()].join(', ')} (rank by one with --proxy <name>)`]
+      : []),
     ...(t >= 0 ? [`${target} itself is in the store: its cells are left out of every prior (the "measured" column shows them for reference)`] : []),
   ];
   return { target, score: input.proxy === null ? 'history-prior' : `history-prior × exp(${input.proxy})`, pool: pool.length, entries, notes };

@@ -117,7 +117,10 @@ export class HubMirror {
   /** The cards and manifests only (what a catalog reads), for every model and dataset in the store. */
   async catalogue(): Promise<void> {
     const [models, datasets] = await Promise.all([idsWith(this.remote, 'hub/', CARD_JSON), idsWith(this.remote, 'datasets/', MANIFEST_JSON)]);
-    await Promise.all([...models.map((m) => this.cache.file(`hub/${m}/${CARD_JSON}`)), ...datasets.map((d) => this.cache.file(`datasets/${d}/${MANIFEST_JSON}`))]);
+    await Promise.all([
+      ...models.map((m) => this.cache.file(`hub/${m}/${CARD_JSON}`)),
+      ...datasets.map((d) => this.cache.file(`datasets/${d}/${MANIFEST_JSON}`)),
+    ]);
   }
 }
 
@@ -137,7 +140,10 @@ async function filesUnder(dir: string, rel = ''): Promise<string[]> {
 /** Upload a local hub and datasets folder into `hub/` and `datasets/` of `remote`; returns the number of files. */
 export async function pushHub(remote: ObjectStore, hubDir: string, datasetsDir: string): Promise<number> {
   let n = 0;
-  for (const [dir, prefix] of [[hubDir, 'hub'], [datasetsDir, 'datasets']] as const) {
+  for (const [dir, prefix] of [
+    [hubDir, 'hub'],
+    [datasetsDir, 'datasets'],
+  ] as const) {
     for (const rel of await filesUnder(dir)) {
       await remote.putFile(`${prefix}/${rel}`, path.join(dir, ...rel.split('/')));
       n += 1;

@@ -11,7 +11,9 @@ export function encodeArrow(split: DatasetSplit): Uint8Array {
   const child = makeData({ type: new Float32(), length: split.n * split.d, data: split.x });
   const type = new FixedSizeList(split.d, new Field('value', new Float32(), false));
   const features = makeData({ type, length: split.n, nullCount: 0, child });
-  const label = split.target ? makeVector(makeData({ type: new Float32(), length: split.n, data: split.target })) : makeVector(makeData({ type: new Int32(), length: split.n, data: split.y }));
+  const label = split.target
+    ? makeVector(makeData({ type: new Float32(), length: split.n, data: split.target }))
+    : makeVector(makeData({ type: new Int32(), length: split.n, data: split.y }));
   return tableToIPC(new Table({ features: makeVector(features), label }), 'file');
 }
 
@@ -41,7 +43,7 @@ function fromList(col: Vector, labels: Float64Array): RawTable {
     const child = chunk.children[0];
     if (!child) throw new Error('column features has no values');
     const values = child.values as ArrayLike<number>;
-    const start = (chunk.offset * width) + child.offset;
+    const start = chunk.offset * width + child.offset;
     for (let i = 0; i < chunk.length * width; i++) x[row * width + i] = Number(values[start + i]);
     row += chunk.length;
   }

@@ -59,7 +59,9 @@ export async function loadSplit(datasetsDir: string, manifest: DatasetManifest, 
   if (!(await exists(file))) throw invalidDataset(`${file} (${split} split of ${manifest.id}) is missing`);
   const { size } = await fs.stat(file);
   if (size > MAX_SPLIT_BYTES) {
-    throw invalidDataset(`${file} (${split} split of ${manifest.id}) is ${size} bytes, more than the ${MAX_SPLIT_BYTES} bytes a split may hold; split it into several datasets or subsample it`);
+    throw invalidDataset(
+      `${file} (${split} split of ${manifest.id}) is ${size} bytes, more than the ${MAX_SPLIT_BYTES} bytes a split may hold; split it into several datasets or subsample it`,
+    );
   }
   const bytes = await fs.readFile(file);
   let table: RawTable;

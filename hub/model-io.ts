@@ -106,7 +106,9 @@ export function fileSystemIO(dir: string): tfjs.io.IOHandler {
       await writeFileAtomic(path.join(dir, WEIGHTS_BIN), new Uint8Array(weights));
       await writeFileAtomic(path.join(dir, MODEL_JSON), JSON.stringify(json));
       const topologyBytes = Buffer.byteLength(JSON.stringify(artifacts.modelTopology ?? {}));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: topologyBytes, weightDataBytes: weights.byteLength } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: topologyBytes, weightDataBytes: weights.byteLength },
+      };
     },
   };
 }

@@ -48,7 +48,16 @@ export async function importAnchorCurves(store: MatrixStore, text: string, optio
   await writer.upsertDatasets(runs.datasets.map((id) => ({ id, taskType: o.taskType, metric: o.metric })));
   const common = { settingsHash: o.settingsHash, metric: o.metric };
   await writer.appendCells(
-    runs.runs.map((r) => ({ ...common, model: r.model, dataset: r.dataset, value: r.test, epochs: r.val.length, trainer: 'recorded', backend: 'recorded', runId: `${o.source}:${r.model}@${r.dataset}` })),
+    runs.runs.map((r) => ({
+      ...common,
+      model: r.model,
+      dataset: r.dataset,
+      value: r.test,
+      epochs: r.val.length,
+      trainer: 'recorded',
+      backend: 'recorded',
+      runId: `${o.source}:${r.model}@${r.dataset}`,
+    })),
   );
   await writer.appendCurves(runs.runs.map((r) => ({ ...common, model: r.model, dataset: r.dataset, values: [...r.val] })));
   return writer.commit(options.message ?? `import ${o.source}`);

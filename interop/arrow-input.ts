@@ -9,7 +9,8 @@ import { formatCsv } from './delimited';
 export const isArrowFile = (file: string): boolean => /\.(arrow|feather|ipc)$/i.test(file);
 
 /** One table cell as CSV text: null, undefined and NaN are empty (missing). */
-export const cellText = (v: unknown): string => (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '' : typeof v === 'bigint' ? v.toString() : String(v));
+export const cellText = (v: unknown): string =>
+  v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '' : typeof v === 'bigint' ? v.toString() : String(v);
 
 /** CSV text of an Arrow IPC file or stream. Throws when the bytes are not Arrow IPC. */
 export function arrowToCsv(bytes: Uint8Array): string {

@@ -35,8 +35,12 @@ export function datasetWarnings(dataset: string, values: readonly number[], o: {
   const out: string[] = [];
   const finite = values.filter(Number.isFinite);
   const scale = scaleOf(finite);
-  if (scale === 'percent') out.push(`${dataset}: values look like percent (max ${Math.max(...finite)}); regret is reported in the same units; divide by 100 on import if the others are fractions`);
-  if (o.scale !== undefined && scale !== o.scale && finite.length > 0) out.push(`${dataset}: values are on a ${scale} scale, but most datasets are on a ${o.scale} scale`);
+  if (scale === 'percent')
+    out.push(
+      `${dataset}: values look like percent (max ${Math.max(...finite)}); regret is reported in the same units; divide by 100 on import if the others are fractions`,
+    );
+  if (o.scale !== undefined && scale !== o.scale && finite.length > 0)
+    out.push(`${dataset}: values are on a ${scale} scale, but most datasets are on a ${o.scale} scale`);
   const chance = chanceLevel(finite);
   if (chance) out.push(`${dataset}: ${chance.atFloor} of ${chance.of} models sit at ${chance.floor} (chance level?): ranking them there says little`);
   if (o.minModels !== undefined && finite.length < o.minModels) out.push(`${dataset}: only ${finite.length} model(s) with a value, fewer than ${o.minModels}`);

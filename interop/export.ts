@@ -52,7 +52,10 @@ const num = (v: number | null): string => (v === null ? '' : String(v));
 export function longCsv(m: ExportedMatrix): string {
   const epochs = m.cells.reduce((n, c) => Math.max(n, c.curve.length), 0);
   const head = ['model', 'dataset', 'metric', 'direction', 'value', ...Array.from({ length: epochs }, (_, k) => `ep${k + 1}`)];
-  return formatCsv([head, ...m.cells.map((c) => [c.model, c.dataset, c.metric, c.direction, num(c.value), ...Array.from({ length: epochs }, (_, k) => num(c.curve[k] ?? null))])]);
+  return formatCsv([
+    head,
+    ...m.cells.map((c) => [c.model, c.dataset, c.metric, c.direction, num(c.value), ...Array.from({ length: epochs }, (_, k) => num(c.curve[k] ?? null))]),
+  ]);
 }
 
 /** Wide CSV: `model` then one column per dataset (empty = never run or no value). */
@@ -72,7 +75,10 @@ export function proxiesCsv(m: ExportedMatrix): string {
 export function cellsArrow(m: ExportedMatrix): Uint8Array {
   const epochs = m.cells.reduce((n, c) => Math.max(n, c.curve.length), 0);
   const cols: Record<string, unknown[]> = {
-    model: m.cells.map((c) => c.model), dataset: m.cells.map((c) => c.dataset), metric: m.cells.map((c) => c.metric), direction: m.cells.map((c) => c.direction),
+    model: m.cells.map((c) => c.model),
+    dataset: m.cells.map((c) => c.dataset),
+    metric: m.cells.map((c) => c.metric),
+    direction: m.cells.map((c) => c.direction),
   };
   const numbers: Record<string, Float64Array> = { value: Float64Array.from(m.cells, (c) => c.value ?? Number.NaN) };
   for (let k = 0; k < epochs; k++) numbers[`ep${k + 1}`] = Float64Array.from(m.cells, (c) => c.curve[k] ?? Number.NaN);
@@ -80,19 +86,44 @@ export function cellsArrow(m: ExportedMatrix): Uint8Array {
 }
 
 /** One row per candidate of a finished selection: its epochs, last validation value, recall score and fate. */
-export function selectionRows(r: SelectModelResult): { model: string; epochs: number; lastValidation: number | null; recallScore: number | null; outcome: string; round: number | null; reason: string | null }[] {
+export function selectionRows(r: SelectModelResult): {
+  model: string;
+  epochs: number;
+  lastValidation: number | null;
+  recallScore: number | null;
+  outcome: string;
+  round: number | null;
+  reason: string | null;
+}[] {
   const fate = new Map(r.eliminations.map((e) => [e.model, e]));
   return r.candidates.map((model) => {
     const curve = r.curves[model] ?? [];
     const e = fate.get(model);
     return {
-      model, epochs: curve.length, lastValidation: curve.at(-1) ?? null, recallScore: r.recallScores[model] ?? null,
-      outcome: model === r.pick ? 'pick' : e ? 'eliminated' : 'survivor', round: e?.round ?? null, reason: e ? String(e.reason) : null,
+      model,
+      epochs: curve.length,
+      lastValidation: curve.at(-1) ?? null,
+      recallScore: r.recallScores[model] ?? null,
+      outcome: model === r.pick ? 'pick' : e ? 'eliminated' : 'survivor',
+      round: e?.round ?? null,
+      reason: e ? String(e.reason) : null,
     };
   });
 }
 
 export function selectionCsv(r: SelectModelResult): string {
   const rows = selectionRows(r);
-  return formatCsv([['target', 'model', 'epochs', 'last_validation', 'recall_score', 'outcome', 'round', 'reason'], ...rows.map((x) => [r.target, x.model, String(x.epochs), num(x.lastValidation), num(x.recallScore), x.outcome, x.round === null ? '' : String(x.round), x.reason ?? ''])]);
+  return formatCsv([
+    ['target', 'model', 'epochs', 'last_validation', 'recall_score', 'outcome', 'round', 'reason'],
+    ...rows.map((x) => [
+      r.target,
+      x.model,
+      String(x.epochs),
+      num(x.lastValidation),
+      num(x.recallScore),
+      x.outcome,
+      x.round === null ? '' : String(x.round),
+      x.reason ?? '',
+    ]),
+  ]);
 }

@@ -2,7 +2,16 @@
  * Bring your own hub: performance matrices and proxy scores in and out of the matrix store as
  * plain CSV/TSV (long or wide), JSON, Arrow IPC and Parquet (docs/bring-your-own-hub.md).
  */
-export { parseImport, formatIssue, ImportFormatError, type ParsedImport, type ImportIssue, type ImportedCell, type ImportedDataset, type ImportedProxy } from './parse-import';
+export {
+  parseImport,
+  formatIssue,
+  ImportFormatError,
+  type ParsedImport,
+  type ImportIssue,
+  type ImportedCell,
+  type ImportedDataset,
+  type ImportedProxy,
+} from './parse-import';
 export { planImport, describePlan, conflictsOf, type ImportPlan, type StoreState } from './plan';
 export { applyImport, openExistingStore, storeDirOf, storeState, InteropUsageError, IMPORTED_SETTINGS, type ApplyResult } from './store-io';
 export { scaleOf, chanceLevel, datasetWarnings, commonScale, pointsPerUnit, type Scale } from './checks';

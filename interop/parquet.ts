@@ -41,16 +41,18 @@ const bytesOf = (b: ArrayBuffer): Uint8Array => new Uint8Array(b);
 export async function cellsParquet(m: ExportedMatrix): Promise<Uint8Array> {
   const { parquetWriteBuffer } = await import('hyparquet-writer');
   const epochs = m.cells.reduce((n, c) => Math.max(n, c.curve.length), 0);
-  return bytesOf(parquetWriteBuffer({
-    columnData: [
-      { name: 'model', data: m.cells.map((c) => c.model), type: 'STRING', nullable: false },
-      { name: 'dataset', data: m.cells.map((c) => c.dataset), type: 'STRING', nullable: false },
-      { name: 'metric', data: m.cells.map((c) => c.metric), type: 'STRING', nullable: false },
-      { name: 'direction', data: m.cells.map((c) => c.direction), type: 'STRING', nullable: false },
-      { name: 'value', data: m.cells.map((c) => nullable(c.value)), type: 'DOUBLE' },
-      ...Array.from({ length: epochs }, (_, k) => ({ name: `ep${k + 1}`, data: m.cells.map((c) => nullable(c.curve[k])), type: 'DOUBLE' as const })),
-    ],
-  }));
+  return bytesOf(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'model', data: m.cells.map((c) => c.model), type: 'STRING', nullable: false },
+        { name: 'dataset', data: m.cells.map((c) => c.dataset), type: 'STRING', nullable: false },
+        { name: 'metric', data: m.cells.map((c) => c.metric), type: 'STRING', nullable: false },
+        { name: 'direction', data: m.cells.map((c) => c.direction), type: 'STRING', nullable: false },
+        { name: 'value', data: m.cells.map((c) => nullable(c.value)), type: 'DOUBLE' },
+        ...Array.from({ length: epochs }, (_, k) => ({ name: `ep${k + 1}`, data: m.cells.map((c) => nullable(c.curve[k])), type: 'DOUBLE' as const })),
+      ],
+    }),
+  );
 }
 
 /** Wide Parquet: `model` then one column per dataset (null = never run or no value), the columns of the wide CSV. */
@@ -59,10 +61,12 @@ export async function wideParquet(m: ExportedMatrix): Promise<Uint8Array> {
   const datasets = [...new Set(m.cells.map((c) => c.dataset))].sort();
   const models = [...new Set(m.cells.map((c) => c.model))].sort();
   const at = new Map(m.cells.map((c) => [pairKey(c.model, c.dataset), c.value]));
-  return bytesOf(parquetWriteBuffer({
-    columnData: [
-      { name: 'model', data: models, type: 'STRING', nullable: false },
-      ...datasets.map((d) => ({ name: d, data: models.map((model) => nullable(at.get(pairKey(model, d)))), type: 'DOUBLE' as const })),
-    ],
-  }));
+  return bytesOf(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'model', data: models, type: 'STRING', nullable: false },
+        ...datasets.map((d) => ({ name: d, data: models.map((model) => nullable(at.get(pairKey(model, d)))), type: 'DOUBLE' as const })),
+      ],
+    }),
+  );
 }

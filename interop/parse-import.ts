@@ -86,7 +86,10 @@ const RESERVED = new Set(['model', 'dataset', 'target', 'proxy', 'value', 'metri
 
 class Issues {
   readonly list: ImportIssue[] = [];
-  constructor(readonly file: string, readonly max: number) {}
+  constructor(
+    readonly file: string,
+    readonly max: number,
+  ) {}
   add(line: number, column: string | null, message: string): void {
     if (this.list.length < this.max) this.list.push({ file: this.file, line, column, message });
   }
@@ -131,7 +134,11 @@ function checkWidth(row: TextRow, width: number, issues: Issues): boolean {
   return false;
 }
 
-interface Keyed { key: string; line: number; fingerprint: string }
+interface Keyed {
+  key: string;
+  line: number;
+  fingerprint: string;
+}
 
 function duplicatesOf(items: readonly Keyed[]): ParsedImport['duplicates'] {
   const first = new Map<string, Keyed>();
@@ -148,7 +155,10 @@ function parseProxies(file: string, rows: readonly TextRow[], header: string[], 
   const col = (n: string): number => header.findIndex((h) => h.toLowerCase() === n);
   const target = col('dataset') >= 0 ? col('dataset') : col('target');
   const targetName = header[target] ?? 'dataset';
-  for (const [name, i] of [['dataset (or target)', target], ['value', col('value')]] as const) {
+  for (const [name, i] of [
+    ['dataset (or target)', target],
+    ['value', col('value')],
+  ] as const) {
     if (i < 0) issues.add(1, null, `a proxy-score file needs the columns model, dataset (or target), proxy, value; "${name}" is missing`);
   }
   issues.throwIfAny();
@@ -179,24 +189,36 @@ function directionAt(row: TextRow, i: number, fallback: Direction, issues: Issue
 
 function parseLong(file: string, rows: readonly TextRow[], header: string[], issues: Issues, o: Required<ParseOptions>): ParsedImport {
   const col = (n: string): number => header.findIndex((h) => h.toLowerCase() === n);
-  const epochCols = header.map((h, i) => ({ i, m: EPOCH_COLUMN.exec(h) })).filter((e) => e.m !== null).map((e) => ({ i: e.i, epoch: Number(e.m?.[1]), name: header[e.i] ?? '' }));
+  const epochCols = header
+    .map((h, i) => ({ i, m: EPOCH_COLUMN.exec(h) }))
+    .filter((e) => e.m !== null)
+    .map((e) => ({ i: e.i, epoch: Number(e.m?.[1]), name: header[e.i] ?? '' }));
   epochCols.forEach((e, k) => e.epoch !== k + 1 && issues.add(1, e.name, `is epoch ${e.epoch}, but the per-epoch columns must count 1, 2, 3, … in order`));
   const others = header.map((h, i) => ({ h, i })).filter(({ h, i }) => !RESERVED.has(h.toLowerCase()) && !epochCols.some((e) => e.i === i));
   let valueCol = col('value');
   let metricName = o.metric;
   if (valueCol < 0) {
     if (others.length !== 1) {
-      issues.add(1, null, others.length === 0
-        ? 'has no value column: name it "value" or after the metric (e.g. "accuracy")'
-        : `has ${others.length} candidate value columns (${others.map((x) => x.h).join(', ')}); keep one, or name it "value"`);
+      issues.add(
+        1,
+        null,
+        others.length === 0
+          ? 'has no value column: name it "value" or after the metric (e.g. "accuracy")'
+          : `has ${others.length} candidate value columns (${others.map((x) => x.h).join(', ')}); keep one, or name it "value"`,
+      );
     } else {
       valueCol = others[0]?.i ?? -1;
       metricName = others[0]?.h ?? o.metric;
     }
   } else if (others.length > 0) {
-    issues.add(1, others[0]?.h ?? null, 'is not a column mselect knows (model, dataset, value or a metric name, metric, split, direction, seconds, ep1, ep2, …)');
+    issues.add(
+      1,
+      others[0]?.h ?? null,
+      'is not a column mselect knows (model, dataset, value or a metric name, metric, split, direction, seconds, ep1, ep2, …)',
+    );
   }
-  if (col('seconds') >= 0 && epochCols.length === 0) issues.add(1, 'seconds', 'gives seconds per epoch, but the file has no per-epoch columns (ep1, ep2, …) to store them with');
+  if (col('seconds') >= 0 && epochCols.length === 0)
+    issues.add(1, 'seconds', 'gives seconds per epoch, but the file has no per-epoch columns (ep1, ep2, …) to store them with');
   issues.throwIfAny();
   const metricCol = col('metric');
   const cells: ImportedCell[] = [];
@@ -219,11 +241,20 @@ function parseLong(file: string, rows: readonly TextRow[], header: string[], iss
     const d = datasets.get(dataset);
     if (!d) datasets.set(dataset, { id: dataset, metric, direction, split, line: row.line });
     else {
-      if (d.metric !== metric) issues.add(row.line, metricCol >= 0 ? 'metric' : null, `is "${metric}", but line ${d.line} gives ${dataset} the metric "${d.metric}"`);
+      if (d.metric !== metric)
+        issues.add(row.line, metricCol >= 0 ? 'metric' : null, `is "${metric}", but line ${d.line} gives ${dataset} the metric "${d.metric}"`);
       if (d.direction !== direction) issues.add(row.line, 'direction', `is ${direction}, but line ${d.line} gives ${dataset} the direction ${d.direction}`);
-      if (d.split !== split) issues.add(row.line, 'split', `is "${split ?? ''}", but line ${d.line} gives ${dataset} the split "${d.split ?? ''}"; one split per dataset`);
+      if (d.split !== split)
+        issues.add(row.line, 'split', `is "${split ?? ''}", but line ${d.line} gives ${dataset} the split "${d.split ?? ''}"; one split per dataset`);
     }
-    cells.push({ model, dataset, value, curve: curveRaw.slice(0, lastFilled).map((c) => c.v ?? Number.NaN), line: row.line, ...(seconds !== null && seconds !== undefined ? { secondsPerEpoch: seconds } : {}) });
+    cells.push({
+      model,
+      dataset,
+      value,
+      curve: curveRaw.slice(0, lastFilled).map((c) => c.v ?? Number.NaN),
+      line: row.line,
+      ...(seconds !== null && seconds !== undefined ? { secondsPerEpoch: seconds } : {}),
+    });
   }
   issues.throwIfAny();
   const duplicates = duplicatesOf(cells.map((c) => ({ key: `${c.model} on ${c.dataset}`, line: c.line, fingerprint: JSON.stringify([c.value, c.curve]) })));

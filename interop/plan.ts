@@ -50,7 +50,8 @@ export interface ImportPlan {
 export const pairKey = (model: string, dataset: string): string => `${model}\u0000${dataset}`;
 export const proxyKey = (model: string, target: string, proxy: string): string => `${model}\u0000${target}\u0000${proxy}`;
 
-const same = (a: number | null, b: number | null): boolean => (a === null || Number.isNaN(a) ? b === null || Number.isNaN(b) : b !== null && Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a)));
+const same = (a: number | null, b: number | null): boolean =>
+  a === null || Number.isNaN(a) ? b === null || Number.isNaN(b) : b !== null && Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a));
 
 /** Later rows repeating a key with the same content are dropped; the first row stands. */
 function firstOf<T extends { line: number }>(items: readonly T[], key: (t: T) => string): T[] {
@@ -84,7 +85,9 @@ export function planImport(parsed: ParsedImport, state: StoreState): ImportPlan 
   const models = [...new Set([...cells.map((c) => c.model), ...proxies.map((p) => p.model)])];
   const datasetConflicts = parsed.datasets.flatMap((d) => {
     const s = state.datasets.get(d.id);
-    return s && (s.metric !== d.metric || s.direction !== d.direction) ? [`${d.id}: stored as ${s.metric} (${s.direction}), the file says ${d.metric} (${d.direction})`] : [];
+    return s && (s.metric !== d.metric || s.direction !== d.direction)
+      ? [`${d.id}: stored as ${s.metric} (${s.direction}), the file says ${d.metric} (${d.direction})`]
+      : [];
   });
   // Warnings look at each dataset as it will be after the import: stored cells of other models plus the file's.
   const byDataset = new Map<string, Map<string, number>>();
@@ -97,15 +100,25 @@ export function planImport(parsed: ParsedImport, state: StoreState): ImportPlan 
   const columns = [...byDataset].filter(([d]) => parsed.datasets.some((x) => x.id === d)).map(([d, m]) => [d, [...m.values()]] as const);
   const warnings = columns.flatMap(([d, v]) => datasetWarnings(d, v, { scale }));
   const conflictingDupes = parsed.duplicates.filter((d) => !d.same);
-  if (conflictingDupes.length) warnings.push(`${conflictingDupes.length} row(s) repeat an earlier key with another value; the import is refused until the file says which one holds`);
+  if (conflictingDupes.length)
+    warnings.push(`${conflictingDupes.length} row(s) repeat an earlier key with another value; the import is refused until the file says which one holds`);
   return {
-    file: parsed.file, shape: parsed.shape, baseVersion: state.version,
-    newCells, changedCells, unchangedCells: cells.length - newCells.length - changedCells.length, curves: cells.filter((c) => c.curve.length > 0).length,
+    file: parsed.file,
+    shape: parsed.shape,
+    baseVersion: state.version,
+    newCells,
+    changedCells,
+    unchangedCells: cells.length - newCells.length - changedCells.length,
+    curves: cells.filter((c) => c.curve.length > 0).length,
     newModels: models.filter((m) => !state.models.has(m)).sort(),
     newDatasets: parsed.datasets.filter((d) => !state.datasets.has(d.id)),
     datasets: parsed.datasets,
-    datasetConflicts, newProxies, changedProxies, unchangedProxies: proxies.length - newProxies.length - changedProxies.length,
-    duplicates: parsed.duplicates, warnings,
+    datasetConflicts,
+    newProxies,
+    changedProxies,
+    unchangedProxies: proxies.length - newProxies.length - changedProxies.length,
+    duplicates: parsed.duplicates,
+    warnings,
   };
 }
 
@@ -118,7 +131,8 @@ export function conflictsOf(plan: ImportPlan): ValueChange[] {
 }
 
 const v = (x: number | null): string => (x === null || Number.isNaN(x) ? 'empty' : String(x));
-const list = (items: readonly string[], max = 8): string => (items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')}, … (${items.length - max} more)`);
+const list = (items: readonly string[], max = 8): string =>
+  items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')}, … (${items.length - max} more)`;
 
 /** The plan as the lines `mselect import --dry-run` prints. */
 export function describePlan(plan: ImportPlan): string[] {
@@ -127,16 +141,23 @@ export function describePlan(plan: ImportPlan): string[] {
     `${plan.file}: ${plan.shape === 'proxies' ? 'proxy scores' : `${plan.shape} performance matrix`}, compared with store version ${plan.baseVersion}`,
   ];
   if (plan.shape !== 'proxies') {
-    lines.push(`  cells: ${plan.newCells.length} new, ${plan.changedCells.length} changed, ${plan.unchangedCells} unchanged; ${plan.curves} with per-epoch curves`);
-    lines.push(`  datasets: ${plan.newDatasets.length} new${plan.newDatasets.length ? ` (${list(plan.newDatasets.map((d) => `${d.id} ${d.metric}${d.direction === 'minimize' ? ' ↓' : ''}`))})` : ''}`);
+    lines.push(
+      `  cells: ${plan.newCells.length} new, ${plan.changedCells.length} changed, ${plan.unchangedCells} unchanged; ${plan.curves} with per-epoch curves`,
+    );
+    lines.push(
+      `  datasets: ${plan.newDatasets.length} new${plan.newDatasets.length ? ` (${list(plan.newDatasets.map((d) => `${d.id} ${d.metric}${d.direction === 'minimize' ? ' ↓' : ''}`))})` : ''}`,
+    );
   } else {
-    lines.push(`  proxy scores: ${plan.newProxies.length} new, ${plan.changedProxies.length} changed, ${plan.unchangedProxies} unchanged; proxies ${list([...new Set([...plan.newProxies, ...plan.changedProxies].map((p) => p.proxy))])}`);
+    lines.push(
+      `  proxy scores: ${plan.newProxies.length} new, ${plan.changedProxies.length} changed, ${plan.unchangedProxies} unchanged; proxies ${list([...new Set([...plan.newProxies, ...plan.changedProxies].map((p) => p.proxy))])}`,
+    );
   }
   lines.push(`  models: ${plan.newModels.length} new${plan.newModels.length ? ` (${list(plan.newModels)})` : ''}`);
   for (const c of conflicts.slice(0, 20)) lines.push(`  changed: ${c.what} (line ${c.line}): stored ${v(c.stored)}, file ${v(c.imported)}`);
   if (conflicts.length > 20) lines.push(`  … ${conflicts.length - 20} more changed values`);
   for (const d of plan.datasetConflicts) lines.push(`  dataset conflict: ${d}`);
-  for (const d of plan.duplicates.slice(0, 10)) lines.push(`  duplicate: line ${d.line} repeats ${d.key} of line ${d.first}${d.same ? ' (same values; ignored)' : ' with other values'}`);
+  for (const d of plan.duplicates.slice(0, 10))
+    lines.push(`  duplicate: line ${d.line} repeats ${d.key} of line ${d.first}${d.same ? ' (same values; ignored)' : ' with other values'}`);
   for (const w of plan.warnings) lines.push(`  warning: ${w}`);
   return lines;
 }

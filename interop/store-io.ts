@@ -64,12 +64,21 @@ export interface ApplyResult {
  */
 export async function applyImport(store: MatrixStore, plan: ImportPlan, o: { replace?: boolean; taskType?: string } = {}): Promise<ApplyResult> {
   const conflicting = plan.duplicates.filter((d) => !d.same);
-  if (conflicting.length) throw new InteropUsageError(`${plan.file}: refused: ${conflicting.map((d) => `line ${d.line} repeats ${d.key} of line ${d.first} with another value`).join('; ')}`);
+  if (conflicting.length)
+    throw new InteropUsageError(
+      `${plan.file}: refused: ${conflicting.map((d) => `line ${d.line} repeats ${d.key} of line ${d.first} with another value`).join('; ')}`,
+    );
   const conflicts = conflictsOf(plan);
   if (plan.datasetConflicts.length) throw new InteropUsageError(`${plan.file}: refused: ${plan.datasetConflicts.join('; ')}`);
   if (conflicts.length && !o.replace) {
     const shown = conflicts.slice(0, 20).map((c) => `  ${c.what} (line ${c.line}): stored ${c.stored ?? 'empty'}, file ${c.imported ?? 'empty'}`);
-    throw new InteropUsageError([`${plan.file}: refused: ${conflicts.length} value(s) differ from store version ${plan.baseVersion}; pass --replace to supersede them with a new version, or fix the file:`, ...shown, ...(conflicts.length > 20 ? [`  … ${conflicts.length - 20} more`] : [])].join('\n'));
+    throw new InteropUsageError(
+      [
+        `${plan.file}: refused: ${conflicts.length} value(s) differ from store version ${plan.baseVersion}; pass --replace to supersede them with a new version, or fix the file:`,
+        ...shown,
+        ...(conflicts.length > 20 ? [`  … ${conflicts.length - 20} more`] : []),
+      ].join('\n'),
+    );
   }
   const cells = [...plan.newCells, ...(o.replace ? plan.changedCells : [])];
   const proxies = [...plan.newProxies, ...(o.replace ? plan.changedProxies : [])];
@@ -79,26 +88,45 @@ export async function applyImport(store: MatrixStore, plan: ImportPlan, o: { rep
   const w = store.beginWrite();
   try {
     if (plan.newModels.length) await w.upsertModels(plan.newModels.map((id) => ({ id, source: plan.file })));
-    if (plan.newDatasets.length) await w.upsertDatasets(plan.newDatasets.map((d) => ({ id: d.id, taskType: o.taskType ?? 'imported', metric: d.metric, direction: d.direction })));
+    if (plan.newDatasets.length)
+      await w.upsertDatasets(plan.newDatasets.map((d) => ({ id: d.id, taskType: o.taskType ?? 'imported', metric: d.metric, direction: d.direction })));
     if (o.replace && plan.changedCells.length) w.supersede(plan.changedCells);
     const metricOf = new Map(plan.datasets.map((d) => [d.id, d.metric]));
     const metric = (dataset: string): string => metricOf.get(dataset) ?? 'accuracy';
     if (cells.length) {
-      await w.appendCells(cells.map((c) => ({
-        model: c.model, dataset: c.dataset, settingsHash: IMPORTED_SETTINGS, metric: metric(c.dataset), value: c.value, epochs: c.curve.length,
-        trainer: 'imported', backend: 'imported', runId: `${plan.file}:${c.line}`, startedAt: null,
-      })));
+      await w.appendCells(
+        cells.map((c) => ({
+          model: c.model,
+          dataset: c.dataset,
+          settingsHash: IMPORTED_SETTINGS,
+          metric: metric(c.dataset),
+          value: c.value,
+          epochs: c.curve.length,
+          trainer: 'imported',
+          backend: 'imported',
+          runId: `${plan.file}:${c.line}`,
+          startedAt: null,
+        })),
+      );
       const curves = cells.filter((c) => c.curve.length > 0);
       if (curves.length) {
-        await w.appendCurves(curves.map((c) => ({
-          model: c.model, dataset: c.dataset, settingsHash: IMPORTED_SETTINGS, metric: metric(c.dataset), values: [...c.curve],
-          ...(typeof c.secondsPerEpoch === 'number' ? { seconds: c.curve.map(() => c.secondsPerEpoch as number) } : {}),
-        })));
+        await w.appendCurves(
+          curves.map((c) => ({
+            model: c.model,
+            dataset: c.dataset,
+            settingsHash: IMPORTED_SETTINGS,
+            metric: metric(c.dataset),
+            values: [...c.curve],
+            ...(typeof c.secondsPerEpoch === 'number' ? { seconds: c.curve.map(() => c.secondsPerEpoch as number) } : {}),
+          })),
+        );
       }
     }
     if (proxies.length) await w.putProxyScores(proxies.map((p) => ({ model: p.model, target: p.target, proxy: p.proxy, value: p.value })));
     const replaced = o.replace ? plan.changedCells.length + plan.changedProxies.length : 0;
-    const version = await w.commit(`import ${plan.file}: ${cells.length - (o.replace ? plan.changedCells.length : 0)} new cells, ${proxies.length} proxy scores${replaced ? `, ${replaced} values superseded` : ''}`);
+    const version = await w.commit(
+      `import ${plan.file}: ${cells.length - (o.replace ? plan.changedCells.length : 0)} new cells, ${proxies.length} proxy scores${replaced ? `, ${replaced} values superseded` : ''}`,
+    );
     return { version, cells: cells.length, replaced, proxies: proxies.length };
   } catch (e) {
     await w.abort();

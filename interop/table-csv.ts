@@ -123,19 +123,21 @@ export async function importTableCsv(writer: Writer, table: StoreTable, text: st
       return writer.putProxyScores(records as unknown as ProxyScoreInput[]);
     case 'curves': {
       const curves = groupBy(records, (r) => JSON.stringify([r.model, r.dataset, r.settingsHash, r.metric]));
-      return writer.appendCurves(curves.map((points) => {
-        const head = points[0] as Record<string, unknown>;
-        return {
-          model: head.model as string,
-          dataset: head.dataset as string,
-          settingsHash: head.settingsHash as string,
-          metric: head.metric as string,
-          epochs: points.map((p) => p.epoch as number),
-          values: points.map((p) => p.value as number),
-          seconds: points.map((p) => p.seconds as number | null),
-          peakMemoryBytes: points.map((p) => (p.peakMemoryBytes ?? null) as number | null),
-        };
-      }));
+      return writer.appendCurves(
+        curves.map((points) => {
+          const head = points[0] as Record<string, unknown>;
+          return {
+            model: head.model as string,
+            dataset: head.dataset as string,
+            settingsHash: head.settingsHash as string,
+            metric: head.metric as string,
+            epochs: points.map((p) => p.epoch as number),
+            values: points.map((p) => p.value as number),
+            seconds: points.map((p) => p.seconds as number | null),
+            peakMemoryBytes: points.map((p) => (p.peakMemoryBytes ?? null) as number | null),
+          };
+        }),
+      );
     }
     case 'clusterings':
       for (const rows of groupBy(records, (r) => String(r.id))) {

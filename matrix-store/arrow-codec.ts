@@ -134,9 +134,22 @@ export function decodeBatch(spec: TableSpec, batch: RecordBatch, cache: Map<stri
     if (!child && c.since !== undefined && c.nullable) return void columns.set(c.name, () => nullColumn(storageOf(c.kind), batch.numRows));
     if (!child || !data) throw new Error(`column ${c.name} is missing`);
     const storage = storageOf(c.kind);
-    const expected = c.kind === 'dict' ? Type.Dictionary : storage === 'str' ? Type.Utf8 : c.kind === 'ts' ? Type.Timestamp : storage === 'f64' ? Type.Float : storage === 'i32' ? Type.Int : Type.Bool;
+    const expected =
+      c.kind === 'dict'
+        ? Type.Dictionary
+        : storage === 'str'
+          ? Type.Utf8
+          : c.kind === 'ts'
+            ? Type.Timestamp
+            : storage === 'f64'
+              ? Type.Float
+              : storage === 'i32'
+                ? Type.Int
+                : Type.Bool;
     if (data.type.typeId !== expected) throw new Error(`column ${c.name} is ${String(data.type)}, not ${c.kind}`);
-    columns.set(c.name, () => (storage === 'str' ? { kind: 'str', values: child.toArray() as (string | null)[] } : decodeColumn(data, storage, cache, `${cachePrefix}#${c.name}`)));
+    columns.set(c.name, () =>
+      storage === 'str' ? { kind: 'str', values: child.toArray() as (string | null)[] } : decodeColumn(data, storage, cache, `${cachePrefix}#${c.name}`),
+    );
   });
   return new ColumnSet(spec, batch.numRows, columns);
 }

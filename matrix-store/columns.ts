@@ -186,7 +186,9 @@ class ColumnBuilder {
     const valid = this.valid ? this.valid.view() : null;
     switch (this.storage) {
       case 'dict':
-        return sortDictionary ? sortedDict([...this.dictIds.keys()], this.nums.view() as Int32Array) : { kind: 'dict', dict: [...this.dictIds.keys()], index: this.nums.view() as Int32Array };
+        return sortDictionary
+          ? sortedDict([...this.dictIds.keys()], this.nums.view() as Int32Array)
+          : { kind: 'dict', dict: [...this.dictIds.keys()], index: this.nums.view() as Int32Array };
       case 'str':
         return { kind: 'str', values: this.strings };
       case 'f64':

@@ -51,7 +51,12 @@ function collect(set: ColumnSet, model: string, filter: CurveFilter, groups: Map
     const d = dataset.dict[dataset.index[i] ?? 0] ?? '';
     const s = settings.dict[settings.index[i] ?? 0] ?? '';
     const k = metric.dict[metric.index[i] ?? 0] ?? '';
-    if ((filter.dataset !== undefined && d !== filter.dataset) || (filter.settingsHash !== undefined && s !== filter.settingsHash) || (filter.metric !== undefined && k !== filter.metric)) continue;
+    if (
+      (filter.dataset !== undefined && d !== filter.dataset) ||
+      (filter.settingsHash !== undefined && s !== filter.settingsHash) ||
+      (filter.metric !== undefined && k !== filter.metric)
+    )
+      continue;
     const key = `${d}\u0000${s}\u0000${k}`;
     let points = groups.get(key);
     if (!points) groups.set(key, (points = new Map()));

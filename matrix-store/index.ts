@@ -12,6 +12,4 @@ export type { CurveSeries, ModelCurves, CurveFilter, EpochCost } from './curve-r
 export type { CompactResult, CompactedTable, PruneResult } from './maintenance';
 export { settingsHash } from './settings-hash';
 export { STORE_SCHEMA_VERSION, TABLES, type ColumnSpec } from './schema';
-export {
-  StoreError, StoreCorruptError, SchemaVersionError, VersionNotFoundError, InvalidStoreInputError, CommitContentionError, toFailure,
-} from './errors';
+export { StoreError, StoreCorruptError, SchemaVersionError, VersionNotFoundError, InvalidStoreInputError, CommitContentionError, toFailure } from './errors';

@@ -52,7 +52,13 @@ async function compactTable(objects: ObjectStore, table: StoreTable, parts: read
  * (what a superseding import replaces), keeping the first fragment's order; null when no row
  * is left. Throws StoreCorrupt.
  */
-export async function rewriteTableWithout(objects: ObjectStore, table: StoreTable, parts: readonly FragmentEntry[], batchRows: number, drop: (set: ColumnSet, row: number) => boolean): Promise<FragmentEntry | null> {
+export async function rewriteTableWithout(
+  objects: ObjectStore,
+  table: StoreTable,
+  parts: readonly FragmentEntry[],
+  batchRows: number,
+  drop: (set: ColumnSet, row: number) => boolean,
+): Promise<FragmentEntry | null> {
   const set = await readParts(objects, table, parts);
   const kept = survivors(set).filter((row) => !drop(set, row));
   if (kept.length === 0) return null;

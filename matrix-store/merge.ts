@@ -84,14 +84,17 @@ function sortByKey(rows: number, keys: readonly KeyColumn[]): Uint32Array {
  */
 export function survivors(set: ColumnSet): Uint32Array {
   const { key, keep, order } = set.spec;
-  const columns = combine(key.map((name) => keyColumn(set, name)), set.rows);
+  const columns = combine(
+    key.map((name) => keyColumn(set, name)),
+    set.rows,
+  );
   const sorted = sortByKey(set.rows, columns);
   const keys = columns.map((k) => k.values);
   const same = (a: number, b: number): boolean => keys.every((k) => k[a] === k[b]);
   const kept = new Uint8Array(set.rows);
   const out = new Uint32Array(set.rows);
   let n = 0;
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i + 1;
     while (j < sorted.length && same(sorted[i] ?? 0, sorted[j] ?? 0)) j++;
     const row = sorted[keep === 'first' ? i : j - 1] ?? 0;

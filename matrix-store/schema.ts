@@ -50,12 +50,25 @@ export interface TableSpec {
   readonly range: string | null;
 }
 
-const col = (name: string, kind: ColumnKind, nullable = false, since?: number): ColumnSpec => ({ name, kind, nullable, ...(since === undefined ? {} : { since }) });
+const col = (name: string, kind: ColumnKind, nullable = false, since?: number): ColumnSpec => ({
+  name,
+  kind,
+  nullable,
+  ...(since === undefined ? {} : { since }),
+});
 
 export const TABLES: Readonly<Record<StoreTable, TableSpec>> = {
   models: {
     name: 'models',
-    columns: [col('id', 'dict'), col('family', 'str', true), col('size', 'f64', true), col('source', 'str', true), col('card', 'json'), col('addedAt', 'ts'), col('removedAt', 'ts', true)],
+    columns: [
+      col('id', 'dict'),
+      col('family', 'str', true),
+      col('size', 'f64', true),
+      col('source', 'str', true),
+      col('card', 'json'),
+      col('addedAt', 'ts'),
+      col('removedAt', 'ts', true),
+    ],
     key: ['id'],
     keep: 'last',
     order: 'key',
@@ -72,9 +85,18 @@ export const TABLES: Readonly<Record<StoreTable, TableSpec>> = {
   cells: {
     name: 'cells',
     columns: [
-      col('model', 'dict'), col('dataset', 'dict'), col('settingsHash', 'dict'), col('metric', 'dict'), col('value', 'f64', true),
-      col('epochs', 'i32'), col('trainer', 'dict'), col('backend', 'dict'), col('seed', 'i32', true), col('runId', 'str'),
-      col('startedAt', 'ts', true), col('finishedAt', 'ts'),
+      col('model', 'dict'),
+      col('dataset', 'dict'),
+      col('settingsHash', 'dict'),
+      col('metric', 'dict'),
+      col('value', 'f64', true),
+      col('epochs', 'i32'),
+      col('trainer', 'dict'),
+      col('backend', 'dict'),
+      col('seed', 'i32', true),
+      col('runId', 'str'),
+      col('startedAt', 'ts', true),
+      col('finishedAt', 'ts'),
     ],
     key: ['model', 'dataset', 'settingsHash'],
     keep: 'first',
@@ -83,7 +105,16 @@ export const TABLES: Readonly<Record<StoreTable, TableSpec>> = {
   },
   curves: {
     name: 'curves',
-    columns: [col('model', 'dict'), col('dataset', 'dict'), col('settingsHash', 'dict'), col('metric', 'dict'), col('epoch', 'i32'), col('value', 'f64'), col('seconds', 'f64', true), col('peakMemoryBytes', 'f64', true, 2)],
+    columns: [
+      col('model', 'dict'),
+      col('dataset', 'dict'),
+      col('settingsHash', 'dict'),
+      col('metric', 'dict'),
+      col('epoch', 'i32'),
+      col('value', 'f64'),
+      col('seconds', 'f64', true),
+      col('peakMemoryBytes', 'f64', true, 2),
+    ],
     key: ['model', 'dataset', 'settingsHash', 'metric', 'epoch'],
     keep: 'first',
     order: 'key',
@@ -91,7 +122,15 @@ export const TABLES: Readonly<Record<StoreTable, TableSpec>> = {
   },
   clusterings: {
     name: 'clusterings',
-    columns: [col('id', 'dict'), col('method', 'dict'), col('params', 'json'), col('model', 'dict'), col('cluster', 'i32'), col('representative', 'bool'), col('createdAt', 'ts')],
+    columns: [
+      col('id', 'dict'),
+      col('method', 'dict'),
+      col('params', 'json'),
+      col('model', 'dict'),
+      col('cluster', 'i32'),
+      col('representative', 'bool'),
+      col('createdAt', 'ts'),
+    ],
     key: ['id', 'model'],
     keep: 'first',
     order: 'commit',
@@ -134,7 +173,13 @@ export function arrowSchema(spec: TableSpec): Schema {
     const type = c.kind === 'dict' ? new Dictionary(new Utf8(), new Int32(), i) : arrowType(c.kind);
     return new Field(c.name, type, c.nullable);
   });
-  return new Schema(fields, new Map([['mselect.table', spec.name], ['mselect.schema_version', String(STORE_SCHEMA_VERSION)]]));
+  return new Schema(
+    fields,
+    new Map([
+      ['mselect.table', spec.name],
+      ['mselect.schema_version', String(STORE_SCHEMA_VERSION)],
+    ]),
+  );
 }
 
 export function assertUnreachable(x: never): never {

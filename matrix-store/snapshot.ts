@@ -42,10 +42,14 @@ type Row = Readonly<Record<string, unknown>>;
 /** The surviving rows of a merged table as plain records, JSON columns parsed. */
 export function rowsOf(merged: Merged): Row[] {
   const { set, rows } = merged;
-  return Array.from(rows, (r) => Object.fromEntries(set.spec.columns.map((c) => {
-    const v = set.value(c.name, r);
-    return [c.name, c.kind === 'json' && typeof v === 'string' ? (JSON.parse(v) as unknown) : v];
-  })));
+  return Array.from(rows, (r) =>
+    Object.fromEntries(
+      set.spec.columns.map((c) => {
+        const v = set.value(c.name, r);
+        return [c.name, c.kind === 'json' && typeof v === 'string' ? (JSON.parse(v) as unknown) : v];
+      }),
+    ),
+  );
 }
 
 export class Snapshot {
@@ -97,7 +101,11 @@ export class Snapshot {
   }
 
   /** The (model, dataset) pairs among those given that have no cell yet. Throws StoreCorrupt. */
-  async missingCells(models: readonly string[], datasets: readonly string[], options: Omit<GridOptions, 'models' | 'datasets'> = {}): Promise<{ model: string; dataset: string }[]> {
+  async missingCells(
+    models: readonly string[],
+    datasets: readonly string[],
+    options: Omit<GridOptions, 'models' | 'datasets'> = {},
+  ): Promise<{ model: string; dataset: string }[]> {
     const grid = await cellGrid(this.source, await this.registry(), { ...options, models, datasets });
     const out: { model: string; dataset: string }[] = [];
     datasets.forEach((dataset, d) => models.forEach((model, m) => grid.present[d * models.length + m] || out.push({ model, dataset })));

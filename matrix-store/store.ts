@@ -70,7 +70,15 @@ export class MatrixStore {
       const r = await this.log.record(v);
       const rowsAdded: Partial<Record<StoreTable, number>> = {};
       for (const f of r.add) rowsAdded[f.table] = (rowsAdded[f.table] ?? 0) + f.rows;
-      out.push({ version: r.version, parent: r.parent, createdAt: r.createdAt, message: r.message, writer: r.writer, rowsAdded, fragmentsRemoved: r.remove.length });
+      out.push({
+        version: r.version,
+        parent: r.parent,
+        createdAt: r.createdAt,
+        message: r.message,
+        writer: r.writer,
+        rowsAdded,
+        fragmentsRemoved: r.remove.length,
+      });
     }
     return out;
   }

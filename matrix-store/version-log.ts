@@ -53,7 +53,12 @@ export class VersionLog {
   async record(v: number): Promise<VersionRecord> {
     const cached = this.records.get(v);
     if (cached) return cached;
-    const parsed = await readJson(this.objects, versionKey(v), (json) => VersionRecordSchema.safeParse(json), async () => new VersionNotFoundError(v, await this.head()));
+    const parsed = await readJson(
+      this.objects,
+      versionKey(v),
+      (json) => VersionRecordSchema.safeParse(json),
+      async () => new VersionNotFoundError(v, await this.head()),
+    );
     this.records.set(v, parsed);
     return parsed;
   }
@@ -137,7 +142,12 @@ export class VersionLog {
 
   private async checkpoint(v: number): Promise<readonly FragmentEntry[]> {
     const key = checkpointKey(v);
-    const parsed = await readJson(this.objects, key, (json) => CheckpointSchema.safeParse(json), () => Promise.resolve(new StoreCorruptError(this.objects.describe(key), 'manifest', 0, 'the checkpoint vanished')));
+    const parsed = await readJson(
+      this.objects,
+      key,
+      (json) => CheckpointSchema.safeParse(json),
+      () => Promise.resolve(new StoreCorruptError(this.objects.describe(key), 'manifest', 0, 'the checkpoint vanished')),
+    );
     return parsed.fragments;
   }
 

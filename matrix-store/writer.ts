@@ -8,8 +8,20 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { formatIssues } from '../contracts/parse';
 import {
-  CellRecordSchema, ClusteringInputSchema, CurveInputSchema, DatasetRecordSchema, ModelRecordSchema, ProxyScoreSchema,
-  type CellRecordInput, type ClusteringInput, type CurveInput, type DatasetRecordInput, type FragmentEntry, type ModelRecordInput, type ProxyScoreInput, type StoreTable,
+  CellRecordSchema,
+  ClusteringInputSchema,
+  CurveInputSchema,
+  DatasetRecordSchema,
+  ModelRecordSchema,
+  ProxyScoreSchema,
+  type CellRecordInput,
+  type ClusteringInput,
+  type CurveInput,
+  type DatasetRecordInput,
+  type FragmentEntry,
+  type ModelRecordInput,
+  type ProxyScoreInput,
+  type StoreTable,
 } from '../contracts/schemas/store';
 import type { ObjectStore } from '../storage';
 import { TableBuilder, type ColumnSet } from './columns';
@@ -47,7 +59,10 @@ export class Writer {
   /** Add or replace models (the last write of an id wins; set `removedAt` to withdraw one). Throws InvalidInput. */
   async upsertModels(models: readonly ModelRecordInput[]): Promise<void> {
     const now = Date.now();
-    await this.add('models', parseAll(ModelRecordSchema, models, 'model').map((m) => ({ ...m, addedAt: m.addedAt ?? now })));
+    await this.add(
+      'models',
+      parseAll(ModelRecordSchema, models, 'model').map((m) => ({ ...m, addedAt: m.addedAt ?? now })),
+    );
   }
 
   /** Add or replace datasets (the last write of an id wins). Throws InvalidInput. */
@@ -58,7 +73,10 @@ export class Writer {
   /** Append fine-tune results; a cell whose (model, dataset, settingsHash) already exists is dropped on read. Throws InvalidInput. */
   async appendCells(cells: readonly CellRecordInput[]): Promise<void> {
     const now = Date.now();
-    await this.add('cells', parseAll(CellRecordSchema, cells, 'cell').map((c) => ({ ...c, finishedAt: c.finishedAt ?? now })));
+    await this.add(
+      'cells',
+      parseAll(CellRecordSchema, cells, 'cell').map((c) => ({ ...c, finishedAt: c.finishedAt ?? now })),
+    );
   }
 
   /** Append learning curves, one entry per run; points already stored are dropped on read. Throws InvalidInput. */
@@ -92,7 +110,10 @@ export class Writer {
   /** Cache proxy scores (the last write of a (model, target, proxy) wins). Throws InvalidInput. */
   async putProxyScores(scores: readonly ProxyScoreInput[]): Promise<void> {
     const now = Date.now();
-    await this.add('proxyScores', parseAll(ProxyScoreSchema, scores, 'proxy score').map((s) => ({ ...s, computedAt: s.computedAt ?? now })));
+    await this.add(
+      'proxyScores',
+      parseAll(ProxyScoreSchema, scores, 'proxy score').map((s) => ({ ...s, computedAt: s.computedAt ?? now })),
+    );
   }
 
   /**

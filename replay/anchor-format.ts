@@ -178,13 +178,15 @@ export function formatCurvesCsv(runs: RunSet, inPaperPool: ReadonlySet<string> =
 export function parseDatasetDirections(tsv: string, source = 'datasets.tsv'): Map<string, Direction> {
   const lines = splitLines(tsv);
   const header = tabCells(lines[0] ?? '');
-  if (header[0] !== 'dataset' || header[1] !== 'direction') throw new AnchorFormatError(source, 1, `header is "${lines[0] ?? ''}", but must be "dataset<TAB>direction"`);
+  if (header[0] !== 'dataset' || header[1] !== 'direction')
+    throw new AnchorFormatError(source, 1, `header is "${lines[0] ?? ''}", but must be "dataset<TAB>direction"`);
   const out = new Map<string, Direction>();
   lines.slice(1).forEach((text, i) => {
     if (text.trim() === '') return;
     const [dataset = '', direction = ''] = tabCells(text);
     if (dataset === '' || out.has(dataset)) throw new AnchorFormatError(source, i + 2, `dataset "${dataset}" is empty or repeated`);
-    if (direction !== 'maximize' && direction !== 'minimize') throw new AnchorFormatError(source, i + 2, `direction is "${direction}", but must be maximize or minimize`);
+    if (direction !== 'maximize' && direction !== 'minimize')
+      throw new AnchorFormatError(source, i + 2, `direction is "${direction}", but must be maximize or minimize`);
     out.set(dataset, direction);
   });
   return out;

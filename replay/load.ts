@@ -59,8 +59,14 @@ export async function loadAnchors(dir: string): Promise<AnchorData> {
   const { runs, inPaperPool } = parseCurvesCsv(await readText(dir, 'curves.csv'), join(dir, 'curves.csv'));
   const datasetsText = await readFile(join(dir, 'history_datasets.txt'), 'utf8').catch(() => null);
   const matrixText = await readFile(join(dir, 'history_matrix.tsv'), 'utf8').catch(() => null);
-  if ((datasetsText === null) !== (matrixText === null)) throw new Error(`${dir}: history_matrix.tsv and history_datasets.txt come together; found only ${datasetsText === null ? 'history_matrix.tsv' : 'history_datasets.txt'}`);
-  const history = datasetsText === null || matrixText === null ? matrixFromRuns(runs) : parseHistoryMatrix(matrixText, parseNameList(datasetsText), join(dir, 'history_matrix.tsv'));
+  if ((datasetsText === null) !== (matrixText === null))
+    throw new Error(
+      `${dir}: history_matrix.tsv and history_datasets.txt come together; found only ${datasetsText === null ? 'history_matrix.tsv' : 'history_datasets.txt'}`,
+    );
+  const history =
+    datasetsText === null || matrixText === null
+      ? matrixFromRuns(runs)
+      : parseHistoryMatrix(matrixText, parseNameList(datasetsText), join(dir, 'history_matrix.tsv'));
   const directionsText = await readFile(join(dir, 'datasets.tsv'), 'utf8').catch(() => null);
   const directions = directionsText === null ? new Map<string, Direction>() : parseDatasetDirections(directionsText, join(dir, 'datasets.tsv'));
   return { dir, runs, inPaperPool, history, proxies: await loadProxies(dir, runs.datasets), directions };

@@ -31,7 +31,12 @@ export const PAPER_TARGETS = ['tweet_eval', 'mnli', 'multirc', 'boolq'] as const
 export const PAPER_MAX_EPOCHS = 5;
 
 /** Table VI of the paper (NLP, 40-model pool), as published: accuracies and epochs per target. */
-export const PUBLISHED_TABLE_VI: Readonly<Record<(typeof PAPER_TARGETS)[number], { bruteForceAcc: number; shAcc: number; twoPhaseAcc: number; twoPhaseEpochs: number; fineEpochs10: number; shEpochs40: number; bruteForceEpochs: number }>> = {
+export const PUBLISHED_TABLE_VI: Readonly<
+  Record<
+    (typeof PAPER_TARGETS)[number],
+    { bruteForceAcc: number; shAcc: number; twoPhaseAcc: number; twoPhaseEpochs: number; fineEpochs10: number; shEpochs40: number; bruteForceEpochs: number }
+  >
+> = {
   tweet_eval: { bruteForceAcc: 0.65, shAcc: 0.6, twoPhaseAcc: 0.65, twoPhaseEpochs: 19, fineEpochs10: 14, shEpochs40: 77, bruteForceEpochs: 200 },
   mnli: { bruteForceAcc: 0.85, shAcc: 0.85, twoPhaseAcc: 0.85, twoPhaseEpochs: 19, fineEpochs10: 14, shEpochs40: 77, bruteForceEpochs: 200 },
   multirc: { bruteForceAcc: 0.64, shAcc: 0.63, twoPhaseAcc: 0.63, twoPhaseEpochs: 20, fineEpochs10: 15, shEpochs40: 77, bruteForceEpochs: 200 },
@@ -77,17 +82,32 @@ export function paperCases(data: AnchorData, seed = 1): ReplayCase[] {
     if (data.proxies.get('leep')?.get(target) === undefined) throw new Error(`paper protocol: no proxy/leep file for ${target} in ${data.dir}`);
     const proxies = proxiesOn(data, target);
     const curves = selectRuns({ ...data.runs, runs: rounded }, (r) => r.dataset !== target);
-    const task: SelectionTask = { target, pool, maxEpochs: PAPER_MAX_EPOCHS, direction: directionOf(data, target), datasetDirections: data.directions, history: data.history, curves, proxies, seed };
-    return caseOf(task, rounded.filter((r) => r.dataset === target));
+    const task: SelectionTask = {
+      target,
+      pool,
+      maxEpochs: PAPER_MAX_EPOCHS,
+      direction: directionOf(data, target),
+      datasetDirections: data.directions,
+      history: data.history,
+      curves,
+      proxies,
+      seed,
+    };
+    return caseOf(
+      task,
+      rounded.filter((r) => r.dataset === target),
+    );
   });
 }
 
 /** The recorded proxy scores on `target`, by proxy. */
 export function proxiesOn(data: AnchorData, target: string): Map<string, ReadonlyMap<string, number>> {
-  return new Map([...data.proxies].flatMap(([kind, byTarget]) => {
-    const s = byTarget.get(target);
-    return s ? [[kind, s] as const] : [];
-  }));
+  return new Map(
+    [...data.proxies].flatMap(([kind, byTarget]) => {
+      const s = byTarget.get(target);
+      return s ? [[kind, s] as const] : [];
+    }),
+  );
 }
 
 /** The recorded proxy scores on every dataset but `target`: what the proxies told on past targets. */
@@ -112,8 +132,16 @@ export function looCases(data: AnchorData, options: LooOptions = {}): ReplayCase
     const maxEpochs = Math.min(...onTarget.map((r) => r.val.length));
     const pool = onTarget.map((r) => r.model);
     const task: SelectionTask = {
-      target, pool, maxEpochs, direction: directionOf(data, target), datasetDirections: data.directions, history: matrixFromRuns(curves), curves,
-      proxies: proxiesOn(data, target), proxyHistory: proxiesBesides(data, target), seed,
+      target,
+      pool,
+      maxEpochs,
+      direction: directionOf(data, target),
+      datasetDirections: data.directions,
+      history: matrixFromRuns(curves),
+      curves,
+      proxies: proxiesOn(data, target),
+      proxyHistory: proxiesBesides(data, target),
+      seed,
     };
     return caseOf(task, onTarget);
   });

@@ -122,7 +122,12 @@ export function syntheticRecordedHub(options: SyntheticHubOptions = {}): Synthet
       runs.push({ model, dataset, val, test });
     });
   });
-  const proxies = new Map([['leep', new Map(datasets.map((dataset, d) => [dataset, new Map(models.map((model, m) => [model, round(-2 + 2 * quality(l, m, d) + 0.05 * gaussian(rand))]))]))]]);
+  const proxies = new Map([
+    [
+      'leep',
+      new Map(datasets.map((dataset, d) => [dataset, new Map(models.map((model, m) => [model, round(-2 + 2 * quality(l, m, d) + 0.05 * gaussian(rand))]))])),
+    ],
+  ]);
   return { runs: { models, datasets, runs }, history: { models, datasets, values }, directions, proxies };
 }
 
@@ -136,10 +141,14 @@ export function writeAnchorsDir(dir: string, hub: SyntheticHub): string {
   const { history } = hub;
   writeFileSync(join(dir, 'curves.csv'), formatCurvesCsv(hub.runs, new Set(hub.runs.models)));
   writeFileSync(join(dir, 'history_datasets.txt'), `${history.datasets.join('\n')}\n`);
-  const rows = history.datasets.map((_, d) => history.models.map((_, m) => {
-    const v = history.values[d * history.models.length + m] ?? Number.NaN;
-    return Number.isFinite(v) ? String(v) : '0';
-  }).join('\t'));
+  const rows = history.datasets.map((_, d) =>
+    history.models
+      .map((_, m) => {
+        const v = history.values[d * history.models.length + m] ?? Number.NaN;
+        return Number.isFinite(v) ? String(v) : '0';
+      })
+      .join('\t'),
+  );
   writeFileSync(join(dir, 'history_matrix.tsv'), `${[history.models.join('\t'), ...rows].join('\n')}\n`);
   writeFileSync(join(dir, 'datasets.tsv'), `${['dataset\tdirection', ...[...hub.directions].map(([d, dir]) => `${d}\t${dir}`)].join('\n')}\n`);
   for (const [kind, byTarget] of hub.proxies) {

@@ -63,7 +63,10 @@ export function escapeHtml(text: string): string {
 
 /** JSON safe inside a <script> element. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** A page of several plots under one heading, with optional HTML tables between them. */
@@ -71,7 +74,11 @@ export interface ReportPage {
   readonly title: string;
   /** Plain-text lines under the heading. */
   readonly summary?: readonly string[];
-  readonly sections: readonly (PlotPage | { readonly table: { readonly title: string; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly caption?: string } } | { readonly html: string })[];
+  readonly sections: readonly (
+    | PlotPage
+    | { readonly table: { readonly title: string; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly caption?: string } }
+    | { readonly html: string }
+  )[];
   /** HTML under the heading, before the summary lines (built by the caller, who escapes what it puts in). */
   readonly headHtml?: string;
 }

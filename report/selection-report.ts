@@ -36,8 +36,26 @@ export function clusterMapCoordinates(history: PerformanceMatrix): { x: number[]
 
 /** Twenty colours a reader tells apart (Tableau 10 and its light companions, interleaved); beyond 20, dashes tell the cycles apart. */
 export const PALETTE = [
-  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
-  '#393b79', '#ad494a', '#637939', '#8c6d31', '#7b4173', '#3182bd', '#e6550d', '#31a354', '#756bb1', '#636363',
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+  '#393b79',
+  '#ad494a',
+  '#637939',
+  '#8c6d31',
+  '#7b4173',
+  '#3182bd',
+  '#e6550d',
+  '#31a354',
+  '#756bb1',
+  '#636363',
 ] as const;
 const DASHES = ['solid', 'dash', 'dot', 'dashdot'] as const;
 
@@ -67,20 +85,30 @@ const PRIOR_SIGNAL = 'the history prior (z-score of the mean standardized benchm
 /** What recall ranked the pool by in this run, in words (null: the policy recalls the whole pool). */
 export function recallSignal(r: SelectModelResult): string | null {
   const proxy = r.settings?.options.proxy;
-  if (typeof proxy === 'string') return proxy === 'history-prior' ? PRIOR_SIGNAL : `the ${proxy.toUpperCase()} proxy score on the target, combined with the history prior`;
+  if (typeof proxy === 'string')
+    return proxy === 'history-prior' ? PRIOR_SIGNAL : `the ${proxy.toUpperCase()} proxy score on the target, combined with the history prior`;
   if (r.policy === 'prior-shrink-halving') return PRIOR_SIGNAL;
   if (r.settings) return null;
-  return Object.keys(r.recallScores).length > 0 ? 'the policy\'s recall score' : null;
+  return Object.keys(r.recallScores).length > 0 ? "the policy's recall score" : null;
 }
 
 /** The recall section: the chart of the scores that ranked this run, or what recall did when there is none to draw. */
 function recallSection(r: SelectModelResult, signal: string | null): ReportPage['sections'][number] {
-  if (signal === null) return { html: `<h2>Recall: none</h2>\n<p>${escapeHtml(r.policy)} recalls the whole pool: every one of its ${r.poolSize} models is a candidate, so there is no recall ranking to show.</p>` };
-  if (Object.keys(r.recallScores).length === 0) return { html: `<h2>Recall: ranked by ${escapeHtml(signal)}</h2>\n<p>${r.candidates.length} of ${r.poolSize} models recalled; ${escapeHtml(r.policy)} records no per-model recall scores for this signal.</p>` };
+  if (signal === null)
+    return {
+      html: `<h2>Recall: none</h2>\n<p>${escapeHtml(r.policy)} recalls the whole pool: every one of its ${r.poolSize} models is a candidate, so there is no recall ranking to show.</p>`,
+    };
+  if (Object.keys(r.recallScores).length === 0)
+    return {
+      html: `<h2>Recall: ranked by ${escapeHtml(signal)}</h2>\n<p>${r.candidates.length} of ${r.poolSize} models recalled; ${escapeHtml(r.policy)} records no per-model recall scores for this signal.</p>`,
+    };
   const proxy = r.settings?.options.proxy;
-  const axis = typeof proxy === 'string' && proxy !== 'history-prior' ? `${proxy.toUpperCase()} score` : signal === PRIOR_SIGNAL ? 'history prior' : 'recall score';
+  const axis =
+    typeof proxy === 'string' && proxy !== 'history-prior' ? `${proxy.toUpperCase()} score` : signal === PRIOR_SIGNAL ? 'history prior' : 'recall score';
   return {
-    title: `Recall: ranked by ${signal}`, traces: recallTrace(r), layout: { barmode: 'overlay', yaxis: { title: { text: axis } } },
+    title: `Recall: ranked by ${signal}`,
+    traces: recallTrace(r),
+    layout: { barmode: 'overlay', yaxis: { title: { text: axis } } },
     caption: `This run recalled its candidates by ${signal}; higher is better. Blue: recalled; green: the pick; grey: not recalled.`,
   };
 }
@@ -95,7 +123,13 @@ export interface RoundFacts {
   /** The policy's score in the metric's terms; null when it has none. */
   readonly scoreName: string | null;
   /** Every model of the rung, best first on `rankedBy`. */
-  readonly models: readonly { readonly model: string; readonly validation: number | null; readonly score: number | null; readonly fate: RoundFate; readonly note: string }[];
+  readonly models: readonly {
+    readonly model: string;
+    readonly validation: number | null;
+    readonly score: number | null;
+    readonly fate: RoundFate;
+    readonly note: string;
+  }[];
   /** Why a score outside the metric's range is not an error, when one is. */
   readonly rangeNote: string | null;
 }
@@ -116,22 +150,42 @@ export interface SelectionFacts {
   readonly metric: string;
   readonly direction: SelectModelResult['direction'];
   readonly policy: string;
-  readonly pick: { readonly model: string | null; readonly validation: number | null; readonly test: number | null; readonly score: number | null; readonly scoreName: string | null };
+  readonly pick: {
+    readonly model: string | null;
+    readonly validation: number | null;
+    readonly test: number | null;
+    readonly score: number | null;
+    readonly scoreName: string | null;
+  };
   readonly run: {
-    readonly workflowId: string | null; readonly namespace: string | null; readonly webUi: string | null;
-    readonly startedAt: string | null; readonly finishedAt: string | null; readonly wallSeconds: number | null;
+    readonly workflowId: string | null;
+    readonly namespace: string | null;
+    readonly webUi: string | null;
+    readonly startedAt: string | null;
+    readonly finishedAt: string | null;
+    readonly wallSeconds: number | null;
   };
   readonly settings: Readonly<Record<string, unknown>>;
   readonly cost: {
-    readonly epochsSpent: number; readonly bruteForceEpochs: number; readonly epochsSavedPercent: number | null;
-    readonly gpuSecondsSpent: number | null; readonly bruteForceGpuSeconds: number | null;
+    readonly epochsSpent: number;
+    readonly bruteForceEpochs: number;
+    readonly epochsSavedPercent: number | null;
+    readonly gpuSecondsSpent: number | null;
+    readonly bruteForceGpuSeconds: number | null;
   };
   readonly recallSignal: string | null;
   /** Each policy score's explanation, once (by its name in the metric's terms). */
   readonly scores: Readonly<Record<string, string>>;
   readonly rounds: readonly RoundFacts[];
   readonly candidates: readonly CandidateFacts[];
-  readonly eliminations: readonly { readonly model: string; readonly round: number; readonly epoch: number; readonly reason: string; readonly outcome: string; readonly detail: string }[];
+  readonly eliminations: readonly {
+    readonly model: string;
+    readonly round: number;
+    readonly epoch: number;
+    readonly reason: string;
+    readonly outcome: string;
+    readonly detail: string;
+  }[];
   readonly warnings: readonly string[];
   /** Validation per epoch by model, and recall scores: the data of the plots. */
   readonly curves: Readonly<Record<string, readonly number[]>>;
@@ -154,7 +208,10 @@ function roundFacts(x: RoundRecord, metric: string, direction: SelectModelResult
   const rankedBy = x.rankedBy === 'score' && terms ? terms.name : `validation ${metric}`;
   const key = (m: RoundRecord['models'][number]): number | null => (x.rankedBy === 'score' && terms ? m.score : m.validation);
   const sign = direction === 'maximize' ? 1 : -1;
-  const oriented = (m: RoundRecord['models'][number]): number => { const v = key(m); return v === null ? -Infinity : sign * v; };
+  const oriented = (m: RoundRecord['models'][number]): number => {
+    const v = key(m);
+    return v === null ? -Infinity : sign * v;
+  };
   const order = [...x.models].sort((a, b) => Number(oriented(b) > oriented(a)) - Number(oriented(b) < oriented(a)));
   const note = (m: RoundRecord['models'][number]): string => {
     const v = key(m);
@@ -167,11 +224,24 @@ function roundFacts(x: RoundRecord, metric: string, direction: SelectModelResult
   const range = metricRange(metric);
   const outside = range && terms ? x.models.filter((m) => m.score !== null && (m.score < range.min || m.score > range.max)) : [];
   const values = outside.map((m) => m.score as number);
-  const which = outside.length <= 3 ? outside.map((m) => `${m.model} ${fmt(m.score)}`).join(', ') : `${outside.length} of ${x.models.length} scores (${fmt(Math.min(...values))} to ${fmt(Math.max(...values))})`;
-  const rangeNote = outside.length && terms && range
-    ? `${which}: outside [${range.min}, ${range.max === Infinity ? '∞' : range.max}], the range of ${metric}. The ${terms.name} is a ranking score (${terms.explanation}), not a measured ${metric}; it may leave the range.`
-    : null;
-  return { round: x.round, epoch: x.epoch, budgetEpochs: x.budgetEpochs, rankedBy, cutoff: x.cutoff, scoreName: terms?.name ?? null, models: order.map((m) => ({ ...m, note: note(m) })), rangeNote };
+  const which =
+    outside.length <= 3
+      ? outside.map((m) => `${m.model} ${fmt(m.score)}`).join(', ')
+      : `${outside.length} of ${x.models.length} scores (${fmt(Math.min(...values))} to ${fmt(Math.max(...values))})`;
+  const rangeNote =
+    outside.length && terms && range
+      ? `${which}: outside [${range.min}, ${range.max === Infinity ? '∞' : range.max}], the range of ${metric}. The ${terms.name} is a ranking score (${terms.explanation}), not a measured ${metric}; it may leave the range.`
+      : null;
+  return {
+    round: x.round,
+    epoch: x.epoch,
+    budgetEpochs: x.budgetEpochs,
+    rankedBy,
+    cutoff: x.cutoff,
+    scoreName: terms?.name ?? null,
+    models: order.map((m) => ({ ...m, note: note(m) })),
+    rangeNote,
+  };
 }
 
 /** The facts of a finished selection; `uiUrl`: the web UI's address, for a link to the workflow. */
@@ -189,33 +259,63 @@ export function selectionFacts(r: SelectModelResult, uiUrl?: string | null): Sel
   const finished = r.finishedAt ? Date.parse(r.finishedAt) : Number.NaN;
   const { options, ...rest } = r.settings ?? { options: {} };
   return {
-    target: r.target, metric, direction: r.direction, policy: r.policy,
+    target: r.target,
+    metric,
+    direction: r.direction,
+    policy: r.policy,
     pick: { model: r.pick, validation: r.pickValidation, test: r.pickTest, score: pickRow?.score ?? null, scoreName: rounds.at(-1)?.scoreName ?? null },
     run: {
-      workflowId: r.workflowId ?? null, namespace: r.namespace ?? null,
+      workflowId: r.workflowId ?? null,
+      namespace: r.namespace ?? null,
       webUi: uiUrl && r.workflowId ? webUiLink(uiUrl, r.namespace ?? 'default', r.workflowId) : null,
-      startedAt: r.startedAt ?? null, finishedAt: r.finishedAt ?? null,
+      startedAt: r.startedAt ?? null,
+      finishedAt: r.finishedAt ?? null,
       wallSeconds: Number.isFinite(finished - started) ? (finished - started) / 1000 : null,
     },
-    settings: { policy: r.policy, ...options, ...rest, budgetEpochs: r.budgetEpochs, storeVersion: r.storeVersion, backend: r.backend || null, poolSize: r.poolSize },
-    cost: {
-      epochsSpent: r.epochsSpent, bruteForceEpochs: r.bruteForceEpochs,
-      epochsSavedPercent: r.bruteForceEpochs > 0 ? Math.round(100 * (1 - r.epochsSpent / r.bruteForceEpochs)) : null,
-      gpuSecondsSpent: r.gpuSecondsSpent ?? null, bruteForceGpuSeconds: r.bruteForceGpuSeconds ?? null,
+    settings: {
+      policy: r.policy,
+      ...options,
+      ...rest,
+      budgetEpochs: r.budgetEpochs,
+      storeVersion: r.storeVersion,
+      backend: r.backend || null,
+      poolSize: r.poolSize,
     },
-    recallSignal: recallSignal(r), scores, rounds,
+    cost: {
+      epochsSpent: r.epochsSpent,
+      bruteForceEpochs: r.bruteForceEpochs,
+      epochsSavedPercent: r.bruteForceEpochs > 0 ? Math.round(100 * (1 - r.epochsSpent / r.bruteForceEpochs)) : null,
+      gpuSecondsSpent: r.gpuSecondsSpent ?? null,
+      bruteForceGpuSeconds: r.bruteForceGpuSeconds ?? null,
+    },
+    recallSignal: recallSignal(r),
+    scores,
+    rounds,
     candidates: models.map((m) => {
       const e = fate.get(m);
       const curve = r.curves[m] ?? [];
       return {
-        model: m, epochs: curve.length, lastValidation: num(curve.at(-1)), recallScore: num(r.recallScores[m]),
-        gpuSeconds: num(r.gpuSeconds?.[m]), peakMemoryBytes: num(r.peakMemoryBytes?.[m]),
+        model: m,
+        epochs: curve.length,
+        lastValidation: num(curve.at(-1)),
+        recallScore: num(r.recallScores[m]),
+        gpuSeconds: num(r.gpuSeconds?.[m]),
+        peakMemoryBytes: num(r.peakMemoryBytes?.[m]),
         outcome: m === r.pick ? 'the pick' : e ? (e.outcome ?? eliminationOutcome(e, notPicked.has(m))) : 'survivor',
       };
     }),
-    eliminations: r.eliminations.map((e) => ({ model: e.model, round: e.round, epoch: e.epoch, reason: e.reason, outcome: e.outcome ?? eliminationOutcome(e, notPicked.has(e.model)), detail: shortDetail(e.detail, r) })),
+    eliminations: r.eliminations.map((e) => ({
+      model: e.model,
+      round: e.round,
+      epoch: e.epoch,
+      reason: e.reason,
+      outcome: e.outcome ?? eliminationOutcome(e, notPicked.has(e.model)),
+      detail: shortDetail(e.detail, r),
+    })),
     warnings: [...(r.warnings ?? [])],
-    curves: r.curves, recallScores: r.recallScores, reportPath: r.reportPath,
+    curves: r.curves,
+    recallScores: r.recallScores,
+    reportPath: r.reportPath,
   };
 }
 
@@ -232,7 +332,10 @@ export function summaryLines(r: SelectModelResult): string[] {
   const f = selectionFacts(r);
   const saved = f.cost.epochsSavedPercent === null ? 'n/a' : String(f.cost.epochsSavedPercent);
   const pickScore = f.pick.score !== null && f.pick.scoreName ? `, ${f.pick.scoreName} ${fmt(f.pick.score)}` : '';
-  const gpu = f.cost.gpuSecondsSpent === null ? '' : `; GPU time ${formatSeconds(f.cost.gpuSecondsSpent)}${f.cost.bruteForceGpuSeconds ? ` vs ~${formatSeconds(f.cost.bruteForceGpuSeconds)} for brute force` : ''}`;
+  const gpu =
+    f.cost.gpuSecondsSpent === null
+      ? ''
+      : `; GPU time ${formatSeconds(f.cost.gpuSecondsSpent)}${f.cost.bruteForceGpuSeconds ? ` vs ~${formatSeconds(f.cost.bruteForceGpuSeconds)} for brute force` : ''}`;
   return [
     `Target ${r.target} (${r.settings?.metric ?? 'metric'} ${betterText(r.direction)}), policy ${r.policy}, store version ${r.storeVersion}, backend ${r.backend || 'n/a'}.`,
     `Pick: ${r.pick ?? 'none'} (validation ${fmt(r.pickValidation)}, test ${fmt(r.pickTest)}${pickScore}).`,
@@ -259,7 +362,9 @@ export function spreadLabels(ys: readonly number[], gap: number): number[] {
   }
   push();
   const out: number[] = new Array<number>(ys.length);
-  order.forEach(([, i], k) => { out[i] = placed[k] as number; });
+  order.forEach(([, i], k) => {
+    out[i] = placed[k] as number;
+  });
   return out;
 }
 
@@ -277,9 +382,17 @@ function curveTraces(r: SelectModelResult, f: SelectionFacts): { traces: PlotJso
     const { color, dash } = styleOf(i);
     const isPick = m === r.pick;
     return {
-      type: 'scatter', mode: 'lines+markers', name: m, x: curve.map((_, k) => k + 1), y: curve,
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: m,
+      x: curve.map((_, k) => k + 1),
+      y: curve,
       line: { color, dash, width: isPick ? 4 : 1.5 },
-      marker: { color, size: curve.map((_, k) => (eliminated.has(m) && k === curve.length - 1 ? 11 : 6)), symbol: curve.map((_, k) => (eliminated.has(m) && k === curve.length - 1 ? 'x' : 'circle')) },
+      marker: {
+        color,
+        size: curve.map((_, k) => (eliminated.has(m) && k === curve.length - 1 ? 11 : 6)),
+        symbol: curve.map((_, k) => (eliminated.has(m) && k === curve.length - 1 ? 'x' : 'circle')),
+      },
       hovertemplate: `${m}<br>epoch %{x}: %{y:.4f}<br>${outcome.get(m) ?? ''}<extra></extra>`,
     };
   });
@@ -291,12 +404,26 @@ function curveTraces(r: SelectModelResult, f: SelectionFacts): { traces: PlotJso
   const annotations: PlotJson[] = [];
   for (const x of [...new Set(ends.map((e) => e.x))]) {
     const group = ends.filter((e) => e.x === x);
-    const ys = spreadLabels(group.map((e) => e.y), gap);
+    const ys = spreadLabels(
+      group.map((e) => e.y),
+      gap,
+    );
     group.forEach((e, k) => {
       const mark = e.m === r.pick ? '★ ' : eliminated.has(e.m) ? '✖ ' : '';
       annotations.push({
-        x: e.x, y: e.y, ax: e.x + 0.12, ay: ys[k], axref: 'x', ayref: 'y', xanchor: 'left', showarrow: true, arrowhead: 0, arrowwidth: 0.8,
-        arrowcolor: styleOf(e.i).color, text: `${mark}${escapeHtml(e.m)}`, font: { size: 11, color: styleOf(e.i).color },
+        x: e.x,
+        y: e.y,
+        ax: e.x + 0.12,
+        ay: ys[k],
+        axref: 'x',
+        ayref: 'y',
+        xanchor: 'left',
+        showarrow: true,
+        arrowhead: 0,
+        arrowwidth: 0.8,
+        arrowcolor: styleOf(e.i).color,
+        text: `${mark}${escapeHtml(e.m)}`,
+        font: { size: 11, color: styleOf(e.i).color },
       });
     });
   }
@@ -304,14 +431,18 @@ function curveTraces(r: SelectModelResult, f: SelectionFacts): { traces: PlotJso
 }
 
 function recallTrace(r: SelectModelResult): PlotJson[] {
-  const entries = Object.entries(r.recallScores).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1]);
+  const entries = Object.entries(r.recallScores)
+    .filter(([, v]) => Number.isFinite(v))
+    .sort((a, b) => b[1] - a[1]);
   const recalled = new Set(r.candidates);
   const kind = (m: string): string => (m === r.pick ? 'the pick' : recalled.has(m) ? 'recalled' : 'not recalled');
   const colour = { 'the pick': 'darkgreen', recalled: 'steelblue', 'not recalled': 'lightgray' } as const;
-  return (['the pick', 'recalled', 'not recalled'] as const).map((k) => {
-    const rows = entries.filter(([m]) => kind(m) === k);
-    return { type: 'bar', name: k, x: rows.map(([m]) => m), y: rows.map(([, v]) => v), marker: { color: colour[k] } };
-  }).filter((t) => t.x.length > 0);
+  return (['the pick', 'recalled', 'not recalled'] as const)
+    .map((k) => {
+      const rows = entries.filter(([m]) => kind(m) === k);
+      return { type: 'bar', name: k, x: rows.map(([m]) => m), y: rows.map(([, v]) => v), marker: { color: colour[k] } };
+    })
+    .filter((t) => t.x.length > 0);
 }
 
 function clusterTraces(history: PerformanceMatrix, clustering: Clustering | null, r: SelectModelResult): PlotJson[] {
@@ -321,16 +452,22 @@ function clusterTraces(history: PerformanceMatrix, clustering: Clustering | null
   const recalled = new Set(r.candidates);
   const clusters = [...new Set(history.models.map((m) => label.get(m) ?? -1))].sort((a, b) => a - b);
   return clusters.map((c, k) => {
-    const idx = history.models.map((m, i) => (label.get(m) ?? -1) === c ? i : -1).filter((i) => i >= 0);
+    const idx = history.models.map((m, i) => ((label.get(m) ?? -1) === c ? i : -1)).filter((i) => i >= 0);
     const models = idx.map((i) => history.models[i] ?? '');
     return {
-      type: 'scatter', mode: 'markers+text', name: c < 0 ? `no cluster (${idx.length})` : `cluster ${c} (${idx.length} model${idx.length === 1 ? '' : 's'})`,
-      x: idx.map((i) => x[i]), y: idx.map((i) => y[i]),
+      type: 'scatter',
+      mode: 'markers+text',
+      name: c < 0 ? `no cluster (${idx.length})` : `cluster ${c} (${idx.length} model${idx.length === 1 ? '' : 's'})`,
+      x: idx.map((i) => x[i]),
+      y: idx.map((i) => y[i]),
       // Only the pick and the representatives are labelled on the map (the rest on hover), so labels stay apart.
-      text: models.map((m) => (m === r.pick ? `★ ${m}` : reps.has(m) ? m : '')), textposition: idx.map((_, j) => (j % 2 === 0 ? 'top center' : 'bottom center')),
-      hovertext: models.map((m) => `${m}<br>cluster ${c}${reps.has(m) ? ' (representative)' : ''}${recalled.has(m) ? '<br>recalled' : ''}`), hoverinfo: 'text',
+      text: models.map((m) => (m === r.pick ? `★ ${m}` : reps.has(m) ? m : '')),
+      textposition: idx.map((_, j) => (j % 2 === 0 ? 'top center' : 'bottom center')),
+      hovertext: models.map((m) => `${m}<br>cluster ${c}${reps.has(m) ? ' (representative)' : ''}${recalled.has(m) ? '<br>recalled' : ''}`),
+      hoverinfo: 'text',
       marker: {
-        color: PALETTE[k % PALETTE.length], symbol: models.map((m) => (m === r.pick ? 'star' : 'circle')),
+        color: PALETTE[k % PALETTE.length],
+        symbol: models.map((m) => (m === r.pick ? 'star' : 'circle')),
         size: models.map((m) => (m === r.pick ? 18 : reps.has(m) ? 13 : 8)),
         line: { width: models.map((m) => (recalled.has(m) ? 2 : 0)), color: 'black' },
       },
@@ -359,7 +496,10 @@ function runHtml(f: SelectionFacts): string {
   const run = f.run;
   const id = run.workflowId === null ? 'n/a' : run.webUi ? `<a href="${escapeHtml(run.webUi)}">${escapeHtml(run.workflowId)}</a>` : escapeHtml(run.workflowId);
   const when = `started ${escapeHtml(run.startedAt ?? 'n/a')}, finished ${escapeHtml(run.finishedAt ?? 'n/a')}${run.wallSeconds === null ? '' : `, wall time ${escapeHtml(formatSeconds(run.wallSeconds))}`}`;
-  const settings = Object.entries(f.settings).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
+  const settings = Object.entries(f.settings)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
   const warnings = f.warnings.map((w) => `<p class="warn">warning: ${escapeHtml(w)}</p>`).join('\n');
   return [
     `<p>Workflow ${id}${run.namespace ? ` (namespace ${escapeHtml(run.namespace)})` : ''}: ${when}.</p>`,
@@ -373,24 +513,47 @@ function candidatesHtml(f: SelectionFacts): string {
   const mem = f.candidates.some((c) => c.peakMemoryBytes !== null);
   const head = ['candidate', 'epochs', `last validation ${f.metric}`, 'recall score', ...(gpu ? ['GPU time'] : []), ...(mem ? ['peak memory'] : []), 'outcome'];
   const rows = f.candidates.map((c) => [
-    c.model, String(c.epochs), fmt(c.lastValidation), fmt(c.recallScore),
+    c.model,
+    String(c.epochs),
+    fmt(c.lastValidation),
+    fmt(c.recallScore),
     ...(gpu ? [c.gpuSeconds === null ? 'n/a' : formatSeconds(c.gpuSeconds)] : []),
     ...(mem ? [c.peakMemoryBytes === null ? 'n/a' : `${(c.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`] : []),
     c.outcome,
   ]);
-  const total = f.cost.gpuSecondsSpent === null ? '' : `<p>GPU time in total: ${escapeHtml(formatSeconds(f.cost.gpuSecondsSpent))}${f.cost.bruteForceGpuSeconds ? `, against about ${escapeHtml(formatSeconds(f.cost.bruteForceGpuSeconds))} to fine-tune the whole pool to the budget (offline timings)` : ''}.</p>`;
-  return ['<h2>Candidates</h2>', table(head, rows, f.candidates.map((c) => (c.outcome === 'the pick' ? fateColour.picked : ''))), total].join('\n');
+  const total =
+    f.cost.gpuSecondsSpent === null
+      ? ''
+      : `<p>GPU time in total: ${escapeHtml(formatSeconds(f.cost.gpuSecondsSpent))}${f.cost.bruteForceGpuSeconds ? `, against about ${escapeHtml(formatSeconds(f.cost.bruteForceGpuSeconds))} to fine-tune the whole pool to the budget (offline timings)` : ''}.</p>`;
+  return [
+    '<h2>Candidates</h2>',
+    table(
+      head,
+      rows,
+      f.candidates.map((c) => (c.outcome === 'the pick' ? fateColour.picked : '')),
+    ),
+    total,
+  ].join('\n');
 }
 
 function roundsHtml(f: SelectionFacts): string {
   if (f.rounds.length === 0) return '';
-  const explain = Object.entries(f.scores).map(([name, text]) => `<li><b>${escapeHtml(name)}</b>: ${escapeHtml(text)}.</li>`).join('');
+  const explain = Object.entries(f.scores)
+    .map(([name, text]) => `<li><b>${escapeHtml(name)}</b>: ${escapeHtml(text)}.</li>`)
+    .join('');
   const parts = f.rounds.map((x) => {
     const head = ['model', `validation ${f.metric}`, ...(x.scoreName ? [x.scoreName] : []), 'decision'];
     const rows = x.models.map((m) => [m.model, fmt(m.validation), ...(x.scoreName ? [fmt(m.score)] : []), m.note]);
     const cut = x.cutoff === null ? 'no model fell to halving' : `cutoff ${fmt(x.cutoff)} on ${x.rankedBy}`;
     const heading = `Round ${x.round}: epoch ${x.epoch} of ${x.budgetEpochs}, ${x.models.length} models, ranked by ${escapeHtml(x.rankedBy)}; ${escapeHtml(cut)}`;
-    const body = [table(head, rows, x.models.map((m) => fateColour[m.fate])), x.rangeNote ? `<p class="note">${escapeHtml(x.rangeNote)}</p>` : ''].join('\n');
+    const body = [
+      table(
+        head,
+        rows,
+        x.models.map((m) => fateColour[m.fate]),
+      ),
+      x.rangeNote ? `<p class="note">${escapeHtml(x.rangeNote)}</p>` : '',
+    ].join('\n');
     // A round that kept everyone is folded away: nothing to re-derive there.
     if (x.models.every((m) => m.fate === 'kept')) return `<details><summary><b>${heading}: all kept</b></summary>\n${body}\n</details>`;
     return [`<h3>${heading}</h3>`, body].join('\n');
@@ -403,7 +566,8 @@ function roundsHtml(f: SelectionFacts): string {
   ].join('\n');
 }
 
-const STYLE = '<style>table{border-collapse:collapse;font-family:monospace;margin:0.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}.warn{color:#a00}.note{color:#555;font-size:90%}</style>';
+const STYLE =
+  '<style>table{border-collapse:collapse;font-family:monospace;margin:0.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}.warn{color:#a00}.note{color:#555;font-size:90%}</style>';
 
 /** The report page of one selection; `uiUrl`: the web UI's address, for the link to the workflow. */
 export function selectionReport(r: SelectModelResult, history: PerformanceMatrix, clustering: Clustering | null, uiUrl?: string | null): ReportPage {
@@ -419,12 +583,30 @@ export function selectionReport(r: SelectModelResult, history: PerformanceMatrix
       { html: candidatesHtml(f) },
       { html: roundsHtml(f) },
       {
-        title: `Convergence: validation ${f.metric} per epoch (✖ where a model was eliminated, ★ the pick)`, traces: curves.traces,
-        layout: { annotations: curves.annotations, showlegend: true, xaxis: { title: { text: 'epoch' }, dtick: 1 }, yaxis: { title: { text: `validation ${f.metric} (${betterText(r.direction)})` } } },
+        title: `Convergence: validation ${f.metric} per epoch (✖ where a model was eliminated, ★ the pick)`,
+        traces: curves.traces,
+        layout: {
+          annotations: curves.annotations,
+          showlegend: true,
+          xaxis: { title: { text: 'epoch' }, dtick: 1 },
+          yaxis: { title: { text: `validation ${f.metric} (${betterText(r.direction)})` } },
+        },
       },
       recallSection(r, signal),
-      { title: 'Model clusters (PCA of benchmark performance)', traces: clusterTraces(history, clustering, r), layout: { showlegend: true, xaxis: { title: { text: 'PC 1' } }, yaxis: { title: { text: 'PC 2' } } }, caption: 'Colour: cluster (legend); labelled and large: cluster representative; outlined: recalled; star: the pick. Hover for every model.' },
-      { table: { title: 'Eliminations', head: ['model', 'round', 'epoch', 'outcome', 'detail'], rows: f.eliminations.map((e) => [e.model, String(e.round), String(e.epoch), e.outcome, e.detail]), caption: ELIMINATION_CAPTION } },
+      {
+        title: 'Model clusters (PCA of benchmark performance)',
+        traces: clusterTraces(history, clustering, r),
+        layout: { showlegend: true, xaxis: { title: { text: 'PC 1' } }, yaxis: { title: { text: 'PC 2' } } },
+        caption: 'Colour: cluster (legend); labelled and large: cluster representative; outlined: recalled; star: the pick. Hover for every model.',
+      },
+      {
+        table: {
+          title: 'Eliminations',
+          head: ['model', 'round', 'epoch', 'outcome', 'detail'],
+          rows: f.eliminations.map((e) => [e.model, String(e.round), String(e.epoch), e.outcome, e.detail]),
+          caption: ELIMINATION_CAPTION,
+        },
+      },
     ],
   };
 }

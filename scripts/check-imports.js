@@ -118,10 +118,14 @@ function main() {
   const folders = folderGraph(graph);
   for (const scc of loops(folders)) {
     if (KNOWN_FOLDER_LOOPS.some((k) => k.join() === scc.join())) continue;
-    const edges = scc.flatMap((a) => scc.filter((b) => folders.get(a).has(b)).map((b) => {
-      const via = [...graph].find(([f, ds]) => f.startsWith(`${a}/`) && [...ds].some((d) => d.startsWith(`${b}/`)));
-      return `${a}/ → ${b}/ (e.g. ${via?.[0]})`;
-    }));
+    const edges = scc.flatMap((a) =>
+      scc
+        .filter((b) => folders.get(a).has(b))
+        .map((b) => {
+          const via = [...graph].find(([f, ds]) => f.startsWith(`${a}/`) && [...ds].some((d) => d.startsWith(`${b}/`)));
+          return `${a}/ → ${b}/ (e.g. ${via?.[0]})`;
+        }),
+    );
     problems.push(`folders importing each other: ${cycleIn(folders, scc).replace(/(\w[\w-]*)/g, '$1/')}\n  ${edges.join('\n  ')}`);
   }
   if (problems.length) {

@@ -21,7 +21,9 @@ export function exampleFiles(): Map<string, string> {
   const modelId = new Map(hub.runs.models.map((m, i) => [m, `${ORGS[i % ORGS.length] ?? 'org'}/encoder-${String(i).padStart(2, '0')}`]));
   const datasetId = new Map(hub.runs.datasets.map((d, i) => [d, DATASETS[i] ?? d]));
   const id = (map: Map<string, string>, k: string): string => map.get(k) ?? k;
-  const runs = [...hub.runs.runs].sort((a, b) => id(datasetId, a.dataset).localeCompare(id(datasetId, b.dataset)) || id(modelId, a.model).localeCompare(id(modelId, b.model)));
+  const runs = [...hub.runs.runs].sort(
+    (a, b) => id(datasetId, a.dataset).localeCompare(id(datasetId, b.dataset)) || id(modelId, a.model).localeCompare(id(modelId, b.model)),
+  );
   const long = formatCsv([
     ['model', 'dataset', 'accuracy', 'ep1', 'ep2', 'ep3', 'ep4', 'ep5'],
     ...runs.map((r) => [id(modelId, r.model), id(datasetId, r.dataset), r.test === null ? '' : String(r.test), ...r.val.map(String)]),
@@ -29,12 +31,25 @@ export function exampleFiles(): Map<string, string> {
   const datasets = [...datasetId.values()];
   const models = [...modelId.values()].sort();
   const at = new Map(runs.map((r) => [`${id(modelId, r.model)} ${id(datasetId, r.dataset)}`, r.test]));
-  const wide = formatCsv([['model', ...datasets], ...models.map((m) => [m, ...datasets.map((d) => { const v = at.get(`${m} ${d}`); return v === undefined || v === null ? '' : String(v); })])]);
+  const wide = formatCsv([
+    ['model', ...datasets],
+    ...models.map((m) => [
+      m,
+      ...datasets.map((d) => {
+        const v = at.get(`${m} ${d}`);
+        return v === undefined || v === null ? '' : String(v);
+      }),
+    ]),
+  ]);
   const proxyRows: string[][] = [['model', 'dataset', 'proxy', 'value']];
   for (const [target, scores] of hub.proxies.get('leep') ?? new Map<string, ReadonlyMap<string, number>>()) {
     for (const [model, value] of scores) proxyRows.push([id(modelId, model), id(datasetId, target), 'logme', String(value)]);
   }
-  return new Map([['performance.csv', long], ['final-accuracy-wide.csv', wide], ['logme.csv', formatCsv(proxyRows)]]);
+  return new Map([
+    ['performance.csv', long],
+    ['final-accuracy-wide.csv', wide],
+    ['logme.csv', formatCsv(proxyRows)],
+  ]);
 }
 
 if (require.main === module) {

@@ -23,7 +23,14 @@ import { gpuDeps } from '../workers/deps';
 
 const OUT = resolve(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 const TASK_QUEUE = 'record-histories';
-const MODELS = ['albert-base-v2', 'bert-base-uncased', 'distilbert-base-uncased', 'roberta-base', 'ishan--bert-base-uncased-mnli', 'connectivity--bert_ft_qqp-1'];
+const MODELS = [
+  'albert-base-v2',
+  'bert-base-uncased',
+  'distilbert-base-uncased',
+  'roberta-base',
+  'ishan--bert-base-uncased-mnli',
+  'connectivity--bert_ft_qqp-1',
+];
 const BENCHMARKS = ['sst2', 'mrpc', 'qnli'];
 const TARGET = 'mnli';
 
@@ -43,7 +50,7 @@ async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, what: st
 /** Write the history of every run of a workflow id, following continue-as-new from `firstRunId`. */
 async function save(client: Client, workflowId: string, firstRunId: string, name: string): Promise<void> {
   const histories = [];
-  for (let runId: string | undefined = firstRunId; runId; ) {
+  for (let runId: string | undefined = firstRunId; runId;) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     histories.push(history);
     runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
@@ -57,7 +64,12 @@ async function save(client: Client, workflowId: string, firstRunId: string, name
 
 async function record(): Promise<void> {
   const data = mkdtempSync(join(tmpdir(), 'mselect-record-'));
-  const config = workerConfigFromEnv({ ...process.env, MSELECT_STORE: join(data, 'store'), MSELECT_CHECKPOINTS: join(data, 'checkpoints'), MSELECT_REPORTS: join(data, 'reports') });
+  const config = workerConfigFromEnv({
+    ...process.env,
+    MSELECT_STORE: join(data, 'store'),
+    MSELECT_CHECKPOINTS: join(data, 'checkpoints'),
+    MSELECT_REPORTS: join(data, 'reports'),
+  });
   if (!config.replayDir) throw new Error('recording needs the recorded runs of the replay trainer (MSELECT_REPLAY_DATA or ../shared/anchors/two-phase-nlp)');
   const env = await launchDevServer({ port: 0, ui: false, dbFile: null });
   const connection = await NativeConnection.connect({ address: env.address });
@@ -76,26 +88,43 @@ async function record(): Promise<void> {
 async function scenarios(client: Client): Promise<void> {
   const start = { taskQueue: TASK_QUEUE };
   const offline = await client.workflow.start(buildPerformanceMatrix, {
-    ...start, workflowId: 'history-offline',
+    ...start,
+    workflowId: 'history-offline',
     args: [{ models: MODELS, benchmarks: BENCHMARKS, epochs: 5, trainer: 'replay', maxParallel: 4, cellsPerRun: 10, commitEvery: 4 }],
   });
   await offline.result();
   await save(client, offline.workflowId, offline.firstExecutionRunId, 'build-performance-matrix');
 
   for (const policy of ['prior-shrink-halving', 'two-phase-paper'] as const) {
-    const h = await client.workflow.start(selectModel, { ...start, workflowId: `history-select-${policy}`, args: [{ target: TARGET, policy, trainer: 'replay', budgetEpochs: 5, recallSize: 3 }] });
+    const h = await client.workflow.start(selectModel, {
+      ...start,
+      workflowId: `history-select-${policy}`,
+      args: [{ target: TARGET, policy, trainer: 'replay', budgetEpochs: 5, recallSize: 3 }],
+    });
     await h.result();
     await save(client, h.workflowId, h.firstExecutionRunId, `select-model-${policy}`);
   }
 
-  const budget = await client.workflow.start(selectModel, { ...start, workflowId: 'history-select-set-budget', args: [{ target: TARGET, policy: 'successive-halving', trainer: 'replay', budgetEpochs: 4 }] });
-  await waitFor(() => budget.query(selectionProgressQuery), (p) => p.phase === 'training', 'the first round');
+  const budget = await client.workflow.start(selectModel, {
+    ...start,
+    workflowId: 'history-select-set-budget',
+    args: [{ target: TARGET, policy: 'successive-halving', trainer: 'replay', budgetEpochs: 4 }],
+  });
+  await waitFor(
+    () => budget.query(selectionProgressQuery),
+    (p) => p.phase === 'training',
+    'the first round',
+  );
   await budget.executeUpdate(setBudgetUpdate, { args: [{ budgetEpochs: 3 }] });
   await budget.result();
   await save(client, budget.workflowId, budget.firstExecutionRunId, 'select-model-successive-halving-set-budget');
 
   const check = await client.workflow.start(plumbingCheck, { ...start, workflowId: 'history-plumbing-check', args: [{ steps: 2, stepMs: 10, timer: '1s' }] });
-  await waitFor(() => check.query(plumbingProgressQuery), (p) => p.phase === 'waiting-timer', 'the timer');
+  await waitFor(
+    () => check.query(plumbingProgressQuery),
+    (p) => p.phase === 'waiting-timer',
+    'the timer',
+  );
   await check.executeUpdate(addStepsUpdate, { args: [{ steps: 1 }] });
   await check.result();
   await save(client, check.workflowId, check.firstExecutionRunId, 'plumbing-check-add-steps');

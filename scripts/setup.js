@@ -59,11 +59,13 @@ function missingPackages() {
   if (!existsSync(installedFile)) return ['node_modules'];
   const locked = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages ?? {};
   const installed = JSON.parse(readFileSync(installedFile, 'utf8')).packages ?? {};
-  return Object.entries(locked).filter(([path, p]) => {
-    if (path === '' || p.link) return false;
-    const have = installed[path];
-    return have ? have.version !== p.version : !p.optional;
-  }).map(([path]) => path.replace(/^.*node_modules\//, ''));
+  return Object.entries(locked)
+    .filter(([path, p]) => {
+      if (path === '' || p.link) return false;
+      const have = installed[path];
+      return have ? have.version !== p.version : !p.optional;
+    })
+    .map(([path]) => path.replace(/^.*node_modules\//, ''));
 }
 
 /** Packages in node_modules, by npm's record of what it installed. */
@@ -81,7 +83,10 @@ function npm(args) {
 
 /** Why npm failed, in one line: the package the registry lacks (a 404), else the first telling error line. */
 function reason(output) {
-  const lines = output.split('\n').map((l) => l.replace(/^npm (error|ERR!) ?/, '').trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.replace(/^npm (error|ERR!) ?/, '').trim())
+    .filter(Boolean);
   const notFound = lines.map((l) => /404 Not Found - GET (\S+)/.exec(l)).find(Boolean);
   if (notFound) return `the registry lacks ${decodeURIComponent(notFound[1].split('/').pop())}`;
   return lines.find((l) => /not in sync|missing|ETARGET|EBADPLATFORM|notarget/i.test(l)) ?? lines[0] ?? 'no output';

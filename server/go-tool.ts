@@ -92,7 +92,11 @@ export const describeBuild = (p: BuildProgress): string => `${p.downloaded} modu
  * The default progress display: one line rewritten in place on a terminal; elsewhere (CI
  * logs, pipes) one line a minute through `log`, so a build of several minutes shows it is alive.
  */
-export function progressLine(tool: GoTool, log: (line: string) => void, stream: NodeJS.WriteStream = process.stderr): { update: (p: BuildProgress) => void; done: () => void } {
+export function progressLine(
+  tool: GoTool,
+  log: (line: string) => void,
+  stream: NodeJS.WriteStream = process.stderr,
+): { update: (p: BuildProgress) => void; done: () => void } {
   let lastLogged = 0;
   let drawn = false;
   return {
@@ -170,7 +174,11 @@ export async function ensureTool(
   line?.done();
   const path = join(dir, exeName(tool));
   if (code !== 0 || !isExecutable(path)) {
-    const last = tail.split('\n').filter((l) => !l.startsWith('mkdir') && !l.startsWith('cd ') && l.trim() !== '').slice(-10).join('\n');
+    const last = tail
+      .split('\n')
+      .filter((l) => !l.startsWith('mkdir') && !l.startsWith('cd ') && l.trim() !== '')
+      .slice(-10)
+      .join('\n');
     throw new Error(`go install ${tool.goPackage}@${tool.version} failed (exit ${code}):\n${last}\n${tool.installHelp}`);
   }
   log(`${tool.title} ${tool.version} built in ${seconds()} s (${counts.downloaded} modules downloaded, ${counts.compiled} packages compiled): ${path}`);

@@ -94,13 +94,21 @@ export class S3Server {
   static async start(o: VersitygwOptions): Promise<S3Server> {
     const bin = await ensureVersitygw();
     const server = new S3Server(
-      bin.path, path.resolve(o.dir), o.port ?? (await freePort()), o.bucket ?? 'mselect',
-      o.accessKeyId ?? `mselect${randomBytes(6).toString('hex')}`, o.secretAccessKey ?? randomBytes(18).toString('base64url'), o.startTimeoutMs ?? 30_000,
+      bin.path,
+      path.resolve(o.dir),
+      o.port ?? (await freePort()),
+      o.bucket ?? 'mselect',
+      o.accessKeyId ?? `mselect${randomBytes(6).toString('hex')}`,
+      o.secretAccessKey ?? randomBytes(18).toString('base64url'),
+      o.startTimeoutMs ?? 30_000,
     );
     await server.resume();
-    await server.client().send(new CreateBucketCommand({ Bucket: server.bucket })).catch((e: unknown) => {
-      if ((e as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw e;
-    });
+    await server
+      .client()
+      .send(new CreateBucketCommand({ Bucket: server.bucket }))
+      .catch((e: unknown) => {
+        if ((e as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw e;
+      });
     return server;
   }
 
@@ -116,7 +124,12 @@ export class S3Server {
   /** The storage settings of `s3://<bucket>/<prefix>` on this server. */
   settings(prefix = ''): S3Settings {
     return {
-      kind: 's3', bucket: this.bucket, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`, endpoint: this.endpoint, region: 'us-east-1', forcePathStyle: true,
+      kind: 's3',
+      bucket: this.bucket,
+      prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
+      endpoint: this.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
       credentials: { accessKeyId: this.accessKeyId, secretAccessKey: this.secretAccessKey },
     };
   }
@@ -124,14 +137,22 @@ export class S3Server {
   /** The environment a worker needs to use `s3://<bucket>/<prefix>` here. */
   env(prefix = ''): Record<string, string> {
     return {
-      MSELECT_STORAGE: `s3://${this.bucket}/${prefix}`, AWS_ENDPOINT_URL_S3: this.endpoint, AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: this.accessKeyId, AWS_SECRET_ACCESS_KEY: this.secretAccessKey,
+      MSELECT_STORAGE: `s3://${this.bucket}/${prefix}`,
+      AWS_ENDPOINT_URL_S3: this.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: this.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: this.secretAccessKey,
     };
   }
 
   /** An S3 client for this server (admin tasks in tests). */
   client(): S3Client {
-    return new S3Client({ endpoint: this.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: this.accessKeyId, secretAccessKey: this.secretAccessKey } });
+    return new S3Client({
+      endpoint: this.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: this.accessKeyId, secretAccessKey: this.secretAccessKey },
+    });
   }
 
   /** Start the process again on the same port and folder (after `pause`), and wait until it answers. */
@@ -140,10 +161,14 @@ export class S3Server {
     fs.mkdirSync(this.dir, { recursive: true });
     // Its flags win over its VGW_* / ROOT_* variables; drop those so a user's settings cannot leak in.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VGW_|ROOT_)/.test(k)));
-    const child = spawn(this.binary, ['--access', this.accessKeyId, '--secret', this.secretAccessKey, '--port', `127.0.0.1:${this.port}`, '--quiet', 'posix', this.dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env,
-    });
+    const child = spawn(
+      this.binary,
+      ['--access', this.accessKeyId, '--secret', this.secretAccessKey, '--port', `127.0.0.1:${this.port}`, '--quiet', 'posix', this.dir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env,
+      },
+    );
     this.child = child;
     const keep = (d: Buffer): void => void (this.output = (this.output + d.toString()).slice(-4000));
     child.stdout?.on('data', keep);
@@ -161,7 +186,9 @@ export class S3Server {
         if (!this.child) throw new Error(`versitygw exited before answering on ${this.endpoint}: ${this.output.trim()}`);
         if (Date.now() > deadline) {
           await this.pause();
-          throw new Error(`versitygw did not answer on ${this.endpoint} within ${this.startTimeoutMs} ms: ${e instanceof Error ? e.message : String(e)}; output: ${this.output.trim()}`);
+          throw new Error(
+            `versitygw did not answer on ${this.endpoint} within ${this.startTimeoutMs} ms: ${e instanceof Error ? e.message : String(e)}; output: ${this.output.trim()}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 100));
       }

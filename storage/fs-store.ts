@@ -223,7 +223,8 @@ export class FsObjectStore implements ObjectStore {
       const tmp = tempPath(dir, '.download.tmp');
       try {
         const got = await copyHashing(this.pathOf(key), tmp);
-        if (info.sha256 !== undefined && got.sha256 !== info.sha256) why = `its bytes hash to sha256 ${got.sha256}, but ${info.sha256} was recorded when it was written`;
+        if (info.sha256 !== undefined && got.sha256 !== info.sha256)
+          why = `its bytes hash to sha256 ${got.sha256}, but ${info.sha256} was recorded when it was written`;
         else {
           await fs.promises.rename(tmp, file);
           return { ...info, sha256: got.sha256 };

@@ -66,16 +66,49 @@ const asSdk = (e: unknown): SdkError => (typeof e === 'object' && e !== null ? (
 const statusOf = (e: unknown): number | undefined => asSdk(e).$metadata?.httpStatusCode;
 const nameOf = (e: unknown): string => asSdk(e).Code ?? asSdk(e).name ?? '';
 
-const TRANSIENT_NAMES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout', 'RequestTimeoutException', 'InternalError', 'ServiceUnavailable', 'TimeoutError', 'ConditionalRequestConflict']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
-const CREDENTIAL_NAMES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'XAdminUserNotFound', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'Forbidden', 'CredentialsProviderError']);
+const TRANSIENT_NAMES = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'ConditionalRequestConflict',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
+const CREDENTIAL_NAMES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'XAdminUserNotFound',
+  'AccessDenied',
+  'InvalidToken',
+  'ExpiredToken',
+  'Forbidden',
+  'CredentialsProviderError',
+]);
 
 /** Whether an S3 call may succeed when repeated: network errors, 5xx, 429, throttling, a conditional-write conflict. */
 export function isTransient(e: unknown): boolean {
   const status = statusOf(e);
   const name = nameOf(e);
   if (e instanceof ShortReadError) return true;
-  if (status === undefined) return NETWORK_CODES.has(asSdk(e).code ?? '') || TRANSIENT_NAMES.has(name) || /socket hang up|ECONNREFUSED|ECONNRESET/.test(e instanceof Error ? e.message : '');
+  if (status === undefined)
+    return (
+      NETWORK_CODES.has(asSdk(e).code ?? '') || TRANSIENT_NAMES.has(name) || /socket hang up|ECONNREFUSED|ECONNRESET/.test(e instanceof Error ? e.message : '')
+    );
   return status >= 500 || status === 429 || status === 409 || TRANSIENT_NAMES.has(name);
 }
 
@@ -104,7 +137,10 @@ export class S3ObjectStore implements ObjectStore {
     this.bucket = settings.bucket;
     this.prefix = checkPrefix(settings.prefix);
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.transfer = options.transfer ?? { partSize: settings.partSize ?? DEFAULT_TRANSFER.partSize, concurrency: settings.concurrency ?? DEFAULT_TRANSFER.concurrency };
+    this.transfer = options.transfer ?? {
+      partSize: settings.partSize ?? DEFAULT_TRANSFER.partSize,
+      concurrency: settings.concurrency ?? DEFAULT_TRANSFER.concurrency,
+    };
     const config = (maxAttempts: number) => ({
       region: settings.region,
       endpoint: settings.endpoint,
@@ -149,7 +185,9 @@ export class S3ObjectStore implements ObjectStore {
     if (length === 0) return Buffer.alloc(0);
     return this.call(key, async () => {
       try {
-        const res = await this.client.send(new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.full(key), Range: `bytes=${offset}-${offset + length - 1}` }));
+        const res = await this.client.send(
+          new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.full(key), Range: `bytes=${offset}-${offset + length - 1}` }),
+        );
         return Buffer.from(await bodyOf(res).transformToByteArray());
       } catch (e) {
         // A range that starts at or after the end: the object is shorter.
@@ -181,7 +219,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, bytes: Uint8Array | string): Promise<void> {
     const body = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-    await this.call(key, () => this.client.send(new (sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.full(key), Body: body, ContentLength: body.byteLength })));
+    await this.call(key, () =>
+      this.client.send(new (sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.full(key), Body: body, ContentLength: body.byteLength })),
+    );
   }
 
   async putIfAbsent(key: string, bytes: Uint8Array | string): Promise<boolean> {
@@ -190,7 +230,9 @@ export class S3ObjectStore implements ObjectStore {
     try {
       await this.call(key, (attempt) => {
         retried = attempt > 0;
-        return this.client.send(new (sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.full(key), Body: body, ContentLength: body.byteLength, IfNoneMatch: '*' }));
+        return this.client.send(
+          new (sdk().PutObjectCommand)({ Bucket: this.bucket, Key: this.full(key), Body: body, ContentLength: body.byteLength, IfNoneMatch: '*' }),
+        );
       });
       return true;
     } catch (e) {
@@ -254,7 +296,7 @@ export class S3ObjectStore implements ObjectStore {
     await fs.promises.mkdir(dir, { recursive: true });
     let mismatch: MismatchError | null = null;
     // A mismatch is fetched once more (a flipped bit in flight, a torn cache); an object replaced mid-read starts over.
-    for (let tries = 0; tries < 2; ) {
+    for (let tries = 0; tries < 2;) {
       const info = await this.head(key);
       if (!info) throw new ObjectNotFoundError(key, this.describe(key));
       const tmp = tempPath(dir, '.download.tmp');
@@ -339,7 +381,8 @@ export class S3ObjectStore implements ObjectStore {
     const written = (await fs.promises.stat(tmp)).size;
     if (written !== size) throw new MismatchError(`wrote ${written} bytes, the object has ${size}`);
     const sha256 = hash.digest('hex');
-    if (info.sha256 !== undefined && sha256 !== info.sha256) throw new MismatchError(`its bytes hash to sha256 ${sha256}, but ${info.sha256} was recorded when it was written`);
+    if (info.sha256 !== undefined && sha256 !== info.sha256)
+      throw new MismatchError(`its bytes hash to sha256 ${sha256}, but ${info.sha256} was recorded when it was written`);
     return sha256;
   }
 
@@ -348,18 +391,31 @@ export class S3ObjectStore implements ObjectStore {
    * at their position and handed to `onChunk` in order; a GET that fails or ends early is
    * retried (with backoff, until the retry deadline) from the first byte not yet received.
    */
-  private async part(info: ObjectInfo, offset: number, length: number, handle: fs.promises.FileHandle, signal: AbortSignal, onChunk: (c: Buffer) => void): Promise<void> {
+  private async part(
+    info: ObjectInfo,
+    offset: number,
+    length: number,
+    handle: fs.promises.FileHandle,
+    signal: AbortSignal,
+    onChunk: (c: Buffer) => void,
+  ): Promise<void> {
     let got = 0;
     await this.call(info.key, async () => {
       let res: GetObjectCommandOutput;
       try {
         res = await this.client.send(
-          new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.full(info.key), Range: `bytes=${offset + got}-${offset + length - 1}`, IfMatch: info.etag || undefined }),
+          new (sdk().GetObjectCommand)({
+            Bucket: this.bucket,
+            Key: this.full(info.key),
+            Range: `bytes=${offset + got}-${offset + length - 1}`,
+            IfMatch: info.etag || undefined,
+          }),
           { abortSignal: signal },
         );
       } catch (e) {
         if (statusOf(e) === 412 || nameOf(e) === 'PreconditionFailed') throw new ChangedError(`${this.describe(info.key)} changed while it was read`);
-        if (statusOf(e) === 416 || nameOf(e) === 'InvalidRange') throw new MismatchError(`it is shorter than the ${info.size} bytes it had when the download started`);
+        if (statusOf(e) === 416 || nameOf(e) === 'InvalidRange')
+          throw new MismatchError(`it is shorter than the ${info.size} bytes it had when the download started`);
         throw e;
       }
       for await (const chunk of bodyOf(res) as unknown as Readable) {
@@ -378,7 +434,11 @@ export class S3ObjectStore implements ObjectStore {
     const out: ObjectInfo[] = [];
     let token: string | undefined;
     do {
-      const res = await this.call(prefix || '(root)', () => this.client.send(new (sdk().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token })), true);
+      const res = await this.call(
+        prefix || '(root)',
+        () => this.client.send(new (sdk().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token })),
+        true,
+      );
       for (const o of res.Contents ?? []) {
         if (o.Key === undefined || o.Key.endsWith('/')) continue;
         out.push({ key: o.Key.slice(this.prefix.length), size: o.Size ?? 0, etag: o.ETag ?? '', mtimeMs: o.LastModified?.getTime() ?? 0 });
@@ -401,7 +461,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   sub(prefix: string): S3ObjectStore {
-    return new S3ObjectStore({ ...this.settings, prefix: this.prefix + checkPrefix(prefix) }, { retry: this.retry, client: this.client, transferClient: this.transferClient, transfer: this.transfer });
+    return new S3ObjectStore(
+      { ...this.settings, prefix: this.prefix + checkPrefix(prefix) },
+      { retry: this.retry, client: this.client, transferClient: this.transferClient, transfer: this.transfer },
+    );
   }
 
   private full(key: string): string {
@@ -412,7 +475,12 @@ export class S3ObjectStore implements ObjectStore {
   private async call<T>(key: string, op: (attempt: number) => Promise<T>, bucketCall = false): Promise<T> {
     const where = key === '(bucket)' || key === '(root)' ? this.url : this.describe(key);
     try {
-      return await withRetries(this.retry, op, isTransient, (e, attempts) => new StorageUnavailableError(`${where} (endpoint ${this.endpoint()})`, attempts, e));
+      return await withRetries(
+        this.retry,
+        op,
+        isTransient,
+        (e, attempts) => new StorageUnavailableError(`${where} (endpoint ${this.endpoint()})`, attempts, e),
+      );
     } catch (e) {
       throw this.mapError(e, key, where, bucketCall);
     }
@@ -427,10 +495,14 @@ export class S3ObjectStore implements ObjectStore {
     const status = statusOf(e);
     const name = nameOf(e);
     if (status === 403 || CREDENTIAL_NAMES.has(name)) {
-      return new StorageConfigError(`S3 at ${this.endpoint()} refused the credentials for bucket "${this.bucket}" (${name || `HTTP ${status}`}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+      return new StorageConfigError(
+        `S3 at ${this.endpoint()} refused the credentials for bucket "${this.bucket}" (${name || `HTTP ${status}`}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+      );
     }
     if (name === 'NoSuchBucket' || (bucketCall && status === 404)) {
-      return new StorageConfigError(`bucket "${this.bucket}" does not exist at ${this.endpoint()} (MSELECT_STORAGE=${this.url}): create it, or fix MSELECT_STORAGE`);
+      return new StorageConfigError(
+        `bucket "${this.bucket}" does not exist at ${this.endpoint()} (MSELECT_STORAGE=${this.url}): create it, or fix MSELECT_STORAGE`,
+      );
     }
     if (status === 404 || name === 'NoSuchKey' || name === 'NotFound') return new ObjectNotFoundError(key, where);
     if (status === 412) return e;

@@ -31,7 +31,9 @@ export function readStorageSettings(env: NodeJS.ProcessEnv = process.env, defaul
     try {
       root = fileURLToPath(url);
     } catch (err) {
-      throw new StorageConfigError(`MSELECT_STORAGE=${url} is not a valid file URL (${err instanceof Error ? err.message : String(err)}): use file:///absolute/path or a plain path`);
+      throw new StorageConfigError(
+        `MSELECT_STORAGE=${url} is not a valid file URL (${err instanceof Error ? err.message : String(err)}): use file:///absolute/path or a plain path`,
+      );
     }
     return { kind: 'file', root };
   }
@@ -45,7 +47,9 @@ export function readStorageSettings(env: NodeJS.ProcessEnv = process.env, defaul
   const awsHost = endpoint === undefined || /\.amazonaws\.com(\.cn)?(:\d+)?(\/|$)/.test(new URL(endpoint).host + '/');
   const keys = e.AWS_ACCESS_KEY_ID !== undefined || e.AWS_SECRET_ACCESS_KEY !== undefined;
   if (keys && (e.AWS_ACCESS_KEY_ID === undefined || e.AWS_SECRET_ACCESS_KEY === undefined)) {
-    throw new StorageConfigError(`${e.AWS_ACCESS_KEY_ID === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY'} is missing: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither`);
+    throw new StorageConfigError(
+      `${e.AWS_ACCESS_KEY_ID === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY'} is missing: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither`,
+    );
   }
   const settings = {
     kind: 's3' as const,
@@ -53,7 +57,9 @@ export function readStorageSettings(env: NodeJS.ProcessEnv = process.env, defaul
     endpoint,
     region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? 'us-east-1',
     forcePathStyle: e.MSELECT_S3_PATH_STYLE === undefined ? !awsHost : e.MSELECT_S3_PATH_STYLE === 'true',
-    credentials: keys ? { accessKeyId: e.AWS_ACCESS_KEY_ID as string, secretAccessKey: e.AWS_SECRET_ACCESS_KEY as string, sessionToken: e.AWS_SESSION_TOKEN } : undefined,
+    credentials: keys
+      ? { accessKeyId: e.AWS_ACCESS_KEY_ID as string, secretAccessKey: e.AWS_SECRET_ACCESS_KEY as string, sessionToken: e.AWS_SESSION_TOKEN }
+      : undefined,
     ...(e.MSELECT_S3_PART_SIZE !== undefined ? { partSize: e.MSELECT_S3_PART_SIZE } : {}),
     ...(e.MSELECT_S3_CONCURRENCY !== undefined ? { concurrency: e.MSELECT_S3_CONCURRENCY } : {}),
   };

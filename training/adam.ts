@@ -37,7 +37,11 @@ export class Adam {
   private readonly m: tfjs.Variable[];
   private readonly v: tfjs.Variable[];
 
-  constructor(private readonly tf: Tf, private readonly vars: tfjs.Variable[], options: AdamOptions = {}) {
+  constructor(
+    private readonly tf: Tf,
+    private readonly vars: tfjs.Variable[],
+    options: AdamOptions = {},
+  ) {
     this.o = { ...ADAM_DEFAULTS, ...options };
     const zeros = (x: tfjs.Variable): tfjs.Variable => tf.tidy(() => tf.variable(tf.zerosLike(x), false));
     this.m = vars.map(zeros);

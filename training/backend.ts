@@ -62,9 +62,11 @@ const cache = new Map<TfBackendName, Promise<Backend | { reason: string }>>();
 async function load(name: TfBackendName): Promise<Backend | { reason: string }> {
   const engineName = name === 'tensorflow-gpu' || name === 'tensorflow' ? 'tensorflow' : name;
   const r =
-    name === 'tensorflow-gpu' ? await loadNative('@tensorflow/tfjs-node-gpu')
-    : name === 'tensorflow' ? await loadNative('@tensorflow/tfjs-node')
-    : await loadJs(name === 'wasm' ? 'wasm' : 'cpu');
+    name === 'tensorflow-gpu'
+      ? await loadNative('@tensorflow/tfjs-node-gpu')
+      : name === 'tensorflow'
+        ? await loadNative('@tensorflow/tfjs-node')
+        : await loadJs(name === 'wasm' ? 'wasm' : 'cpu');
   return 'reason' in r ? r : { name, tf: r.tf, engineName };
 }
 

@@ -90,7 +90,10 @@ export class CheckpointCache {
   /** Bytes fetched from the bucket by every process sharing this folder (its fetch log). */
   async bytesFetchedByAll(): Promise<number> {
     const text = await fs.readFile(path.join(this.root, FETCH_LOG), 'utf8').catch(() => '');
-    return text.split('\n').filter(Boolean).reduce((n, l) => n + ((JSON.parse(l) as { bytes?: number }).bytes ?? 0), 0);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .reduce((n, l) => n + ((JSON.parse(l) as { bytes?: number }).bytes ?? 0), 0);
   }
 
   /**

@@ -119,7 +119,8 @@ export class CheckpointStore {
     } catch (err) {
       if (err instanceof ObjectNotFoundError) throw nonRetryable(ErrorType.InvalidInput, `Checkpoint ${ref.key} not found under ${this.root}`);
       if (err instanceof ObjectCorruptError) throw nonRetryable(ErrorType.StoreCorrupt, `Checkpoint ${err.message}`);
-      if (err instanceof DigestMismatch || err instanceof DecodeError) throw nonRetryable(ErrorType.StoreCorrupt, `Checkpoint ${where} is unreadable: ${err.message}`);
+      if (err instanceof DigestMismatch || err instanceof DecodeError)
+        throw nonRetryable(ErrorType.StoreCorrupt, `Checkpoint ${where} is unreadable: ${err.message}`);
       throw err;
     }
   }
@@ -156,7 +157,8 @@ export class CheckpointStore {
       const info = await this.objects.head(key);
       if (!info) throw new ObjectNotFoundError(key, this.objects.describe(key));
       const { payload, sha256 } = await readCheckpoint(this.objects.pathOf(key));
-      if (info.sha256 !== undefined && sha256 !== info.sha256) throw new DigestMismatch(`its bytes hash to sha256 ${sha256}, but ${info.sha256} was recorded when it was written`);
+      if (info.sha256 !== undefined && sha256 !== info.sha256)
+        throw new DigestMismatch(`its bytes hash to sha256 ${sha256}, but ${info.sha256} was recorded when it was written`);
       return payload;
     }
     const file = await this.scratch(key);
@@ -180,7 +182,8 @@ export class CheckpointStore {
     try {
       return checkKey(key);
     } catch (err) {
-      if (err instanceof InvalidKeyError) throw nonRetryable(ErrorType.PathOutsideRoot, `Checkpoint key ${JSON.stringify(key)} resolves outside ${this.root}: ${err.message}`);
+      if (err instanceof InvalidKeyError)
+        throw nonRetryable(ErrorType.PathOutsideRoot, `Checkpoint key ${JSON.stringify(key)} resolves outside ${this.root}: ${err.message}`);
       throw err;
     }
   }
@@ -208,7 +211,7 @@ export async function writeCheckpoint(file: string, p: CheckpointPayload): Promi
     let at = 0;
     for (const piece of [head, json, ...[...p.weights, ...p.optimizer.m, ...p.optimizer.v].map(bytesOf)]) {
       hash.update(piece);
-      for (let done = 0; done < piece.length; ) done += (await out.write(piece, done, piece.length - done, at + done)).bytesWritten;
+      for (let done = 0; done < piece.length;) done += (await out.write(piece, done, piece.length - done, at + done)).bytesWritten;
       at += piece.length;
     }
     await out.sync();
@@ -227,7 +230,7 @@ export async function readCheckpoint(file: string): Promise<{ payload: Checkpoin
     let offset = 0;
     const readInto = async (target: Uint8Array, what: string): Promise<void> => {
       if (offset + target.length > size) throw new DecodeError(what);
-      for (let done = 0; done < target.length; ) {
+      for (let done = 0; done < target.length;) {
         const { bytesRead } = await handle.read(target, done, target.length - done, offset + done);
         if (bytesRead === 0) throw new DecodeError(what);
         done += bytesRead;

@@ -39,7 +39,12 @@ interface FeaturesSettings {
  * Run one features job with `start` (which spawns the command with the job on stdin) and read
  * the file it names. The file lives in a temporary folder removed afterwards.
  */
-export async function runFeaturesJob(start: (job: object) => CommandRun, request: FeaturesJob, settings: FeaturesSettings, signal?: AbortSignal): Promise<ProbeOutputs & { backend: string }> {
+export async function runFeaturesJob(
+  start: (job: object) => CommandRun,
+  request: FeaturesJob,
+  settings: FeaturesSettings,
+  signal?: AbortSignal,
+): Promise<ProbeOutputs & { backend: string }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mselect-features-'));
   const out = path.join(dir, 'features.bin');
   const run = start({ job: 'features', ...request, rows: [...request.rows], out });
@@ -62,7 +67,8 @@ export async function runFeaturesJob(start: (job: object) => CommandRun, request
     } catch (err) {
       throw failed(`features file of ${settings.command} is unreadable: ${(err as Error).message}`, true);
     }
-    if (decoded.features.length !== request.rows.length) throw failed(`${settings.command} returned ${decoded.features.length} feature rows for ${request.rows.length} probe rows`, true);
+    if (decoded.features.length !== request.rows.length)
+      throw failed(`${settings.command} returned ${decoded.features.length} feature rows for ${request.rows.length} probe rows`, true);
     return { ...decoded, backend: answer.line.backend ?? settings.backendName };
   } catch (err) {
     run.terminate(0);

@@ -46,7 +46,10 @@ export class CommandRun {
   readonly exited: Promise<Exit>;
   private readonly tail: string[] = [];
 
-  constructor(readonly child: ChildProcess & { stdout: NodeJS.ReadableStream }, keep: number) {
+  constructor(
+    readonly child: ChildProcess & { stdout: NodeJS.ReadableStream },
+    keep: number,
+  ) {
     createInterface({ input: child.stderr as NodeJS.ReadableStream, crlfDelay: Infinity }).on('line', (l) => {
       this.tail.push(l);
       if (this.tail.length > keep) this.tail.shift();

@@ -18,7 +18,8 @@ import type { Trainer, TrainHooks, TrainRequest, TrainResult } from './trainer';
 export const TORCH_TRAINER_MAIN = path.join(PROJECT_ROOT, 'trainers', 'torch', 'main.py');
 export const TORCH_TRAINER_NAME = 'torch';
 /** How to get PyTorch where it is missing; printed by every check that fails. */
-export const TORCH_INSTALL_HINT = 'install it with `sudo apt-get install -y python3-torch` (Debian/Ubuntu, CPU), or set MSELECT_PYTHON to a Python 3 that has torch >= 1.13';
+export const TORCH_INSTALL_HINT =
+  'install it with `sudo apt-get install -y python3-torch` (Debian/Ubuntu, CPU), or set MSELECT_PYTHON to a Python 3 that has torch >= 1.13';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
 

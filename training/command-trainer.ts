@@ -97,7 +97,13 @@ export class CommandTrainer implements Trainer {
       run.check(exit, this.config.command);
       const last = out.curve[out.curve.length - 1]?.epoch ?? request.fromEpoch;
       if (last !== request.toEpoch) throw failed(`${this.config.command} exited after epoch ${last}, but epoch ${request.toEpoch} was asked for`, true);
-      return { curve: out.curve, checkpoint: out.checkpoint, test: out.test, trainer: this.name, backend: out.backend ?? this.config.backendName ?? 'external' };
+      return {
+        curve: out.curve,
+        checkpoint: out.checkpoint,
+        test: out.test,
+        trainer: this.name,
+        backend: out.backend ?? this.config.backendName ?? 'external',
+      };
     } catch (err) {
       run.terminate(0);
       throw hooks.signal?.aborted ? abortError(hooks.signal) : err;
@@ -113,18 +119,31 @@ export class CommandTrainer implements Trainer {
    * output or a crash, the abort reason when cancelled.
    */
   async features(request: FeaturesRequest, signal?: AbortSignal): Promise<ProbeOutputs & { backend: string }> {
-    const job = { ...request, modelDir: resolveInside(this.config.hubDir, request.modelId), datasetDir: resolveInside(this.config.datasetsDir, request.datasetId) };
-    return runFeaturesJob((j) => this.start(j, { MSELECT_JOB: JSON.stringify(j) }), job, { command: this.config.command, killGraceMs: this.config.killGraceMs ?? 5000, backendName: this.config.backendName ?? 'external' }, signal);
+    const job = {
+      ...request,
+      modelDir: resolveInside(this.config.hubDir, request.modelId),
+      datasetDir: resolveInside(this.config.datasetsDir, request.datasetId),
+    };
+    return runFeaturesJob(
+      (j) => this.start(j, { MSELECT_JOB: JSON.stringify(j) }),
+      job,
+      { command: this.config.command, killGraceMs: this.config.killGraceMs ?? 5000, backendName: this.config.backendName ?? 'external' },
+      signal,
+    );
   }
 
   /** Spawn the configured command with `job` on stdin (no shell). */
   private start(job: object, env: Record<string, string>): CommandRun {
     const values = job as CommandJob;
-    const child = spawn(this.config.command, (this.config.args ?? []).map((a) => ('toEpoch' in job ? substitute(a, values) : a)), {
-      cwd: this.config.cwd,
-      env: { ...process.env, ...this.config.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      this.config.command,
+      (this.config.args ?? []).map((a) => ('toEpoch' in job ? substitute(a, values) : a)),
+      {
+        cwd: this.config.cwd,
+        env: { ...process.env, ...this.config.env, ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     child.stdin.on('error', () => undefined);
     child.stdin.end(JSON.stringify(job) + '\n');
     return new CommandRun(child, this.config.stderrTailLines ?? 20);
@@ -170,7 +189,12 @@ export class CommandTrainer implements Trainer {
       }
       checkpoint = parsed.checkpoint === null ? null : { key: this.keyOf(parsed.checkpoint), epoch: parsed.epoch };
       if (checkpoint) await this.copyShared(checkpoint.key);
-      const record: EpochRecord = { epoch: parsed.epoch, metric: parsed.metric, seconds: parsed.seconds, ...(parsed.peakMemoryBytes !== undefined ? { peakMemoryBytes: parsed.peakMemoryBytes } : {}) };
+      const record: EpochRecord = {
+        epoch: parsed.epoch,
+        metric: parsed.metric,
+        seconds: parsed.seconds,
+        ...(parsed.peakMemoryBytes !== undefined ? { peakMemoryBytes: parsed.peakMemoryBytes } : {}),
+      };
       curve.push(record);
       await hooks.onEpoch?.(record, checkpoint);
     }
@@ -209,7 +233,8 @@ export class CommandTrainer implements Trainer {
         await shared.getFile(key, file);
       }
     } catch (e) {
-      if (e instanceof ObjectNotFoundError) throw nonRetryable(ErrorType.InvalidInput, `Checkpoint ${key} is neither in ${this.config.checkpointDir} nor in ${shared.describe(key)}`);
+      if (e instanceof ObjectNotFoundError)
+        throw nonRetryable(ErrorType.InvalidInput, `Checkpoint ${key} is neither in ${this.config.checkpointDir} nor in ${shared.describe(key)}`);
       if (e instanceof ObjectCorruptError) throw nonRetryable(ErrorType.StoreCorrupt, `Checkpoint ${e.message}`);
       throw e;
     }

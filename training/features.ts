@@ -19,7 +19,15 @@ export interface ProbeOutputs {
  * Run `hub` on `rows` of `split` in batches of `batchSize`, yielding between batches.
  * Does not dispose `hub.model`; the caller still owns it.
  */
-export async function probeOutputs(tf: Tf, hub: HubModel, split: DatasetSplit, rows: readonly number[], inputShape: readonly number[], batchSize = 256, signal?: AbortSignal): Promise<ProbeOutputs> {
+export async function probeOutputs(
+  tf: Tf,
+  hub: HubModel,
+  split: DatasetSplit,
+  rows: readonly number[],
+  inputShape: readonly number[],
+  batchSize = 256,
+  signal?: AbortSignal,
+): Promise<ProbeOutputs> {
   const output = hub.model.outputs[0] as tfjs.SymbolicTensor;
   // A second view over the same layers: it owns no weights, so there is nothing to dispose.
   const both = tf.model({ inputs: hub.model.inputs, outputs: [hub.features, output] });
@@ -64,6 +72,7 @@ export function decodeFeatures(bytes: Uint8Array): ProbeOutputs {
   if (buf.length !== expected) throw new Error(`${buf.length} bytes where the header needs ${expected}`);
   const values = new Float32Array(rows * (featureSize + classes));
   new Uint8Array(values.buffer).set(buf.subarray(start));
-  const take = (offset: number, width: number): number[][] => Array.from({ length: rows }, (_, r) => Array.from(values.subarray(offset + r * width, offset + (r + 1) * width)));
+  const take = (offset: number, width: number): number[][] =>
+    Array.from({ length: rows }, (_, r) => Array.from(values.subarray(offset + r * width, offset + (r + 1) * width)));
   return { features: take(0, featureSize), probs: take(rows * featureSize, classes) };
 }

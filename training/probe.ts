@@ -19,11 +19,13 @@ export function balancedProbe(labels: ArrayLike<number>, size: number, seed: num
     byClass.set(y, rows);
   }
   const random = mulberry32(seed);
-  const pools = [...byClass.keys()].sort((a, b) => a - b).map((k) => {
-    const rows = byClass.get(k) as number[];
-    shuffleInPlace(rows, random);
-    return rows;
-  });
+  const pools = [...byClass.keys()]
+    .sort((a, b) => a - b)
+    .map((k) => {
+      const rows = byClass.get(k) as number[];
+      shuffleInPlace(rows, random);
+      return rows;
+    });
   const picked: number[] = [];
   const target = Math.min(size, labels.length);
   for (let round = 0; picked.length < target; round++) {

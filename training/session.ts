@@ -74,11 +74,19 @@ export class FineTuneSession {
    * Build the head model; `hub.model` becomes part of it and is disposed with the session.
    * A regression head has one output, so `numClasses` must be 1 then (it is recorded in checkpoints).
    */
-  constructor(private readonly tf: Tf, private readonly hub: HubModel, readonly numClasses: number, readonly seed: number, options: SessionOptions = {}, private readonly head: HeadSpec = { task: 'classification' }) {
+  constructor(
+    private readonly tf: Tf,
+    private readonly hub: HubModel,
+    readonly numClasses: number,
+    readonly seed: number,
+    options: SessionOptions = {},
+    private readonly head: HeadSpec = { task: 'classification' },
+  ) {
     this.o = resolveSessionOptions(options);
     this.task = head.task;
     if (head.task === 'regression' && numClasses !== 1) throw new Error(`numClasses is ${numClasses}, but a regression head has 1 output`);
-    if (head.task === 'regression' && !(Number.isFinite(head.center) && head.scale > 0)) throw new Error(`regression head center ${head.center} / scale ${head.scale}: center must be finite and scale > 0`);
+    if (head.task === 'regression' && !(Number.isFinite(head.center) && head.scale > 0))
+      throw new Error(`regression head center ${head.center} / scale ${head.scale}: center must be finite and scale > 0`);
     for (const layer of hub.model.layers) if (hub.card.frozenLayers.includes(layer.name)) layer.trainable = false;
     const layer = tf.layers.dense({
       units: numClasses,
@@ -106,7 +114,8 @@ export class FineTuneSession {
       const idx = order.subarray(start, Math.min(start + this.o.batchSize, split.n));
       const loss = tf.tidy(() => {
         const { x, y } = batch(tf, split, idx, inputShape, this.numClasses, this.head);
-        const lossOf = (out: tfjs.Tensor): tfjs.Scalar => (this.task === 'regression' ? tf.losses.meanSquaredError(y, out) : tf.losses.softmaxCrossEntropy(y, out)) as tfjs.Scalar;
+        const lossOf = (out: tfjs.Tensor): tfjs.Scalar =>
+          (this.task === 'regression' ? tf.losses.meanSquaredError(y, out) : tf.losses.softmaxCrossEntropy(y, out)) as tfjs.Scalar;
         const { value, grads } = tf.variableGrads(() => lossOf(this.model.apply(x, { training: true }) as tfjs.Tensor), this.vars);
         this.adam.apply(this.vars.map((v) => grads[v.name] as tfjs.Tensor));
         // The batch, its activations' gradients and the updated weights are all alive here: the epoch's high-water mark.
@@ -193,7 +202,14 @@ function targetAt(split: DatasetSplit, row: number): number {
   return split.target[row] ?? Number.NaN;
 }
 
-function batch(tf: Tf, split: DatasetSplit, idx: Int32Array, inputShape: readonly number[], numClasses: number, head: HeadSpec): { x: tfjs.Tensor; y: tfjs.Tensor } {
+function batch(
+  tf: Tf,
+  split: DatasetSplit,
+  idx: Int32Array,
+  inputShape: readonly number[],
+  numClasses: number,
+  head: HeadSpec,
+): { x: tfjs.Tensor; y: tfjs.Tensor } {
   const xs = new Float32Array(idx.length * split.d);
   const ys = new Int32Array(idx.length);
   const ts = new Float32Array(head.task === 'regression' ? idx.length : 0);

@@ -48,16 +48,26 @@ export async function transferTable(o: TransferOptions): Promise<TransferTable> 
   const checkpointDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mselect-transfer-'));
   const trainer = new TfjsTrainer({ backend: o.backend, hubDir: o.hubDir, datasetsDir: o.datasetsDir, checkpointDir, options: o.trainerOptions });
   const accuracy: number[][] = [];
-  const metrics = await Promise.all(o.datasets.map(async (id) => {
-    const m = await readManifest(o.datasetsDir, id);
-    return { metric: m.metric, direction: m.direction };
-  }));
+  const metrics = await Promise.all(
+    o.datasets.map(async (id) => {
+      const m = await readManifest(o.datasetsDir, id);
+      return { metric: m.metric, direction: m.direction };
+    }),
+  );
   try {
     for (const dataset of o.datasets) {
       const row: number[] = [];
       for (const model of o.models) {
         const t0 = performance.now();
-        const r = await trainer.train({ modelId: model, datasetId: dataset, fromEpoch: 0, toEpoch: epochs, resume: null, seed: o.seed ?? 0, runId: `transfer/${model}@${dataset}` });
+        const r = await trainer.train({
+          modelId: model,
+          datasetId: dataset,
+          fromEpoch: 0,
+          toEpoch: epochs,
+          resume: null,
+          seed: o.seed ?? 0,
+          runId: `transfer/${model}@${dataset}`,
+        });
         const value = r.test ?? r.curve[r.curve.length - 1]?.metric ?? Number.NaN;
         row.push(value);
         o.onCell?.({ model, dataset, accuracy: value, seconds: (performance.now() - t0) / 1000 });

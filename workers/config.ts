@@ -43,7 +43,6 @@ export interface WorkerConfig {
   readonly checkpointCacheBytes?: number;
 }
 
-
 function readCommandTrainer(file: string): CommandTrainerFile {
   let raw: unknown;
   try {
@@ -103,16 +102,26 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     const local = (name: string) => resolve(dataDir(env), name);
     const checkpointCacheBytes = cacheBytesOf(env.MSELECT_CHECKPOINT_CACHE_SIZE);
     return {
-      storeDir: local('store'), hubDir: resolve(cacheDir, 'hub'), datasetsDir: resolve(cacheDir, 'datasets'),
-      checkpointDir: local('checkpoints'), reportDir: local('reports'), ...common, storage, cacheDir,
+      storeDir: local('store'),
+      hubDir: resolve(cacheDir, 'hub'),
+      datasetsDir: resolve(cacheDir, 'datasets'),
+      checkpointDir: local('checkpoints'),
+      reportDir: local('reports'),
+      ...common,
+      storage,
+      cacheDir,
       ...(checkpointCacheBytes !== undefined ? { checkpointCacheBytes } : {}),
     };
   }
   if (storage?.kind === 'file') {
     const under = (v: string | undefined, name: string) => resolve(v ?? resolve(storage.root, name));
     return {
-      storeDir: under(env.MSELECT_STORE || undefined, 'store'), hubDir: under(env.MSELECT_HUB, 'hub'), datasetsDir: under(env.MSELECT_DATASETS, 'datasets'),
-      checkpointDir: under(env.MSELECT_CHECKPOINTS, 'checkpoints'), reportDir: under(env.MSELECT_REPORTS, 'reports'), ...common,
+      storeDir: under(env.MSELECT_STORE || undefined, 'store'),
+      hubDir: under(env.MSELECT_HUB, 'hub'),
+      datasetsDir: under(env.MSELECT_DATASETS, 'datasets'),
+      checkpointDir: under(env.MSELECT_CHECKPOINTS, 'checkpoints'),
+      reportDir: under(env.MSELECT_REPORTS, 'reports'),
+      ...common,
     };
   }
   return {

@@ -81,8 +81,10 @@ export function configFilePath(env: Record<string, string | undefined>): string 
   if (env.TEMPORAL_CONFIG_FILE) return env.TEMPORAL_CONFIG_FILE;
   const home = env.HOME;
   switch (platform()) {
-    case 'win32': return env.APPDATA ? join(env.APPDATA, 'temporalio', 'temporal.toml') : undefined;
-    case 'darwin': return home ? join(home, 'Library', 'Application Support', 'temporalio', 'temporal.toml') : undefined;
+    case 'win32':
+      return env.APPDATA ? join(env.APPDATA, 'temporalio', 'temporal.toml') : undefined;
+    case 'darwin':
+      return home ? join(home, 'Library', 'Application Support', 'temporalio', 'temporal.toml') : undefined;
     default: {
       const xdg = env.XDG_CONFIG_HOME;
       if (xdg) return isAbsolute(xdg) ? join(xdg, 'temporalio', 'temporal.toml') : undefined;
@@ -98,7 +100,10 @@ const PREFIX = 'Temporal connection settings';
  * `default` profile of the default file when none is named). Errors name the bad setting:
  * the variable, or the profile key and file.
  */
-export function connectionConfigFromEnv(env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ConnectionSettings {
+export function connectionConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): ConnectionSettings {
   const { vars, aliases } = withDeprecatedNames(env, warn);
   const file = configFilePath(vars);
   const profileName = vars.TEMPORAL_PROFILE || 'default';
@@ -115,7 +120,13 @@ export function connectionConfigFromEnv(env: NodeJS.ProcessEnv = process.env, wa
     }
     throw new Error(`${PREFIX}: cannot read ${file ?? 'the config file'} (TEMPORAL_CONFIG_FILE): ${message}`);
   }
-  const raw = { address: profile.address || undefined, namespace: profile.namespace || undefined, apiKey: profile.apiKey || undefined, tls: profile.tls, grpcMeta: profile.grpcMeta };
+  const raw = {
+    address: profile.address || undefined,
+    namespace: profile.namespace || undefined,
+    apiKey: profile.apiKey || undefined,
+    tls: profile.tls,
+    grpcMeta: profile.grpcMeta,
+  };
   // The variable that set a field, else the profile key that did; an unset field is named by its variable.
   const origin = (field: SettingField): string => {
     const s = SETTINGS[field];
@@ -165,7 +176,9 @@ export function resolveTarget(cfg: ConnectionSettings, dev: DevServerConfig): Ta
           serverRootCACertificate: readPem(cfg.tls?.serverCACert, cfg.origin('tls.serverCACert')),
           serverNameOverride: cfg.tls?.serverName,
         }
-      : cfg.tls?.disabled === true ? false : undefined,
+      : cfg.tls?.disabled === true
+        ? false
+        : undefined,
     ...(cfg.grpcMeta && Object.keys(cfg.grpcMeta).length ? { metadata: cfg.grpcMeta } : {}),
     embedded,
   };

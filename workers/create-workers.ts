@@ -35,7 +35,9 @@ export async function createOrchestratorWorker(s: WorkerSetup): Promise<Worker> 
 }
 
 /** The GPU worker: activity-only, fine-tunes and proxy scores on `mselect-gpu`, one slot per GPU. */
-export async function createGpuWorker(s: WorkerSetup & { readonly slots: number; readonly activities?: GpuActivities; readonly queue?: string }): Promise<Worker> {
+export async function createGpuWorker(
+  s: WorkerSetup & { readonly slots: number; readonly activities?: GpuActivities; readonly queue?: string },
+): Promise<Worker> {
   return Worker.create({
     connection: s.connection,
     namespace: s.namespace,
@@ -57,7 +59,9 @@ export async function createGpuWorker(s: WorkerSetup & { readonly slots: number;
  * where its checkpoint already is. Both queues share `slots`: a task started while every slot
  * is busy waits for one (heartbeating the details it was given, so a retry still resumes).
  */
-export async function createGpuWorkers(s: WorkerSetup & { readonly slots: number; readonly activities?: GpuActivities; readonly workerId?: string }): Promise<Worker[]> {
+export async function createGpuWorkers(
+  s: WorkerSetup & { readonly slots: number; readonly activities?: GpuActivities; readonly workerId?: string },
+): Promise<Worker[]> {
   const shared = gpuQueueFor(s.taskQueue ?? TASK_QUEUES.orchestration);
   const own = workerQueueFor(shared, s.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`);
   const activities = sharedSlots(reportingQueue(s.activities ?? createGpuActivities(await gpuDeps(s.config)), own), s.slots);
@@ -80,7 +84,10 @@ function sharedSlots(acts: GpuActivities, slots: number): GpuActivities {
       return;
     }
     const ctx = Context.current();
-    const beat = setInterval(() => ctx.heartbeat(ctx.info.heartbeatDetails), Math.max(100, Math.min(10_000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3))));
+    const beat = setInterval(
+      () => ctx.heartbeat(ctx.info.heartbeatDetails),
+      Math.max(100, Math.min(10_000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 3))),
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         const wake = (): void => {
@@ -103,13 +110,15 @@ function sharedSlots(acts: GpuActivities, slots: number): GpuActivities {
     if (next) next();
     else free += 1;
   };
-  const gate = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-    await acquire();
-    try {
-      return await fn(...args);
-    } finally {
-      release();
-    }
-  };
+  const gate =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await acquire();
+      try {
+        return await fn(...args);
+      } finally {
+        release();
+      }
+    };
   return { ...acts, fineTune: gate(acts.fineTune), proxyScore: gate(acts.proxyScore) };
 }

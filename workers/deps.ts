@@ -95,14 +95,34 @@ function withMirror(trainer: Trainer & Partial<FeatureSource>, mirror: HubMirror
  * the external command and replay when configured. tfjs checkpoints into `checkpoints` (the shared storage's `checkpoints/`, or the
  * checkpoint folder); the hub files they read come through `mirror` when there is one.
  */
-export function configuredTrainers(cfg: WorkerConfig, backend: () => Promise<Backend>, shared: { checkpoints?: CheckpointStore; objects?: ObjectStore | null; mirror?: HubMirror | null } = {}): Trainer[] {
+export function configuredTrainers(
+  cfg: WorkerConfig,
+  backend: () => Promise<Backend>,
+  shared: { checkpoints?: CheckpointStore; objects?: ObjectStore | null; mirror?: HubMirror | null } = {},
+): Trainer[] {
   const mirror = shared.mirror ?? null;
   const sharedCheckpoints = shared.objects?.sub('checkpoints/');
   const checkpointCache = shared.checkpoints?.cache;
   const tfjs = lazyTrainer('tfjs', async () => new TfjsTrainer({ ...cfg, backend: await backend(), checkpoints: shared.checkpoints }));
-  const torch = withMirror(new TorchTrainer({ hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir, sharedCheckpoints, checkpointCache }), mirror);
+  const torch = withMirror(
+    new TorchTrainer({ hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir, sharedCheckpoints, checkpointCache }),
+    mirror,
+  );
   const trainers: Trainer[] = cfg.defaultTrainer === 'torch' ? [torch, withMirror(tfjs, mirror)] : [withMirror(tfjs, mirror), torch];
-  if (cfg.commandTrainer) trainers.push(withMirror(new CommandTrainer({ ...cfg.commandTrainer, hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, checkpointDir: cfg.checkpointDir, sharedCheckpoints, checkpointCache }), mirror));
+  if (cfg.commandTrainer)
+    trainers.push(
+      withMirror(
+        new CommandTrainer({
+          ...cfg.commandTrainer,
+          hubDir: cfg.hubDir,
+          datasetsDir: cfg.datasetsDir,
+          checkpointDir: cfg.checkpointDir,
+          sharedCheckpoints,
+          checkpointCache,
+        }),
+        mirror,
+      ),
+    );
   const data = replayData(cfg);
   if (data) trainers.push(lazyTrainer('replay', async () => new ReplayTrainer((await data()).runs)));
   return trainers;
@@ -131,9 +151,20 @@ export async function gpuDeps(cfg: WorkerConfig, o: GpuDepsOptions = {}): Promis
   const shared = objects ? await openStoreOn(objects.sub('store/')) : undefined;
   let store: MatrixStore | undefined = shared;
   return {
-    training: { hubDir: cfg.hubDir, datasetsDir: cfg.datasetsDir, trainers: o.trainers ?? configuredTrainers(cfg, backend, { checkpoints, objects, mirror }), backend, keepAliveMs: o.keepAliveMs, checkpoints: checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/')) },
+    training: {
+      hubDir: cfg.hubDir,
+      datasetsDir: cfg.datasetsDir,
+      trainers: o.trainers ?? configuredTrainers(cfg, backend, { checkpoints, objects, mirror }),
+      backend,
+      keepAliveMs: o.keepAliveMs,
+      checkpoints: checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/')),
+    },
     proxyCache: { store: () => (store ??= openStore({ dir: cfg.storeDir })), datasetsDir: cfg.datasetsDir },
-    prefetch: mirror ? async (model, dataset) => { await Promise.all([mirror.model(model), mirror.dataset(dataset)]); } : undefined,
+    prefetch: mirror
+      ? async (model, dataset) => {
+          await Promise.all([mirror.model(model), mirror.dataset(dataset)]);
+        }
+      : undefined,
   };
 }
 
@@ -162,8 +193,14 @@ export function objectReportSink(objects: ObjectStore): ReportSink {
 function withCatalogue(catalog: Catalog, mirror: HubMirror | null): Catalog {
   if (!mirror) return catalog;
   return {
-    models: async () => { await mirror.catalogue(); return catalog.models(); },
-    datasets: async () => { await mirror.catalogue(); return catalog.datasets(); },
+    models: async () => {
+      await mirror.catalogue();
+      return catalog.models();
+    },
+    datasets: async () => {
+      await mirror.catalogue();
+      return catalog.datasets();
+    },
   };
 }
 
@@ -179,10 +216,17 @@ export async function orchestratorDeps(cfg: WorkerConfig, given?: MatrixStore): 
   catalogs.torch = catalogs.tfjs as Catalog;
   if (cfg.commandTrainer) catalogs[cfg.commandTrainer.name] = catalogs.tfjs as Catalog;
   const data = replayData(cfg);
-  if (data) catalogs.replay = lazyCatalog(async () => { const a = await data(); return runSetCatalog(a.runs, a.directions); });
+  if (data)
+    catalogs.replay = lazyCatalog(async () => {
+      const a = await data();
+      return runSetCatalog(a.runs, a.directions);
+    });
   return {
-    store, catalogs, reports: objects ? objectReportSink(objects.sub('reports/')) : folderReportSink(cfg.reportDir),
-    checkpoints: checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/')), uiUrl: cfg.uiUrl ?? null,
+    store,
+    catalogs,
+    reports: objects ? objectReportSink(objects.sub('reports/')) : folderReportSink(cfg.reportDir),
+    checkpoints: checkpointArea(cfg.checkpointDir, objects?.sub('checkpoints/')),
+    uiUrl: cfg.uiUrl ?? null,
   };
 }
 

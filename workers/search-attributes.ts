@@ -14,8 +14,13 @@ type OperatorService = Pick<temporal.api.operatorservice.v1.OperatorService, 'li
 type Key = SearchAttributeKey<SearchAttributeType>;
 
 const TYPES: Readonly<Record<string, SearchAttributeType>> = {
-  Keyword: SearchAttributeType.KEYWORD, Text: SearchAttributeType.TEXT, Int: SearchAttributeType.INT, Double: SearchAttributeType.DOUBLE,
-  Bool: SearchAttributeType.BOOL, Datetime: SearchAttributeType.DATETIME, KeywordList: SearchAttributeType.KEYWORD_LIST,
+  Keyword: SearchAttributeType.KEYWORD,
+  Text: SearchAttributeType.TEXT,
+  Int: SearchAttributeType.INT,
+  Double: SearchAttributeType.DOUBLE,
+  Bool: SearchAttributeType.BOOL,
+  Datetime: SearchAttributeType.DATETIME,
+  KeywordList: SearchAttributeType.KEYWORD_LIST,
 };
 
 /** The search attributes mselect's workflows set, as typed keys; temporal-dev.yml is the one list of them. */
@@ -33,7 +38,10 @@ export interface SearchAttributeReport {
 
 /** Thrown when an attribute exists with another type, or the server refuses to register one. */
 export class SearchAttributeError extends Error {
-  constructor(message: string, readonly code?: number) {
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
     super(message);
     this.name = 'SearchAttributeError';
   }
@@ -53,7 +61,9 @@ function missingKeys(keys: readonly Key[], existing: Map<string, number>, namesp
     const have = existing.get(k.name);
     if (have === undefined) return true;
     if (have !== encodeSearchAttributeIndexedValueType(k.type)) {
-      throw new SearchAttributeError(`Search attribute ${k.name} on namespace ${namespace} has type ${have}, but mselect needs ${k.type}; remove it or use another namespace`);
+      throw new SearchAttributeError(
+        `Search attribute ${k.name} on namespace ${namespace} has type ${have}, but mselect needs ${k.type}; remove it or use another namespace`,
+      );
     }
     return false;
   });
@@ -63,18 +73,28 @@ function missingKeys(keys: readonly Key[], existing: Map<string, number>, namesp
  * Register the `keys` missing on `namespace` through the operator service. A concurrent
  * registration by another worker (ALREADY_EXISTS) counts as success once the list shows it.
  */
-export async function ensureSearchAttributes(service: OperatorService, namespace: string, keys: readonly Key[] = mselectSearchAttributes()): Promise<SearchAttributeReport> {
+export async function ensureSearchAttributes(
+  service: OperatorService,
+  namespace: string,
+  keys: readonly Key[] = mselectSearchAttributes(),
+): Promise<SearchAttributeReport> {
   const missing = missingKeys(keys, await registered(service, namespace), namespace);
   const present = keys.filter((k) => !missing.includes(k)).map((k) => k.name);
   if (missing.length === 0) return { namespace, added: [], present };
   try {
-    const searchAttributes = Object.fromEntries(missing.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type) as temporal.api.enums.v1.IndexedValueType]));
+    const searchAttributes = Object.fromEntries(
+      missing.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type) as temporal.api.enums.v1.IndexedValueType]),
+    );
     await service.addSearchAttributes({ namespace, searchAttributes });
   } catch (e) {
     if (grpcCode(e) !== GRPC_ALREADY_EXISTS) {
-      throw new SearchAttributeError(`Cannot register search attributes ${missing.map((k) => k.name).join(', ')} on namespace ${namespace}: ${(e as Error).message}`, grpcCode(e));
+      throw new SearchAttributeError(
+        `Cannot register search attributes ${missing.map((k) => k.name).join(', ')} on namespace ${namespace}: ${(e as Error).message}`,
+        grpcCode(e),
+      );
     }
-    if (missingKeys(missing, await registered(service, namespace), namespace).length > 0) throw new SearchAttributeError(`Search attributes on ${namespace}: ${(e as Error).message}`);
+    if (missingKeys(missing, await registered(service, namespace), namespace).length > 0)
+      throw new SearchAttributeError(`Search attributes on ${namespace}: ${(e as Error).message}`);
   }
   return { namespace, added: missing.map((k) => k.name), present };
 }

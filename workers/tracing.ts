@@ -43,9 +43,20 @@ async function setUp(env: NodeJS.ProcessEnv): Promise<Tracing | null> {
   } catch {
     throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT: ${endpoint} is not a URL (e.g. http://otel-collector:4318)`);
   }
-  const [{ trace }, { AsyncLocalStorageContextManager }, { OTLPTraceExporter }, { Resource }, { BasicTracerProvider, BatchSpanProcessor }, { OpenTelemetryPlugin: Plugin }] = await Promise.all([
-    import('@opentelemetry/api'), import('@opentelemetry/context-async-hooks'), import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/resources'), import('@opentelemetry/sdk-trace-base'), import('@temporalio/interceptors-opentelemetry'),
+  const [
+    { trace },
+    { AsyncLocalStorageContextManager },
+    { OTLPTraceExporter },
+    { Resource },
+    { BasicTracerProvider, BatchSpanProcessor },
+    { OpenTelemetryPlugin: Plugin },
+  ] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@temporalio/interceptors-opentelemetry'),
   ]);
   const resource = new Resource({ 'service.name': env.OTEL_SERVICE_NAME || 'mselect' });
   const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }));

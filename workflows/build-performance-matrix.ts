@@ -2,7 +2,15 @@ import { allHandlersFinished, condition, continueAsNew, patched, setCurrentDetai
 import { parseOrFail } from '../contracts/parse';
 import { durationMs } from '../contracts/duration';
 import { matrixProgressLine } from '../contracts/progress-text';
-import { BuildMatrixInputSchema, MatrixCarrySchema, type BuildMatrixResult, type CellKey, type CellResult, type MatrixCarry, type MatrixProgress } from '../contracts/schemas/offline';
+import {
+  BuildMatrixInputSchema,
+  MatrixCarrySchema,
+  type BuildMatrixResult,
+  type CellKey,
+  type CellResult,
+  type MatrixCarry,
+  type MatrixProgress,
+} from '../contracts/schemas/offline';
 import { CHECKPOINT_LIFECYCLE_PATCH, gpu, light } from './activities';
 import { matrixProgressQuery } from './messages';
 import { slidingWindow } from './window';
@@ -24,7 +32,8 @@ export function cellRunId(c: CellKey, epochs: number, seed: number): string {
  */
 export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): Promise<BuildMatrixResult> {
   const input = parseOrFail(BuildMatrixInputSchema, raw, `buildPerformanceMatrix input (workflow ${workflowInfo().workflowId})`);
-  const carry: MatrixCarry = rawCarry === undefined ? { done: 0, failed: [], runs: 1, maxHistoryEvents: 0 } : parseOrFail(MatrixCarrySchema, rawCarry, 'continue-as-new state');
+  const carry: MatrixCarry =
+    rawCarry === undefined ? { done: 0, failed: [], runs: 1, maxHistoryEvents: 0 } : parseOrFail(MatrixCarrySchema, rawCarry, 'continue-as-new state');
   let phase: MatrixProgress['phase'] = 'planning';
   let total = carry.done;
   let done = carry.done;
@@ -36,8 +45,13 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
   show();
 
   const plan = await light(`planMatrix: ${input.trainer} trainer, ${input.epochs} epochs, run ${carry.runs}`).planMatrix({
-    models: input.models, benchmarks: input.benchmarks, epochs: input.epochs, trainer: input.trainer,
-    seed: input.seed, limit: input.cellsPerRun, exclude: failures.map(({ model, dataset }) => ({ model, dataset })),
+    models: input.models,
+    benchmarks: input.benchmarks,
+    epochs: input.epochs,
+    trainer: input.trainer,
+    seed: input.seed,
+    limit: input.cellsPerRun,
+    exclude: failures.map(({ model, dataset }) => ({ model, dataset })),
   });
   total = carry.done + plan.missing;
   phase = 'fine-tuning';
@@ -62,25 +76,39 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
   // At least one cell per run, so a chain of runs always makes progress.
   let begun = 0;
   const suggested = (): boolean => begun > 0 && workflowInfo().continueAsNewSuggested;
-  const started = await slidingWindow(plan.cells, input.maxParallel, async (c) => {
-    begun += 1;
-    running += 1;
-    show();
-    try {
-      const runId = cellRunId(c, input.epochs, input.seed);
-      const act = gpu({ heartbeatTimeoutMs, summary: `fineTune ${c.model} on ${c.dataset}, epochs 0→${input.epochs} (offline cell)` });
-      const r = await act.fineTune({ trainer: input.trainer, modelId: c.model, datasetId: c.dataset, fromEpoch: 0, toEpoch: input.epochs, resume: null, seed: input.seed, runId });
-      buffer.push({ ...c, epochs: input.epochs, seed: input.seed, runId, curve: r.curve, test: r.test, trainer: r.trainer, backend: r.backend });
-      done += 1;
-      if (buffer.length >= input.commitEvery) await flush();
-    } catch (err) {
-      failures.push({ ...c, error: failureMessage(err) });
-      finishedRuns.push(cellRunId(c, input.epochs, input.seed));
-    } finally {
-      running -= 1;
+  const started = await slidingWindow(
+    plan.cells,
+    input.maxParallel,
+    async (c) => {
+      begun += 1;
+      running += 1;
       show();
-    }
-  }, suggested);
+      try {
+        const runId = cellRunId(c, input.epochs, input.seed);
+        const act = gpu({ heartbeatTimeoutMs, summary: `fineTune ${c.model} on ${c.dataset}, epochs 0→${input.epochs} (offline cell)` });
+        const r = await act.fineTune({
+          trainer: input.trainer,
+          modelId: c.model,
+          datasetId: c.dataset,
+          fromEpoch: 0,
+          toEpoch: input.epochs,
+          resume: null,
+          seed: input.seed,
+          runId,
+        });
+        buffer.push({ ...c, epochs: input.epochs, seed: input.seed, runId, curve: r.curve, test: r.test, trainer: r.trainer, backend: r.backend });
+        done += 1;
+        if (buffer.length >= input.commitEvery) await flush();
+      } catch (err) {
+        failures.push({ ...c, error: failureMessage(err) });
+        finishedRuns.push(cellRunId(c, input.epochs, input.seed));
+      } finally {
+        running -= 1;
+        show();
+      }
+    },
+    suggested,
+  );
   await flush();
   const maxHistoryEvents = Math.max(carry.maxHistoryEvents, workflowInfo().historyLength);
   if (plan.missing > started) {
@@ -93,7 +121,13 @@ export async function buildPerformanceMatrix(raw: unknown, rawCarry?: unknown): 
   phase = 'done';
   show();
   return {
-    cellsComputed: done, cellsFailed: failures.length, failures, storeVersion: clustered.storeVersion,
-    clusters: clustered.clusters, placed: clustered.placed, runs: carry.runs, maxHistoryEvents,
+    cellsComputed: done,
+    cellsFailed: failures.length,
+    failures,
+    storeVersion: clustered.storeVersion,
+    clusters: clustered.clusters,
+    placed: clustered.placed,
+    runs: carry.runs,
+    maxHistoryEvents,
   };
 }

@@ -19,7 +19,12 @@ export function causeOnTop<A extends unknown[], R>(run: (...args: A) => Promise<
       return await run(...args);
     } catch (err) {
       if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-        throw ApplicationFailure.create({ type: err.cause.type ?? undefined, message: `${err.activityType}: ${err.cause.message}`, nonRetryable: true, cause: err });
+        throw ApplicationFailure.create({
+          type: err.cause.type ?? undefined,
+          message: `${err.activityType}: ${err.cause.message}`,
+          nonRetryable: true,
+          cause: err,
+        });
       }
       throw err;
     }

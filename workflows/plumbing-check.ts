@@ -40,7 +40,11 @@ export async function plumbingCheck(rawInput: unknown): Promise<PlumbingCheckOut
   );
 
   const run = async (): Promise<void> => {
-    const r = await gpu({ heartbeatTimeoutMs: input.heartbeatTimeoutMs, summary: `countSteps ${stepsDone}→${stepsTotal}` }).countSteps({ from: stepsDone, to: stepsTotal, stepMs: input.stepMs });
+    const r = await gpu({ heartbeatTimeoutMs: input.heartbeatTimeoutMs, summary: `countSteps ${stepsDone}→${stepsTotal}` }).countSteps({
+      from: stepsDone,
+      to: stepsTotal,
+      stepMs: input.stepMs,
+    });
     if (r.resumedFrom > stepsDone) resumed.push(r.resumedFrom);
     stepsDone = stepsTotal;
     workers.add(r.worker);

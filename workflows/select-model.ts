@@ -33,7 +33,15 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
   const released = new Set<string>();
 
   const pool = input.models ? `${input.models.length} named models` : 'every live model';
-  const plan = await light(`planSelection for ${input.target}: ${input.policy} over ${pool}`).planSelection({ target: input.target, models: input.models, policy: input.policy, options: s.options, seed: input.seed, trainer: input.trainer, storeVersion: input.storeVersion });
+  const plan = await light(`planSelection for ${input.target}: ${input.policy} over ${pool}`).planSelection({
+    target: input.target,
+    models: input.models,
+    policy: input.policy,
+    options: s.options,
+    seed: input.seed,
+    trainer: input.trainer,
+    storeVersion: input.storeVersion,
+  });
   s.setPool(plan.pool, plan.storeVersion, plan.direction, plan.metric ?? null);
   s.setEpochTimings(plan.meanEpochSeconds);
   await recallPhase(s, plan.proxyRequest);
@@ -52,6 +60,9 @@ export async function selectModel(raw: unknown): Promise<SelectModelResult> {
   s.phase = 'done';
   await condition(allHandlersFinished);
   const pickCheckpoint = lifecycle ? await settleCheckpoints(s) : null;
-  const report = await light(`writeSelectionReport for ${input.target}: pick ${s.result().pick ?? 'none'}`).writeSelectionReport({ workflowId: info.workflowId, result: { ...s.result(), pickCheckpoint } });
+  const report = await light(`writeSelectionReport for ${input.target}: pick ${s.result().pick ?? 'none'}`).writeSelectionReport({
+    workflowId: info.workflowId,
+    result: { ...s.result(), pickCheckpoint },
+  });
   return { ...s.result(report.path), pickCheckpoint };
 }

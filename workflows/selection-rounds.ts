@@ -17,7 +17,7 @@ export async function recallPhase(s: SelectionState, request: PlanSelectionOutpu
   const proxyScores: Record<string, number> = {};
   const failed: string[] = [];
   if (request !== null) {
-        const jobs = [s.input.target, ...(request.datasets ?? [])].flatMap((dataset) => request.models.map((model) => ({ dataset, model })));
+    const jobs = [s.input.target, ...(request.datasets ?? [])].flatMap((dataset) => request.models.map((model) => ({ dataset, model })));
     await slidingWindow(jobs, s.input.maxParallel, async ({ dataset, model }) => {
       try {
         const act = gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout), summary: `proxyScore ${request.proxy} of ${model} on ${dataset}` });
@@ -31,8 +31,15 @@ export async function recallPhase(s: SelectionState, request: PlanSelectionOutpu
   }
   const by = request === null ? '' : ` by ${request.proxy} on ${request.models.length} models`;
   const r = await light(`recall ${s.input.policy} for ${s.input.target}: ${s.pool.length} models${by}`).recall({
-    target: s.input.target, policy: s.input.policy, options: s.options, seed: s.input.seed, pool: s.pool, direction: s.direction,
-    proxy: request?.proxy ?? null, proxyScores, storeVersion: s.storeVersion,
+    target: s.input.target,
+    policy: s.input.policy,
+    options: s.options,
+    seed: s.input.seed,
+    pool: s.pool,
+    direction: s.direction,
+    proxy: request?.proxy ?? null,
+    proxyScores,
+    storeVersion: s.storeVersion,
   });
   s.proxyCharges = r.proxyCharges;
   if (failed.length > 0) s.warnings.push(`proxy ${request?.proxy ?? ''} could not score ${failed.length} model/dataset pair(s), e.g. ${failed[0] ?? ''}`);
@@ -45,8 +52,16 @@ export async function decidePhase(s: SelectionState, epoch: number): Promise<voi
   const budget = s.budget;
   const models = [...s.survivors];
   const d = await light(`decideRound round ${s.round}: ${models.length} models at epoch ${epoch} of ${budget}`).decideRound({
-    target: s.input.target, policy: s.input.policy, options: s.options, seed: s.input.seed, direction: s.direction,
-    epoch, budgetEpochs: budget, models, curves: models.map((m) => s.curveOf(m)), storeVersion: s.storeVersion,
+    target: s.input.target,
+    policy: s.input.policy,
+    options: s.options,
+    seed: s.input.seed,
+    direction: s.direction,
+    epoch,
+    budgetEpochs: budget,
+    models,
+    curves: models.map((m) => s.curveOf(m)),
+    storeVersion: s.storeVersion,
   });
   s.applyDecision(d, epoch, budget, models);
 }
@@ -68,17 +83,35 @@ function queuesOf(s: SelectionState): Map<string, string> {
 async function fineTune(s: SelectionState, model: string, toEpoch: number, late: () => boolean = () => false): Promise<boolean> {
   const from = s.epochsOf(model);
   const request: FineTuneInput = {
-    trainer: s.input.trainer, modelId: model, datasetId: s.input.target, fromEpoch: from, toEpoch,
-    resume: s.checkpointOf(model), seed: s.input.seed, runId: selectionRunId(workflowInfo().workflowId, model, s.input.target),
+    trainer: s.input.trainer,
+    modelId: model,
+    datasetId: s.input.target,
+    fromEpoch: from,
+    toEpoch,
+    resume: s.checkpointOf(model),
+    seed: s.input.seed,
+    runId: selectionRunId(workflowInfo().workflowId, model, s.input.target),
   };
   const own = s.input.workerAffinity ? queuesOf(s).get(model) : undefined;
   const summary = `fineTune ${model} on ${s.input.target}, epochs ${from}→${toEpoch}`;
-  const r = own ? await onWorkerQueue(s, own, request, summary) : await gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout), summary }).fineTune(request);
+  const r = own
+    ? await onWorkerQueue(s, own, request, summary)
+    : await gpu({ heartbeatTimeoutMs: durationMs(s.input.heartbeatTimeout), summary }).fineTune(request);
   if (r.workerQueue) queuesOf(s).set(model, r.workerQueue);
   else queuesOf(s).delete(model);
   if (late()) return false;
-  s.recordEpochs(model, r.curve.map((e) => e.metric), r.checkpoint, r.test, r.backend);
-  s.recordCost(model, r.curve.map((e) => e.seconds), r.peakMemoryBytes);
+  s.recordEpochs(
+    model,
+    r.curve.map((e) => e.metric),
+    r.checkpoint,
+    r.test,
+    r.backend,
+  );
+  s.recordCost(
+    model,
+    r.curve.map((e) => e.seconds),
+    r.peakMemoryBytes,
+  );
   return true;
 }
 
@@ -92,7 +125,12 @@ async function fineTune(s: SelectionState, model: string, toEpoch: number, late:
 async function onWorkerQueue(s: SelectionState, queue: string, request: FineTuneInput, summary: string): Promise<FineTuneOutput> {
   const heartbeatTimeoutMs = durationMs(s.input.heartbeatTimeout);
   try {
-    return await gpu({ heartbeatTimeoutMs, taskQueue: queue, scheduleToStartTimeoutMs: durationMs(s.input.workerQueueTimeout), summary: `${summary} on its last worker` }).fineTune(request);
+    return await gpu({
+      heartbeatTimeoutMs,
+      taskQueue: queue,
+      scheduleToStartTimeoutMs: durationMs(s.input.workerQueueTimeout),
+      summary: `${summary} on its last worker`,
+    }).fineTune(request);
   } catch (err) {
     if (!(err instanceof ActivityFailure) || !(err.cause instanceof TimeoutFailure) || err.cause.timeoutType !== 'SCHEDULE_TO_START') throw err;
     const hb = FineTuneHeartbeatSchema.safeParse(err.cause.lastHeartbeatDetails);
@@ -134,8 +172,18 @@ export async function trainRound(s: SelectionState, epoch: number, deadlineMs: n
   );
   const outcome = await Promise.race([
     training.then(() => 'done' as const),
-    timer.run(() => sleep(deadlineMs, { summary: `round ${s.round} deadline: ${jobs.length} fine-tune(s) to epoch ${epoch}` })).then(() => 'deadline' as const, () => 'done' as const),
-    timer.run(() => condition(() => s.stopRequested())).then(() => 'finish' as const, () => 'done' as const),
+    timer
+      .run(() => sleep(deadlineMs, { summary: `round ${s.round} deadline: ${jobs.length} fine-tune(s) to epoch ${epoch}` }))
+      .then(
+        () => 'deadline' as const,
+        () => 'done' as const,
+      ),
+    timer
+      .run(() => condition(() => s.stopRequested()))
+      .then(
+        () => 'finish' as const,
+        () => 'done' as const,
+      ),
   ]);
   timer.cancel();
   if (outcome === 'done') return;
@@ -143,7 +191,8 @@ export async function trainRound(s: SelectionState, epoch: number, deadlineMs: n
   work.cancel();
   await training;
   if (outcome === 'deadline') {
-    for (const m of jobs) if (!finished.has(m)) s.eliminate(m, 'deadline', `still training to epoch ${epoch} when the round deadline of ${deadlineMs} ms passed`);
+    for (const m of jobs)
+      if (!finished.has(m)) s.eliminate(m, 'deadline', `still training to epoch ${epoch} when the round deadline of ${deadlineMs} ms passed`);
   }
 }
 
@@ -154,11 +203,21 @@ export async function trainWinner(s: SelectionState): Promise<void> {
   if (!pick || s.stopRequested() || s.epochsOf(pick) >= s.budget) return;
   const work = new CancellationScope();
   const stop = new CancellationScope();
-  const training = work.run(() => fineTune(s, pick, s.budget, () => s.stopRequested())).catch((err: unknown) => {
-    if (!isCancellation(err) && !s.stopRequested()) s.eliminate(pick, 'failed', failureMessage(err));
-    return false;
-  });
-  const stopped = await Promise.race([training.then(() => false), stop.run(() => condition(() => s.stopRequested())).then(() => true, () => false)]);
+  const training = work
+    .run(() => fineTune(s, pick, s.budget, () => s.stopRequested()))
+    .catch((err: unknown) => {
+      if (!isCancellation(err) && !s.stopRequested()) s.eliminate(pick, 'failed', failureMessage(err));
+      return false;
+    });
+  const stopped = await Promise.race([
+    training.then(() => false),
+    stop
+      .run(() => condition(() => s.stopRequested()))
+      .then(
+        () => true,
+        () => false,
+      ),
+  ]);
   stop.cancel();
   if (stopped) {
     work.cancel();
@@ -173,11 +232,16 @@ export async function trainWinner(s: SelectionState): Promise<void> {
  */
 export async function releaseEliminated(s: SelectionState, released: Set<string>): Promise<void> {
   if (s.input.keepCheckpoints === 'all' || s.input.trainer === 'replay') return;
-  const models = s.progress().eliminations.map((e) => e.model).filter((m) => !released.has(m) && !s.survivors.includes(m));
+  const models = s
+    .progress()
+    .eliminations.map((e) => e.model)
+    .filter((m) => !released.has(m) && !s.survivors.includes(m));
   if (models.length === 0) return;
   for (const m of models) released.add(m);
   const workflowId = workflowInfo().workflowId;
-  await light(`releaseCheckpoints of ${models.length} eliminated model(s): ${models.join(', ')}`).releaseCheckpoints({ runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)) });
+  await light(`releaseCheckpoints of ${models.length} eliminated model(s): ${models.join(', ')}`).releaseCheckpoints({
+    runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)),
+  });
 }
 
 /**
@@ -192,16 +256,36 @@ export async function settleCheckpoints(s: SelectionState): Promise<{ key: strin
   const pick = result.pick;
   const pickCheckpoint = pick && s.input.keepCheckpoints !== 'none' ? s.checkpointOf(pick) : null;
   const models = [...new Set([...s.candidates, ...s.pool.filter((m) => s.epochsOf(m) > 0)])];
-  const keys = s.input.keepCheckpoints === 'all' ? models.map((m) => s.checkpointOf(m)?.key).filter((k): k is string => k !== undefined) : pickCheckpoint ? [pickCheckpoint.key] : [];
+  const keys =
+    s.input.keepCheckpoints === 'all'
+      ? models.map((m) => s.checkpointOf(m)?.key).filter((k): k is string => k !== undefined)
+      : pickCheckpoint
+        ? [pickCheckpoint.key]
+        : [];
   if (keys.length > 0) {
     await light(`keepCheckpoints ${s.input.keepCheckpoints}: ${keys.length} checkpoint(s)`).keepCheckpoints({
-      workflowId, keys,
-      pick: pick && pickCheckpoint ? {
-        model: pick, target: s.input.target, trainer: s.input.trainer, seed: s.input.seed, epochs: s.epochsOf(pick), checkpoint: pickCheckpoint,
-        metric: s.metric ?? (s.direction === 'maximize' ? 'accuracy' : 'rmse'), validation: result.pickValidation, test: result.pickTest, storeVersion: s.storeVersion,
-      } : null,
+      workflowId,
+      keys,
+      pick:
+        pick && pickCheckpoint
+          ? {
+              model: pick,
+              target: s.input.target,
+              trainer: s.input.trainer,
+              seed: s.input.seed,
+              epochs: s.epochsOf(pick),
+              checkpoint: pickCheckpoint,
+              metric: s.metric ?? (s.direction === 'maximize' ? 'accuracy' : 'rmse'),
+              validation: result.pickValidation,
+              test: result.pickTest,
+              storeVersion: s.storeVersion,
+            }
+          : null,
     });
   }
-  await light(`releaseCheckpoints of the run's ${models.length} model(s), keeping ${keys.length}`).releaseCheckpoints({ runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)), keep: keys });
+  await light(`releaseCheckpoints of the run's ${models.length} model(s), keeping ${keys.length}`).releaseCheckpoints({
+    runIds: models.map((m) => selectionRunId(workflowId, m, s.input.target)),
+    keep: keys,
+  });
   return pickCheckpoint;
 }

@@ -7,12 +7,24 @@ import { roundFates } from '../contracts/rounds';
 import { formatIssues } from '../contracts/parse';
 import { pickPolicyOptions, type PolicyOptions } from '../contracts/schemas/policy';
 import {
-  AddCandidatesSchema, SetBudgetSchema,
-  type AddCandidates, type DecideRoundOutput, type Elimination, type EliminationReason, type RoundRecord, type SelectModelInput,
-  type SelectModelResult, type SelectionProgress, type SelectionSettings, type SetBudget,
+  AddCandidatesSchema,
+  SetBudgetSchema,
+  type AddCandidates,
+  type DecideRoundOutput,
+  type Elimination,
+  type EliminationReason,
+  type RoundRecord,
+  type SelectModelInput,
+  type SelectModelResult,
+  type SelectionProgress,
+  type SelectionSettings,
+  type SetBudget,
 } from '../contracts/schemas/selection';
 
-interface Checkpoint { readonly key: string; readonly epoch: number }
+interface Checkpoint {
+  readonly key: string;
+  readonly epoch: number;
+}
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: ErrorType.InvalidInput, message, nonRetryable: true });
@@ -66,7 +78,10 @@ export class SelectionState {
   /** Mean epoch seconds per pool model from the offline timings (planSelection). */
   private meanEpochSeconds: Readonly<Record<string, number>> = {};
 
-  constructor(readonly input: SelectModelInput, private readonly onChange: (p: SelectionProgress) => void = () => undefined) {
+  constructor(
+    readonly input: SelectModelInput,
+    private readonly onChange: (p: SelectionProgress) => void = () => undefined,
+  ) {
     this.budget = input.budgetEpochs;
     this.options = pickPolicyOptions(input);
   }
@@ -174,14 +189,28 @@ export class SelectionState {
    * record the round (every model's validation, score and fate, the halving cutoff), then its
    * eliminations, then its survivors in its order.
    */
-  applyDecision(d: DecideRoundOutput, epoch: number, budget: number, models: readonly string[] = [...(d.passed ?? d.keep), ...d.eliminated.map((e) => e.model)]): void {
+  applyDecision(
+    d: DecideRoundOutput,
+    epoch: number,
+    budget: number,
+    models: readonly string[] = [...(d.passed ?? d.keep), ...d.eliminated.map((e) => e.model)],
+  ): void {
     const finite = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v);
     const passed = new Set(d.passed ?? d.keep);
     const fates = roundFates(models, d);
     this.rounds.push({
-      round: this.round, epoch, budgetEpochs: budget, scoreName: d.scoreName ?? null,
-      rankedBy: d.halving?.rankedBy ?? (Object.keys(d.predictions).length > 0 ? 'score' : 'validation'), cutoff: d.halving?.cutoff ?? null,
-      models: models.map((model, i) => ({ model, validation: finite(this.curveOf(model)[epoch - 1]), score: finite(d.predictions[model]), fate: fates[i] ?? 'kept' })),
+      round: this.round,
+      epoch,
+      budgetEpochs: budget,
+      scoreName: d.scoreName ?? null,
+      rankedBy: d.halving?.rankedBy ?? (Object.keys(d.predictions).length > 0 ? 'score' : 'validation'),
+      cutoff: d.halving?.cutoff ?? null,
+      models: models.map((model, i) => ({
+        model,
+        validation: finite(this.curveOf(model)[epoch - 1]),
+        score: finite(d.predictions[model]),
+        fate: fates[i] ?? 'kept',
+      })),
     });
     for (const e of d.eliminated) this.eliminate(e.model, e.reason, e.detail, e.reason === 'halving' && passed.has(e.model));
     const kept = d.keep.filter((m) => this.survivors.includes(m));
@@ -192,7 +221,12 @@ export class SelectionState {
 
   /** The engine's default final pick among the survivors (algorithms/final-pick: best last validation for the target's direction, first on a tie, NaN worst). */
   bestSurvivor(): string | undefined {
-    return this.survivors[bestLastIndex(this.survivors.map((m) => this.curveOf(m)), this.direction)];
+    return this.survivors[
+      bestLastIndex(
+        this.survivors.map((m) => this.curveOf(m)),
+        this.direction,
+      )
+    ];
   }
 
   admitPending(): void {
@@ -222,7 +256,8 @@ export class SelectionState {
     const r = SetBudgetSchema.safeParse(u);
     if (!r.success) throw invalid(`setBudget: ${formatIssues(r.error.issues)}`);
     if (this.phase === 'done' || this.phase === 'finishing') throw invalid('setBudget: the selection has finished');
-    if (r.data.budgetEpochs < this.lastEpoch) throw invalid(`setBudget: budgetEpochs is ${r.data.budgetEpochs}, but models are already trained ${this.lastEpoch} epochs`);
+    if (r.data.budgetEpochs < this.lastEpoch)
+      throw invalid(`setBudget: budgetEpochs is ${r.data.budgetEpochs}, but models are already trained ${this.lastEpoch} epochs`);
   }
 
   setBudget(u: SetBudget): number {
@@ -248,20 +283,41 @@ export class SelectionState {
   settings(): SelectionSettings {
     const i = this.input;
     return {
-      options: { ...this.options }, seed: i.seed, initialBudgetEpochs: i.budgetEpochs, trainer: i.trainer, maxParallel: i.maxParallel,
-      roundDeadline: String(i.roundDeadline), heartbeatTimeout: String(i.heartbeatTimeout), metric: this.metric,
+      options: { ...this.options },
+      seed: i.seed,
+      initialBudgetEpochs: i.budgetEpochs,
+      trainer: i.trainer,
+      maxParallel: i.maxParallel,
+      roundDeadline: String(i.roundDeadline),
+      heartbeatTimeout: String(i.heartbeatTimeout),
+      metric: this.metric,
     };
   }
 
   progress(): SelectionProgress {
     return {
-      phase: this.phase, target: this.input.target, policy: this.input.policy, direction: this.direction, round: this.round,
-      budgetEpochs: this.budget, poolSize: this.pool.length, candidates: this.candidates, pendingCandidates: this.pending, survivors: this.survivors,
-      curves: Object.fromEntries(this.curves), recallScores: this.recallScores, eliminations: this.eliminations,
-      epochsSpent: this.trainedEpochs + this.proxyCharges * PROXY_EPOCH_COST, bruteForceEpochs: this.pool.length * this.budget,
-      gpuSeconds: Object.fromEntries(this.seconds), gpuSecondsSpent: [...this.seconds.values()].reduce((a, b) => a + b, 0),
-      bruteForceGpuSeconds: this.bruteForceGpuSeconds(), peakMemoryBytes: Object.fromEntries(this.peaks),
-      rounds: this.rounds, settings: this.settings(), warnings: [...this.warnings],
+      phase: this.phase,
+      target: this.input.target,
+      policy: this.input.policy,
+      direction: this.direction,
+      round: this.round,
+      budgetEpochs: this.budget,
+      poolSize: this.pool.length,
+      candidates: this.candidates,
+      pendingCandidates: this.pending,
+      survivors: this.survivors,
+      curves: Object.fromEntries(this.curves),
+      recallScores: this.recallScores,
+      eliminations: this.eliminations,
+      epochsSpent: this.trainedEpochs + this.proxyCharges * PROXY_EPOCH_COST,
+      bruteForceEpochs: this.pool.length * this.budget,
+      gpuSeconds: Object.fromEntries(this.seconds),
+      gpuSecondsSpent: [...this.seconds.values()].reduce((a, b) => a + b, 0),
+      bruteForceGpuSeconds: this.bruteForceGpuSeconds(),
+      peakMemoryBytes: Object.fromEntries(this.peaks),
+      rounds: this.rounds,
+      settings: this.settings(),
+      warnings: [...this.warnings],
       ...(this.run ?? {}),
     };
   }
@@ -269,7 +325,12 @@ export class SelectionState {
   result(reportPath: string | null = null): SelectModelResult {
     const pick = this.survivors.length > 0 ? (this.bestSurvivor() ?? null) : null;
     return {
-      ...this.progress(), finishedAt: this.finishedAt, pick, storeVersion: this.storeVersion, backend: this.backend, reportPath,
+      ...this.progress(),
+      finishedAt: this.finishedAt,
+      pick,
+      storeVersion: this.storeVersion,
+      backend: this.backend,
+      reportPath,
       pickValidation: pick ? (this.curveOf(pick).at(-1) ?? null) : null,
       pickTest: pick ? (this.tests.get(pick) ?? null) : null,
     };

@@ -25,4 +25,3 @@ export function modelsNeedingProxy(c: Clustering): string[] {
   const reps = new Set(c.representatives.values());
   return c.models.filter((m, i) => (size.get(c.labels[i] ?? -1) ?? 0) > 1 || reps.has(m));
 }
-

@@ -13,7 +13,11 @@ import { bestLast, last, memo, wholePool } from './rounds';
 export const PREDICTED_FINAL = 'predicted final (mean final metric of the trend cluster on other datasets, metric scale)';
 
 /** The fine-selection verdict on one rung: trend predictions, the filter, then forced halving. */
-export function fineSelectionVerdict(task: SelectionTask, rung: Rung, o: { eta: number; clusters: number; threshold: number; thresholdMode: 'absolute' | 'relative' }): Verdict {
+export function fineSelectionVerdict(
+  task: SelectionTask,
+  rung: Rung,
+  o: { eta: number; clusters: number; threshold: number; thresholdMode: 'absolute' | 'relative' },
+): Verdict {
   const byModel = memo(task, 'runsByModel', () => runsByModel(task.curves));
   const trend: Required<TrendOptions> = { clusters: o.clusters, threshold: o.threshold, thresholdMode: o.thresholdMode, seed: task.seed };
   const current = rung.curves.map(last);

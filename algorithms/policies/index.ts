@@ -6,8 +6,14 @@
  */
 import type { SelectionPolicy } from '../policy';
 import {
-  POLICY_NAMES, PolicyOptionsSchema, parsePolicySpec, policySpecName, resolvePolicyOptions,
-  type OptionsOf, type PolicyName, type PolicyOptions,
+  POLICY_NAMES,
+  PolicyOptionsSchema,
+  parsePolicySpec,
+  policySpecName,
+  resolvePolicyOptions,
+  type OptionsOf,
+  type PolicyName,
+  type PolicyOptions,
 } from '../../contracts/schemas/policy';
 import { bruteForce } from './brute-force';
 import { successiveHalving } from './successive-halving';

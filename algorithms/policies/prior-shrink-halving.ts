@@ -32,7 +32,7 @@ import { last, memo } from './rounds';
 type Options = OptionsOf<'prior-shrink-halving'>;
 
 /** What the rung scores are. */
-export const CORRECTED_SCORE = 'score (validation + the model\'s usual gap to its final on other datasets, shrunk toward the target evidence; metric scale)';
+export const CORRECTED_SCORE = "score (validation + the model's usual gap to its final on other datasets, shrunk toward the target evidence; metric scale)";
 
 /** Standardized history prior per model (z-score of its mean standardized final metric over the history datasets). */
 function priorOf(task: SelectionTask): ReadonlyMap<string, number> {
@@ -53,7 +53,13 @@ function weightsOf(task: SelectionTask, o: Options): EvidenceWeights {
   return memo(task, `evidence-weights:${proxy ?? ''}`, () => {
     if (proxy === null) return { prior: 1, proxies: new Map(), datasets: 0, warnings: [] };
     const scored = task.pool.filter((m) => Number.isFinite(task.proxies.get(proxy)?.get(m) ?? Number.NaN)).length;
-    if (scored < 2) return { prior: 1, proxies: new Map(), datasets: 0, warnings: [`proxy ${proxy} has no scores on ${task.target}: recall and scores use the history prior alone`] };
+    if (scored < 2)
+      return {
+        prior: 1,
+        proxies: new Map(),
+        datasets: 0,
+        warnings: [`proxy ${proxy} has no scores on ${task.target}: recall and scores use the history prior alone`],
+      };
     return fitEvidenceWeights(task.history, task.proxyHistory ?? new Map(), [proxy]);
   });
 }
@@ -98,7 +104,11 @@ function statsOf(task: SelectionTask, trend: Options['trend']) {
       return gaps.get(key) ?? 0;
     };
     const noise = (epoch: number): number => {
-      if (!sigma2.has(epoch)) sigma2.set(epoch, noiseVariance(curves, epoch, (m) => gap(m, epoch)));
+      if (!sigma2.has(epoch))
+        sigma2.set(
+          epoch,
+          noiseVariance(curves, epoch, (m) => gap(m, epoch)),
+        );
       return sigma2.get(epoch) ?? Number.NaN;
     };
     let tau2: number | undefined;
@@ -114,7 +124,12 @@ export function rungScores(task: SelectionTask, rung: Rung, o: Options): { value
   const y = rung.curves.map((c, i) => last(c) + gap(rung.models[i] ?? '', rung.epoch));
   const s2 = noise(rung.epoch);
   if (o.shrink !== 'empirical-bayes' || !Number.isFinite(s2)) return { values: y, weight: 1 };
-  const r = shrinkTowardPrior(y, rung.models.map((m) => prior.get(m) ?? Number.NaN), s2, o.tau === 'history' ? residual() : undefined);
+  const r = shrinkTowardPrior(
+    y,
+    rung.models.map((m) => prior.get(m) ?? Number.NaN),
+    s2,
+    o.tau === 'history' ? residual() : undefined,
+  );
   return { values: r.posterior, weight: r.weight };
 }
 
@@ -147,7 +162,9 @@ export function priorShrinkHalving(o: Options, name: string): SelectionPolicy {
       const scored = proxy === null ? undefined : task.proxies.get(proxy);
       const proxyCharges = scored === undefined ? 0 : task.pool.filter((m) => Number.isFinite(scored.get(m) ?? Number.NaN)).length;
       return {
-        candidates, scores: Object.fromEntries(task.pool.map((m, i) => [m, scores[i] ?? Number.NaN])), proxyCharges,
+        candidates,
+        scores: Object.fromEntries(task.pool.map((m, i) => [m, scores[i] ?? Number.NaN])),
+        proxyCharges,
         ...(w.warnings.length > 0 ? { warnings: [...w.warnings] } : {}),
       };
     },

@@ -37,10 +37,14 @@ function recallOf(task: SelectionTask, o: Options, key: string): Recall {
   const given = o.proxy === 'history-prior' ? undefined : task.proxies.get(o.proxy);
   const missing = given === undefined ? [] : modelsNeedingProxy(clustering).filter((m) => !Number.isFinite(given.get(m) ?? Number.NaN));
   const scores = missing.length === 0 ? given : undefined;
-  const warnings = o.proxy === 'history-prior' || scores !== undefined ? []
-    : [given === undefined
-      ? `proxy ${o.proxy} has no scores on ${task.target}: recall by the history prior alone`
-      : `proxy ${o.proxy} has no score on ${task.target} for ${missing.length} model(s) recall needs (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}): recall by the history prior alone`];
+  const warnings =
+    o.proxy === 'history-prior' || scores !== undefined
+      ? []
+      : [
+          given === undefined
+            ? `proxy ${o.proxy} has no scores on ${task.target}: recall by the history prior alone`
+            : `proxy ${o.proxy} has no score on ${task.target} for ${missing.length} model(s) recall needs (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}): recall by the history prior alone`,
+        ];
   const proxy: RecallProxy = scores === undefined ? { kind: 'prior' } : { kind: 'scores', scores };
   const fine = recall(history, clustering, proxy, Math.min(o.recallSize, history.models.length)).slice(0, o.fineSize);
   const shown = scores === undefined ? {} : Object.fromEntries(fine.map((m) => [m, scores.get(m) ?? Number.NaN]));
@@ -57,7 +61,8 @@ export function twoPhasePaper(o: Options, name: string): SelectionPolicy {
       return { proxy: o.proxy, models: modelsNeedingProxy(poolHistory(task, key, o.clusterThreshold).clustering) };
     },
     recall: (task) => recallOf(task, o, key),
-    decide: (task, rung) => (o.phase2 === 'successive-halving' ? { keep: survivors(rung.curves.map(last), o.eta, 'maximize') } : fineSelectionVerdict(task, rung, o)),
+    decide: (task, rung) =>
+      o.phase2 === 'successive-halving' ? { keep: survivors(rung.curves.map(last), o.eta, 'maximize') } : fineSelectionVerdict(task, rung, o),
     pick: (_task, rung) => bestLast(rung),
   };
 }

@@ -58,7 +58,10 @@ const PemSourceSchema = z.union([z.object({ path: z.string().min(1) }).strict(),
  */
 export const ConnectionConfigSchema = z
   .object({
-    address: z.string().regex(/^[^\s:/]+:\d+$/, 'must be host:port').optional(),
+    address: z
+      .string()
+      .regex(/^[^\s:/]+:\d+$/, 'must be host:port')
+      .optional(),
     namespace: z.string().min(1).optional(),
     apiKey: z.string().min(1).optional(),
     tls: z
@@ -88,7 +91,10 @@ export const CommandTrainerFileSchema = z
     args: z.array(z.string()).default([]),
     cwd: z.string().optional(),
     env: z.record(z.string(), z.string()).default({}),
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/).default('command'),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/)
+      .default('command'),
   })
   .strict();
 export type CommandTrainerFile = z.infer<typeof CommandTrainerFileSchema>;

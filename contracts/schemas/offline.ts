@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { DurationSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
 import { TrainerNameSchema } from './selection';
 
-const IdSchema = z.string().min(1).max(300).regex(/^[^\s\\]+$/, 'must be an id without spaces or backslashes').refine(staysInside, STAYS_INSIDE_MESSAGE);
+const IdSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .regex(/^[^\s\\]+$/, 'must be an id without spaces or backslashes')
+  .refine(staysInside, STAYS_INSIDE_MESSAGE);
 
 /** Clustering of models by benchmark performance. */
 export const ClusterSpecSchema = z
@@ -24,7 +29,12 @@ export const BuildMatrixInputSchema = z
     trainer: TrainerNameSchema.default('tfjs'),
     /** Fine-tunes running at once (the sliding window). */
     maxParallel: z.number().int().min(1).max(10_000).default(4),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     cluster: ClusterSpecSchema,
     /**
      * `recluster`: cluster every live model afresh (the nightly refresh). `place`: put models
@@ -75,7 +85,10 @@ export interface BuildMatrixResult {
 export const ScheduleSpecSchema = z
   .object({
     id: IdSchema.default('mselect-nightly-refresh'),
-    cron: z.string().regex(/^\S+(\s+\S+){4}$/, 'must be a 5-field cron expression like "0 2 * * *"').default('0 2 * * *'),
+    cron: z
+      .string()
+      .regex(/^\S+(\s+\S+){4}$/, 'must be a 5-field cron expression like "0 2 * * *"')
+      .default('0 2 * * *'),
     timezone: z
       .string()
       .min(1)

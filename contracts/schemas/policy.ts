@@ -8,7 +8,14 @@ import { formatIssues } from '../issues';
 import { ProxyNameSchema } from './proxies';
 
 /** Every registered policy (algorithms/policies/index.ts implements each). */
-export const POLICY_NAMES = ['prior-shrink-halving', 'two-phase-paper', 'fine-selection', 'successive-halving', 'brute-force', 'brute-force-best-epoch'] as const;
+export const POLICY_NAMES = [
+  'prior-shrink-halving',
+  'two-phase-paper',
+  'fine-selection',
+  'successive-halving',
+  'brute-force',
+  'brute-force-best-epoch',
+] as const;
 export const PolicyNameSchema = z.enum(POLICY_NAMES);
 export type PolicyName = z.infer<typeof PolicyNameSchema>;
 

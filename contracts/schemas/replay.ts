@@ -20,7 +20,12 @@ export const PolicySpecSchema = z
 /** Policy specs as typed: a list, each entry possibly comma-separated (`brute-force,successive-halving`). */
 export const PolicySpecListSchema = z
   .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
+  .transform((v) =>
+    (Array.isArray(v) ? v : [v])
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  )
   .pipe(z.array(PolicySpecSchema).min(1, 'at least one method is needed'));
 
 /** Options of `mselect replay`. `methods` absent = the protocol's default list. */

@@ -3,7 +3,15 @@ import type { Direction } from '../direction';
 import { DurationSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
 import { ProxyNameSchema } from './proxies';
 import type { ForwardProxy } from './training';
-import { PolicyNameSchema, PolicyOptionsSchema, policyOptionIssues, pickPolicyOptions, resolvePolicyOptions, type PolicyName, type PolicyOptions } from './policy';
+import {
+  PolicyNameSchema,
+  PolicyOptionsSchema,
+  policyOptionIssues,
+  pickPolicyOptions,
+  resolvePolicyOptions,
+  type PolicyName,
+  type PolicyOptions,
+} from './policy';
 
 /** Ways to fine-tune: TensorFlow.js, an external command from worker config, or recorded curves. */
 export const TrainerNameSchema = z.enum(['tfjs', 'command', 'replay', 'torch']);
@@ -13,8 +21,21 @@ export type TrainerName = z.infer<typeof TrainerNameSchema>;
 export const RecallProxySchema = ProxyNameSchema;
 export type RecallProxy = z.infer<typeof RecallProxySchema>;
 
-const ModelIdSchema = z.string().min(1).max(300).regex(/^[^\s/\\][^\s\\]*$/, 'must be a model id without spaces or backslashes').refine(staysInside, STAYS_INSIDE_MESSAGE);
-const DatasetIdSchema = z.string().min(1).max(300).regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'must be a dataset id of letters, digits, "_", "." or "-", hub-style segments joined by "/" allowed (glue/sst2)').refine(staysInside, STAYS_INSIDE_MESSAGE);
+const ModelIdSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .regex(/^[^\s/\\][^\s\\]*$/, 'must be a model id without spaces or backslashes')
+  .refine(staysInside, STAYS_INSIDE_MESSAGE);
+const DatasetIdSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .regex(
+    /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+    'must be a dataset id of letters, digits, "_", "." or "-", hub-style segments joined by "/" allowed (glue/sst2)',
+  )
+  .refine(staysInside, STAYS_INSIDE_MESSAGE);
 
 /** Which checkpoints a finished selection keeps. */
 export const KeepCheckpointsSchema = z.enum(['pick', 'all', 'none']);
@@ -37,7 +58,12 @@ export const SelectModelInputSchema = z
     trainer: TrainerNameSchema.default('tfjs'),
     /** Maximum fine-tunes running at once. */
     maxParallel: z.number().int().min(1).max(10_000).default(16),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     /** Matrix store version to select against; default the latest. */
     storeVersion: z.number().int().min(1).optional(),
     /**

@@ -8,10 +8,32 @@ import { z } from 'zod';
 /** S3's bucket naming rules (3–63 of a-z 0-9 . -, starting and ending with a letter or digit). */
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-const endpointUrl = z.string().regex(/^https?:\/\/[^/\s]+/, 'must be a URL such as http://127.0.0.1:7070').pipe(z.string().url('must be a URL such as http://127.0.0.1:7070'));
-const nonEmpty = z.string().min(1).optional().or(z.literal('').transform(() => undefined));
+const endpointUrl = z
+  .string()
+  .regex(/^https?:\/\/[^/\s]+/, 'must be a URL such as http://127.0.0.1:7070')
+  .pipe(z.string().url('must be a URL such as http://127.0.0.1:7070'));
+const nonEmpty = z
+  .string()
+  .min(1)
+  .optional()
+  .or(z.literal('').transform(() => undefined));
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3, t: 1e12, tb: 1e12, tib: 1024 ** 4 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
+  gib: 1024 ** 3,
+  t: 1e12,
+  tb: 1e12,
+  tib: 1024 ** 4,
+};
 
 /** A size in bytes: a whole number, optionally with a unit (`16MiB`, `64MB`, `20GB`, `1.5GiB`; KB/MB/GB powers of 1000, KiB/MiB/GiB of 1024). */
 export const ByteSizeSchema = z
@@ -37,7 +59,14 @@ export const StorageEnvSchema = z.object({
   /** `true`/`false` forces path-style addressing; default: path-style for any endpoint that is not AWS. */
   MSELECT_S3_PATH_STYLE: z.enum(['true', 'false']).optional(),
   /** Part size of multipart uploads and ranged downloads (5 MiB to 5 GiB; raised so an object fits in 10,000 parts). @default 16MiB */
-  MSELECT_S3_PART_SIZE: nonEmpty.pipe(ByteSizeSchema.pipe(z.number().min(5 * 1024 ** 2, 'must be at least 5MiB (S3\'s smallest part)').max(5 * 1024 ** 3, 'must be at most 5GiB (S3\'s largest part)')).optional()),
+  MSELECT_S3_PART_SIZE: nonEmpty.pipe(
+    ByteSizeSchema.pipe(
+      z
+        .number()
+        .min(5 * 1024 ** 2, "must be at least 5MiB (S3's smallest part)")
+        .max(5 * 1024 ** 3, "must be at most 5GiB (S3's largest part)"),
+    ).optional(),
+  ),
   /** Parts in flight per transfer. @default 8 */
   MSELECT_S3_CONCURRENCY: nonEmpty.pipe(z.coerce.number().int('must be a whole number').min(1).max(64).optional()),
 });
@@ -55,7 +84,13 @@ export const S3UrlSchema = z
   })
   .superRefine((v, ctx) => {
     if (!BUCKET_NAME.test(v.bucket)) ctx.addIssue({ code: 'custom', message: `bucket "${v.bucket}" is not a valid S3 bucket name (3-63 of a-z 0-9 . -)` });
-    if (v.prefix.split('/').slice(0, -1).some((p) => p === '' || p === '.' || p === '..')) ctx.addIssue({ code: 'custom', message: `prefix "${v.prefix}" has an empty, "." or ".." segment` });
+    if (
+      v.prefix
+        .split('/')
+        .slice(0, -1)
+        .some((p) => p === '' || p === '.' || p === '..')
+    )
+      ctx.addIssue({ code: 'custom', message: `prefix "${v.prefix}" has an empty, "." or ".." segment` });
   });
 
 export const S3SettingsSchema = z.object({
@@ -69,7 +104,12 @@ export const S3SettingsSchema = z.object({
   /** Absent: the AWS SDK's default chain (instance profile, SSO, ~/.aws). */
   credentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().optional() }).optional(),
   /** Bytes per part of `putFile` / `getFile` transfers; @default 16 MiB (storage/transfer.ts). */
-  partSize: z.number().int().min(5 * 1024 ** 2).max(5 * 1024 ** 3).optional(),
+  partSize: z
+    .number()
+    .int()
+    .min(5 * 1024 ** 2)
+    .max(5 * 1024 ** 3)
+    .optional(),
   /** Parts in flight per transfer; @default 8. */
   concurrency: z.number().int().min(1).max(64).optional(),
 });

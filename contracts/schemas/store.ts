@@ -85,8 +85,10 @@ export const CurveInputSchema = z
   .superRefine((c, ctx) => {
     const n = c.values.length;
     if (c.epochs && c.epochs.length !== n) ctx.addIssue({ code: 'custom', path: ['epochs'], message: `has ${c.epochs.length} entries, but values has ${n}` });
-    if (c.seconds && c.seconds.length !== n) ctx.addIssue({ code: 'custom', path: ['seconds'], message: `has ${c.seconds.length} entries, but values has ${n}` });
-    if (c.peakMemoryBytes && c.peakMemoryBytes.length !== n) ctx.addIssue({ code: 'custom', path: ['peakMemoryBytes'], message: `has ${c.peakMemoryBytes.length} entries, but values has ${n}` });
+    if (c.seconds && c.seconds.length !== n)
+      ctx.addIssue({ code: 'custom', path: ['seconds'], message: `has ${c.seconds.length} entries, but values has ${n}` });
+    if (c.peakMemoryBytes && c.peakMemoryBytes.length !== n)
+      ctx.addIssue({ code: 'custom', path: ['peakMemoryBytes'], message: `has ${c.peakMemoryBytes.length} entries, but values has ${n}` });
     if (c.epochs && new Set(c.epochs).size !== n) ctx.addIssue({ code: 'custom', path: ['epochs'], message: 'repeats an epoch' });
   });
 export type CurveInput = z.input<typeof CurveInputSchema>;
@@ -103,7 +105,8 @@ export const ClusteringInputSchema = z
     createdAt: epochMs.optional(),
   })
   .superRefine((c, ctx) => {
-    if (c.labels.length !== c.models.length) ctx.addIssue({ code: 'custom', path: ['labels'], message: `has ${c.labels.length} entries, but models has ${c.models.length}` });
+    if (c.labels.length !== c.models.length)
+      ctx.addIssue({ code: 'custom', path: ['labels'], message: `has ${c.labels.length} entries, but models has ${c.models.length}` });
     if (new Set(c.models).size !== c.models.length) ctx.addIssue({ code: 'custom', path: ['models'], message: 'repeats a model' });
     for (const [label, model] of c.representatives) {
       const i = c.models.indexOf(model);

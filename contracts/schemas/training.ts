@@ -21,7 +21,10 @@ export const HubIdSchema = z
 const RequestIdSchema = z
   .string()
   .max(300)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,127})*$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ - per "/"-separated segment, each starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,127})*$/,
+    'must be 1-128 characters of A-Z a-z 0-9 . _ - per "/"-separated segment, each starting with a letter or digit',
+  );
 
 /** A file name inside a model or dataset directory: no separators, no `..`. */
 const FileNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a plain file name (no directories)');
@@ -80,11 +83,14 @@ export const DatasetManifestSchema = z
     direction: z.enum(DIRECTIONS).optional(),
   })
   .superRefine((m, ctx) => {
-    if (m.task === 'classification' && m.classes.length < 2) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['classes'], message: `a classification dataset needs at least 2 classes, got ${m.classes.length}` });
-    if (m.task === 'regression' && m.classes.length > 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['classes'], message: 'a regression dataset has no classes' });
+    if (m.task === 'classification' && m.classes.length < 2)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['classes'], message: `a classification dataset needs at least 2 classes, got ${m.classes.length}` });
+    if (m.task === 'regression' && m.classes.length > 0)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['classes'], message: 'a regression dataset has no classes' });
     const want = TASK_METRICS[m.task];
     for (const key of ['metric', 'direction'] as const) {
-      if (m[key] !== undefined && m[key] !== want[key]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `is ${m[key]}, but a ${m.task} dataset reports ${want.metric} (${want.direction})` });
+      if (m[key] !== undefined && m[key] !== want[key])
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `is ${m[key]}, but a ${m.task} dataset reports ${want.metric} (${want.direction})` });
     }
   })
   .transform((m) => ({ ...m, metric: TASK_METRICS[m.task].metric as 'accuracy' | 'rmse', direction: TASK_METRICS[m.task].direction as Direction }));
@@ -119,7 +125,12 @@ export const FineTuneInputSchema = z
     /** Checkpoint holding `fromEpoch` epochs (e.g. the previous halving rung's). @default null */
     resume: CheckpointRefSchema.nullable().default(null),
     /** Seed of the head initialisation and the data order. @default 0 */
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     /** Stable id of this run; checkpoints live under it. @default `${modelId}@${datasetId}#seed${seed}` */
     runId: z.string().min(1).max(512).optional(),
     /** Trainer to run (`tfjs`, `command`, ...); must be one the worker was configured with. @default the worker's first */
@@ -172,7 +183,12 @@ export const ProxyScoreInputSchema = z.object({
   /** Samples in the class-balanced probe drawn from the target's train split. @default 500 */
   probeSize: z.number().int().min(2).max(100_000).default(500),
   /** Seed of the probe draw. @default 0 */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
 });
 /** Named apart from the store's `ProxyScoreInput` (a recorded score row). */
 export type ProxyScoreActivityInput = z.input<typeof ProxyScoreInputSchema>;
@@ -207,7 +223,15 @@ export const CommandEpochLineSchema = z
 export const CommandTestLineSchema = z.object({ test: z.number().finite(), backend: z.string().min(1).optional() }).strict();
 
 /** Error types an external trainer may report in an `error` line; each becomes that typed failure. */
-export const CommandErrorTypeSchema = z.enum(['InvalidModel', 'InvalidDataset', 'ModelNotFound', 'DatasetNotFound', 'InvalidInput', 'TrainingDiverged', 'TrainerFailed']);
+export const CommandErrorTypeSchema = z.enum([
+  'InvalidModel',
+  'InvalidDataset',
+  'ModelNotFound',
+  'DatasetNotFound',
+  'InvalidInput',
+  'TrainingDiverged',
+  'TrainerFailed',
+]);
 
 /** A stdout line of an external trainer that reports a failure it understands (then it exits non-zero). */
 export const CommandErrorLineSchema = z

@@ -2,8 +2,20 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  applyGc, checkpointArea, collectGc, createCheckpointActivities, epochOfKey, keysBelow, manifestKey, planGc, pruneRun,
-  readManifest, runIdOfKey, runPrefix, listArea, type CheckpointArea,
+  applyGc,
+  checkpointArea,
+  collectGc,
+  createCheckpointActivities,
+  epochOfKey,
+  keysBelow,
+  manifestKey,
+  planGc,
+  pruneRun,
+  readManifest,
+  runIdOfKey,
+  runPrefix,
+  listArea,
+  type CheckpointArea,
 } from '../../activities/checkpoints';
 import { FsObjectStore } from '../../storage';
 import { CheckpointStore } from '../../training/checkpoint-store';
@@ -25,14 +37,20 @@ describe('checkpoint keys', () => {
 
   it('keysBelow keeps the named epoch and every newer one, and files that name no epoch', () => {
     const p = runPrefix('w/m@t');
-    const objects = [1, 2, 3, 4].map((e) => ({ key: `${p}epoch-${e}.ckpt`, size: 1, etag: '', mtimeMs: 0 })).concat([{ key: `${p}log.txt`, size: 1, etag: '', mtimeMs: 0 }]);
+    const objects = [1, 2, 3, 4]
+      .map((e) => ({ key: `${p}epoch-${e}.ckpt`, size: 1, etag: '', mtimeMs: 0 }))
+      .concat([{ key: `${p}log.txt`, size: 1, etag: '', mtimeMs: 0 }]);
     expect(keysBelow(objects, 3)).toEqual([`${p}epoch-1.ckpt`, `${p}epoch-2.ckpt`]);
     expect(keysBelow(objects, 1)).toEqual([]);
   });
 });
 
 describe('planGc', () => {
-  const obj = (runId: string, epoch: number, ageHours = 48) => ({ key: `${runPrefix(runId)}epoch-${epoch}.ckpt`, size: 100, mtimeMs: 1000 * HOUR - ageHours * HOUR });
+  const obj = (runId: string, epoch: number, ageHours = 48) => ({
+    key: `${runPrefix(runId)}epoch-${epoch}.ckpt`,
+    size: 100,
+    mtimeMs: 1000 * HOUR - ageHours * HOUR,
+  });
   const objects = [
     obj('open-1/alpha@t', 2), // an open selection: kept
     obj('open-1x/alpha@t', 2), // a finished workflow whose id merely starts like an open one: removed
@@ -60,7 +78,11 @@ describe('checkpoint lifecycle on a folder', () => {
   let dir: string;
   let area: CheckpointArea;
   let store: CheckpointStore;
-  const payload = (epoch: number) => ({ meta: { modelId: 'm', datasetId: 'd', seed: 0, numClasses: 2, epoch }, weights: [new Float32Array([epoch])], optimizer: { step: epoch, m: [new Float32Array(1)], v: [new Float32Array(1)] } });
+  const payload = (epoch: number) => ({
+    meta: { modelId: 'm', datasetId: 'd', seed: 0, numClasses: 2, epoch },
+    weights: [new Float32Array([epoch])],
+    optimizer: { step: epoch, m: [new Float32Array(1)], v: [new Float32Array(1)] },
+  });
   const keysOf = async (runId: string) => (await listArea(area, runPrefix(runId))).map((o) => epochOfKey(o.key));
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'mselect-ckpt-life-'));
@@ -84,7 +106,18 @@ describe('checkpoint lifecycle on a folder', () => {
     await store.save('w/beta@d', payload(1));
     await store.save('other/alpha@d', payload(1));
     const keep = store.keyFor('w/alpha@d', 4);
-    const pick = { model: 'alpha', target: 'd', trainer: 'tfjs', seed: 0, epochs: 4, checkpoint: { key: keep, epoch: 4 }, metric: 'accuracy', validation: 0.9, test: 0.88, storeVersion: 2 };
+    const pick = {
+      model: 'alpha',
+      target: 'd',
+      trainer: 'tfjs',
+      seed: 0,
+      epochs: 4,
+      checkpoint: { key: keep, epoch: 4 },
+      metric: 'accuracy',
+      validation: 0.9,
+      test: 0.88,
+      storeVersion: 2,
+    };
     await acts.keepCheckpoints({ workflowId: 'w', keys: [keep], pick });
     expect(await acts.releaseCheckpoints({ runIds: ['w/alpha@d', 'w/beta@d'], keep: [keep] })).toEqual({ deleted: 2 });
     expect(await keysOf('w/alpha@d')).toEqual([4]);

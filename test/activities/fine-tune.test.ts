@@ -13,7 +13,10 @@ import { gpuDeps } from '../../workers/deps';
 /** Delegates to a real trainer and records every request it passes on. */
 class RecordingTrainer implements Trainer {
   readonly requests: TrainRequest[] = [];
-  constructor(private readonly inner: Trainer, readonly name = inner.name) {}
+  constructor(
+    private readonly inner: Trainer,
+    readonly name = inner.name,
+  ) {}
   train(request: TrainRequest, hooks?: TrainHooks): Promise<TrainResult> {
     this.requests.push(request);
     return this.inner.train(request, hooks);
@@ -23,7 +26,10 @@ class RecordingTrainer implements Trainer {
 /** A trainer that reports `epochs` quickly, sleeping `ms` before each, or fails as told. */
 class ScriptedTrainer implements Trainer {
   readonly name = 'scripted';
-  constructor(private readonly ms: number, private readonly fail?: Error) {}
+  constructor(
+    private readonly ms: number,
+    private readonly fail?: Error,
+  ) {}
   async train(r: TrainRequest, hooks: TrainHooks = {}): Promise<TrainResult> {
     if (this.fail) throw this.fail;
     const curve = [];
@@ -52,7 +58,14 @@ afterEach(async () => {
 });
 
 const tfjs = (): TfjsTrainer => new TfjsTrainer({ backend: cpu, ...dirs, options: { learningRate: 0.05, batchSize: 8 } });
-const input = (over: Partial<FineTuneInput> = {}): FineTuneInput => ({ modelId: 'tiny', datasetId: 'blobs', toEpoch: 4, seed: 3, runId: 'wf/tiny@blobs', ...over });
+const input = (over: Partial<FineTuneInput> = {}): FineTuneInput => ({
+  modelId: 'tiny',
+  datasetId: 'blobs',
+  toEpoch: 4,
+  seed: 3,
+  runId: 'wf/tiny@blobs',
+  ...over,
+});
 
 function activities(trainer: Trainer | Trainer[], keepAliveMs = 60_000) {
   return createTrainingActivities({ ...dirs, trainers: Array.isArray(trainer) ? trainer : [trainer], backend: async () => cpu, keepAliveMs });
@@ -70,7 +83,10 @@ function recordHeartbeats(env: MockActivityEnvironment): unknown[] {
 }
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(() => null, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }

@@ -23,7 +23,14 @@ afterEach(async () => {
 });
 
 const result = (dataset: string, values: number[]): CellResult => ({
-  model: 'tiny', dataset, epochs: values.length, seed: 0, runId: `run/${dataset}`, trainer: 'tfjs', backend: 'cpu', test: values.at(-1) ?? null,
+  model: 'tiny',
+  dataset,
+  epochs: values.length,
+  seed: 0,
+  runId: `run/${dataset}`,
+  trainer: 'tfjs',
+  backend: 'cpu',
+  test: values.at(-1) ?? null,
   curve: values.map((metric, i) => ({ epoch: i + 1, metric, seconds: 0.1 })),
 });
 

@@ -112,7 +112,10 @@ describe('proxyScore with the matrix-store cache', () => {
 
   it('fails as the activity does, and caches nothing, for an unknown target', async () => {
     const { activity, computed } = counted();
-    const err: unknown = await run(activity, { ...LEEP, target: 'nope' }).then(() => null, (e: unknown) => e);
+    const err: unknown = await run(activity, { ...LEEP, target: 'nope' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).type).toBe('DatasetNotFound');
     expect(computed()).toBe(0);
@@ -122,7 +125,13 @@ describe('proxyScore with the matrix-store cache', () => {
 
 describe('createGpuActivities', () => {
   it('caches proxy scores in the store at storeDir: a repeat needs neither the model nor a forward pass', async () => {
-    const cfg: WorkerConfig = { ...dirs, storeDir: path.join(dirs.root, 'gpu-store'), reportDir: path.join(dirs.root, 'reports'), replayDir: null, commandTrainer: null };
+    const cfg: WorkerConfig = {
+      ...dirs,
+      storeDir: path.join(dirs.root, 'gpu-store'),
+      reportDir: path.join(dirs.root, 'reports'),
+      replayDir: null,
+      commandTrainer: null,
+    };
     const acts = createGpuActivities(await gpuDeps(cfg, { backend: cpu }));
     const first = await run(acts.proxyScore, LEEP);
     const gpuStore = openStore({ dir: cfg.storeDir, create: false });
@@ -132,7 +141,10 @@ describe('createGpuActivities', () => {
     const again = await run(acts.proxyScore, LEEP);
     expect(again).toEqual({ ...first, backend: CACHED_BACKEND });
     expect(await gpuStore.head()).toBe(1);
-    const uncached: unknown = await run(acts.proxyScore, { ...LEEP, proxy: 'logme' }).then(() => null, (e: unknown) => e);
+    const uncached: unknown = await run(acts.proxyScore, { ...LEEP, proxy: 'logme' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((uncached as ApplicationFailure).type).toBe('ModelNotFound');
   });
 });

@@ -44,7 +44,10 @@ async function reference(rows: number[]): Promise<{ probs: number[][]; features:
 }
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(() => null, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }
@@ -65,7 +68,12 @@ describe('proxyScore activity', () => {
     const env = new MockActivityEnvironment();
     let beats = 0;
     env.on('heartbeat', () => (beats += 1));
-    await env.run<[ProxyScoreActivityInput], ProxyScoreOutput, typeof acts.proxyScore>(acts.proxyScore, { model: 'tiny', target: 'blobs', proxy: 'leep', probeSize: 60 });
+    await env.run<[ProxyScoreActivityInput], ProxyScoreOutput, typeof acts.proxyScore>(acts.proxyScore, {
+      model: 'tiny',
+      target: 'blobs',
+      proxy: 'leep',
+      probeSize: 60,
+    });
     expect(beats).toBeGreaterThanOrEqual(1);
   });
 

@@ -19,7 +19,17 @@ async function storeOfHub(): Promise<MatrixStore> {
   const w = store.beginWrite();
   await w.upsertModels(hub.runs.models.map((id) => ({ id, source: 'synthetic', card: {} })));
   await w.upsertDatasets(BENCHMARKS.map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: hub.directions.get(id) ?? 'maximize' })));
-  await w.appendCells(runs.map((r) => ({ model: r.model, dataset: r.dataset, value: r.test, settingsHash: 's', metric: 'accuracy', epochs: 5, runId: `${r.model}@${r.dataset}` })));
+  await w.appendCells(
+    runs.map((r) => ({
+      model: r.model,
+      dataset: r.dataset,
+      value: r.test,
+      settingsHash: 's',
+      metric: 'accuracy',
+      epochs: 5,
+      runId: `${r.model}@${r.dataset}`,
+    })),
+  );
   await w.appendCurves(runs.map((r) => ({ model: r.model, dataset: r.dataset, settingsHash: 's', metric: 'accuracy', values: [...r.val] })));
   await w.commit('synthetic hub');
   return store;
@@ -38,9 +48,16 @@ describe('selection activities: one generic plan, recall and decide over the pol
     const snap = await store.snapshot();
     const [matrix, runs, datasets] = [await snap.performanceMatrix(), await snap.runSet(), await snap.datasets()];
     return {
-      target: TARGET, pool: matrix.models, maxEpochs: 5, direction: 'minimize', datasetDirections: new Map(datasets.map((d) => [d.id, d.direction])),
-      history: selectDatasets(matrix, (d) => d !== TARGET), curves: selectRuns(runs, (r) => r.dataset !== TARGET),
-      proxies: new Map([['leep', hub.proxies.get('leep')?.get(TARGET) ?? new Map()]]), clustering: null, seed: 0,
+      target: TARGET,
+      pool: matrix.models,
+      maxEpochs: 5,
+      direction: 'minimize',
+      datasetDirections: new Map(datasets.map((d) => [d.id, d.direction])),
+      history: selectDatasets(matrix, (d) => d !== TARGET),
+      curves: selectRuns(runs, (r) => r.dataset !== TARGET),
+      proxies: new Map([['leep', hub.proxies.get('leep')?.get(TARGET) ?? new Map()]]),
+      clustering: null,
+      seed: 0,
     };
   }
 
@@ -52,7 +69,17 @@ describe('selection activities: one generic plan, recall and decide over the pol
     expect(plan.proxyRequest?.proxy).toBe('leep');
     const leep = hub.proxies.get('leep')?.get(TARGET) ?? new Map<string, number>();
     const scores = Object.fromEntries((plan.proxyRequest?.models ?? []).map((m) => [m, leep.get(m) ?? Number.NaN]));
-    const live = await acts.recall({ target: TARGET, policy: 'two-phase-paper', options, seed: 0, pool: plan.pool, direction: plan.direction, proxy: 'leep', proxyScores: scores, storeVersion: plan.storeVersion });
+    const live = await acts.recall({
+      target: TARGET,
+      policy: 'two-phase-paper',
+      options,
+      seed: 0,
+      pool: plan.pool,
+      direction: plan.direction,
+      proxy: 'leep',
+      proxyScores: scores,
+      storeVersion: plan.storeVersion,
+    });
     const replay = recallStep(createPolicy('two-phase-paper', options), await task());
     expect(live.candidates).toEqual(replay.candidates);
     expect(live.proxyCharges).toBe(5);
@@ -63,7 +90,18 @@ describe('selection activities: one generic plan, recall and decide over the pol
     const models = hub.runs.models.slice(0, 6);
     const onTarget = new Map(hub.runs.runs.filter((r) => r.dataset === TARGET).map((r) => [r.model, r.val.slice(0, 2)]));
     const curves = models.map((m) => onTarget.get(m) ?? []);
-    const d = await acts.decideRound({ target: TARGET, policy: 'fine-selection', options: {}, seed: 0, direction: 'minimize', epoch: 2, budgetEpochs: 5, models, curves, storeVersion: await store.head() });
+    const d = await acts.decideRound({
+      target: TARGET,
+      policy: 'fine-selection',
+      options: {},
+      seed: 0,
+      direction: 'minimize',
+      epoch: 2,
+      budgetEpochs: 5,
+      models,
+      curves,
+      storeVersion: await store.head(),
+    });
     expect(d).toEqual(decideStep(createPolicy('fine-selection'), await task(), { epoch: 2, budgetEpochs: 5, models, curves }));
     expect(d.keep.length).toBe(3);
     const kept = Math.max(...d.keep.map((m) => onTarget.get(m)?.[1] ?? Number.NaN));
@@ -79,15 +117,25 @@ describe('selection activities: one generic plan, recall and decide over the pol
 });
 
 describe('planSelection: mean epoch seconds from the offline timings', () => {
-  it('averages each pool model\'s recorded epoch seconds over the benchmark datasets, the target left out; a model without timings is absent', async () => {
+  it("averages each pool model's recorded epoch seconds over the benchmark datasets, the target left out; a model without timings is absent", async () => {
     const store = await tempStore();
     const [a, b, c] = hub.runs.models as [string, string, string];
     const w = store.beginWrite();
     await w.upsertModels([a, b, c].map((id) => ({ id, source: 'synthetic', card: {} })));
     await w.upsertDatasets(['ds-0', 'ds-1', TARGET].map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: 'maximize' as const })));
-    const runs: [string, string, (number | null)[] | undefined][] = [[a, 'ds-0', [1, 3]], [a, 'ds-1', [2, 2]], [b, 'ds-0', [4, 4]], [b, TARGET, [100, 100]], [c, 'ds-1', undefined]];
-    await w.appendCells(runs.map(([model, dataset]) => ({ model, dataset, value: 0.5, settingsHash: 's', metric: 'accuracy', epochs: 2, runId: `${model}@${dataset}` })));
-    await w.appendCurves(runs.map(([model, dataset, seconds]) => ({ model, dataset, settingsHash: 's', metric: 'accuracy', values: [0.4, 0.5], ...(seconds ? { seconds } : {}) })));
+    const runs: [string, string, (number | null)[] | undefined][] = [
+      [a, 'ds-0', [1, 3]],
+      [a, 'ds-1', [2, 2]],
+      [b, 'ds-0', [4, 4]],
+      [b, TARGET, [100, 100]],
+      [c, 'ds-1', undefined],
+    ];
+    await w.appendCells(
+      runs.map(([model, dataset]) => ({ model, dataset, value: 0.5, settingsHash: 's', metric: 'accuracy', epochs: 2, runId: `${model}@${dataset}` })),
+    );
+    await w.appendCurves(
+      runs.map(([model, dataset, seconds]) => ({ model, dataset, settingsHash: 's', metric: 'accuracy', values: [0.4, 0.5], ...(seconds ? { seconds } : {}) })),
+    );
     await w.commit('timed runs');
     const acts = createSelectionActivities({ store, catalogs: { replay: runSetCatalog(hub.runs, hub.directions) } });
     const plan = await acts.planSelection({ target: TARGET, policy: 'brute-force', options: {}, seed: 0, trainer: 'replay' });

@@ -9,7 +9,10 @@ const corrupt = () => new StoreCorruptError('/store/fragments/cells/0001.arrow',
 const corruptStore = { snapshot: () => Promise.reject(corrupt()) } as unknown as MatrixStore;
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const e: unknown = await p.then(() => undefined, (err: unknown) => err);
+  const e: unknown = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ApplicationFailure);
   return e as ApplicationFailure;
 }

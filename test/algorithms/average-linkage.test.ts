@@ -3,10 +3,25 @@ import { agglomerateCondensed, condensedIndex, rowOffset, toCondensed } from '..
 describe('condensed matrices', () => {
   it('index the upper triangle row by row, symmetric in (i, j)', () => {
     // n = 4: (0,1) (0,2) (0,3) (1,2) (1,3) (2,3)
-    expect([[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]].map(([i, j]) => condensedIndex(4, i ?? 0, j ?? 0))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(
+      [
+        [0, 1],
+        [0, 2],
+        [0, 3],
+        [1, 2],
+        [1, 3],
+        [2, 3],
+      ].map(([i, j]) => condensedIndex(4, i ?? 0, j ?? 0)),
+    ).toEqual([0, 1, 2, 3, 4, 5]);
     expect(condensedIndex(4, 3, 1)).toBe(4);
     expect(rowOffset(4, 2) + 3).toBe(5);
-    expect([...toCondensed([[0, 1, 2], [1, 0, 3], [2, 3, 0]])]).toEqual([1, 2, 3]);
+    expect([
+      ...toCondensed([
+        [0, 1, 2],
+        [1, 0, 3],
+        [2, 3, 0],
+      ]),
+    ]).toEqual([1, 2, 3]);
   });
 });
 

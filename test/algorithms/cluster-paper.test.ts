@@ -74,7 +74,15 @@ describe('agglomerate (average linkage)', () => {
   });
 
   it('never merges across an infinite distance and rejects a non-finite threshold', () => {
-    expect(agglomerate([[0, Number.POSITIVE_INFINITY], [Number.POSITIVE_INFINITY, 0]], 1e9)).toEqual([[0], [1]]);
+    expect(
+      agglomerate(
+        [
+          [0, Number.POSITIVE_INFINITY],
+          [Number.POSITIVE_INFINITY, 0],
+        ],
+        1e9,
+      ),
+    ).toEqual([[0], [1]]);
     expect(() => agglomerate(D3, Number.NaN)).toThrow(/threshold is NaN, but must be a finite number/);
   });
 });

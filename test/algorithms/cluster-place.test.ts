@@ -5,20 +5,29 @@ import type { Clustering, PerformanceMatrix } from '../../algorithms/types';
 function matrix(vectors: Record<string, number[]>): PerformanceMatrix {
   const models = Object.keys(vectors);
   const values = new Float64Array(6 * models.length);
-  models.forEach((m, j) => (vectors[m] ?? []).forEach((v, d) => { values[d * models.length + j] = v; }));
+  models.forEach((m, j) =>
+    (vectors[m] ?? []).forEach((v, d) => {
+      values[d * models.length + j] = v;
+    }),
+  );
   return { models, datasets: ['d1', 'd2', 'd3', 'd4', 'd5', 'd6'], values };
 }
 
 const clustering: Clustering = {
   models: ['a1', 'a2', 'b1', 'b2'],
   labels: [0, 0, 1, 1],
-  representatives: new Map([[0, 'a1'], [1, 'b1']]),
+  representatives: new Map([
+    [0, 'a1'],
+    [1, 'b1'],
+  ]),
 };
 
 describe('placeInNearestCluster', () => {
   const m = matrix({
-    a1: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9], a2: [0.88, 0.9, 0.9, 0.9, 0.9, 0.9],
-    b1: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5], b2: [0.52, 0.5, 0.5, 0.5, 0.5, 0.5],
+    a1: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
+    a2: [0.88, 0.9, 0.9, 0.9, 0.9, 0.9],
+    b1: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+    b2: [0.52, 0.5, 0.5, 0.5, 0.5, 0.5],
     // Near a1: the 5 largest of |diffs| = 0.05, 0.05, 0.05, 0.05, 0.05 -> 0.05.
     nearA: [0.85, 0.85, 0.85, 0.85, 0.85, 0.95],
     // Far from both: 0.18 from a1, 0.22 from b1.

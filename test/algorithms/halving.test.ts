@@ -3,7 +3,9 @@ import type { Direction } from '../../algorithms/types';
 
 describe('keepCount', () => {
   it('is max(1, floor(n / eta)) and 0 for no models', () => {
-    expect([keepCount(10, 2), keepCount(5, 2), keepCount(3, 2), keepCount(1, 2), keepCount(0, 2), keepCount(2, 3), keepCount(46, 3)]).toEqual([5, 2, 1, 1, 0, 1, 15]);
+    expect([keepCount(10, 2), keepCount(5, 2), keepCount(3, 2), keepCount(1, 2), keepCount(0, 2), keepCount(2, 3), keepCount(46, 3)]).toEqual([
+      5, 2, 1, 1, 0, 1, 15,
+    ]);
   });
 
   it('rejects eta < 2 and a bad n', () => {

@@ -1,13 +1,5 @@
 import { Matrix, pseudoInverse, SingularValueDecomposition } from 'ml-matrix';
-import {
-  centerColumns,
-  hScore,
-  ledoitWolfShrinkage,
-  readFeatures,
-  sampleComponents,
-  shrinkageHScore,
-  symmetricEigenpairs,
-} from '../../algorithms/hscore';
+import { centerColumns, hScore, ledoitWolfShrinkage, readFeatures, sampleComponents, shrinkageHScore, symmetricEigenpairs } from '../../algorithms/hscore';
 
 /** Park–Miller generator: fixed, seeded test data. */
 function uniform(seed: number): () => number {
@@ -34,7 +26,9 @@ function naiveHScore(f: number[][], y: number[]): number {
   });
   const cov = (rows: number[][]): Matrix => {
     const c = Matrix.zeros(d, d);
-    for (const row of rows) for (let a = 0; a < d; a += 1) for (let b = 0; b < d; b += 1) c.set(a, b, c.get(a, b) + (((row[a] ?? 0) - (mean[a] ?? 0)) * ((row[b] ?? 0) - (mean[b] ?? 0))) / n);
+    for (const row of rows)
+      for (let a = 0; a < d; a += 1)
+        for (let b = 0; b < d; b += 1) c.set(a, b, c.get(a, b) + (((row[a] ?? 0) - (mean[a] ?? 0)) * ((row[b] ?? 0) - (mean[b] ?? 0))) / n);
     return c;
   };
   return pseudoInverse(cov(f), 1e-10).mmul(cov(g)).trace();
@@ -48,16 +42,45 @@ describe('hScore', () => {
 
   it('reaches C - 1 when a feature determines the class', () => {
     // cov f = [[5, 1], [1, 0.25]], cov g = [[4, 1], [1, 0.25]]; tr(cov f^-1 cov g) = 4 - 4 - 4 + 5 = 1.
-    expect(hScore([[0, 0], [2, 0], [4, 1], [6, 1]], [0, 0, 1, 1])).toBeCloseTo(1, 13);
+    expect(
+      hScore(
+        [
+          [0, 0],
+          [2, 0],
+          [4, 1],
+          [6, 1],
+        ],
+        [0, 0, 1, 1],
+      ),
+    ).toBeCloseTo(1, 13);
   });
 
   it('uses the pseudo-inverse when the covariance is singular (duplicated feature)', () => {
-    expect(hScore([[0, 0], [2, 2], [4, 4], [6, 6]], [0, 0, 1, 1])).toBeCloseTo(0.8, 14);
+    expect(
+      hScore(
+        [
+          [0, 0],
+          [2, 2],
+          [4, 4],
+          [6, 6],
+        ],
+        [0, 0, 1, 1],
+      ),
+    ).toBeCloseTo(0.8, 14);
   });
 
   it('is 0 when every class has the same mean or the features are constant', () => {
     expect(hScore([[1], [-1], [1], [-1]], [0, 0, 1, 1])).toBeCloseTo(0, 15);
-    expect(hScore([[3, 3], [3, 3], [3, 3]], [0, 1, 1])).toBe(0);
+    expect(
+      hScore(
+        [
+          [3, 3],
+          [3, 3],
+          [3, 3],
+        ],
+        [0, 1, 1],
+      ),
+    ).toBe(0);
   });
 
   it.each([
@@ -85,14 +108,41 @@ describe('hScore', () => {
   it('treats a direction with variance at most 1e-10 of the largest as zero', () => {
     // The second feature alone separates the classes (H would be 1), but its variance is
     // 2.5e-15 of the first one's, so only the first feature counts: H = 0.8 as above.
-    expect(hScore([[0, 0], [2, 0], [4, 1e-7], [6, 1e-7]], [0, 0, 1, 1])).toBeCloseTo(0.8, 12);
-    expect(hScore([[0, 0], [2, 0], [4, 1e-3], [6, 1e-3]], [0, 0, 1, 1])).toBeCloseTo(1, 6);
+    expect(
+      hScore(
+        [
+          [0, 0],
+          [2, 0],
+          [4, 1e-7],
+          [6, 1e-7],
+        ],
+        [0, 0, 1, 1],
+      ),
+    ).toBeCloseTo(0.8, 12);
+    expect(
+      hScore(
+        [
+          [0, 0],
+          [2, 0],
+          [4, 1e-3],
+          [6, 1e-3],
+        ],
+        [0, 0, 1, 1],
+      ),
+    ).toBeCloseTo(1, 6);
   });
 
   it.each([
     [[[1, 2]], [0], /features has 1 rows, but a covariance needs at least 2 samples/],
     [[[1, 2], [3]], [0, 1], /features row 1 has 1 values, but every row must have the same positive count \(2\)/],
-    [[[1, 2], [3, Number.POSITIVE_INFINITY]], [0, 1], /features\[1\]\[1\] is Infinity, but must be finite/],
+    [
+      [
+        [1, 2],
+        [3, Number.POSITIVE_INFINITY],
+      ],
+      [0, 1],
+      /features\[1\]\[1\] is Infinity, but must be finite/,
+    ],
     [[[1], [2], [3]], [0, 1], /labels has 2 entries, but must have one per sample \(3\)/],
   ])('rejects bad input %#', (f, y, message) => {
     expect(() => hScore(f, y)).toThrow(message);
@@ -100,7 +150,12 @@ describe('hScore', () => {
 });
 
 describe('ledoitWolfShrinkage', () => {
-  const x = [[2, 0], [-2, 0], [0, 1], [0, -1]];
+  const x = [
+    [2, 0],
+    [-2, 0],
+    [0, 1],
+    [0, -1],
+  ];
 
   it('matches the hand-computed Ledoit-Wolf coefficient', () => {
     // S = diag(2, 0.5), mu = 1.25, ||S||² = 4.25, delta = ((0.75)² + (0.75)²) / 2 = 0.5625,
@@ -110,7 +165,14 @@ describe('ledoitWolfShrinkage', () => {
 
   it('is 0 for a single feature and for an isotropic covariance', () => {
     expect(ledoitWolfShrinkage([[1], [4], [2]])).toBe(0);
-    expect(ledoitWolfShrinkage([[1, 0], [-1, 0], [0, 1], [0, -1]])).toBe(0);
+    expect(
+      ledoitWolfShrinkage([
+        [1, 0],
+        [-1, 0],
+        [0, 1],
+        [0, -1],
+      ]),
+    ).toBe(0);
   });
 
   it.each([
@@ -135,7 +197,12 @@ describe('ledoitWolfShrinkage', () => {
 });
 
 describe('shrinkageHScore', () => {
-  const x = [[2, 0], [-2, 0], [0, 1], [0, -1]];
+  const x = [
+    [2, 0],
+    [-2, 0],
+    [0, 1],
+    [0, -1],
+  ];
   const y = [0, 1, 0, 1];
 
   it('uses the Ledoit-Wolf alpha by default', () => {

@@ -37,7 +37,14 @@ describe('kmeans', () => {
   });
 
   it('is deterministic for a seed', () => {
-    const pts = [[0.1, 0.3], [0.2, 0.1], [0.9, 0.8], [0.5, 0.5], [0.4, 0.45], [0.95, 0.9]];
+    const pts = [
+      [0.1, 0.3],
+      [0.2, 0.1],
+      [0.9, 0.8],
+      [0.5, 0.5],
+      [0.4, 0.45],
+      [0.95, 0.9],
+    ];
     expect(kmeans(pts, 3, { seed: 3 })).toEqual(kmeans(pts, 3, { seed: 3 }));
   });
 
@@ -70,7 +77,7 @@ describe('silhouette', () => {
   it.each([1, 2, 3])('gives exactly the values of the per-point reference (seed %p, singletons and labels out of order)', (seed) => {
     const r = mulberry32(seed);
     const points = Array.from({ length: 60 }, () => [r(), r() * 3, r()]);
-    const labels = points.map((_, i) => (i === 7 ? 40 : [5, -1, 2, 9][Math.floor(r() * 4)] ?? 0));
+    const labels = points.map((_, i) => (i === 7 ? 40 : ([5, -1, 2, 9][Math.floor(r() * 4)] ?? 0)));
     expect(silhouette(points, labels)).toBe(referenceSilhouette(points, labels));
     expect(silhouette(points, labels)).not.toBeNaN();
   });
@@ -105,11 +112,14 @@ function matrix(models: string[], rows: number[][]): PerformanceMatrix {
 
 describe('normalizedVectors', () => {
   it('scales each dataset to [0, 1] and fills a gap with the dataset mean', () => {
-    const m = matrix(['a', 'b', 'c'], [
-      [0.2, 0.4, 0.6],
-      [0.5, Number.NaN, 0.9],
-      [0.3, 0.3, 0.3],
-    ]);
+    const m = matrix(
+      ['a', 'b', 'c'],
+      [
+        [0.2, 0.4, 0.6],
+        [0.5, Number.NaN, 0.9],
+        [0.3, 0.3, 0.3],
+      ],
+    );
     const v = normalizedVectors(m);
     expect(v[0]).toEqual([0, 0, 0.5]);
     expect(v[1]?.[0]).toBeCloseTo(0.5, 12);
@@ -120,11 +130,14 @@ describe('normalizedVectors', () => {
 
 describe('clusterKMeans', () => {
   // a, b, c score high everywhere; d, e, f low; within a group the mean differs slightly
-  const m = matrix(['a', 'b', 'c', 'd', 'e', 'f'], [
-    [0.9, 0.91, 0.92, 0.3, 0.31, 0.32],
-    [0.8, 0.81, 0.79, 0.2, 0.22, 0.21],
-    [0.85, 0.86, 0.84, 0.1, 0.12, 0.11],
-  ]);
+  const m = matrix(
+    ['a', 'b', 'c', 'd', 'e', 'f'],
+    [
+      [0.9, 0.91, 0.92, 0.3, 0.31, 0.32],
+      [0.8, 0.81, 0.79, 0.2, 0.22, 0.21],
+      [0.85, 0.86, 0.84, 0.1, 0.12, 0.11],
+    ],
+  );
 
   it('finds the two groups by silhouette and picks the best mean as representative', () => {
     const c = clusterKMeans(m, { seed: 5 });

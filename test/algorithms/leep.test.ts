@@ -22,11 +22,26 @@ describe('leep', () => {
   });
 
   it('is 0 when the source labels determine the target labels', () => {
-    expect(leep([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]], [1, 0, 0, 0])).toBeCloseTo(0, 12);
+    expect(
+      leep(
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+          [0, 1, 0],
+        ],
+        [1, 0, 0, 0],
+      ),
+    ).toBeCloseTo(0, 12);
   });
 
   it('is the negative label entropy for an uninformative source', () => {
-    const uniform = [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5]];
+    const uniform = [
+      [0.5, 0.5],
+      [0.5, 0.5],
+      [0.5, 0.5],
+      [0.5, 0.5],
+    ];
     expect(leep(uniform, [0, 1, 1, 1])).toBeCloseTo(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75), 12);
   });
 

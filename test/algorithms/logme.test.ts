@@ -8,12 +8,17 @@ import { mulberry32 } from '../../hub/rng';
  */
 function marginalLogLikelihood(F: number[][], y: number[], alpha: number, beta: number): number {
   const f = new Matrix(F);
-  const c = Matrix.eye(F.length).mul(1 / beta).add(f.mmul(f.transpose()).mul(1 / alpha));
+  const c = Matrix.eye(F.length)
+    .mul(1 / beta)
+    .add(f.mmul(f.transpose()).mul(1 / alpha));
   const chol = new CholeskyDecomposition(c);
   const l = chol.lowerTriangularMatrix;
   let logDet = 0;
   for (let i = 0; i < F.length; i++) logDet += 2 * Math.log(l.get(i, i));
-  const quad = Matrix.columnVector(y).transpose().mmul(chol.solve(Matrix.columnVector(y))).get(0, 0);
+  const quad = Matrix.columnVector(y)
+    .transpose()
+    .mmul(chol.solve(Matrix.columnVector(y)))
+    .get(0, 0);
   return -0.5 * quad - 0.5 * logDet - (F.length / 2) * Math.log(2 * Math.PI);
 }
 
@@ -127,7 +132,13 @@ describe('logme', () => {
   it('matches a second hand-computed case (F = I₂, y = e₁)', () => {
     // C = (1/β + 1/α) I = vI, so L = −1/(2v) − log v − log 2π peaks at v = 1/2 along a whole
     // curve of (α, β): L = −1 + log 2 − log 2π, and L/n is half that.
-    const e = logmeEvidence([[1, 0], [0, 1]], [1, 0]);
+    const e = logmeEvidence(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [1, 0],
+    );
     expect(1 / e.alpha + 1 / e.beta).toBeCloseTo(0.5, 8);
     expect(e.evidence).toBeCloseTo((-1 + Math.log(2) - Math.log(2 * Math.PI)) / 2, 10);
   });
@@ -155,4 +166,3 @@ describe('logme', () => {
     expect(logmeEvidence(ones, [1, 1, 0, 0], { maxIterations: 1 }).iterations).toBe(1);
   });
 });
-

@@ -66,7 +66,12 @@ describe('nceFromProbabilities', () => {
     [[[]], /row 0 has 0 entries, but every row must have the same positive count/],
     [[[0.5, Number.NaN]], /row 0, column 1 is NaN, but must be finite/],
   ])('rejects bad probability rows %j', (probs, message) => {
-    expect(() => nceFromProbabilities(probs, probs.map(() => 0))).toThrow(message);
+    expect(() =>
+      nceFromProbabilities(
+        probs,
+        probs.map(() => 0),
+      ),
+    ).toThrow(message);
   });
 });
 

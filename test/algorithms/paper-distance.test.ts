@@ -32,7 +32,11 @@ describe('paperDistancesCondensed', () => {
   });
 
   it('is +Infinity with 5 or fewer shared positive scores and 0 for equal vectors', () => {
-    const m: PerformanceMatrix = { models: ['a', 'b', 'c'], datasets: ['1', '2', '3', '4', '5', '6'], values: Float64Array.from([0.5, 0.5, 0.5, 0.6, 0.6, 0.6, 0.7, 0.7, 0.7, 0.8, 0.8, 0.8, 0.9, 0.9, 0.9, 0.4, 0.4, Number.NaN]) };
+    const m: PerformanceMatrix = {
+      models: ['a', 'b', 'c'],
+      datasets: ['1', '2', '3', '4', '5', '6'],
+      values: Float64Array.from([0.5, 0.5, 0.5, 0.6, 0.6, 0.6, 0.7, 0.7, 0.7, 0.8, 0.8, 0.8, 0.9, 0.9, 0.9, 0.4, 0.4, Number.NaN]),
+    };
     expect([...paperDistancesCondensed(m)]).toEqual([0, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
     expect(paperDistance([0.5, 0.6, 0.7, 0.8, 0.9, 0.4], [0.5, 0.6, 0.7, 0.8, 0.9, Number.NaN])).toBe(Number.POSITIVE_INFINITY);
   });

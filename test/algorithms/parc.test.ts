@@ -51,7 +51,10 @@ function naiveParc(features: number[][], labels: number[], dims = 32): number {
     const v = svd.rightSingularVectors.getColumn(c);
     const big = v.reduce((best, x, j) => (Math.abs(x) > Math.abs(v[best] ?? 0) ? j : best), 0);
     const sign = (v[big] ?? 0) < 0 ? -1 : 1;
-    const scores = xc.mmul(Matrix.columnVector(v)).getColumn(0).map((x) => sign * x);
+    const scores = xc
+      .mmul(Matrix.columnVector(v))
+      .getColumn(0)
+      .map((x) => sign * x);
     const sd = Math.sqrt(scores.reduce((a, x) => a + x * x, 0) / n);
     return scores.map((x) => x / sd);
   });
@@ -76,7 +79,17 @@ describe('parc', () => {
     // 12, 13, 14, 23, 24, 34 is [2, 2, 0, 0, 2, 2] and D_y is [0, 2, 2, 2, 2, 0] (C = 2 classes).
     // Average ranks: f = [4.5, 4.5, 1.5, 1.5, 4.5, 4.5], y = [1.5, 4.5, 4.5, 4.5, 4.5, 1.5];
     // centred products sum to −6 over variances 12 and 12: ρ = −0.5.
-    expect(parc([[2, 0], [-2, 0], [0, 1], [0, -1]], [0, 0, 1, 1])).toBeCloseTo(-50, 12);
+    expect(
+      parc(
+        [
+          [2, 0],
+          [-2, 0],
+          [0, 1],
+          [0, -1],
+        ],
+        [0, 0, 1, 1],
+      ),
+    ).toBeCloseTo(-50, 12);
   });
 
   it.each([
@@ -98,36 +111,74 @@ describe('parc', () => {
     const y = Array.from({ length: 30 }, (_, i) => i % 5);
     const f = y.map((c) => (centres[c] ?? []).map((v) => v + 0.01 * r()));
     expect(parc(f, y)).toBeCloseTo(100 * Math.sqrt((3 * 75 * 360) / (435 ** 2 - 1)), 9);
-    expect(parc(f, y.map((_, i) => Math.floor(i / 6)))).toBeLessThan(20);
+    expect(
+      parc(
+        f,
+        y.map((_, i) => Math.floor(i / 6)),
+      ),
+    ).toBeLessThan(20);
   });
 
   it('does not change when every feature is scaled by the same factor or shifted', () => {
     const f = randomFeatures(20, 6, 5);
     const y = f.map((_, i) => i % 4);
     const base = parc(f, y);
-    expect(parc(f.map((row) => row.map((v) => 1000 * v + 3)), y)).toBeCloseTo(base, 9);
-    expect(parc(f.map((row) => row.map((v) => -0.5 * v)), y)).toBeCloseTo(base, 9);
+    expect(
+      parc(
+        f.map((row) => row.map((v) => 1000 * v + 3)),
+        y,
+      ),
+    ).toBeCloseTo(base, 9);
+    expect(
+      parc(
+        f.map((row) => row.map((v) => -0.5 * v)),
+        y,
+      ),
+    ).toBeCloseTo(base, 9);
   });
 
   it('does not depend on how classes are numbered or on the order of the samples', () => {
     const f = randomFeatures(18, 5, 8);
     const y = f.map((_, i) => i % 3);
     const base = parc(f, y);
-    expect(parc(f, y.map((c) => [5, 0, 2][c] ?? 0))).toBeCloseTo(base, 12);
+    expect(
+      parc(
+        f,
+        y.map((c) => [5, 0, 2][c] ?? 0),
+      ),
+    ).toBeCloseTo(base, 12);
     const order = f.map((_, i) => (i * 5) % 18);
-    expect(parc(order.map((i) => f[i] ?? []), order.map((i) => y[i] ?? 0))).toBeCloseTo(base, 9);
+    expect(
+      parc(
+        order.map((i) => f[i] ?? []),
+        order.map((i) => y[i] ?? 0),
+      ),
+    ).toBeCloseTo(base, 9);
   });
 
   it('is NaN when every feature dissimilarity is equal (a single feature, constant features)', () => {
     expect(parc([[1], [2], [3], [5]], [0, 0, 1, 1])).toBeNaN();
-    expect(parc([[1, 2], [1, 2], [1, 2], [1, 2]], [0, 0, 1, 1])).toBeNaN();
+    expect(
+      parc(
+        [
+          [1, 2],
+          [1, 2],
+          [1, 2],
+          [1, 2],
+        ],
+        [0, 0, 1, 1],
+      ),
+    ).toBeNaN();
   });
 
   it('scores only the seeded probe subset when there are more samples than maxSamples', () => {
     const f = randomFeatures(40, 4, 12);
     const y = f.map((_, i) => i % 2);
     const idx = [...probeIndices(40, 15, 3)];
-    const sub = parc(idx.map((i) => f[i] ?? []), idx.map((i) => y[i] ?? 0));
+    const sub = parc(
+      idx.map((i) => f[i] ?? []),
+      idx.map((i) => y[i] ?? 0),
+    );
     expect(parc(f, y, { maxSamples: 15, seed: 3 })).toBe(sub);
     expect(parc(f, y, { maxSamples: 40 })).toBe(parc(f, y));
   });
@@ -153,7 +204,17 @@ describe('parc', () => {
     [[0, 1, 0], /labels has 3 entries, but must have one per sample \(4\)/],
     [[0, -1, 0, 1], /labels\[1\] is -1, but must be an integer/],
   ])('rejects labels %j', (y, message) => {
-    expect(() => parc([[1, 2], [2, 1], [3, 5], [4, 0]], y)).toThrow(message);
+    expect(() =>
+      parc(
+        [
+          [1, 2],
+          [2, 1],
+          [3, 5],
+          [4, 0],
+        ],
+        y,
+      ),
+    ).toThrow(message);
   });
 
   it.each([
@@ -162,13 +223,43 @@ describe('parc', () => {
     [{ powerIterations: -1 }, /powerIterations is -1, but must be an integer >= 0/],
     [{ seed: 0.5 }, /seed is 0.5, but must be a safe integer/],
   ])('rejects options %j', (options, message) => {
-    expect(() => parc([[1, 2], [2, 1], [3, 5], [4, 0]], [0, 0, 1, 1], options)).toThrow(message);
+    expect(() =>
+      parc(
+        [
+          [1, 2],
+          [2, 1],
+          [3, 5],
+          [4, 0],
+        ],
+        [0, 0, 1, 1],
+        options,
+      ),
+    ).toThrow(message);
   });
 
   it('rejects an unknown PCA solver and non-finite features', () => {
-    // @ts-expect-error 'svd' is not a solver
-    expect(() => parc([[1, 2], [2, 1], [3, 5], [4, 0]], [0, 0, 1, 1], { pcaSolver: 'svd' })).toThrow(/pcaSolver is svd, but must be 'auto', 'exact' or 'randomized'/);
-    expect(() => parc([[1, 2], [2, Number.NaN]], [0, 1])).toThrow(/features\[1\]\[1\] is NaN, but must be finite/);
+    expect(() =>
+      parc(
+        [
+          [1, 2],
+          [2, 1],
+          [3, 5],
+          [4, 0],
+        ],
+        [0, 0, 1, 1],
+        // @ts-expect-error 'svd' is not a solver
+        { pcaSolver: 'svd' },
+      ),
+    ).toThrow(/pcaSolver is svd, but must be 'auto', 'exact' or 'randomized'/);
+    expect(() =>
+      parc(
+        [
+          [1, 2],
+          [2, Number.NaN],
+        ],
+        [0, 1],
+      ),
+    ).toThrow(/features\[1\]\[1\] is NaN, but must be finite/);
   });
 });
 

@@ -18,7 +18,10 @@ function task(curves: Record<string, number[]>, extra: Partial<SelectionTask> = 
   };
 }
 
-const from = (curves: Record<string, number[]>): TrainEpochs => async (m, a, b) => (curves[m] ?? []).slice(a, b);
+const from =
+  (curves: Record<string, number[]>): TrainEpochs =>
+  async (m, a, b) =>
+    (curves[m] ?? []).slice(a, b);
 
 describe('brute force', () => {
   const curves = { a: [0.9, 0.5, 0.5], b: [0.6, 0.7, 0.6] };
@@ -69,7 +72,11 @@ describe('successive halving', () => {
     const run = await runSelection(createPolicy('successive-halving'), task(errors, { direction: 'minimize' }), from(errors));
     expect(run.pick).toBe('b');
     expect(run.epochs).toEqual([1, 3, 2, 1]);
-    expect(run.eliminations).toEqual([{ model: 'a', round: 1, reason: 'halving' }, { model: 'd', round: 1, reason: 'halving' }, { model: 'c', round: 2, reason: 'halving' }]);
+    expect(run.eliminations).toEqual([
+      { model: 'a', round: 1, reason: 'halving' },
+      { model: 'd', round: 1, reason: 'halving' },
+      { model: 'c', round: 2, reason: 'halving' },
+    ]);
   });
 
   it('rejects eta < 2', () => {
@@ -98,7 +105,9 @@ describe('fine selection', () => {
   });
 
   it('rejects bad parameters', () => {
-    expect(() => createPolicy('fine-selection', { thresholdMode: 'loose' })).toThrow(/fine-selection: thresholdMode: Invalid enum value. Expected 'absolute' \| 'relative', received 'loose'/);
+    expect(() => createPolicy('fine-selection', { thresholdMode: 'loose' })).toThrow(
+      /fine-selection: thresholdMode: Invalid enum value. Expected 'absolute' \| 'relative', received 'loose'/,
+    );
     expect(() => createPolicy('fine-selection', { clusters: 0 })).toThrow(/clusters: Number must be greater than or equal to 1/);
     expect(() => createPolicy('fine-selection', { threshold: '0.1' })).toThrow(/threshold: Expected number, received string/);
   });
@@ -129,7 +138,11 @@ describe('two-phase-paper', () => {
       ['c', 2],
       ['d', 0],
     ]);
-    const run = await runSelection(createPolicy('two-phase-paper', { ...params, clusterThreshold: 0.15 }), task(curves, { history: hist, proxies: new Map([['leep', proxy]]) }), from(curves));
+    const run = await runSelection(
+      createPolicy('two-phase-paper', { ...params, clusterThreshold: 0.15 }),
+      task(curves, { history: hist, proxies: new Map([['leep', proxy]]) }),
+      from(curves),
+    );
     expect(run.pick).toBe('c');
     expect(run.epochs).toEqual([1, 0, 3, 0]);
     expect(run.cost).toEqual({ trainEpochs: 4, proxyComputations: 2, epochs: 5 });
@@ -142,7 +155,12 @@ describe('two-phase-paper', () => {
   });
 
   it('uses the scores of the proxy it is given (any proxy), and the prior when the task has none for it', async () => {
-    const proxy = new Map([['a', 0], ['b', 0], ['c', 2], ['d', 0]]);
+    const proxy = new Map([
+      ['a', 0],
+      ['b', 0],
+      ['c', 2],
+      ['d', 0],
+    ]);
     const withLogme = task(curves, { history: hist, proxies: new Map([['logme', proxy]]) });
     const logme = await runSelection(createPolicy('two-phase-paper', { ...params, clusterThreshold: 0.15, proxy: 'logme' }), withLogme, from(curves));
     expect(logme.pick).toBe('c');
@@ -172,7 +190,10 @@ describe('two-phase-paper', () => {
 describe('policy registry', () => {
   it('parses specs with numbers and strings', () => {
     expect(parsePolicySpec('successive-halving:eta=3')).toEqual({ name: 'successive-halving', options: { eta: 3 } });
-    expect(parsePolicySpec(' fine-selection:thresholdMode=relative; threshold=0.01 ')).toEqual({ name: 'fine-selection', options: { thresholdMode: 'relative', threshold: 0.01 } });
+    expect(parsePolicySpec(' fine-selection:thresholdMode=relative; threshold=0.01 ')).toEqual({
+      name: 'fine-selection',
+      options: { thresholdMode: 'relative', threshold: 0.01 },
+    });
     expect(parsePolicySpec('two-phase-paper:proxy=logme')).toEqual({ name: 'two-phase-paper', options: { proxy: 'logme' } });
     expect(parsePolicySpec('brute-force')).toEqual({ name: 'brute-force', options: {} });
   });

@@ -1,4 +1,13 @@
-import { decideStep, orientTask, recallStep, runSelection, type Rung, type SelectionPolicy, type SelectionTask, type TrainEpochs } from '../../algorithms/policy';
+import {
+  decideStep,
+  orientTask,
+  recallStep,
+  runSelection,
+  type Rung,
+  type SelectionPolicy,
+  type SelectionTask,
+  type TrainEpochs,
+} from '../../algorithms/policy';
 import type { Direction } from '../../algorithms/types';
 
 const EMPTY_HISTORY = { models: [], datasets: [], values: new Float64Array(0) };
@@ -26,7 +35,12 @@ function probe(candidates: string[], seen: Rung[] = []): SelectionPolicy {
     recall: () => ({ candidates, scores: {}, proxyCharges: 2 }),
     decide: (_t, rung) => {
       seen.push(rung);
-      if (rung.epoch === 1) return { keep: [0, 1].filter((i) => i < rung.models.length), filtered: [2], score: { values: rung.curves.map((c) => (c.at(-1) ?? 0) + 1), meaning: 'probe score' } };
+      if (rung.epoch === 1)
+        return {
+          keep: [0, 1].filter((i) => i < rung.models.length),
+          filtered: [2],
+          score: { values: rung.curves.map((c) => (c.at(-1) ?? 0) + 1), meaning: 'probe score' },
+        };
       const last = rung.curves.map((c) => c.at(-1) ?? -Infinity);
       return { keep: [last.indexOf(Math.max(...last))] };
     },
@@ -40,8 +54,14 @@ describe('runSelection (the replay loop over the policy engine)', () => {
     const run = await runSelection(probe(['a', 'b', 'c']), task(['a', 'b', 'c']), b.train);
     expect(b.calls).toEqual(['a:0->1', 'b:0->1', 'c:0->1', 'a:1->2', 'b:1->2', 'b:2->3']);
     expect(run).toEqual({
-      policy: 'probe', pick: 'b', cost: { trainEpochs: 6, proxyComputations: 2, epochs: 7 }, epochs: [2, 3, 1],
-      eliminations: [{ model: 'c', round: 1, reason: 'trend-filter' }, { model: 'a', round: 2, reason: 'halving' }],
+      policy: 'probe',
+      pick: 'b',
+      cost: { trainEpochs: 6, proxyComputations: 2, epochs: 7 },
+      epochs: [2, 3, 1],
+      eliminations: [
+        { model: 'c', round: 1, reason: 'trend-filter' },
+        { model: 'a', round: 2, reason: 'halving' },
+      ],
     });
   });
 
@@ -73,18 +93,34 @@ describe('decideStep', () => {
     const d = decideStep(probe([]), task(['a', 'b', 'c']), rung(1, [[0.5], [0.4], [0.1]]));
     expect(d.keep).toEqual(['a', 'b']);
     expect(d.predictions).toEqual({ a: 1.5, b: 1.4, c: 1.1 });
-    expect(d.eliminated).toEqual([{ model: 'c', reason: 'trend-filter', detail: 'probe score 1.1000 (validation 0.1000) at epoch 1: predicted final below that of a model with better validation' }]);
+    expect(d.eliminated).toEqual([
+      {
+        model: 'c',
+        reason: 'trend-filter',
+        detail: 'probe score 1.1000 (validation 0.1000) at epoch 1: predicted final below that of a model with better validation',
+      },
+    ]);
   });
 
   it('hands the policy curves oriented so that higher is better when minimising, and reports back on the metric scale', () => {
     const seen: Rung[] = [];
-    const d = decideStep(probe([], seen), task(['a', 'b', 'c'], 'minimize'), rung(2, [[0.5, 0.3], [0.4, 0.2]]));
-    expect(seen[0]?.curves).toEqual([[-0.5, -0.3], [-0.4, -0.2]]);
+    const d = decideStep(
+      probe([], seen),
+      task(['a', 'b', 'c'], 'minimize'),
+      rung(2, [
+        [0.5, 0.3],
+        [0.4, 0.2],
+      ]),
+    );
+    expect(seen[0]?.curves).toEqual([
+      [-0.5, -0.3],
+      [-0.4, -0.2],
+    ]);
     expect(d.keep).toEqual(['b']);
     expect(d.eliminated).toEqual([{ model: 'a', reason: 'halving', detail: 'validation 0.3000 at epoch 2 not in the top 1 of 2 (best validation 0.2000)' }]);
   });
 
-  it('at the budget epoch keeps only the policy\'s pick among the models its verdict kept', () => {
+  it("at the budget epoch keeps only the policy's pick among the models its verdict kept", () => {
     const keepAll: SelectionPolicy = { ...probe([]), decide: (_t, r) => ({ keep: r.models.map((_, i) => i) }), pick: (_t, r) => r.curves.length - 1 };
     const d = decideStep(keepAll, task(['a', 'b', 'c']), rung(3, [[0.1], [0.2], [0.3]]));
     expect(d.keep).toEqual(['c']);
@@ -108,13 +144,26 @@ describe('orientTask', () => {
   it('negates the history and recorded curves of minimized datasets only, each by its own direction', () => {
     const t: SelectionTask = {
       ...task(['a'], 'minimize'),
-      datasetDirections: new Map([['x', 'minimize'], ['y', 'maximize']]),
+      datasetDirections: new Map([
+        ['x', 'minimize'],
+        ['y', 'maximize'],
+      ]),
       history: { models: ['a'], datasets: ['x', 'y'], values: Float64Array.from([0.3, 0.7]) },
-      curves: { models: ['a'], datasets: ['x', 'y'], runs: [{ model: 'a', dataset: 'x', val: [0.4], test: 0.2 }, { model: 'a', dataset: 'y', val: [0.6], test: 0.8 }] },
+      curves: {
+        models: ['a'],
+        datasets: ['x', 'y'],
+        runs: [
+          { model: 'a', dataset: 'x', val: [0.4], test: 0.2 },
+          { model: 'a', dataset: 'y', val: [0.6], test: 0.8 },
+        ],
+      },
     };
     const o = orientTask(t);
     expect([...o.history.values]).toEqual([-0.3, 0.7]);
-    expect(o.curves.runs).toEqual([{ model: 'a', dataset: 'x', val: [-0.4], test: -0.2 }, { model: 'a', dataset: 'y', val: [0.6], test: 0.8 }]);
+    expect(o.curves.runs).toEqual([
+      { model: 'a', dataset: 'x', val: [-0.4], test: -0.2 },
+      { model: 'a', dataset: 'y', val: [0.6], test: 0.8 },
+    ]);
     expect(orientTask(t)).toBe(o);
     const plain = task(['a'], 'minimize');
     expect(orientTask(plain)).toBe(plain);

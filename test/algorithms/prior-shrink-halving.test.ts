@@ -26,7 +26,10 @@ function task(curves: SelectionTask['curves']): SelectionTask {
   return { target: 't', pool: MODELS, maxEpochs: 2, direction: 'maximize', history: HISTORY, curves, proxies: new Map(), seed: 1 };
 }
 
-const from = (curves: Record<string, number[]>): TrainEpochs => async (m, a, b) => (curves[m] ?? []).slice(a, b);
+const from =
+  (curves: Record<string, number[]>): TrainEpochs =>
+  async (m, a, b) =>
+    (curves[m] ?? []).slice(a, b);
 
 describe('prior-shrink-halving', () => {
   const target = { a: [0.6, 0.6], b: [0.58, 0.7], c: [0.62, 0.9], d: [0.4, 0.4], e: [0.99, 0.99] };
@@ -45,7 +48,7 @@ describe('prior-shrink-halving', () => {
     expect(run.epochs).toEqual([2, 1, 2, 1, 0]);
   });
 
-  it('adds each model\'s usual validation-to-final gap from other datasets', async () => {
+  it("adds each model's usual validation-to-final gap from other datasets", async () => {
     // a usually gains 0.4 after epoch 1 and 2; b, c, d gain nothing
     const gaps: SelectionTask['curves'] = {
       models: ['a', 'b', 'c', 'd'],
@@ -92,7 +95,13 @@ describe('prior-shrink-halving', () => {
   it('recalls the specialist that a proxy weighed on the history favours, and charges the proxy computations', () => {
     // Five history datasets on which LogME ranked the models exactly as their results; e has the lowest prior.
     const datasets = ['h1', 'h2', 'h3', 'h4', 'h5'];
-    const rows = [[0.9, 0.8, 0.7, 0.6, 0.5], [0.5, 0.6, 0.7, 0.8, 0.9], [0.9, 0.8, 0.7, 0.6, 0.5], [0.6, 0.5, 0.9, 0.8, 0.7], [0.9, 0.8, 0.7, 0.6, 0.5]];
+    const rows = [
+      [0.9, 0.8, 0.7, 0.6, 0.5],
+      [0.5, 0.6, 0.7, 0.8, 0.9],
+      [0.9, 0.8, 0.7, 0.6, 0.5],
+      [0.6, 0.5, 0.9, 0.8, 0.7],
+      [0.9, 0.8, 0.7, 0.6, 0.5],
+    ];
     const history = { models: MODELS, datasets, values: Float64Array.from(rows.flat()) };
     const proxyHistory = new Map([['logme', new Map(datasets.map((d, i) => [d, new Map(MODELS.map((m, j) => [m, rows[i]?.[j] ?? 0]))]))]]);
     const base = { ...task(noisyCurves()), history, proxyHistory };
@@ -108,11 +117,14 @@ describe('prior-shrink-halving', () => {
     expect(flat.candidates).toEqual(prior.candidates);
   });
 
-  it('measures gaps and noise on datasets of the target\'s direction only (an RMSE dataset does not swamp an accuracy target)', async () => {
+  it("measures gaps and noise on datasets of the target's direction only (an RMSE dataset does not swamp an accuracy target)", async () => {
     // r is a minimized dataset whose huge errors would make every accuracy score the prior fit alone
     const rmse = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((model, i) => ({ model, dataset: 'r', val: [3, 3], test: i % 2 === 0 ? 1 : 5 }));
     const curves = noisyCurves();
-    const mixed = { ...task({ ...curves, datasets: [...curves.datasets, 'r'], runs: [...curves.runs, ...rmse] }), datasetDirections: new Map([['r', 'minimize' as const]]) };
+    const mixed = {
+      ...task({ ...curves, datasets: [...curves.datasets, 'r'], runs: [...curves.runs, ...rmse] }),
+      datasetDirections: new Map([['r', 'minimize' as const]]),
+    };
     const alone = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 4 }), task(noisyCurves()), from(target));
     const withRmse = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 4 }), mixed, from(target));
     expect(withRmse.pick).toBe(alone.pick);
@@ -120,7 +132,9 @@ describe('prior-shrink-halving', () => {
   });
 
   it('rejects bad parameters', () => {
-    expect(() => createPolicy('prior-shrink-halving', { recallSize: 0 })).toThrow(/prior-shrink-halving: recallSize: Number must be greater than or equal to 1/);
+    expect(() => createPolicy('prior-shrink-halving', { recallSize: 0 })).toThrow(
+      /prior-shrink-halving: recallSize: Number must be greater than or equal to 1/,
+    );
     expect(() => createPolicy('prior-shrink-halving', { eta: 1 })).toThrow(/eta: Number must be greater than or equal to 2/);
     expect(() => createPolicy('prior-shrink-halving', { shrink: 'james-stein' })).toThrow(/shrink: Invalid enum value/);
     expect(() => createPolicy('prior-shrink-halving', { trend: 'fit' })).toThrow(/trend: Invalid enum value/);

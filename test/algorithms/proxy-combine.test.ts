@@ -102,7 +102,10 @@ describe('combineProxies', () => {
   it('multiplies transformed factors raised to their powers', () => {
     const out = combine(scores({ leep, logme }), {
       kind: 'product',
-      factors: [{ proxy: 'logme', power: 2 }, { proxy: 'leep', transform: 'exp', power: 0.5 }],
+      factors: [
+        { proxy: 'logme', power: 2 },
+        { proxy: 'leep', transform: 'exp', power: 0.5 },
+      ],
     });
     expect(out.get('a')).toBeCloseTo(9 * Math.exp(-0.5), 14);
     expect(out.get('b')).toBeCloseTo(Math.exp(-1), 14);

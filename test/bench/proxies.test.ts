@@ -1,7 +1,18 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { benchPage, endToEndTable, evaluateProxy, meanOverTargets, paperEndToEnd, recordedData, regretAtK, storeData, withPrior, type Row } from '../../bench/proxies';
+import {
+  benchPage,
+  endToEndTable,
+  evaluateProxy,
+  meanOverTargets,
+  paperEndToEnd,
+  recordedData,
+  regretAtK,
+  storeData,
+  withPrior,
+  type Row,
+} from '../../bench/proxies';
 import { loadAnchors } from '../../replay/load';
 import { ANCHORS_DIR, describePublished } from '../replay/anchors';
 import { exportTableCsv } from '../../interop';
@@ -40,7 +51,15 @@ describe('evaluateProxy', () => {
   const truth = scores({ a: 0.9, b: 0.8, c: 0.7 });
   it('scores a proxy that orders the models as fine-tuning does', () => {
     expect(evaluateProxy('t', 'p', { scores: scores({ a: 3, b: 2, c: 1 }), seconds: 1.5 }, truth)).toEqual({
-      target: 't', proxy: 'p', models: 3, pearson: expect.closeTo(1, 12), spearman: expect.closeTo(1, 12), tau: expect.closeTo(1, 12), regret: 0, regretTop3: 0, seconds: 1.5,
+      target: 't',
+      proxy: 'p',
+      models: 3,
+      pearson: expect.closeTo(1, 12),
+      spearman: expect.closeTo(1, 12),
+      tau: expect.closeTo(1, 12),
+      regret: 0,
+      regretTop3: 0,
+      seconds: 1.5,
     });
   });
 
@@ -60,11 +79,31 @@ describe('evaluateProxy', () => {
 });
 
 describe('meanOverTargets', () => {
-  const row = (target: string, proxy: string, tau: number, seconds: number | null): Row => ({ target, proxy, models: 4, pearson: tau, spearman: tau, tau, regret: 10 * tau, regretTop3: 0, seconds });
+  const row = (target: string, proxy: string, tau: number, seconds: number | null): Row => ({
+    target,
+    proxy,
+    models: 4,
+    pearson: tau,
+    spearman: tau,
+    tau,
+    regret: 10 * tau,
+    regretTop3: 0,
+    seconds,
+  });
   it('averages every column per proxy over the targets where it is finite, in first-seen order', () => {
     const means = meanOverTargets([row('x', 'leep', 0.2, 1), row('x', 'prior', 0.5, null), row('y', 'leep', 0.6, 3), row('y', 'prior', Number.NaN, null)]);
     expect(means.map((m) => m.proxy)).toEqual(['leep', 'prior']);
-    expect(means[0]).toEqual({ target: 'mean', proxy: 'leep', models: 4, pearson: expect.closeTo(0.4, 12), spearman: expect.closeTo(0.4, 12), tau: expect.closeTo(0.4, 12), regret: expect.closeTo(4, 12), regretTop3: 0, seconds: 2 });
+    expect(means[0]).toEqual({
+      target: 'mean',
+      proxy: 'leep',
+      models: 4,
+      pearson: expect.closeTo(0.4, 12),
+      spearman: expect.closeTo(0.4, 12),
+      tau: expect.closeTo(0.4, 12),
+      regret: expect.closeTo(4, 12),
+      regretTop3: 0,
+      seconds: 2,
+    });
     expect(means[1]?.tau).toBe(0.5);
     expect(means[1]?.seconds).toBeNull();
   });
@@ -74,7 +113,14 @@ describe('withPrior', () => {
   it('adds the prior and prior × exp(P) for the proxies asked, with their summed time', () => {
     const leep = { scores: scores({ a: -1, b: -2 }), seconds: 2 };
     const parc = { scores: scores({ a: 10, b: 20 }), seconds: 3 };
-    const out = withPrior(new Map([['leep', leep], ['parc', parc]]), { scores: scores({ a: 0.5, b: 0.6 }), seconds: 0.25 }, ['leep']);
+    const out = withPrior(
+      new Map([
+        ['leep', leep],
+        ['parc', parc],
+      ]),
+      { scores: scores({ a: 0.5, b: 0.6 }), seconds: 0.25 },
+      ['leep'],
+    );
     expect([...out.keys()]).toEqual(['leep', 'parc', 'history-prior', 'history-prior × exp(leep)']);
     const combined = out.get('history-prior × exp(leep)');
     expect(combined?.seconds).toBe(2.25);
@@ -152,7 +198,15 @@ describePublished('paperEndToEnd on the recorded NLP runs', () => {
 describe('storeData', () => {
   async function fillStore(dir: string): Promise<void> {
     const w = openStore({ dir }).beginWrite();
-    const cell = (model: string, dataset: string, value: number) => ({ model, dataset, settingsHash: 's', metric: 'accuracy', value, epochs: 5, runId: `${model}@${dataset}` });
+    const cell = (model: string, dataset: string, value: number) => ({
+      model,
+      dataset,
+      settingsHash: 's',
+      metric: 'accuracy',
+      value,
+      epochs: 5,
+      runId: `${model}@${dataset}`,
+    });
     await w.appendCells([cell('a', 't', 0.9), cell('b', 't', 0.6), cell('a', 'h', 0.7), cell('b', 'h', 0.8)]);
     await w.putProxyScores([
       { model: 'a', target: 't', proxy: 'leep@probe500#seed0', value: -0.3 },
@@ -169,7 +223,13 @@ describe('storeData', () => {
     expect(data.cases.map((c) => c.target)).toEqual(['t']);
     const t = data.cases[0];
     expect(t?.truth).toEqual(scores({ a: 0.9, b: 0.6 }));
-    expect([...(t?.proxies.keys() ?? [])]).toEqual(['leep@probe500#seed0', 'logme', 'history-prior', 'history-prior × exp(leep@probe500#seed0)', 'history-prior × exp(logme)']);
+    expect([...(t?.proxies.keys() ?? [])]).toEqual([
+      'leep@probe500#seed0',
+      'logme',
+      'history-prior',
+      'history-prior × exp(leep@probe500#seed0)',
+      'history-prior × exp(logme)',
+    ]);
     expect(t?.proxies.get('history-prior')?.scores).toEqual(scores({ a: 0.7, b: 0.8 }));
     expect(t?.proxies.get('logme')?.scores).toEqual(scores({ a: 1 }));
   });
@@ -178,15 +238,20 @@ describe('storeData', () => {
     const source = path.join(root, 'source');
     await fillStore(source);
     const snap = await openStore({ dir: source }).snapshot();
-    const files = await Promise.all((['cells', 'proxyScores'] as const).map(async (table) => {
-      const file = path.join(root, `${table}.csv`);
-      await fs.writeFile(file, await exportTableCsv(snap, table));
-      return `${table}=${file}`;
-    }));
+    const files = await Promise.all(
+      (['cells', 'proxyScores'] as const).map(async (table) => {
+        const file = path.join(root, `${table}.csv`);
+        await fs.writeFile(file, await exportTableCsv(snap, table));
+        return `${table}=${file}`;
+      }),
+    );
     const data = await storeData(path.join(root, 'copy'), { imports: files, targets: ['t'] });
     expect(data.cases[0]?.truth).toEqual(scores({ a: 0.9, b: 0.6 }));
     expect(data.cases[0]?.proxies.get('leep@probe500#seed0')?.scores).toEqual(scores({ a: -0.3, b: -0.6 }));
-    const html = benchPage(data, data.cases.flatMap((c) => [...c.proxies].map(([p, r]) => evaluateProxy(c.target, p, r, c.truth))));
+    const html = benchPage(
+      data,
+      data.cases.flatMap((c) => [...c.proxies].map(([p, r]) => evaluateProxy(c.target, p, r, c.truth))),
+    );
     expect(html).toContain('Weighted Kendall τ of proxy score vs fine-tuned accuracy');
     expect(html).toContain('history-prior × exp(leep@probe500#seed0)');
   });

@@ -1,19 +1,39 @@
-import { eliminationOutcome, formatSeconds, matrixProgressLine, selectionDetails, selectionProgressLine, selectionSummary } from '../../contracts/progress-text';
+import {
+  eliminationOutcome,
+  formatSeconds,
+  matrixProgressLine,
+  selectionDetails,
+  selectionProgressLine,
+  selectionSummary,
+} from '../../contracts/progress-text';
 import { SelectModelInputSchema, type SelectionProgress } from '../../contracts/schemas';
 import { pickPolicyOptions } from '../../contracts/schemas/policy';
 
 const progress: SelectionProgress = {
-  phase: 'training', target: 't', policy: 'prior-shrink-halving', direction: 'maximize', round: 3, budgetEpochs: 4, poolSize: 18,
-  candidates: Array.from({ length: 14 }, (_, i) => `m${i}`), pendingCandidates: [], survivors: ['m0', 'm1', 'm2'], curves: {}, recallScores: {},
+  phase: 'training',
+  target: 't',
+  policy: 'prior-shrink-halving',
+  direction: 'maximize',
+  round: 3,
+  budgetEpochs: 4,
+  poolSize: 18,
+  candidates: Array.from({ length: 14 }, (_, i) => `m${i}`),
+  pendingCandidates: [],
+  survivors: ['m0', 'm1', 'm2'],
+  curves: {},
+  recallScores: {},
   eliminations: Array.from({ length: 11 }, (_, i) => ({ model: `m${i + 3}`, round: 1, epoch: 1, reason: 'halving' as const, detail: '' })),
-  epochsSpent: 24, bruteForceEpochs: 72,
+  epochsSpent: 24,
+  bruteForceEpochs: 72,
 };
 
 describe('the words a run is told in', () => {
   it('one progress line for the CLI bar and the web UI, with no a/b the UI would render as a fraction', () => {
     expect(selectionProgressLine(progress)).toBe('training: round 3, 3 of 14 candidates left (pool 18), 11 eliminated, 24 of 72 brute-force epochs spent');
     expect(selectionProgressLine({ ...progress, gpuSecondsSpent: 95, bruteForceGpuSeconds: 7200 })).toMatch(/, GPU time 95 s of ~2\.0 h$/);
-    expect(matrixProgressLine({ phase: 'fine-tuning', total: 108, done: 24, running: 2, failed: 1, failures: [], run: 1 })).toBe('fine-tuning: 24 of 108 cells, 2 running, 1 failed (run 1)');
+    expect(matrixProgressLine({ phase: 'fine-tuning', total: 108, done: 24, running: 2, failed: 1, failures: [], run: 1 })).toBe(
+      'fine-tuning: 24 of 108 cells, 2 running, 1 failed (run 1)',
+    );
     expect([formatSeconds(4.26), formatSeconds(95), formatSeconds(600), formatSeconds(Number.NaN)]).toEqual(['4.3 s', '95 s', '10.0 min', 'n/a']);
   });
 

@@ -3,18 +3,42 @@ import { SelectModelInputSchema } from '../../contracts/schemas';
 describe('selectModel input', () => {
   it('fills every default in the schema, so the UI shows the effective input', () => {
     expect(SelectModelInputSchema.parse({ target: 'mnli' })).toEqual({
-      target: 'mnli', policy: 'prior-shrink-halving', budgetEpochs: 5, roundDeadline: '2h',
-      heartbeatTimeout: '2m', trainer: 'tfjs', maxParallel: 16, seed: 0, keepCheckpoints: 'pick', workerAffinity: false, workerQueueTimeout: '30s',
-      recallSize: 14, eta: 2, trend: 'history-gap', shrink: 'empirical-bayes', tau: 'rung', proxy: 'logme',
+      target: 'mnli',
+      policy: 'prior-shrink-halving',
+      budgetEpochs: 5,
+      roundDeadline: '2h',
+      heartbeatTimeout: '2m',
+      trainer: 'tfjs',
+      maxParallel: 16,
+      seed: 0,
+      keepCheckpoints: 'pick',
+      workerAffinity: false,
+      workerQueueTimeout: '30s',
+      recallSize: 14,
+      eta: 2,
+      trend: 'history-gap',
+      shrink: 'empirical-bayes',
+      tau: 'rung',
+      proxy: 'logme',
     });
     expect(SelectModelInputSchema.parse({ target: 'mnli', policy: 'two-phase-paper', threshold: 0.01 })).toMatchObject({
-      eta: 2, clusters: 3, threshold: 0.01, thresholdMode: 'absolute', recallSize: 15, fineSize: 10, clusterThreshold: 0.09, phase2: 'fine-selection', proxy: 'leep',
+      eta: 2,
+      clusters: 3,
+      threshold: 0.01,
+      thresholdMode: 'absolute',
+      recallSize: 15,
+      fineSize: 10,
+      clusterThreshold: 0.09,
+      phase2: 'fine-selection',
+      proxy: 'leep',
     });
   });
 
   it('refuses an option the policy does not take, naming it', () => {
     const r = SelectModelInputSchema.safeParse({ target: 'mnli', policy: 'successive-halving', threshold: 0.1 });
-    expect(r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['threshold', 'successive-halving: unknown option "threshold"; known: eta']]);
+    expect(r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['threshold', 'successive-halving: unknown option "threshold"; known: eta'],
+    ]);
   });
 
   it('recalls by the history prior on the replay trainer, which has no model files to score', () => {

@@ -36,7 +36,7 @@ const tinySpec: DemoSpec = {
   ],
 };
 
-const img = Float32Array.from({ length: PIXELS }, (_, i) => (i * 37) % 11 / 10);
+const img = Float32Array.from({ length: PIXELS }, (_, i) => ((i * 37) % 11) / 10);
 const never = (): number => {
   throw new Error('only noise draws random numbers');
 };
@@ -58,7 +58,9 @@ describe('demo spec', () => {
     const regression = tasks.filter(([, t]) => t.task === 'regression');
     expect(regression.map(([id]) => id)).toEqual(['target-blur-digit-value']);
     expect(regression[0]?.[1]).toEqual({ task: 'regression', classes: [], metric: 'rmse', direction: 'minimize' });
-    tasks.filter(([, t]) => t.task === 'classification').forEach(([, t]) => expect([t.metric, t.direction, t.classes.length >= 2]).toEqual(['accuracy', 'maximize', true]));
+    tasks
+      .filter(([, t]) => t.task === 'classification')
+      .forEach(([, t]) => expect([t.metric, t.direction, t.classes.length >= 2]).toEqual(['accuracy', 'maximize', true]));
     expect(demoDatasetIds('target')[0]).not.toBe('target-blur-digit-value');
   });
 });

@@ -68,9 +68,12 @@ describe('the recorded demo hub', () => {
 
       const data = await loadAnchors(out);
       expect(data.runs.runs.map((r) => [r.model, r.dataset, r.val.length])).toEqual([
-        ['mlp-a', 'x-shift-mod3', 2], ['mlp-b', 'x-shift-mod3', 2],
-        ['mlp-a', 'y-rot180-loops', 2], ['mlp-b', 'y-rot180-loops', 2],
-        ['mlp-a', 'z-value', 2], ['mlp-b', 'z-value', 2],
+        ['mlp-a', 'x-shift-mod3', 2],
+        ['mlp-b', 'x-shift-mod3', 2],
+        ['mlp-a', 'y-rot180-loops', 2],
+        ['mlp-b', 'y-rot180-loops', 2],
+        ['mlp-a', 'z-value', 2],
+        ['mlp-b', 'z-value', 2],
       ]);
       expect(data.runs.runs.every((r) => r.test !== null && Number.isFinite(r.test) && r.val.every(Number.isFinite))).toBe(true);
       expect(Object.fromEntries(data.directions)).toEqual({ 'x-shift-mod3': 'maximize', 'y-rot180-loops': 'maximize', 'z-value': 'minimize' });

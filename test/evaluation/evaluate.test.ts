@@ -6,7 +6,11 @@ import { evaluateRecall, recallShortlist, type EvaluationInput } from '../../eva
 //   b   .7   .6   .8
 //   c   .5   .7   .7
 const matrix = { models: ['a', 'b', 'c'], datasets: ['h1', 'h2', 't'], values: Float64Array.from([0.6, 0.7, 0.5, 0.8, 0.6, 0.7, 0.9, 0.8, 0.7]) };
-const logme = new Map([['a', 0], ['b', 1], ['c', 0.5]]);
+const logme = new Map([
+  ['a', 0],
+  ['b', 1],
+  ['c', 0.5],
+]);
 const input: EvaluationInput = { matrix, directions: new Map(), proxies: new Map([['t', new Map([['logme', logme]])]]), k: 1 };
 const row = (e: ReturnType<typeof evaluateRecall>, target: string, method: string) => e.rows.find((r) => r.target === target && r.method === method);
 
@@ -18,7 +22,15 @@ describe('evaluateRecall (leave one dataset out)', () => {
   });
 
   it('history prior on t: means over h1, h2 are a .70, b .65, c .60, the true order', () => {
-    expect(row(e, 't', 'history-prior')).toMatchObject({ models: 3, pearson: expect.closeTo(1, 9), spearman: expect.closeTo(1, 9), tau: expect.closeTo(1, 9), regret: 0, hitAtK: 1, unit: 'points' });
+    expect(row(e, 't', 'history-prior')).toMatchObject({
+      models: 3,
+      pearson: expect.closeTo(1, 9),
+      spearman: expect.closeTo(1, 9),
+      tau: expect.closeTo(1, 9),
+      regret: 0,
+      hitAtK: 1,
+      unit: 'points',
+    });
   });
 
   it('logme on t ranks b, c, a: Spearman 1 - 6·6/(3·8) = -0.5, top-1 regret 10 points', () => {
@@ -51,8 +63,19 @@ describe('evaluateRecall (leave one dataset out)', () => {
 describe('recallShortlist', () => {
   it('ranks by prior × exp(proxy) without the target and shows why', () => {
     const s = recallShortlist({ matrix, directions: new Map(), proxies: new Map([['logme', logme]]), target: 't', proxy: 'logme', size: 3 });
-    expect(s.entries.map((x) => [x.model, x.score])).toEqual([['b', expect.closeTo(0.65 * Math.E, 9)], ['c', expect.closeTo(0.6 * Math.exp(0.5), 9)], ['a', expect.closeTo(0.7, 9)]]);
-    expect(s.entries[0]).toMatchObject({ rank: 1, prior: expect.closeTo(0.65, 9), datasets: 2, proxy: 1, measured: 0.8, why: 'mean 0.6500 over 2 dataset(s) × exp(logme 1.0000)' });
+    expect(s.entries.map((x) => [x.model, x.score])).toEqual([
+      ['b', expect.closeTo(0.65 * Math.E, 9)],
+      ['c', expect.closeTo(0.6 * Math.exp(0.5), 9)],
+      ['a', expect.closeTo(0.7, 9)],
+    ]);
+    expect(s.entries[0]).toMatchObject({
+      rank: 1,
+      prior: expect.closeTo(0.65, 9),
+      datasets: 2,
+      proxy: 1,
+      measured: 0.8,
+      why: 'mean 0.6500 over 2 dataset(s) × exp(logme 1.0000)',
+    });
   });
 
   it('ranks by the prior alone and names the stored proxies it did not use', () => {
@@ -63,6 +86,8 @@ describe('recallShortlist', () => {
 
   it('refuses an unknown target or proxy', () => {
     expect(() => recallShortlist({ matrix, directions: new Map(), proxies: new Map(), target: 'x', proxy: null })).toThrow('unknown target x');
-    expect(() => recallShortlist({ matrix, directions: new Map(), proxies: new Map([['logme', logme]]), target: 't', proxy: 'leep' })).toThrow('no leep scores on t; stored proxies there: logme');
+    expect(() => recallShortlist({ matrix, directions: new Map(), proxies: new Map([['logme', logme]]), target: 't', proxy: 'leep' })).toThrow(
+      'no leep scores on t; stored proxies there: logme',
+    );
   });
 });

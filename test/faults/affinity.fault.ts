@@ -34,7 +34,10 @@ const MODELS = ['alpha', 'beta', 'gamma', 'delta'];
 const EPOCHS = 4;
 
 /** Bytes read from the bucket's checkpoints (the measurement; switch to the local cache's counter where there is one). */
-interface Fetched { bytes: number; gets: number }
+interface Fetched {
+  bytes: number;
+  gets: number;
+}
 function counting(store: ObjectStore, fetched: Fetched): ObjectStore {
   const count = <T extends { length: number } | { size: number }>(v: T): T => {
     fetched.gets += 1;
@@ -68,13 +71,29 @@ afterAll(async () => {
 /** A store with history of every model, so they all enter the pool. */
 async function seed(dir: string): Promise<void> {
   const w = openStore({ dir }).beginWrite();
-  const cells = MODELS.map((model, i) => ({ model, dataset: 'bench', settingsHash: 'seeded', metric: 'accuracy', value: 0.7 + i / 20, epochs: 2, runId: `seeded/${model}` }));
+  const cells = MODELS.map((model, i) => ({
+    model,
+    dataset: 'bench',
+    settingsHash: 'seeded',
+    metric: 'accuracy',
+    value: 0.7 + i / 20,
+    epochs: 2,
+    runId: `seeded/${model}`,
+  }));
   await w.appendCells(cells);
   await w.appendCurves(cells.map((c) => ({ model: c.model, dataset: c.dataset, settingsHash: c.settingsHash, metric: c.metric, values: [0.5, c.value] })));
   await w.commit('history');
 }
 
-interface Run { result: SelectModelResult; fetched: Fetched; left: number; leftFiles: number; onWriter: number; resumes: number; fallbacks: number }
+interface Run {
+  result: SelectModelResult;
+  fetched: Fetched;
+  left: number;
+  leftFiles: number;
+  onWriter: number;
+  resumes: number;
+  fallbacks: number;
+}
 
 /**
  * A selection with two GPU workers (`a`, `b`, each on the shared GPU queue and its own) on a
@@ -88,24 +107,69 @@ async function select(r: Roots, prefix: string, extra: Record<string, unknown>, 
   const backend = await pickBackend({ prefer: TF_BACKEND });
   // One connection per GPU worker, as on separate machines (one process may not register two workers on a queue through one client).
   const connections: NativeConnection[] = [];
-  const gpuWorkers = async (id: string) => createGpuWorkers({
-    connection: connections[connections.push(await NativeConnection.connect({ address: server.address })) - 1] as NativeConnection, namespace: server.namespace, taskQueue, slots: 1, workerId: id, shutdownGraceTime: '1s',
-    config: { storeDir: r.storeDir, hubDir: r.hubDir, datasetsDir: r.datasetsDir, checkpointDir: path.join(r.dataDir, `local-${id}`), reportDir: r.reportDir, replayDir: null, commandTrainer: null },
-    activities: createGpuActivities({
-      training: {
-        hubDir: r.hubDir, datasetsDir: r.datasetsDir, backend: async () => backend, checkpoints: checkpointArea(path.join(r.dataDir, `local-${id}`), bucket),
-        trainers: [new TfjsTrainer({ hubDir: r.hubDir, datasetsDir: r.datasetsDir, checkpointDir: path.join(r.dataDir, `local-${id}`), backend, checkpoints: new CheckpointStore(bucket) })],
+  const gpuWorkers = async (id: string) =>
+    createGpuWorkers({
+      connection: connections[connections.push(await NativeConnection.connect({ address: server.address })) - 1] as NativeConnection,
+      namespace: server.namespace,
+      taskQueue,
+      slots: 1,
+      workerId: id,
+      shutdownGraceTime: '1s',
+      config: {
+        storeDir: r.storeDir,
+        hubDir: r.hubDir,
+        datasetsDir: r.datasetsDir,
+        checkpointDir: path.join(r.dataDir, `local-${id}`),
+        reportDir: r.reportDir,
+        replayDir: null,
+        commandTrainer: null,
       },
-      proxyCache: { store: () => openStore({ dir: r.storeDir }), datasetsDir: r.datasetsDir },
-    }),
-  });
+      activities: createGpuActivities({
+        training: {
+          hubDir: r.hubDir,
+          datasetsDir: r.datasetsDir,
+          backend: async () => backend,
+          checkpoints: checkpointArea(path.join(r.dataDir, `local-${id}`), bucket),
+          trainers: [
+            new TfjsTrainer({
+              hubDir: r.hubDir,
+              datasetsDir: r.datasetsDir,
+              checkpointDir: path.join(r.dataDir, `local-${id}`),
+              backend,
+              checkpoints: new CheckpointStore(bucket),
+            }),
+          ],
+        },
+        proxyCache: { store: () => openStore({ dir: r.storeDir }), datasetsDir: r.datasetsDir },
+      }),
+    });
   const orchestrator = await Worker.create({
-    connection: server.connection, namespace: server.namespace, taskQueue, workflowBundle: { codePath: serverInfo().bundlePath }, shutdownGraceTime: '1s',
-    activities: createOrchestratorActivities({ store: openStore({ dir: r.storeDir }), catalogs: { tfjs: hubCatalog(r.hubDir, r.datasetsDir) }, reports: folderReportSink(r.reportDir), checkpoints: checkpointArea(path.join(r.dataDir, 'local-orchestrator'), bucket) }),
+    connection: server.connection,
+    namespace: server.namespace,
+    taskQueue,
+    workflowBundle: { codePath: serverInfo().bundlePath },
+    shutdownGraceTime: '1s',
+    activities: createOrchestratorActivities({
+      store: openStore({ dir: r.storeDir }),
+      catalogs: { tfjs: hubCatalog(r.hubDir, r.datasetsDir) },
+      reports: folderReportSink(r.reportDir),
+      checkpoints: checkpointArea(path.join(r.dataDir, 'local-orchestrator'), bucket),
+    }),
   });
   const [a, b] = [await gpuWorkers('a'), await gpuWorkers('b')];
   const workflowId = `${prefix}-${taskQueue}`;
-  const input = { target: TARGET, policy: 'successive-halving', trainer: 'tfjs', budgetEpochs: EPOCHS, eta: 2, maxParallel: 4, seed: 5, heartbeatTimeout: '3s', models: MODELS, ...extra };
+  const input = {
+    target: TARGET,
+    policy: 'successive-halving',
+    trainer: 'tfjs',
+    budgetEpochs: EPOCHS,
+    eta: 2,
+    maxParallel: 4,
+    seed: 5,
+    heartbeatTimeout: '3s',
+    models: MODELS,
+    ...extra,
+  };
   let stopA = (): void => undefined;
   let stopB = (): void => undefined;
   const aStopped = new Promise<void>((res) => (stopA = res));
@@ -162,9 +226,19 @@ describe('worker affinity', () => {
     const on = await select(r, 'on', { workerAffinity: true });
     const lost = await select(r, 'lost', { workerAffinity: true, workerQueueTimeout: '2s' }, true);
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-    const rows = [['without affinity', off], ['with affinity', on], ['with affinity, worker a (round 1) lost, b takes over', lost]] as const;
-    process.stdout.write(`worker affinity, 2 GPU workers, ${MODELS.length} models, budget ${EPOCHS}, checkpoints in versitygw:\n${rows.map(([name, x]) =>
-      `  ${name}: ${x.resumes} resumed fine-tunes, ${x.onWriter} on the worker that wrote the checkpoint, ${x.fallbacks} fell back to the shared queue; fetched from the bucket ${x.fetched.gets} GETs ${kb(x.fetched.bytes)}; left ${x.leftFiles} objects ${kb(x.left)}`).join('\n')}\n`);
+    const rows = [
+      ['without affinity', off],
+      ['with affinity', on],
+      ['with affinity, worker a (round 1) lost, b takes over', lost],
+    ] as const;
+    process.stdout.write(
+      `worker affinity, 2 GPU workers, ${MODELS.length} models, budget ${EPOCHS}, checkpoints in versitygw:\n${rows
+        .map(
+          ([name, x]) =>
+            `  ${name}: ${x.resumes} resumed fine-tunes, ${x.onWriter} on the worker that wrote the checkpoint, ${x.fallbacks} fell back to the shared queue; fetched from the bucket ${x.fetched.gets} GETs ${kb(x.fetched.bytes)}; left ${x.leftFiles} objects ${kb(x.left)}`,
+        )
+        .join('\n')}\n`,
+    );
 
     expect(selectionOutcome(on.result)).toEqual(selectionOutcome(off.result));
     expect(selectionOutcome(lost.result)).toEqual(selectionOutcome(off.result));

@@ -70,7 +70,10 @@ describe('hub entries so broken that planning fails', () => {
     const taskQueue = freshQueue('bad-plan');
     const workflowId = `offline-${taskQueue}`;
     const err = await withWorkers([await orchestrator(server, taskQueue, workerConfig(r))], () =>
-      server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId, args: [{ epochs: 1 }] }).then(() => null, (e: unknown) => e),
+      server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId, args: [{ epochs: 1 }] }).then(
+        () => null,
+        (e: unknown) => e,
+      ),
     );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const plan = (await activityRuns(server.client.workflow.getHandle(workflowId))).find((a) => a.type === 'planMatrix');

@@ -23,12 +23,21 @@ describe('bad storage settings', () => {
 
   it.each(casesOf('storage').map((c) => [c.id, c] as const))('%s', async (_id, c) => {
     const s = server();
-    const env = Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, v.replace('{endpoint}', s.endpoint).replace('{key}', s.accessKeyId).replace('{secret}', s.secretAccessKey)]));
+    const env = Object.fromEntries(
+      Object.entries(c.env).map(([k, v]) => [k, v.replace('{endpoint}', s.endpoint).replace('{key}', s.accessKeyId).replace('{secret}', s.secretAccessKey)]),
+    );
     const before = await s.client().send(new ListObjectsV2Command({ Bucket: s.bucket }));
     const started = Date.now();
     const child = spawnNode(['-r', 'ts-node/register/transpile-only', CHILD], {
       // Nothing from the caller's environment may fill in for what the case leaves out.
-      MSELECT_STORAGE: '', AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_S3: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', ...env,
+      MSELECT_STORAGE: '',
+      AWS_ENDPOINT_URL: '',
+      AWS_ENDPOINT_URL_S3: '',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      ...env,
     });
     expect(await child.exited).toEqual({ code: 1, signal: null });
     const line = /FAILURE (.*)/.exec(child.output())?.[1];

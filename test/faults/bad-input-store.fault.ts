@@ -34,7 +34,9 @@ async function tree(dir: string): Promise<Record<string, string>> {
   for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
     if (!e.isFile()) continue;
     const file = path.join(e.parentPath, e.name);
-    out[path.relative(dir, file)] = createHash('sha256').update(await fs.readFile(file)).digest('hex');
+    out[path.relative(dir, file)] = createHash('sha256')
+      .update(await fs.readFile(file))
+      .digest('hex');
   }
   return out;
 }
@@ -48,7 +50,10 @@ describe('damaged store files', () => {
       const file = await (BAD_STORES[c.id] ?? missing(c))(r.storeDir);
       const snapshotOfFiles = await tree(r.storeDir);
       const input = { target: TARGET, policy: 'successive-halving', trainer: 'tfjs', budgetEpochs: 1 };
-      const e = await server.client.workflow.execute(selectModel, { taskQueue, workflowId, args: [input] }).then(() => null, (x: unknown) => x);
+      const e = await server.client.workflow.execute(selectModel, { taskQueue, workflowId, args: [input] }).then(
+        () => null,
+        (x: unknown) => x,
+      );
       return { damaged: file, before: snapshotOfFiles, err: e };
     });
     expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -72,7 +77,10 @@ describe('a store of another schema version', () => {
     const r = await hubRoots();
     const damaged = await (BAD_STORES[c.id] ?? missing(c))(r.storeDir);
     const before = await tree(r.storeDir);
-    const worker = spawnNode([path.join(PROJECT_ROOT, 'bin', 'mselect.js'), 'worker', '--role', 'orchestrator', '--task-queue', freshQueue('bad-store-open')], workerEnv(r, server));
+    const worker = spawnNode(
+      [path.join(PROJECT_ROOT, 'bin', 'mselect.js'), 'worker', '--role', 'orchestrator', '--task-queue', freshQueue('bad-store-open')],
+      workerEnv(r, server),
+    );
     expect(await worker.exited).toEqual({ code: 1, signal: null });
     expect(worker.output()).toContain(c.excerpt);
     expect(worker.output()).toContain(damaged);

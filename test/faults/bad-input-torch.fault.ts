@@ -16,7 +16,11 @@ import { makeTempDirs, removeDirs, type TinyDirs } from '../hub/tiny-hub';
 import { buildTinyTorchHub, describeTorch, TINY_TORCH_SPEC, TORCH_BENCHMARK } from '../helpers/torch-hub';
 
 const GOOD = 'mlp-h16-digits';
-const SPEC = { ...TINY_TORCH_SPEC, models: TINY_TORCH_SPEC.models.filter((m) => m.id === GOOD), datasets: TINY_TORCH_SPEC.datasets.filter((d) => d.id === TORCH_BENCHMARK) };
+const SPEC = {
+  ...TINY_TORCH_SPEC,
+  models: TINY_TORCH_SPEC.models.filter((m) => m.id === GOOD),
+  datasets: TINY_TORCH_SPEC.datasets.filter((d) => d.id === TORCH_BENCHMARK),
+};
 const CASES = casesOf('torch');
 
 /** Break a copy of the good entry as `entry` says; returns the file the error must name. */
@@ -48,7 +52,12 @@ describeTorch('bad PyTorch hub entries', () => {
     r = await makeRoots(hub);
     await seedHistory(r.storeDir);
     before = await storedCells(r);
-    out = await runOffline(server, r, { models: [GOOD, ...CASES.map((c) => c.id)], benchmarks: [TORCH_BENCHMARK], trainer: 'torch', epochs: 2 }, { ...workerConfig(r), defaultTrainer: 'torch' });
+    out = await runOffline(
+      server,
+      r,
+      { models: [GOOD, ...CASES.map((c) => c.id)], benchmarks: [TORCH_BENCHMARK], trainer: 'torch', epochs: 2 },
+      { ...workerConfig(r), defaultTrainer: 'torch' },
+    );
   });
   afterAll(async () => {
     await server?.close();

@@ -20,12 +20,18 @@ let server: Server;
 const runs = new Map<string, { r: Roots; before: unknown[][]; out: OfflineRun }>();
 beforeAll(async () => {
   server = await connectShared();
-  await Promise.all(casesOf('trainer').map(async (c) => {
-    const r = await hubRoots();
-    const config = { ...workerConfig(r), commandTrainer: { command: process.execPath, args: [SCRIPT], env: { FIXTURE_MODE: c.mode }, name: 'command' } };
-    const before = await storedCells(r);
-    runs.set(c.id, { r, before, out: await runOffline(server, r, { models: [...MODELS], benchmarks: [BENCHMARK], trainer: 'command', maxParallel: 2 }, config) });
-  }));
+  await Promise.all(
+    casesOf('trainer').map(async (c) => {
+      const r = await hubRoots();
+      const config = { ...workerConfig(r), commandTrainer: { command: process.execPath, args: [SCRIPT], env: { FIXTURE_MODE: c.mode }, name: 'command' } };
+      const before = await storedCells(r);
+      runs.set(c.id, {
+        r,
+        before,
+        out: await runOffline(server, r, { models: [...MODELS], benchmarks: [BENCHMARK], trainer: 'command', maxParallel: 2 }, config),
+      });
+    }),
+  );
 });
 afterAll(async () => {
   await server.close();
@@ -59,6 +65,11 @@ describe('bad output of an external trainer', () => {
     }
     const after = await storedCells(run.r);
     expect(after.slice(0, run.before.length)).toEqual(run.before);
-    expect(after.slice(run.before.length).map(([m, d]) => `${String(m)}@${String(d)}`).sort()).toEqual(MODELS.map((m) => `${m}@${BENCHMARK}`));
+    expect(
+      after
+        .slice(run.before.length)
+        .map(([m, d]) => `${String(m)}@${String(d)}`)
+        .sort(),
+    ).toEqual(MODELS.map((m) => `${m}@${BENCHMARK}`));
   });
 });

@@ -33,10 +33,14 @@ describe('bad workflow input from the web UI', () => {
   it.each(casesOf('workflow'))('$id: fails at once with InvalidInput naming the field', async (c) => {
     const workflowId = `${c.id}-${taskQueue}`;
     const started = Date.now();
-    const run = c.workflow === 'selectModel'
-      ? server.client.workflow.execute(selectModel, { taskQueue, workflowId, args: [c.json] })
-      : server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId, args: [c.json] });
-    const err = await run.then(() => null, (e: unknown) => e);
+    const run =
+      c.workflow === 'selectModel'
+        ? server.client.workflow.execute(selectModel, { taskQueue, workflowId, args: [c.json] })
+        : server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId, args: [c.json] });
+    const err = await run.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause;
     expect(cause).toBeInstanceOf(ApplicationFailure);

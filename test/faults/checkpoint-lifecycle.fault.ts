@@ -52,7 +52,17 @@ afterAll(async () => {
   await Promise.all([hub.root, ...made].map(removeDir));
 });
 
-const input = (extra: Record<string, unknown> = {}) => ({ target: TARGET, policy: 'successive-halving', trainer: 'tfjs', budgetEpochs: EPOCHS, eta: 2, maxParallel: 2, seed: SEED, heartbeatTimeout: '3s', ...extra });
+const input = (extra: Record<string, unknown> = {}) => ({
+  target: TARGET,
+  policy: 'successive-halving',
+  trainer: 'tfjs',
+  budgetEpochs: EPOCHS,
+  eta: 2,
+  maxParallel: 2,
+  seed: SEED,
+  heartbeatTimeout: '3s',
+  ...extra,
+});
 
 /** Every file under the checkpoint folder, relative to it. */
 async function files(r: Roots): Promise<string[]> {
@@ -70,12 +80,18 @@ async function waitFor(ok: () => Promise<boolean>, what: string, timeoutMs = 120
 /** Accuracy of a model loaded by plain tfjs from model.json + weights.bin on a dataset's test split. */
 async function plainTfjsTestAccuracy(dir: string, r: Roots): Promise<number> {
   await tf.setBackend('cpu');
-  const json = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8')) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+  const json = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+  };
   const weights = await fs.readFile(path.join(dir, 'weights.bin'));
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-  }));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
   const test = (await loadDataset(r.datasetsDir, TARGET)).test;
   if (!test) throw new Error('the target has no test split');
   const shape = model.inputs[0]?.shape.slice(1) as number[];
@@ -93,19 +109,30 @@ describe('checkpoint lifecycle', () => {
     const cfg = workerConfig(r);
     const workflowId = `pick-${taskQueue}`;
     const result = await withWorkers([await orchestrator(server, taskQueue, cfg), await gpu(server, taskQueue, cfg)], () =>
-      server.client.workflow.execute(selectModel, { taskQueue, workflowId, args: [input()] }));
+      server.client.workflow.execute(selectModel, { taskQueue, workflowId, args: [input()] }),
+    );
     expect(result.pick).not.toBeNull();
-    expect(result.pickCheckpoint).toEqual({ key: new CheckpointStore(r.checkpointDir).keyFor(`${workflowId}/${result.pick}@${TARGET}`, EPOCHS), epoch: EPOCHS });
+    expect(result.pickCheckpoint).toEqual({
+      key: new CheckpointStore(r.checkpointDir).keyFor(`${workflowId}/${result.pick}@${TARGET}`, EPOCHS),
+      epoch: EPOCHS,
+    });
     expect(await files(r)).toEqual([manifestKey(workflowId), result.pickCheckpoint?.key].sort());
 
     const out = path.join(r.dataDir, 'export');
     await exportModel(cfg, checkpointArea(r.checkpointDir), workflowId, out);
     const card = JSON.parse(await fs.readFile(path.join(out, 'card.json'), 'utf8')) as { fineTuned: Record<string, unknown> };
-    expect(card.fineTuned).toMatchObject({ sourceModel: result.pick, target: TARGET, epochs: EPOCHS, metric: 'accuracy', test: result.pickTest, selection: workflowId });
+    expect(card.fineTuned).toMatchObject({
+      sourceModel: result.pick,
+      target: TARGET,
+      epochs: EPOCHS,
+      metric: 'accuracy',
+      test: result.pickTest,
+      selection: workflowId,
+    });
     expect(await plainTfjsTestAccuracy(out, r)).toBeCloseTo(result.pickTest as number, 10);
   });
 
-  it('keepCheckpoints none leaves nothing; all leaves every candidate\'s last checkpoint only', async () => {
+  it("keepCheckpoints none leaves nothing; all leaves every candidate's last checkpoint only", async () => {
     const r = await roots();
     const taskQueue = freshQueue('ckpt-keep');
     const cfg = workerConfig(r);
@@ -154,7 +181,8 @@ describe('checkpoint lifecycle', () => {
     const calmQueue = freshQueue('ckpt-calm');
     const cfg = workerConfig(calm);
     const undisturbed = await withWorkers([await orchestrator(server, calmQueue, cfg), await gpu(server, calmQueue, cfg)], () =>
-      server.client.workflow.execute(selectModel, { taskQueue: calmQueue, workflowId: `calm-${calmQueue}`, args: [input({ maxParallel: 1 })] }));
+      server.client.workflow.execute(selectModel, { taskQueue: calmQueue, workflowId: `calm-${calmQueue}`, args: [input({ maxParallel: 1 })] }),
+    );
     expect(selectionOutcome(result)).toEqual(selectionOutcome(undisturbed));
   });
 

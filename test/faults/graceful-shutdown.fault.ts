@@ -40,14 +40,32 @@ describe('SIGTERM to a GPU worker process during a fine-tune', () => {
   it('cancels after the grace time, and another worker resumes promptly from the last checkpoint', async () => {
     const taskQueue = freshQueue('sigterm');
     const env = workerEnv(roots, server);
-    const input = { models: [MODELS[1]], benchmarks: [BENCHMARK], epochs: EPOCHS, trainer: 'tfjs', maxParallel: 1, seed: 3, heartbeatTimeout: `${HEARTBEAT_TIMEOUT_S}s` };
+    const input = {
+      models: [MODELS[1]],
+      benchmarks: [BENCHMARK],
+      epochs: EPOCHS,
+      trainer: 'tfjs',
+      maxParallel: 1,
+      seed: 3,
+      heartbeatTimeout: `${HEARTBEAT_TIMEOUT_S}s`,
+    };
     const runId = cellRunId({ model: MODELS[1], dataset: BENCHMARK }, EPOCHS, 3);
     const first = await startWorkerProcess({ role: 'gpu', taskQueue, env });
     const result = await withWorkers([await orchestrator(server, taskQueue, workerConfig(roots))], async () => {
       const handle = await server.client.workflow.start(buildPerformanceMatrix, { taskQueue, workflowId: `sigterm-${taskQueue}`, args: [input] });
-      await waitUntil(() => checkpointEpochs(roots.checkpointDir, runId), (e) => e.includes(1), 'the first epoch', 120_000);
+      await waitUntil(
+        () => checkpointEpochs(roots.checkpointDir, runId),
+        (e) => e.includes(1),
+        'the first epoch',
+        120_000,
+      );
       const second = await startWorkerProcess({ role: 'gpu', taskQueue, env });
-      await waitUntil(() => checkpointEpochs(roots.checkpointDir, runId), (e) => e.includes(2), 'the second epoch', 120_000);
+      await waitUntil(
+        () => checkpointEpochs(roots.checkpointDir, runId),
+        (e) => e.includes(2),
+        'the second epoch',
+        120_000,
+      );
 
       const termAt = Date.now();
       first.kill('SIGTERM');
@@ -61,7 +79,8 @@ describe('SIGTERM to a GPU worker process during a fine-tune', () => {
       const pending = await waitUntil(
         async () => (await handle.describe()).raw.pendingActivities?.[0],
         (a) => (a?.attempt ?? 0) >= 2 && String(a?.lastWorkerIdentity ?? '').startsWith(`${second.pid}@`),
-        'the fine-tune to restart on the second worker', 60_000,
+        'the fine-tune to restart on the second worker',
+        60_000,
       );
       const takeoverSeconds = (Date.now() - termAt) / 1000;
       expect(takeoverSeconds).toBeLessThan(GRACE_S + 15);

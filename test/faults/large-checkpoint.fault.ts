@@ -51,10 +51,20 @@ async function gpuMachine(taskQueue: string, prefix: string): Promise<{ child: C
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mselect-machine-'));
   temps.push(dataDir);
   const env = {
-    ...s3.env(prefix), TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace,
-    MSELECT_DATA: dataDir, HOME: dataDir, MSELECT_TRAINER: 'torch', MSELECT_TORCH_DEVICE: 'cpu', MSELECT_CHECKPOINT_CACHE_SIZE: '3GB',
+    ...s3.env(prefix),
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
+    MSELECT_DATA: dataDir,
+    HOME: dataDir,
+    MSELECT_TRAINER: 'torch',
+    MSELECT_TORCH_DEVICE: 'cpu',
+    MSELECT_CHECKPOINT_CACHE_SIZE: '3GB',
     MSELECT_REPLAY_DATA: path.join(dataDir, 'no-recorded-runs'),
-    MSELECT_HUB: '', MSELECT_DATASETS: '', MSELECT_STORE: '', MSELECT_CHECKPOINTS: '', MSELECT_REPORTS: '',
+    MSELECT_HUB: '',
+    MSELECT_DATASETS: '',
+    MSELECT_STORE: '',
+    MSELECT_CHECKPOINTS: '',
+    MSELECT_REPORTS: '',
   };
   return { child: await startWorkerProcess({ role: 'gpu', taskQueue, env }), dataDir };
 }
@@ -62,7 +72,13 @@ async function gpuMachine(taskQueue: string, prefix: string): Promise<{ child: C
 /** The orchestrator in this process, on the bucket's `prefix`. */
 async function orchestratorOn(taskQueue: string, prefix: string, roots: Roots) {
   const cacheDir = path.join(roots.dataDir, `cache-${taskQueue}`);
-  return orchestrator(server, taskQueue, { ...workerConfig(roots), hubDir: path.join(cacheDir, 'hub'), datasetsDir: path.join(cacheDir, 'datasets'), storage: s3.settings(prefix), cacheDir });
+  return orchestrator(server, taskQueue, {
+    ...workerConfig(roots),
+    hubDir: path.join(cacheDir, 'hub'),
+    datasetsDir: path.join(cacheDir, 'datasets'),
+    storage: s3.settings(prefix),
+    cacheDir,
+  });
 }
 
 /** Checkpointed epochs per run in the bucket under `prefix`, with their modification times (read from versitygw's folder). */
@@ -102,8 +118,17 @@ describeTorch('a fine-tune with a checkpoint over 1 GB, its GPU worker killed mi
   });
 
   it('resumes on the other machine from the bucket and equals an undisturbed run', async () => {
-    const input = { models: [MODEL], benchmarks: [TORCH_BENCHMARK], epochs: EPOCHS, trainer: 'torch', maxParallel: 1, seed: SEED, heartbeatTimeout: HEARTBEAT_TIMEOUT };
-    const run = (taskQueue: string): Promise<BuildMatrixResult> => server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId: `offline-${taskQueue}`, args: [input] });
+    const input = {
+      models: [MODEL],
+      benchmarks: [TORCH_BENCHMARK],
+      epochs: EPOCHS,
+      trainer: 'torch',
+      maxParallel: 1,
+      seed: SEED,
+      heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    };
+    const run = (taskQueue: string): Promise<BuildMatrixResult> =>
+      server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId: `offline-${taskQueue}`, args: [input] });
     const taskQueue = freshQueue('wide');
     const first = await gpuMachine(taskQueue, 'hit/');
     let second: { child: Child; dataDir: string } | undefined;
@@ -122,7 +147,8 @@ describeTorch('a fine-tune with a checkpoint over 1 GB, its GPU worker killed mi
         }
         await sleep(100);
       }
-      const size = (await fs.stat(path.join(s3.dir, s3.bucket, 'hit', 'checkpoints', 'runs', encodeURIComponent(runId).replace(/\./g, '%2E'), 'epoch-2.pt'))).size;
+      const size = (await fs.stat(path.join(s3.dir, s3.bucket, 'hit', 'checkpoints', 'runs', encodeURIComponent(runId).replace(/\./g, '%2E'), 'epoch-2.pt')))
+        .size;
       log(`${runId}: epoch 2 checkpointed (${(size / 1e9).toFixed(2)} GB), epochs take ${((at.done - at.before) / 1000).toFixed(1)} s with the upload`);
       expect(size).toBeGreaterThan(1e9);
       second = await gpuMachine(taskQueue, 'hit/');
@@ -144,14 +170,17 @@ describeTorch('a fine-tune with a checkpoint over 1 GB, its GPU worker killed mi
     expect(resumed?.output.startedFromEpoch).toBeGreaterThanOrEqual(1);
     const fetched = await fs.readFile(path.join(second?.dataDir ?? '', 'checkpoints', '.fetches.jsonl'), 'utf8');
     expect(fetched).toMatch(/"bytes":1\d{9}/);
-    process.stderr.write(`large checkpoint: recovery after SIGKILL (heartbeat timeout ${HEARTBEAT_TIMEOUT}): first new 1 GB checkpoint in the bucket after ${(recovery.firstCheckpointMs / 1000).toFixed(1)} s, `
-      + `cell done after ${(recovery.doneMs / 1000).toFixed(1)} s; resumed from epoch ${resumed?.output.startedFromEpoch}; fetched by the survivor: ${fetched.trim()}\n`);
+    process.stderr.write(
+      `large checkpoint: recovery after SIGKILL (heartbeat timeout ${HEARTBEAT_TIMEOUT}): first new 1 GB checkpoint in the bucket after ${(recovery.firstCheckpointMs / 1000).toFixed(1)} s, ` +
+        `cell done after ${(recovery.doneMs / 1000).toFixed(1)} s; resumed from epoch ${resumed?.output.startedFromEpoch}; fetched by the survivor: ${fetched.trim()}\n`,
+    );
 
     const calmQueue = freshQueue('wide-calm');
     await gpuMachine(calmQueue, 'calm/');
     const undisturbed = await withWorkers([await orchestratorOn(calmQueue, 'calm/', hubRoots)], () => run(calmQueue));
     expect(result).toEqual(undisturbed);
-    const runsOf = async (prefix: string) => (await (await (await openStoreOn(openStorage(s3.settings(prefix)).sub('store/'), { create: false })).snapshot()).runSet()).runs;
+    const runsOf = async (prefix: string) =>
+      (await (await (await openStoreOn(openStorage(s3.settings(prefix)).sub('store/'), { create: false })).snapshot()).runSet()).runs;
     const [hit, calm] = [await runsOf('hit/'), await runsOf('calm/')];
     expect(hit).toHaveLength(1);
     expect(hit).toEqual(calm);

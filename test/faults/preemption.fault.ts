@@ -85,8 +85,17 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
 
 describe('a GPU worker process killed in the middle of an epoch', () => {
   it('offline: the cell resumes on another worker and the matrix equals an undisturbed build', async () => {
-    const input = { models: [MODELS[0]], benchmarks: [BENCHMARK], epochs: EPOCHS, trainer: 'tfjs', maxParallel: 1, seed: SEED, heartbeatTimeout: HEARTBEAT_TIMEOUT };
-    const run = (taskQueue: string): Promise<BuildMatrixResult> => server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId: `offline-${taskQueue}`, args: [input] });
+    const input = {
+      models: [MODELS[0]],
+      benchmarks: [BENCHMARK],
+      epochs: EPOCHS,
+      trainer: 'tfjs',
+      maxParallel: 1,
+      seed: SEED,
+      heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    };
+    const run = (taskQueue: string): Promise<BuildMatrixResult> =>
+      server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId: `offline-${taskQueue}`, args: [input] });
     const hit = await roots();
     const calm = await roots();
     const { result, kill, taskQueue } = await preempted(hit, 2, run);
@@ -104,8 +113,18 @@ describe('a GPU worker process killed in the middle of an epoch', () => {
   });
 
   it('online: the pick resumes on another worker and the selection equals an undisturbed one', async () => {
-    const input = { target: TARGET, policy: 'successive-halving', trainer: 'tfjs', budgetEpochs: EPOCHS, eta: 2, maxParallel: 1, seed: SEED, heartbeatTimeout: HEARTBEAT_TIMEOUT };
-    const run = (taskQueue: string): Promise<SelectModelResult> => server.client.workflow.execute(selectModel, { taskQueue, workflowId: `online-${taskQueue}`, args: [input] });
+    const input = {
+      target: TARGET,
+      policy: 'successive-halving',
+      trainer: 'tfjs',
+      budgetEpochs: EPOCHS,
+      eta: 2,
+      maxParallel: 1,
+      seed: SEED,
+      heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    };
+    const run = (taskQueue: string): Promise<SelectModelResult> =>
+      server.client.workflow.execute(selectModel, { taskQueue, workflowId: `online-${taskQueue}`, args: [input] });
     const hit = await roots();
     const calm = await roots();
     await Promise.all([hit, calm].map((r) => seedHistory(r.storeDir)));

@@ -39,7 +39,10 @@ afterAll(async () => {
 });
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(() => null, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }
@@ -51,7 +54,11 @@ function fineTuneIn(env: MockActivityEnvironment, acts: GpuActivities, input: Fi
 describe('workflow input cannot make a worker run a command', () => {
   it('no input schema has a place for a command, and the trainer is one of three names', () => {
     const command = { command: '/bin/sh', args: ['-c', `touch ${path.join(outside, 'pwned')}`] };
-    for (const [schema, base] of [[SelectModelInputSchema, { target: TARGET }], [BuildMatrixInputSchema, {}], [ScheduleSpecSchema, {}]] as const) {
+    for (const [schema, base] of [
+      [SelectModelInputSchema, { target: TARGET }],
+      [BuildMatrixInputSchema, {}],
+      [ScheduleSpecSchema, {}],
+    ] as const) {
       const r = schema.safeParse({ ...base, ...command });
       expect(r.success).toBe(false);
       expect(r.error?.issues[0]?.message).toMatch(/Unrecognized key\(s\) in object: 'command', 'args'/);
@@ -64,19 +71,32 @@ describe('workflow input cannot make a worker run a command', () => {
     const taskQueue = freshQueue('sec-command');
     const workflowId = `offline-${taskQueue}`;
     const err = await withWorkers([await orchestrator(server, taskQueue, workerConfig(roots)), await gpu(server, taskQueue, workerConfig(roots))], () =>
-      server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId, args: [{ models: [MODELS[0]], benchmarks: [BENCHMARK], trainer: 'command' }] }).then(() => null, (e: unknown) => e),
+      server.client.workflow
+        .execute(buildPerformanceMatrix, { taskQueue, workflowId, args: [{ models: [MODELS[0]], benchmarks: [BENCHMARK], trainer: 'command' }] })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        ),
     );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const runs = await activityRuns(server.client.workflow.getHandle(workflowId));
     expect(runs.map((r) => r.type)).toEqual(['planMatrix']);
-    expect(runs[0]?.failure).toMatchObject({ type: 'InvalidInput', nonRetryable: true, message: expect.stringContaining('trainer "command" is not configured on this worker') });
+    expect(runs[0]?.failure).toMatchObject({
+      type: 'InvalidInput',
+      nonRetryable: true,
+      message: expect.stringContaining('trainer "command" is not configured on this worker'),
+    });
   });
 });
 
 describe('workflow input cannot reach outside the worker roots', () => {
   it('a fineTune whose ids leave the roots fails validation before any file is opened', async () => {
     const acts = createGpuActivities(await gpuDeps(workerConfig(roots)));
-    for (const ids of [{ modelId: '../../hub-outside', datasetId: BENCHMARK }, { modelId: MODELS[0], datasetId: '../datasets-outside' }, { modelId: '/etc', datasetId: BENCHMARK }]) {
+    for (const ids of [
+      { modelId: '../../hub-outside', datasetId: BENCHMARK },
+      { modelId: MODELS[0], datasetId: '../datasets-outside' },
+      { modelId: '/etc', datasetId: BENCHMARK },
+    ]) {
       const f = await failureOf(fineTuneIn(new MockActivityEnvironment(), acts, { ...ids, toEpoch: 1 }));
       expect(f).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
       expect(f.message).toMatch(/(modelId|datasetId): must be 1-128 characters/);
@@ -88,10 +108,14 @@ describe('workflow input cannot reach outside the worker roots', () => {
     const planted = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'mselect-faults-planted-')), 'planted.ckpt');
     await fs.writeFile(planted, 'not a checkpoint');
     const key = path.relative(roots.checkpointDir, planted);
-    const fromInput = await failureOf(fineTuneIn(new MockActivityEnvironment(), acts, { modelId: MODELS[0], datasetId: BENCHMARK, fromEpoch: 1, toEpoch: 2, resume: { key, epoch: 1 } }));
+    const fromInput = await failureOf(
+      fineTuneIn(new MockActivityEnvironment(), acts, { modelId: MODELS[0], datasetId: BENCHMARK, fromEpoch: 1, toEpoch: 2, resume: { key, epoch: 1 } }),
+    );
     expect(fromInput).toMatchObject({ type: 'PathOutsideRoot', nonRetryable: true, message: expect.stringContaining('resolves outside') });
     const heartbeat = { epoch: 1, checkpoint: { key, epoch: 1 }, curve: [{ epoch: 1, metric: 0.5, seconds: 1 }] };
-    const fromHeartbeat = await failureOf(fineTuneIn(new MockActivityEnvironment({ heartbeatDetails: heartbeat }), acts, { modelId: MODELS[0], datasetId: BENCHMARK, toEpoch: 2 }));
+    const fromHeartbeat = await failureOf(
+      fineTuneIn(new MockActivityEnvironment({ heartbeatDetails: heartbeat }), acts, { modelId: MODELS[0], datasetId: BENCHMARK, toEpoch: 2 }),
+    );
     expect(fromHeartbeat).toMatchObject({ type: 'PathOutsideRoot', nonRetryable: true });
     await fs.rm(path.dirname(planted), { recursive: true, force: true });
   });
@@ -112,14 +136,27 @@ describe('workflow input cannot reach outside the worker roots', () => {
     const real = createGpuActivities(await gpuDeps(workerConfig(roots)));
     const slow: GpuActivities = { ...real, fineTune: async (i) => (await new Promise((r) => setTimeout(r, 1500)), real.fineTune(i)) };
     const input = { target: TARGET, policy: 'successive-halving', trainer: 'tfjs', budgetEpochs: 2 };
-    const result = await withWorkers([await orchestrator(server, taskQueue, workerConfig(roots)), await gpu(server, taskQueue, workerConfig(roots), slow, 2)], async () => {
-      const handle = await server.client.workflow.start(selectModel, { taskQueue, workflowId, args: [input] });
-      await waitUntil(() => handle.query(selectionProgressQuery), (p) => p.phase === 'training', 'the first round');
-      const err = await handle.executeUpdate(addCandidatesUpdate, { args: [{ models: ['../../etc'] }] }).then(() => null, (e: unknown) => e);
-      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect((err as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('must not be an absolute path or contain a "." or ".." segment') });
-      return handle.result();
-    });
+    const result = await withWorkers(
+      [await orchestrator(server, taskQueue, workerConfig(roots)), await gpu(server, taskQueue, workerConfig(roots), slow, 2)],
+      async () => {
+        const handle = await server.client.workflow.start(selectModel, { taskQueue, workflowId, args: [input] });
+        await waitUntil(
+          () => handle.query(selectionProgressQuery),
+          (p) => p.phase === 'training',
+          'the first round',
+        );
+        const err = await handle.executeUpdate(addCandidatesUpdate, { args: [{ models: ['../../etc'] }] }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect((err as WorkflowUpdateFailedError).cause).toMatchObject({
+          type: 'InvalidInput',
+          message: expect.stringContaining('must not be an absolute path or contain a "." or ".." segment'),
+        });
+        return handle.result();
+      },
+    );
     expect(result.candidates).toEqual([...MODELS]);
     expect(path.dirname(result.reportPath ?? '')).toBe(roots.reportDir);
     await expect(fs.stat(result.reportPath ?? '')).resolves.toBeDefined();

@@ -22,7 +22,16 @@ process.env.MSELECT_TF_BACKEND = TF_BACKEND;
 
 const EPOCHS = 3;
 const OFFLINE = { models: [...MODELS], benchmarks: [BENCHMARK], epochs: EPOCHS, trainer: 'tfjs', maxParallel: 1, seed: 11, heartbeatTimeout: '30s' };
-const ONLINE = { target: TARGET, policy: 'successive-halving', trainer: 'tfjs', budgetEpochs: EPOCHS, eta: 2, maxParallel: 1, seed: 11, heartbeatTimeout: '30s' };
+const ONLINE = {
+  target: TARGET,
+  policy: 'successive-halving',
+  trainer: 'tfjs',
+  budgetEpochs: EPOCHS,
+  eta: 2,
+  maxParallel: 1,
+  seed: 11,
+  heartbeatTimeout: '30s',
+};
 
 let hub: Hub;
 const made: Roots[] = [];
@@ -46,11 +55,18 @@ afterAll(async () => {
 });
 
 /** Both runs on `server`, each on its own queue and roots, with workers in this process. */
-async function bothRuns(server: Server, offline: Roots, online: Roots, during: (ids: { offline: string; online: string }) => Promise<void> = async () => undefined) {
+async function bothRuns(
+  server: Server,
+  offline: Roots,
+  online: Roots,
+  during: (ids: { offline: string; online: string }) => Promise<void> = async () => undefined,
+) {
   const [qOff, qOn] = [freshQueue('restart-offline'), freshQueue('restart-online')];
   const workers = [
-    await orchestrator(server, qOff, workerConfig(offline)), await gpu(server, qOff, workerConfig(offline)),
-    await orchestrator(server, qOn, workerConfig(online)), await gpu(server, qOn, workerConfig(online)),
+    await orchestrator(server, qOff, workerConfig(offline)),
+    await gpu(server, qOff, workerConfig(offline)),
+    await orchestrator(server, qOn, workerConfig(online)),
+    await gpu(server, qOn, workerConfig(online)),
   ];
   return withWorkers(workers, async () => {
     await server.client.workflow.start(buildPerformanceMatrix, { taskQueue: qOff, workflowId: `offline-${qOff}`, args: [OFFLINE] });
@@ -84,9 +100,19 @@ describe('the dev server restarted in the middle of an offline run and a selecti
     let downSeconds = 0;
     const hit = await bothRuns(server, offHit, onHit, async (ids) => {
       const offlineCell = cellRunId({ model: MODELS[0], dataset: BENCHMARK }, EPOCHS, OFFLINE.seed);
-      await waitUntil(() => checkpointEpochs(offHit.checkpointDir, offlineCell), (e) => e.length > 0, 'the offline run to train', 120_000);
+      await waitUntil(
+        () => checkpointEpochs(offHit.checkpointDir, offlineCell),
+        (e) => e.length > 0,
+        'the offline run to train',
+        120_000,
+      );
       const online = server.client.workflow.getHandle(ids.online);
-      await waitUntil(() => online.query(selectionProgressQuery), (p) => Object.keys(p.curves).length > 0, 'the selection to train', 120_000);
+      await waitUntil(
+        () => online.query(selectionProgressQuery),
+        (p) => Object.keys(p.curves).length > 0,
+        'the selection to train',
+        120_000,
+      );
       for (const id of [ids.offline, ids.online]) expect((await server.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
       const stoppedAt = Date.now();
       await servers.pop()?.teardown();

@@ -69,7 +69,10 @@ describe('the S3 server stopped for 5 s while a writer commits', () => {
 });
 
 describe('a writer SIGKILLed mid-commit on S3', () => {
-  it.each([['while the server answers', false], ['while the server is down and the writer retries', true]] as const)('%s: no partial version, prune clears the leftovers', async (_name, down) => {
+  it.each([
+    ['while the server answers', false],
+    ['while the server is down and the writer retries', true],
+  ] as const)('%s: no partial version, prune clears the leftovers', async (_name, down) => {
     const prefix = `kill-${down ? 'down' : 'up'}`;
     const store = await s3Store(prefix);
     const child = writer({ mode: 'commit-loop', url: `s3://${server().bucket}/${prefix}`, cells: 10 }, server().env(prefix));

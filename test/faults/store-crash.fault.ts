@@ -37,8 +37,15 @@ afterAll(async () => {
 function result(model: string): CellResult {
   const bonus = model === MODELS[1] ? 0.05 : 0;
   return {
-    model, dataset: BENCHMARK, epochs: EPOCHS, seed: 0, runId: `offline/${model}@${BENCHMARK}/e${EPOCHS}-s0`,
-    curve: [1, 2, 3].map((epoch) => ({ epoch, metric: 0.5 + epoch / 10 + bonus, seconds: 0.1 })), test: 0.8 + bonus, trainer: 'tfjs', backend: 'cpu',
+    model,
+    dataset: BENCHMARK,
+    epochs: EPOCHS,
+    seed: 0,
+    runId: `offline/${model}@${BENCHMARK}/e${EPOCHS}-s0`,
+    curve: [1, 2, 3].map((epoch) => ({ epoch, metric: 0.5 + epoch / 10 + bonus, seconds: 0.1 })),
+    test: 0.8 + bonus,
+    trainer: 'tfjs',
+    backend: 'cpu',
   };
 }
 
@@ -52,7 +59,10 @@ async function visible(store: MatrixStore) {
 async function orphans(dir: string, store: MatrixStore): Promise<string[]> {
   const referenced = new Set((await store.snapshot()).fragments.map((f) => f.path));
   const root = path.join(dir, 'fragments');
-  return fs.readdirSync(root).flatMap((t) => fs.readdirSync(path.join(root, t)).map((n) => `fragments/${t}/${n}`)).filter((p) => !referenced.has(p));
+  return fs
+    .readdirSync(root)
+    .flatMap((t) => fs.readdirSync(path.join(root, t)).map((n) => `fragments/${t}/${n}`))
+    .filter((p) => !referenced.has(p));
 }
 
 const tornTemporaries = (dir: string): string[] => fs.readdirSync(path.join(dir, 'tmp')).filter((n) => n.endsWith('.arrow.tmp'));
@@ -83,7 +93,10 @@ describe.each<CrashPoint>(['fragment', 'between-fragments', 'commit'])('a worker
     expect((await acts.recordCells({ results: [result(MODELS[1])] })).storeVersion).toBe(committed + 1);
     const after = await visible(store);
     expect(after.cells).toEqual([...before.cells, [MODELS[1], BENCHMARK, result(MODELS[1]).test]]);
-    expect(after.runs.map((r) => [r.model, r.val.length])).toEqual([[MODELS[0], EPOCHS], [MODELS[1], EPOCHS]]);
+    expect(after.runs.map((r) => [r.model, r.val.length])).toEqual([
+      [MODELS[0], EPOCHS],
+      [MODELS[1], EPOCHS],
+    ]);
     expect((await acts.planMatrix(plan)).cells).toEqual([]);
     await acts.recordCells({ results: [result(MODELS[1])] });
     expect({ ...(await visible(store)), version: after.version }).toEqual(after);

@@ -48,7 +48,9 @@ const temps: string[] = [];
 
 beforeAll(async () => {
   const cfg = { ...loadDevServerConfig(), ip: '0.0.0.0' };
-  temporal = await TestWorkflowEnvironment.createLocal({ server: sdkServerOptions(cfg, (await ensureTemporalCli()).path, { port: 0, ui: false, dbFile: null }) });
+  temporal = await TestWorkflowEnvironment.createLocal({
+    server: sdkServerOptions(cfg, (await ensureTemporalCli()).path, { port: 0, ui: false, dbFile: null }),
+  });
   const port = Number(temporal.address.split(':').at(-1));
   server = await connect(`127.0.0.1:${port}`, temporal.namespace ?? 'default');
   const s3Dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mselect-s3-'));
@@ -59,9 +61,11 @@ beforeAll(async () => {
   const files = await pushHub(openStorage(s3.settings(PREFIX)), hub.hubDir, hub.datasetsDir);
   expect(files).toBeGreaterThan(0);
   net = machines(3);
-  process.stderr.write(net
-    ? `three machines: network namespaces ${net.list.map((m) => `${m.name} (${m.address})`).join(', ')}\n`
-    : 'three machines: NOT root or no network namespaces here; the worker processes run on loopback\n');
+  process.stderr.write(
+    net
+      ? `three machines: network namespaces ${net.list.map((m) => `${m.name} (${m.address})`).join(', ')}\n`
+      : 'three machines: NOT root or no network namespaces here; the worker processes run on loopback\n',
+  );
 });
 afterAll(async () => {
   await killAll();
@@ -94,14 +98,24 @@ async function machineEnv(m: Machine | undefined): Promise<{ env: Record<string,
     endpoint = `http://${m.hostAddress}:${r.port}`;
   }
   return {
-    dataDir, tmpDir,
+    dataDir,
+    tmpDir,
     env: {
-      ...s3.env(PREFIX), AWS_ENDPOINT_URL_S3: endpoint,
-      TEMPORAL_ADDRESS: `${m ? m.hostAddress : '127.0.0.1'}:${port}`, TEMPORAL_NAMESPACE: server.namespace,
-      MSELECT_DATA: dataDir, TMPDIR: tmpDir, HOME: dataDir, MSELECT_TF_BACKEND: TF_BACKEND,
+      ...s3.env(PREFIX),
+      AWS_ENDPOINT_URL_S3: endpoint,
+      TEMPORAL_ADDRESS: `${m ? m.hostAddress : '127.0.0.1'}:${port}`,
+      TEMPORAL_NAMESPACE: server.namespace,
+      MSELECT_DATA: dataDir,
+      TMPDIR: tmpDir,
+      HOME: dataDir,
+      MSELECT_TF_BACKEND: TF_BACKEND,
       MSELECT_REPLAY_DATA: path.join(dataDir, 'no-recorded-runs'),
       // Nothing of this process's folders leaks in.
-      MSELECT_HUB: '', MSELECT_DATASETS: '', MSELECT_STORE: '', MSELECT_CHECKPOINTS: '', MSELECT_REPORTS: '',
+      MSELECT_HUB: '',
+      MSELECT_DATASETS: '',
+      MSELECT_STORE: '',
+      MSELECT_CHECKPOINTS: '',
+      MSELECT_REPORTS: '',
     },
   };
 }
@@ -127,7 +141,13 @@ async function checkpointsOf(runPrefix: string): Promise<Map<string, number[]>> 
     const runId = decodeURIComponent(d);
     if (!runId.startsWith(runPrefix)) continue;
     const names = await fs.readdir(path.join(runsDir, d)).catch(() => [] as string[]);
-    out.set(runId, names.flatMap((n) => /^epoch-(\d+)\.ckpt$/.exec(n)?.[1] ?? []).map(Number).sort((a, b) => a - b));
+    out.set(
+      runId,
+      names
+        .flatMap((n) => /^epoch-(\d+)\.ckpt$/.exec(n)?.[1] ?? [])
+        .map(Number)
+        .sort((a, b) => a - b),
+    );
   }
   return out;
 }
@@ -166,8 +186,25 @@ async function runningFineTune(client: Client, workflowId: string): Promise<{ id
 }
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const offlineInput = { models: [...MODELS], benchmarks: [BENCHMARK], epochs: EPOCHS, trainer: 'tfjs', maxParallel: 2, seed: SEED, heartbeatTimeout: HEARTBEAT_TIMEOUT };
-const selectInput: Partial<SelectModelInput> = { target: TARGET, policy: 'successive-halving', trainer: 'tfjs', budgetEpochs: EPOCHS, eta: 2, maxParallel: 1, seed: SEED, heartbeatTimeout: HEARTBEAT_TIMEOUT };
+const offlineInput = {
+  models: [...MODELS],
+  benchmarks: [BENCHMARK],
+  epochs: EPOCHS,
+  trainer: 'tfjs',
+  maxParallel: 2,
+  seed: SEED,
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+};
+const selectInput: Partial<SelectModelInput> = {
+  target: TARGET,
+  policy: 'successive-halving',
+  trainer: 'tfjs',
+  budgetEpochs: EPOCHS,
+  eta: 2,
+  maxParallel: 1,
+  seed: SEED,
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+};
 const strip = (r: SelectModelResult) => {
   const { storeVersion: _v, ...rest } = selectionOutcome(r);
   return rest;
@@ -197,7 +234,11 @@ async function scenario(taskQueue: string, procs: Proc[]): Promise<void> {
     const [, gpuA, gpuB] = procs as [Proc, Proc, Proc];
 
     // 1. The offline phase, both GPU workers fine-tuning from the bucket's hub.
-    const offline: BuildMatrixResult = await server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId: `offline-${taskQueue}`, args: [offlineInput] });
+    const offline: BuildMatrixResult = await server.client.workflow.execute(buildPerformanceMatrix, {
+      taskQueue,
+      workflowId: `offline-${taskQueue}`,
+      args: [offlineInput],
+    });
     expect(offline).toMatchObject({ cellsComputed: MODELS.length, cellsFailed: 0 });
     log('offline run complete');
     // The GPU workers read the hub through their private caches, filled from the bucket.
@@ -221,7 +262,9 @@ async function scenario(taskQueue: string, procs: Proc[]): Promise<void> {
     victim.child.kill('SIGKILL');
     expect(await victim.child.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const lastCheckpoint = Math.max(...((await checkpointsOf(runId)).get(runId) ?? [0]));
-    log(`SIGKILL to GPU worker pid ${victim.child.pid} ${((killedAt - done3) / 1000).toFixed(1)} s into epoch ${lastCheckpoint + 1} (epochs take ${(epochMs / 1000).toFixed(1)} s)`);
+    log(
+      `SIGKILL to GPU worker pid ${victim.child.pid} ${((killedAt - done3) / 1000).toFixed(1)} s into epoch ${lastCheckpoint + 1} (epochs take ${(epochMs / 1000).toFixed(1)} s)`,
+    );
     expect(lastCheckpoint).toBeLessThan(EPOCHS);
 
     await until('the retried fineTune', async () => ((await runningFineTune(server.client, workflowId))?.attempt ?? 0) >= 2 || null, 60_000);
@@ -231,8 +274,10 @@ async function scenario(taskQueue: string, procs: Proc[]): Promise<void> {
     const result = await pending;
     log('selection complete');
     const totalMs = Date.now() - killedAt;
-    process.stderr.write(`three machines: recovery after SIGKILL of pid ${victim.child.pid}: retry running on pid ${survivor.child.pid} after ${(takenOverMs / 1000).toFixed(1)} s, `
-      + `first new checkpoint in S3 after ${(nextCheckpointMs / 1000).toFixed(1)} s, selection done after ${(totalMs / 1000).toFixed(1)} s (heartbeat timeout ${HEARTBEAT_TIMEOUT})\n`);
+    process.stderr.write(
+      `three machines: recovery after SIGKILL of pid ${victim.child.pid}: retry running on pid ${survivor.child.pid} after ${(takenOverMs / 1000).toFixed(1)} s, ` +
+        `first new checkpoint in S3 after ${(nextCheckpointMs / 1000).toFixed(1)} s, selection done after ${(totalMs / 1000).toFixed(1)} s (heartbeat timeout ${HEARTBEAT_TIMEOUT})\n`,
+    );
 
     const tunes = fineTunesOf(await activityRuns(server.client.workflow.getHandle(workflowId)), runId);
     const resumed = tunes.find((t) => t.attempt > 1);
@@ -250,10 +295,18 @@ async function scenario(taskQueue: string, procs: Proc[]): Promise<void> {
     temps.push(calm.dataDir);
     const calmQueue = freshQueue('calm');
     const cfg = workerConfig(calm);
-    const [calmOffline, calmSelect] = await withWorkers([await orchestrator(server, calmQueue, cfg), await gpu(server, calmQueue, cfg, undefined, 2)], async () => [
-      await server.client.workflow.execute(buildPerformanceMatrix, { taskQueue: calmQueue, workflowId: `offline-${calmQueue}`, args: [offlineInput] }),
-      await server.client.workflow.execute(selectModel, { taskQueue: calmQueue, workflowId: `online-${calmQueue}`, args: [selectInput as SelectModelInput] }),
-    ] as const);
+    const [calmOffline, calmSelect] = await withWorkers(
+      [await orchestrator(server, calmQueue, cfg), await gpu(server, calmQueue, cfg, undefined, 2)],
+      async () =>
+        [
+          await server.client.workflow.execute(buildPerformanceMatrix, { taskQueue: calmQueue, workflowId: `offline-${calmQueue}`, args: [offlineInput] }),
+          await server.client.workflow.execute(selectModel, {
+            taskQueue: calmQueue,
+            workflowId: `online-${calmQueue}`,
+            args: [selectInput as SelectModelInput],
+          }),
+        ] as const,
+    );
     expect(offline.cellsComputed).toBe(calmOffline.cellsComputed);
     const cluster = await openStoreOn(openStorage(s3.settings(PREFIX)).sub('store/'), { create: false });
     const runsOf = async (store: typeof cluster) => (await (await store.snapshot()).runSet()).runs;

@@ -23,7 +23,12 @@ const MODEL = 'cnn-c8-digits';
 const EPOCHS = 4;
 const SEED = 5;
 /** Enough training samples that one CNN epoch takes a second or so on CPU. */
-const SPEC = { ...TINY_TORCH_SPEC, splits: { train: 3000, val: 48, test: 48 }, models: TINY_TORCH_SPEC.models.filter((m) => m.id === MODEL), datasets: TINY_TORCH_SPEC.datasets.filter((d) => d.id === TORCH_BENCHMARK) };
+const SPEC = {
+  ...TINY_TORCH_SPEC,
+  splits: { train: 3000, val: 48, test: 48 },
+  models: TINY_TORCH_SPEC.models.filter((m) => m.id === MODEL),
+  datasets: TINY_TORCH_SPEC.datasets.filter((d) => d.id === TORCH_BENCHMARK),
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let server: Server;
@@ -37,7 +42,11 @@ async function killMidEpoch(worker: Child, checkpointDir: string, epoch: number)
   for (;;) {
     if (Date.now() > deadline) throw new Error(`no run reached epoch ${epoch}; worker output:\n${worker.output()}`);
     for (const d of await fs.readdir(runsDir).catch(() => [] as string[])) {
-      const at = (e: number) => fs.stat(path.join(runsDir, d, `epoch-${e}.pt`)).then((s) => s.mtimeMs, () => null);
+      const at = (e: number) =>
+        fs.stat(path.join(runsDir, d, `epoch-${e}.pt`)).then(
+          (s) => s.mtimeMs,
+          () => null,
+        );
       const [done, before] = [await at(epoch), await at(epoch - 1)];
       if (done !== null && before !== null) {
         await sleep(Math.max(200, 0.4 * (done - before)));
@@ -68,7 +77,8 @@ describeTorch('a GPU worker process killed in the middle of a PyTorch epoch', ()
 
   it('the cell resumes on another worker from the checkpoint and equals an undisturbed run exactly', async () => {
     const input = { models: [MODEL], benchmarks: [TORCH_BENCHMARK], epochs: EPOCHS, trainer: 'torch', maxParallel: 1, seed: SEED, heartbeatTimeout: '3s' };
-    const run = (taskQueue: string): Promise<BuildMatrixResult> => server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId: `offline-${taskQueue}`, args: [input] });
+    const run = (taskQueue: string): Promise<BuildMatrixResult> =>
+      server.client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId: `offline-${taskQueue}`, args: [input] });
     const hit = await makeRoots(hub);
     const calm = await makeRoots(hub);
     made.push(hit, calm);
@@ -95,7 +105,9 @@ describeTorch('a GPU worker process killed in the middle of a PyTorch epoch', ()
     expect(resumed?.output.startedFromEpoch).toBeGreaterThanOrEqual(1);
     expect(resumed?.output.startedFromEpoch).toBeLessThanOrEqual(kill.lastCheckpoint);
     expect(resumed?.output.curve.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
-    console.log(`torch preemption: killed ${(0.4 * kill.epochSeconds).toFixed(2)} s into epoch ${kill.lastCheckpoint + 1} (${kill.epochSeconds.toFixed(2)} s/epoch); resumed from epoch ${resumed?.output.startedFromEpoch} in attempt ${resumed?.attempt}`);
+    console.log(
+      `torch preemption: killed ${(0.4 * kill.epochSeconds).toFixed(2)} s into epoch ${kill.lastCheckpoint + 1} (${kill.epochSeconds.toFixed(2)} s/epoch); resumed from epoch ${resumed?.output.startedFromEpoch} in attempt ${resumed?.attempt}`,
+    );
 
     const calmQueue = freshQueue('torch-calm');
     const cfg = { ...workerConfig(calm), defaultTrainer: 'torch' as const };

@@ -6,7 +6,10 @@ const SkipReporter = require('./skip-reporter') as new (config: { rootDir: strin
 };
 
 const gated = gatedTitle('reproduces published numbers', 'Table VI', '../shared/anchors is absent');
-const result = (status: string, group: string) => ({ testFilePath: '/p/test/x.test.ts', testResults: [{ status, ancestorTitles: [group], fullName: `${group} a test` }] });
+const result = (status: string, group: string) => ({
+  testFilePath: '/p/test/x.test.ts',
+  testResults: [{ status, ancestorTitles: [group], fullName: `${group} a test` }],
+});
 
 describe('the skip policy', () => {
   it('allows a skip only under a gated title that gives its reason', () => {

@@ -36,7 +36,8 @@ export function syntheticReplay(): SyntheticReplay {
 /** Run the offline phase over `models` × the benchmarks on the replay trainer (workers must be running). */
 export async function buildSyntheticMatrix(h: Harness, models: readonly string[], workflowId = `offline-${h.taskQueue}`): Promise<void> {
   await h.client.workflow.execute(buildPerformanceMatrix, {
-    taskQueue: h.taskQueue, workflowId,
+    taskQueue: h.taskQueue,
+    workflowId,
     args: [{ models: [...models], benchmarks: SYNTHETIC_BENCHMARKS, epochs: SYNTHETIC.epochs, trainer: 'replay', maxParallel: 8 }],
   });
 }

@@ -14,7 +14,12 @@ import { tempDir } from './temp';
  */
 export function testWorkerConfig(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
   const root = tempDir('worker');
-  const base = workerConfigFromEnv({ ...process.env, MSELECT_STORE: join(root, 'store'), MSELECT_CHECKPOINTS: join(root, 'checkpoints'), MSELECT_REPORTS: join(root, 'reports') });
+  const base = workerConfigFromEnv({
+    ...process.env,
+    MSELECT_STORE: join(root, 'store'),
+    MSELECT_CHECKPOINTS: join(root, 'checkpoints'),
+    MSELECT_REPORTS: join(root, 'reports'),
+  });
   return { ...base, ...overrides };
 }
 
@@ -46,9 +51,19 @@ export async function harness(prefix = 'test', config: Partial<WorkerConfig> = {
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection, namespace });
   const taskQueue = `${prefix}-${randomUUID()}`;
-  const base = { connection, namespace, taskQueue, config: testWorkerConfig(config), workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
+  const base = {
+    connection,
+    namespace,
+    taskQueue,
+    config: testWorkerConfig(config),
+    workflowBundle: { codePath: bundlePath },
+    shutdownGraceTime: '1s' as const,
+  };
   return {
-    client, connection, namespace, taskQueue,
+    client,
+    connection,
+    namespace,
+    taskQueue,
     orchestrator: () => createOrchestratorWorker(base),
     gpuWorker: (slots = 1, activities?: GpuActivities) => createGpuWorker({ ...base, slots, activities }),
     config: base.config,

@@ -14,7 +14,10 @@ afterEach(async () => {
 });
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(() => null, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }
@@ -27,7 +30,10 @@ async function csvDataset(id: string, train: string, classes = ['a', 'b']): Prom
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, 'train.csv'), train);
   await fs.writeFile(path.join(dir, 'val.csv'), 'f0,f1,label\n0,1,0\n1,0,1\n');
-  await fs.writeFile(path.join(dir, 'dataset.json'), JSON.stringify(tinyManifest(id, { format: 'csv', classes, featureShape: [2], splits: { train: 'train.csv', val: 'val.csv' } })));
+  await fs.writeFile(
+    path.join(dir, 'dataset.json'),
+    JSON.stringify(tinyManifest(id, { format: 'csv', classes, featureShape: [2], splits: { train: 'train.csv', val: 'val.csv' } })),
+  );
 }
 
 describe('datasets', () => {
@@ -48,7 +54,11 @@ describe('datasets', () => {
 
   it('reads wide Arrow tables (one numeric column per feature) with int64 labels', async () => {
     await writeTinyDataset(dirs.datasetsDir, 'wide', { featureShape: [2], classes: ['a', 'b'], splits: { train: 'train.arrow', val: 'val.arrow' } });
-    const table = new Table({ a: makeVector(Float64Array.from([0.5, 1.5, 2.5])), b: makeVector(Float32Array.from([1, 2, 3])), label: makeVector(BigInt64Array.from([0n, 1n, 1n])) });
+    const table = new Table({
+      a: makeVector(Float64Array.from([0.5, 1.5, 2.5])),
+      b: makeVector(Float32Array.from([1, 2, 3])),
+      label: makeVector(BigInt64Array.from([0n, 1n, 1n])),
+    });
     await fs.writeFile(path.join(dirs.datasetsDir, 'wide', 'train.arrow'), tableToIPC(table, 'file'));
     const s = await loadSplit(dirs.datasetsDir, await readManifest(dirs.datasetsDir, 'wide'), 'train');
     expect(Array.from(s.x)).toEqual([0.5, 1, 1.5, 2, 2.5, 3]);
@@ -87,7 +97,11 @@ describe('datasets', () => {
   });
 
   it('rejects a feature count that does not match featureShape', async () => {
-    await writeDataset(dirs.datasetsDir, tinyManifest('shape', { featureShape: [3] }), { train: split([0, 1, 2, 3], [0, 1]), val: split([0, 1], [0]), test: split([0, 1], [1]) });
+    await writeDataset(dirs.datasetsDir, tinyManifest('shape', { featureShape: [3] }), {
+      train: split([0, 1, 2, 3], [0, 1]),
+      val: split([0, 1], [0]),
+      test: split([0, 1], [1]),
+    });
     const f = await failure(loadDataset(dirs.datasetsDir, 'shape'));
     expect(f.message).toMatch(/train\.arrow has 2 feature columns but featureShape \[3\] needs 3/);
   });
@@ -122,14 +136,20 @@ describe('datasets', () => {
       'a split path with a directory',
       async () => {
         await fs.mkdir(path.join(dirs.datasetsDir, 'ds'), { recursive: true });
-        await fs.writeFile(path.join(dirs.datasetsDir, 'ds', 'dataset.json'), JSON.stringify({ ...tinyManifest('ds'), splits: { train: '../x.arrow', val: 'v.arrow' } }));
+        await fs.writeFile(
+          path.join(dirs.datasetsDir, 'ds', 'dataset.json'),
+          JSON.stringify({ ...tinyManifest('ds'), splits: { train: '../x.arrow', val: 'v.arrow' } }),
+        );
       },
       'InvalidDataset',
       /splits\.train: must be a plain file name/,
     ],
     [
       'a manifest naming another id',
-      async () => writeTinyDataset(dirs.datasetsDir, 'ds').then(() => fs.writeFile(path.join(dirs.datasetsDir, 'ds', 'dataset.json'), JSON.stringify(tinyManifest('other')))),
+      async () =>
+        writeTinyDataset(dirs.datasetsDir, 'ds').then(() =>
+          fs.writeFile(path.join(dirs.datasetsDir, 'ds', 'dataset.json'), JSON.stringify(tinyManifest('other'))),
+        ),
       'InvalidDataset',
       /names dataset other, expected ds/,
     ],
@@ -158,7 +178,11 @@ describe('regression datasets', () => {
     const { metric: _m, direction: _d, ...bare } = tinyManifest('bare');
     await writeDataset(dirs.datasetsDir, bare, { train: blobs(6, 3, 4, 1), val: blobs(3, 3, 4, 2), test: blobs(3, 3, 4, 3) });
     expect(await readManifest(dirs.datasetsDir, 'bare')).toMatchObject({ metric: 'accuracy', direction: 'maximize' });
-    await writeDataset(dirs.datasetsDir, { ...tinyManifest('odd'), direction: 'minimize' }, { train: blobs(6, 3, 4, 1), val: blobs(3, 3, 4, 2), test: blobs(3, 3, 4, 3) });
+    await writeDataset(
+      dirs.datasetsDir,
+      { ...tinyManifest('odd'), direction: 'minimize' },
+      { train: blobs(6, 3, 4, 1), val: blobs(3, 3, 4, 2), test: blobs(3, 3, 4, 3) },
+    );
     const f = await failure(readManifest(dirs.datasetsDir, 'odd'));
     expect(f.type).toBe('InvalidDataset');
     expect(f.message).toMatch(/direction.*is minimize, but a classification dataset reports accuracy \(maximize\)/);

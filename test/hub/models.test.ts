@@ -20,7 +20,10 @@ afterEach(async () => {
 });
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(() => null, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }
@@ -45,7 +48,10 @@ describe('hub models', () => {
   });
 
   it('writes the standard model.json layout', async () => {
-    const json = JSON.parse(await fs.readFile(file('model.json'), 'utf8')) as { format: string; weightsManifest: { paths: string[]; weights: { name: string; shape: number[] }[] }[] };
+    const json = JSON.parse(await fs.readFile(file('model.json'), 'utf8')) as {
+      format: string;
+      weightsManifest: { paths: string[]; weights: { name: string; shape: number[] }[] }[];
+    };
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0]?.paths).toEqual(['weights.bin']);
     expect(json.weightsManifest[0]?.weights.map((w) => w.shape)).toEqual([[4, 6], [6], [6, 3], [3]]);
@@ -77,15 +83,57 @@ describe('hub models', () => {
       'InvalidModel',
       /hold 100 bytes but the manifest needs 204 \(truncated or mismatched\)/,
     ],
-    ['a weight path escaping the model', async () => editJson(file('model.json'), (j) => ({ ...j, weightsManifest: [{ paths: ['../../x.bin'], weights: [] }] })), 'tiny', 'PathOutsideRoot', /outside/],
+    [
+      'a weight path escaping the model',
+      async () => editJson(file('model.json'), (j) => ({ ...j, weightsManifest: [{ paths: ['../../x.bin'], weights: [] }] })),
+      'tiny',
+      'PathOutsideRoot',
+      /outside/,
+    ],
     ['corrupt model.json', async () => fs.writeFile(file('model.json'), '{'), 'tiny', 'InvalidModel', /is not a tfjs Layers model\.json/],
     ['missing card', async () => fs.rm(file('card.json')), 'tiny', 'InvalidModel', /card\.json is missing/],
-    ['card with too few labels', async () => editJson(file('card.json'), (c) => ({ ...c, labels: ['x'] })), 'tiny', 'InvalidModel', /labels: Array must contain at least 2/],
-    ['card naming another id', async () => editJson(file('card.json'), (c) => ({ ...c, id: 'other' })), 'tiny', 'InvalidModel', /names model other, expected tiny/],
-    ['input shape unlike the card', async () => editJson(file('card.json'), (c) => ({ ...c, input: { shape: [5] } })), 'tiny', 'InvalidModel', /input shape \[4\] vs card \[5\]/],
-    ['output width unlike the labels', async () => editJson(file('card.json'), (c) => ({ ...c, labels: ['a', 'b'] })), 'tiny', 'InvalidModel', /output width 3 vs 2 labels/],
-    ['an unknown frozen layer', async () => editJson(file('card.json'), (c) => ({ ...c, frozenLayers: ['conv9'] })), 'tiny', 'InvalidModel', /frozen layer conv9 does not exist/],
-    ['an unknown feature layer', async () => editJson(file('card.json'), (c) => ({ ...c, featureLayer: 'nope' })), 'tiny', 'InvalidModel', /feature layer nope does not exist/],
+    [
+      'card with too few labels',
+      async () => editJson(file('card.json'), (c) => ({ ...c, labels: ['x'] })),
+      'tiny',
+      'InvalidModel',
+      /labels: Array must contain at least 2/,
+    ],
+    [
+      'card naming another id',
+      async () => editJson(file('card.json'), (c) => ({ ...c, id: 'other' })),
+      'tiny',
+      'InvalidModel',
+      /names model other, expected tiny/,
+    ],
+    [
+      'input shape unlike the card',
+      async () => editJson(file('card.json'), (c) => ({ ...c, input: { shape: [5] } })),
+      'tiny',
+      'InvalidModel',
+      /input shape \[4\] vs card \[5\]/,
+    ],
+    [
+      'output width unlike the labels',
+      async () => editJson(file('card.json'), (c) => ({ ...c, labels: ['a', 'b'] })),
+      'tiny',
+      'InvalidModel',
+      /output width 3 vs 2 labels/,
+    ],
+    [
+      'an unknown frozen layer',
+      async () => editJson(file('card.json'), (c) => ({ ...c, frozenLayers: ['conv9'] })),
+      'tiny',
+      'InvalidModel',
+      /frozen layer conv9 does not exist/,
+    ],
+    [
+      'an unknown feature layer',
+      async () => editJson(file('card.json'), (c) => ({ ...c, featureLayer: 'nope' })),
+      'tiny',
+      'InvalidModel',
+      /feature layer nope does not exist/,
+    ],
     ['an id escaping the hub', async () => undefined, '../datasets', 'PathOutsideRoot', /outside/],
   ])('fails for %s', async (_name, setup, id, type, message) => {
     await setup();
@@ -97,7 +145,13 @@ describe('hub models', () => {
   });
 
   it('rejects a feature layer that is not [batch, width]', async () => {
-    const model = tf.sequential({ layers: [tf.layers.reshape({ inputShape: [4], targetShape: [2, 2], name: 'square' }), tf.layers.flatten({ name: 'flat' }), tf.layers.dense({ units: 3, name: 'out' })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.reshape({ inputShape: [4], targetShape: [2, 2], name: 'square' }),
+        tf.layers.flatten({ name: 'flat' }),
+        tf.layers.dense({ units: 3, name: 'out' }),
+      ],
+    });
     await model.save(fileSystemIO(path.join(dirs.hubDir, 'square')));
     model.dispose();
     await fs.writeFile(path.join(dirs.hubDir, 'square', 'card.json'), JSON.stringify(tinyCard('square', { featureLayer: 'square' })));

@@ -90,7 +90,11 @@ export function tinyManifest(id: string, overrides: Partial<DatasetManifest> = {
 export async function writeTinyDataset(datasetsDir: string, id: string, overrides: Partial<DatasetManifest> = {}, sizes = [48, 24, 24]): Promise<void> {
   const m = tinyManifest(id, overrides);
   const [tr = 48, va = 24, te = 24] = sizes;
-  await writeDataset(datasetsDir, m, { train: blobs(tr, m.classes.length, 4, 11), val: blobs(va, m.classes.length, 4, 12), test: blobs(te, m.classes.length, 4, 13) });
+  await writeDataset(datasetsDir, m, {
+    train: blobs(tr, m.classes.length, 4, 11),
+    val: blobs(va, m.classes.length, 4, 12),
+    test: blobs(te, m.classes.length, 4, 13),
+  });
 }
 
 /** `n` rows of 4 features with target 2·x0 − x1 + 0.5 plus a little noise (a regression split). */
@@ -108,7 +112,14 @@ export function regressionRows(n: number, seed: number): DatasetSplit {
 /** A regression dataset (RMSE, minimized) with train/val/test splits of regressionRows. */
 export async function writeTinyRegression(datasetsDir: string, id: string, format: 'arrow' | 'csv' = 'arrow', sizes = [64, 32, 32]): Promise<void> {
   const ext = format === 'arrow' ? 'arrow' : 'csv';
-  const m = tinyManifest(id, { task: 'regression', classes: [], format, metric: 'rmse', direction: 'minimize', splits: { train: `train.${ext}`, val: `val.${ext}`, test: `test.${ext}` } });
+  const m = tinyManifest(id, {
+    task: 'regression',
+    classes: [],
+    format,
+    metric: 'rmse',
+    direction: 'minimize',
+    splits: { train: `train.${ext}`, val: `val.${ext}`, test: `test.${ext}` },
+  });
   const [tr = 64, va = 32, te = 32] = sizes;
   await writeDataset(datasetsDir, m, { train: regressionRows(tr, 21), val: regressionRows(va, 22), test: regressionRows(te, 23) });
 }

@@ -35,10 +35,13 @@ describe('an imported hub with hub-style ids through the selectModel workflow an
 
   it('selects for glue/sst2 on the replay trainer; the report file name is encoded and names the ids', async () => {
     const workers = [await h.orchestrator(), await h.gpuWorker(4)];
-    const result = await withWorkers(workers, () => h.client.workflow.execute(selectModel, {
-      taskQueue: h.taskQueue, workflowId: `select-glue/sst2-${h.taskQueue}`,
-      args: [{ target: 'glue/sst2', policy: 'prior-shrink-halving', trainer: 'replay', budgetEpochs: 5 }],
-    }));
+    const result = await withWorkers(workers, () =>
+      h.client.workflow.execute(selectModel, {
+        taskQueue: h.taskQueue,
+        workflowId: `select-glue/sst2-${h.taskQueue}`,
+        args: [{ target: 'glue/sst2', policy: 'prior-shrink-halving', trainer: 'replay', budgetEpochs: 5 }],
+      }),
+    );
     expect(result.target).toBe('glue/sst2');
     expect(result.pick).toMatch(/^[a-z]+\/encoder-\d\d$/);
     expect(basename(result.reportPath ?? '')).toMatch(/^select-glue_sst2-.*\.html$/);

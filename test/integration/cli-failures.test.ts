@@ -17,13 +17,18 @@ interface CliRun {
 function mselect(args: readonly string[]): Promise<CliRun> {
   const { address, namespace } = serverInfo();
   return new Promise((done) => {
-    execFile(process.execPath, [join(ROOT, 'bin', 'mselect.js'), ...args], { env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace }, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      const all = stderr.split('\n').filter((l) => l.trim() !== '');
-      const first = all.findIndex((l) => l.startsWith('mselect: '));
-      const lines = first < 0 ? all : all.slice(first);
-      done({ code, lines, stdout });
-    });
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin', 'mselect.js'), ...args],
+      { env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+        const all = stderr.split('\n').filter((l) => l.trim() !== '');
+        const first = all.findIndex((l) => l.startsWith('mselect: '));
+        const lines = first < 0 ? all : all.slice(first);
+        done({ code, lines, stdout });
+      },
+    );
   });
 }
 
@@ -50,7 +55,17 @@ describe('the CLI tells a failed, cancelled or terminated workflow in a few line
   it('select, status and report of a selection for an unknown target name the activity, the type and the message', async () => {
     const workflowId = `unknown-target-${h.taskQueue}`;
     const select = await withWorkers([await h.orchestrator(), await h.gpuWorker()], () =>
-      mselect(['select', '--target', 'no-such-target', '--trainer', 'replay', '--task-queue', h.taskQueue, '--input', JSON.stringify({ target: 'no-such-target' })]),
+      mselect([
+        'select',
+        '--target',
+        'no-such-target',
+        '--trainer',
+        'replay',
+        '--task-queue',
+        h.taskQueue,
+        '--input',
+        JSON.stringify({ target: 'no-such-target' }),
+      ]),
     );
     expectToldPlainly(select);
     process.stderr.write(`mselect select of an unknown target:\n${select.lines.join('\n')}\n`);
@@ -65,7 +80,10 @@ describe('the CLI tells a failed, cancelled or terminated workflow in a few line
       expectToldPlainly(run);
       expect(run.lines).toEqual(select.lines);
     }
-    const failure = await h.client.workflow.getHandle(id).result().catch((e: { cause?: { message?: string; type?: string } }) => e.cause);
+    const failure = await h.client.workflow
+      .getHandle(id)
+      .result()
+      .catch((e: { cause?: { message?: string; type?: string } }) => e.cause);
     expect(failure).toMatchObject({ type: 'DatasetNotFound', message: expect.stringMatching(/^planSelection: target dataset "no-such-target" is not known/) });
   });
 
@@ -76,10 +94,19 @@ describe('the CLI tells a failed, cancelled or terminated workflow in a few line
       await cancelled.cancel();
       await cancelled.result().catch(() => undefined);
     });
-    const terminated = await h.client.workflow.start(selectModel, { taskQueue: h.taskQueue, workflowId: `terminated-${h.taskQueue}`, args: [{ target: 'ds-5', trainer: 'replay' }] });
+    const terminated = await h.client.workflow.start(selectModel, {
+      taskQueue: h.taskQueue,
+      workflowId: `terminated-${h.taskQueue}`,
+      args: [{ target: 'ds-5', trainer: 'replay' }],
+    });
     await terminated.terminate('stopped by the operator');
     // Nobody polls this queue: the server times the run out.
-    const timedOut = await h.client.workflow.start(plumbingCheck, { taskQueue: `${h.taskQueue}-idle`, workflowId: `timed-out-${h.taskQueue}`, args: [input], workflowExecutionTimeout: '1s' });
+    const timedOut = await h.client.workflow.start(plumbingCheck, {
+      taskQueue: `${h.taskQueue}-idle`,
+      workflowId: `timed-out-${h.taskQueue}`,
+      args: [input],
+      workflowExecutionTimeout: '1s',
+    });
     await timedOut.result().catch(() => undefined);
 
     for (const command of ['status', 'report']) {

@@ -24,7 +24,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'mselect-cluster-'));
 
 beforeAll(async () => {
   const server = sdkServerOptions({ ...loadDevServerConfig(), searchAttributes: {} }, (await ensureTemporalCli()).path, { port: 0, ui: false, dbFile: null });
-  env = await TestWorkflowEnvironment.createLocal({ server: { ...server, extraArgs: [...server.extraArgs, '--namespace', 'mselect-race', '--namespace', 'mselect-metrics'] } });
+  env = await TestWorkflowEnvironment.createLocal({
+    server: { ...server, extraArgs: [...server.extraArgs, '--namespace', 'mselect-race', '--namespace', 'mselect-metrics'] },
+  });
 });
 afterAll(async () => {
   await killAll();
@@ -33,11 +35,15 @@ afterAll(async () => {
 });
 
 const temporalEnv = (): Record<string, string> => ({ TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' });
-const names = mselectSearchAttributes().map((k) => k.name).sort();
+const names = mselectSearchAttributes()
+  .map((k) => k.name)
+  .sort();
 
 async function customAttributes(namespace: string): Promise<string[]> {
   const res = await env.connection.operatorService.listSearchAttributes({ namespace });
-  return Object.keys(res.customAttributes ?? {}).filter((k) => k.startsWith('Mselect')).sort();
+  return Object.keys(res.customAttributes ?? {})
+    .filter((k) => k.startsWith('Mselect'))
+    .sort();
 }
 
 function freePort(): Promise<number> {
@@ -75,7 +81,8 @@ describe('cluster set-up on a fresh namespace', () => {
     const metrics = `127.0.0.1:${await freePort()}`;
     const taskQueue = `metrics-${Date.now()}`;
     const worker = await startWorkerProcess({
-      role: 'all', taskQueue,
+      role: 'all',
+      taskQueue,
       env: { ...temporalEnv(), TEMPORAL_NAMESPACE: namespace, MSELECT_DATA: dataDir, MSELECT_METRICS: metrics, MSELECT_REPLAY_DATA: join(dataDir, 'none') },
     });
     expect(worker.output()).toContain(`Prometheus metrics at http://${metrics}/metrics`);
@@ -84,7 +91,12 @@ describe('cluster set-up on a fresh namespace', () => {
     const client = new Client({ connection: env.connection, namespace });
     await client.workflow.execute(plumbingCheck, { taskQueue, workflowId: `metrics-${taskQueue}`, args: [{ steps: 2, stepMs: 10, timer: '10ms' }] });
     // An offline run over a model the (empty) hub lacks: its planning activity fails once, non-retryable.
-    const failed = await client.workflow.execute(buildPerformanceMatrix, { taskQueue, workflowId: `metrics-fail-${taskQueue}`, args: [{ models: ['no-such-model'], epochs: 1 }] }).then(() => null, (e: unknown) => e);
+    const failed = await client.workflow
+      .execute(buildPerformanceMatrix, { taskQueue, workflowId: `metrics-fail-${taskQueue}`, args: [{ models: ['no-such-model'], epochs: 1 }] })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     // The workflow fails with the activity's cause on top (what the web UI shows first).
     expect(String((failed as Error & { cause?: Error })?.cause?.message)).toContain('no-such-model');
     const text = await (await fetch(`http://${metrics}/metrics`)).text();

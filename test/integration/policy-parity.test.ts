@@ -5,10 +5,21 @@ import { POLICY_NAMES, type PolicyName } from '../../contracts/schemas/policy';
 import { openStore } from '../../matrix-store';
 import { buildPerformanceMatrix, selectModel } from '../../workflows';
 import { harness, withWorkers, type Harness } from '../helpers/test-env';
-import { MAXIMIZED_TARGET, MINIMIZED_TARGET, SYNTHETIC, SYNTHETIC_BENCHMARKS, buildSyntheticMatrix, syntheticReplay, type SyntheticReplay } from '../helpers/synthetic-replay';
+import {
+  MAXIMIZED_TARGET,
+  MINIMIZED_TARGET,
+  SYNTHETIC,
+  SYNTHETIC_BENCHMARKS,
+  buildSyntheticMatrix,
+  syntheticReplay,
+  type SyntheticReplay,
+} from '../helpers/synthetic-replay';
 
 /** Small options so recall keeps part of the 12-model pool and the rounds really eliminate. */
-const OPTIONS: Partial<Record<PolicyName, Record<string, number>>> = { 'prior-shrink-halving': { recallSize: 6 }, 'two-phase-paper': { recallSize: 8, fineSize: 6 } };
+const OPTIONS: Partial<Record<PolicyName, Record<string, number>>> = {
+  'prior-shrink-halving': { recallSize: 6 },
+  'two-phase-paper': { recallSize: 8, fineSize: 6 },
+};
 const CASES = POLICY_NAMES.flatMap((policy) => [3, 5].flatMap((budget) => [MAXIMIZED_TARGET, MINIMIZED_TARGET].map((target) => ({ policy, budget, target }))));
 
 describe('policy parity: the selectModel workflow decides exactly as replay does (synthetic recorded hub)', () => {
@@ -29,29 +40,48 @@ describe('policy parity: the selectModel workflow decides exactly as replay does
     const snap = await openStore({ dir: h.config.storeDir }).snapshot();
     const [matrix, runs, datasets, clusterings] = [await snap.performanceMatrix(), await snap.runSet(), await snap.datasets(), await snap.clusterings()];
     return {
-      target, pool: matrix.models, maxEpochs: budget, direction: data.hub.directions.get(target) ?? 'maximize',
+      target,
+      pool: matrix.models,
+      maxEpochs: budget,
+      direction: data.hub.directions.get(target) ?? 'maximize',
       datasetDirections: new Map(datasets.map((d) => [d.id, d.direction])),
-      history: selectDatasets(matrix, (d) => d !== target), curves: selectRuns(runs, (r) => r.dataset !== target),
-      proxies: new Map(), clustering: clusterings.at(-1)?.clustering ?? null, seed: 0,
+      history: selectDatasets(matrix, (d) => d !== target),
+      curves: selectRuns(runs, (r) => r.dataset !== target),
+      proxies: new Map(),
+      clustering: clusterings.at(-1)?.clustering ?? null,
+      seed: 0,
     };
   }
 
   it('stores the direction of every benchmark from the anchors folder', async () => {
     const datasets = await (await openStore({ dir: h.config.storeDir }).snapshot()).datasets();
-    expect(Object.fromEntries(datasets.map((d) => [d.id, d.direction]))).toEqual({ 'ds-0': 'maximize', 'ds-1': 'minimize', 'ds-2': 'maximize', 'ds-4': 'maximize' });
+    expect(Object.fromEntries(datasets.map((d) => [d.id, d.direction]))).toEqual({
+      'ds-0': 'maximize',
+      'ds-1': 'minimize',
+      'ds-2': 'maximize',
+      'ds-4': 'maximize',
+    });
   });
 
   it(`every policy × budgets 3 and 5 × a maximized and a minimized target: same pick, eliminations (round, reason) and epochs (${CASES.length} runs)`, async () => {
-    const runs = await withWorkers([await h.orchestrator(), await h.gpuWorker(16)], () => Promise.all(CASES.map((c) =>
-      h.client.workflow.execute(selectModel, {
-        taskQueue: h.taskQueue, workflowId: `parity-${c.policy}-${c.budget}-${c.target}-${h.taskQueue}`,
-        args: [{ target: c.target, policy: c.policy, trainer: 'replay', budgetEpochs: c.budget, ...OPTIONS[c.policy] }],
-      }))));
+    const runs = await withWorkers([await h.orchestrator(), await h.gpuWorker(16)], () =>
+      Promise.all(
+        CASES.map((c) =>
+          h.client.workflow.execute(selectModel, {
+            taskQueue: h.taskQueue,
+            workflowId: `parity-${c.policy}-${c.budget}-${c.target}-${h.taskQueue}`,
+            args: [{ target: c.target, policy: c.policy, trainer: 'replay', budgetEpochs: c.budget, ...OPTIONS[c.policy] }],
+          }),
+        ),
+      ),
+    );
     const onTarget = (target: string) => new Map(data.hub.runs.runs.filter((r) => r.dataset === target).map((r) => [r.model, r.val]));
     for (const [i, c] of CASES.entries()) {
       const live = runs[i];
       const curves = onTarget(c.target);
-      const replay = await runSelection(createPolicy(c.policy, OPTIONS[c.policy]), await replayTask(c.target, c.budget), async (m, from, to) => (curves.get(m) ?? []).slice(from, to));
+      const replay = await runSelection(createPolicy(c.policy, OPTIONS[c.policy]), await replayTask(c.target, c.budget), async (m, from, to) =>
+        (curves.get(m) ?? []).slice(from, to),
+      );
       const label = `${c.policy}, budget ${c.budget}, ${c.target}`;
       expect([label, live?.direction]).toEqual([label, data.hub.directions.get(c.target)]);
       expect([label, live?.pick]).toEqual([label, replay.pick]);
@@ -74,13 +104,26 @@ describe('policy parity: the selectModel workflow decides exactly as replay does
 
   it('the default with LogME scores in the store (target and five history datasets): same recall, pick, eliminations and epochs as replay', async () => {
     // a fifth history dataset, so that the proxy can be weighed on the history
-    await withWorkers([await h.orchestrator(), await h.gpuWorker(8)], () => h.client.workflow.execute(buildPerformanceMatrix, {
-      taskQueue: h.taskQueue, workflowId: `parity-offline-more-${h.taskQueue}`,
-      args: [{ models: [...data.hub.runs.models], benchmarks: [...SYNTHETIC_BENCHMARKS, MINIMIZED_TARGET], epochs: SYNTHETIC.epochs, trainer: 'replay', maxParallel: 8 }],
-    }));
+    await withWorkers([await h.orchestrator(), await h.gpuWorker(8)], () =>
+      h.client.workflow.execute(buildPerformanceMatrix, {
+        taskQueue: h.taskQueue,
+        workflowId: `parity-offline-more-${h.taskQueue}`,
+        args: [
+          {
+            models: [...data.hub.runs.models],
+            benchmarks: [...SYNTHETIC_BENCHMARKS, MINIMIZED_TARGET],
+            epochs: SYNTHETIC.epochs,
+            trainer: 'replay',
+            maxParallel: 8,
+          },
+        ],
+      }),
+    );
     // a LogME-like score: a noisy, monotone view of the final metric (oriented: higher is better)
     const scores = data.hub.runs.runs.map((r, i) => ({
-      model: r.model, target: r.dataset, proxy: 'logme',
+      model: r.model,
+      target: r.dataset,
+      proxy: 'logme',
       value: (data.hub.directions.get(r.dataset) === 'minimize' ? -1 : 1) * (r.test ?? 0) + 0.03 * Math.sin(7 * i),
     }));
     const w = openStore({ dir: h.config.storeDir }).beginWrite();
@@ -88,15 +131,19 @@ describe('policy parity: the selectModel workflow decides exactly as replay does
     await w.commit('imported LogME scores');
     const proxy = (dataset: string) => new Map(scores.filter((x) => x.target === dataset).map((x) => [x.model, x.value]));
     for (const budget of [3, 5]) {
-      const live = await withWorkers([await h.orchestrator(), await h.gpuWorker(8)], () => h.client.workflow.execute(selectModel, {
-        taskQueue: h.taskQueue, workflowId: `parity-evidence-${budget}-${h.taskQueue}`,
-        // the replay trainer recalls by the prior unless a proxy is named
-        args: [{ target: MAXIMIZED_TARGET, policy: 'prior-shrink-halving', trainer: 'replay', budgetEpochs: budget, recallSize: 6, proxy: 'logme' }],
-      }));
+      const live = await withWorkers([await h.orchestrator(), await h.gpuWorker(8)], () =>
+        h.client.workflow.execute(selectModel, {
+          taskQueue: h.taskQueue,
+          workflowId: `parity-evidence-${budget}-${h.taskQueue}`,
+          // the replay trainer recalls by the prior unless a proxy is named
+          args: [{ target: MAXIMIZED_TARGET, policy: 'prior-shrink-halving', trainer: 'replay', budgetEpochs: budget, recallSize: 6, proxy: 'logme' }],
+        }),
+      );
       const base = await replayTask(MAXIMIZED_TARGET, budget);
       const others = new Set(base.history.datasets);
       const task: SelectionTask = {
-        ...base, proxies: new Map([['logme', proxy(MAXIMIZED_TARGET)]]),
+        ...base,
+        proxies: new Map([['logme', proxy(MAXIMIZED_TARGET)]]),
         proxyHistory: new Map([['logme', new Map([...others].map((d) => [d, proxy(d)]))]]),
       };
       const policy = createPolicy('prior-shrink-halving', { recallSize: 6, proxy: 'logme' });

@@ -43,7 +43,8 @@ describe('offline and online workflows on the replay trainer (synthetic recorded
       expect(again.cellsComputed).toBe(0);
 
       const result = await h.client.workflow.execute(selectModel, {
-        taskQueue: h.taskQueue, workflowId: `select-sh-${h.taskQueue}`,
+        taskQueue: h.taskQueue,
+        workflowId: `select-sh-${h.taskQueue}`,
         args: [{ target: TARGET, policy: 'successive-halving', trainer: 'replay', budgetEpochs: 5 }],
       });
       expect(result.poolSize).toBe(models.length);
@@ -62,10 +63,13 @@ describe('offline and online workflows on the replay trainer (synthetic recorded
   it('places a model added between refreshes into its nearest cluster without re-clustering', async () => {
     const added = data.hub.runs.models[8] as string;
     const workers = [await h.orchestrator(), await h.gpuWorker(4)];
-    const r = await withWorkers(workers, () => h.client.workflow.execute(buildPerformanceMatrix, {
-      taskQueue: h.taskQueue, workflowId: `add-${h.taskQueue}`,
-      args: [{ models: [...models, added], benchmarks: [...SYNTHETIC_BENCHMARKS, TARGET], epochs: 5, trainer: 'replay', clusterMode: 'place' }],
-    }));
+    const r = await withWorkers(workers, () =>
+      h.client.workflow.execute(buildPerformanceMatrix, {
+        taskQueue: h.taskQueue,
+        workflowId: `add-${h.taskQueue}`,
+        args: [{ models: [...models, added], benchmarks: [...SYNTHETIC_BENCHMARKS, TARGET], epochs: 5, trainer: 'replay', clusterMode: 'place' }],
+      }),
+    );
     expect(r.cellsComputed).toBe(SYNTHETIC_BENCHMARKS.length + 1);
     expect(r.placed.map((p) => p.model)).toEqual([added]);
     const snap = await openStore({ dir: h.config.storeDir }).snapshot();
@@ -85,11 +89,21 @@ describe('offline and online workflows on the replay trainer (synthetic recorded
     expect(await withdrawModels(store, ['no-such-model'])).toBe(version);
     const workers = [await h.orchestrator(), await h.gpuWorker(4)];
     await withWorkers(workers, async () => {
-      const r = await h.client.workflow.execute(selectModel, { taskQueue: h.taskQueue, workflowId: `after-withdraw-${h.taskQueue}`, args: [{ target: TARGET, trainer: 'replay', policy: 'brute-force' }] });
+      const r = await h.client.workflow.execute(selectModel, {
+        taskQueue: h.taskQueue,
+        workflowId: `after-withdraw-${h.taskQueue}`,
+        args: [{ target: TARGET, trainer: 'replay', policy: 'brute-force' }],
+      });
       expect(r.storeVersion).toBeGreaterThanOrEqual(version);
       expect(r.candidates).not.toContain(gone);
       expect(r.poolSize).toBe(models.length);
-      const err = await h.client.workflow.execute(selectModel, { taskQueue: h.taskQueue, workflowId: `withdrawn-named-${h.taskQueue}`, args: [{ target: TARGET, trainer: 'replay', models: [gone] }] }).catch((e: unknown) => e);
+      const err = await h.client.workflow
+        .execute(selectModel, {
+          taskQueue: h.taskQueue,
+          workflowId: `withdrawn-named-${h.taskQueue}`,
+          args: [{ target: TARGET, trainer: 'replay', models: [gone] }],
+        })
+        .catch((e: unknown) => e);
       expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'ModelNotFound', message: expect.stringContaining(gone) });
     });
   });
@@ -97,7 +111,9 @@ describe('offline and online workflows on the replay trainer (synthetic recorded
   it('fails at once on an unknown target, naming it', async () => {
     const workers = [await h.orchestrator()];
     const err = await withWorkers(workers, () =>
-      h.client.workflow.execute(selectModel, { taskQueue: h.taskQueue, workflowId: `bad-target-${h.taskQueue}`, args: [{ target: 'no_such_set', trainer: 'replay' }] }).catch((e: unknown) => e),
+      h.client.workflow
+        .execute(selectModel, { taskQueue: h.taskQueue, workflowId: `bad-target-${h.taskQueue}`, args: [{ target: 'no_such_set', trainer: 'replay' }] })
+        .catch((e: unknown) => e),
     );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     // The workflow fails with the activity's cause on top (what the web UI shows first), the activity failure below it.

@@ -19,12 +19,16 @@ const text = (p: temporal.api.common.v1.IPayload | null | undefined): string | u
 /** The activity type and summary of every scheduled activity, and the summary of every timer. */
 function summaries(events: readonly temporal.api.history.v1.IHistoryEvent[]): { activities: [string, string | undefined][]; timers: (string | undefined)[] } {
   return {
-    activities: events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [e.activityTaskScheduledEventAttributes?.activityType?.name ?? '', text(e.userMetadata?.summary)]),
+    activities: events
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => [e.activityTaskScheduledEventAttributes?.activityType?.name ?? '', text(e.userMetadata?.summary)]),
     timers: events.filter((e) => e.timerStartedEventAttributes).map((e) => text(e.userMetadata?.summary)),
   };
 }
 
-interface WorkflowMetadata { readonly currentDetails?: string | null }
+interface WorkflowMetadata {
+  readonly currentDetails?: string | null;
+}
 
 describe('what the web UI shows of a run (real dev server, synthetic recorded hub)', () => {
   let h: Harness;
@@ -46,15 +50,20 @@ describe('what the web UI shows of a run (real dev server, synthetic recorded hu
       await buildSyntheticMatrix(h, models, `offline-meta-${h.taskQueue}`);
       const offline = h.client.workflow.getHandle(`offline-meta-${h.taskQueue}`);
       const offlineHistory = summaries((await offline.fetchHistory()).events ?? []);
-      expect(offlineHistory.activities.filter(([t]) => t === 'fineTune').map(([, s]) => s)).toContainEqual(expect.stringMatching(new RegExp(`^fineTune ${models[0]} on \\S+, epochs 0→\\d+ \\(offline cell\\)$`)));
+      expect(offlineHistory.activities.filter(([t]) => t === 'fineTune').map(([, s]) => s)).toContainEqual(
+        expect.stringMatching(new RegExp(`^fineTune ${models[0]} on \\S+, epochs 0→\\d+ \\(offline cell\\)$`)),
+      );
       expect(offlineHistory.activities.every(([, s]) => s !== undefined && s.length > 0)).toBe(true);
       const offlineMeta = await offline.query<WorkflowMetadata>('__temporal_workflow_metadata');
       expect(offlineMeta.currentDetails).toBe(matrixProgressLine(await offline.query<MatrixProgress>('progress')));
 
       const input = SelectModelInputSchema.parse({ target: MAXIMIZED_TARGET, policy: 'successive-halving', trainer: 'replay', budgetEpochs: 3 });
       const handle = await h.client.workflow.start(selectModel, {
-        taskQueue: h.taskQueue, workflowId: `metadata-${h.taskQueue}`, args: [input],
-        staticSummary: selectionSummary(input), staticDetails: selectionDetails(input, pickPolicyOptions(input)),
+        taskQueue: h.taskQueue,
+        workflowId: `metadata-${h.taskQueue}`,
+        args: [input],
+        staticSummary: selectionSummary(input),
+        staticDetails: selectionDetails(input, pickPolicyOptions(input)),
       });
       const result = await handle.result();
 
@@ -89,7 +98,12 @@ describe('what the web UI shows of a run (real dev server, synthetic recorded hu
         }
       }
       const halved = new Set((result.rounds ?? []).flatMap((x) => x.models.filter((m) => m.fate === 'halving').map((m) => m.model)));
-      expect([...halved].sort()).toEqual(result.eliminations.filter((e) => e.reason === 'halving' && !e.outcome?.startsWith('not picked')).map((e) => e.model).sort());
+      expect([...halved].sort()).toEqual(
+        result.eliminations
+          .filter((e) => e.reason === 'halving' && !e.outcome?.startsWith('not picked'))
+          .map((e) => e.model)
+          .sort(),
+      );
       const html = readFileSync(result.reportPath ?? '', 'utf8');
       expect(Buffer.byteLength(html)).toBeLessThan(2 * 2 ** 20);
       expect(html).not.toContain('<script src=');

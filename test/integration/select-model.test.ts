@@ -37,22 +37,33 @@ describe('selectModel on the real dev server: updates, round deadline (synthetic
     const ws = [await h.orchestrator(), await h.gpuWorker(8, await slowedGpuActivities(h.config, 1500))];
     await withWorkers(ws, async () => {
       const handle = await h.client.workflow.start(selectModel, {
-        taskQueue: h.taskQueue, workflowId: `messages-${h.taskQueue}`,
+        taskQueue: h.taskQueue,
+        workflowId: `messages-${h.taskQueue}`,
         args: [{ target: REPLAY_TARGET, policy: 'two-phase-paper', recallSize: 4, trainer: 'replay', budgetEpochs: 5 }],
       });
-      const p = await waitFor(() => handle.query(selectionProgressQuery), (v) => v.phase === 'training', 'the first round');
+      const p = await waitFor(
+        () => handle.query(selectionProgressQuery),
+        (v) => v.phase === 'training',
+        'the first round',
+      );
       expect(p.candidates).toHaveLength(4);
       expect(p.poolSize).toBe(REPLAY_MODELS.length);
       const outsider = REPLAY_MODELS.find((m) => !p.candidates.includes(m)) as string;
 
       await expect(handle.executeUpdate(setBudgetUpdate, { args: [{ budgetEpochs: 0 }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-      await expect(handle.executeUpdate(addCandidatesUpdate, { args: [{ models: [p.candidates[0] as string] }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/already candidates/) } });
+      await expect(handle.executeUpdate(addCandidatesUpdate, { args: [{ models: [p.candidates[0] as string] }] })).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/already candidates/) },
+      });
       await expect(handle.executeUpdate(setBudgetUpdate, { args: [{ budgetEpochs: 4 }] })).resolves.toBe(4);
       const afterAdd = await handle.executeUpdate(addCandidatesUpdate, { args: [{ models: [outsider] }] });
       expect(afterAdd).toContain(outsider);
       expect((await handle.query(selectionProgressQuery)).pendingCandidates).toEqual([outsider]);
 
-      await waitFor(() => handle.query(selectionProgressQuery), (v) => (v.curves[outsider]?.length ?? 0) >= 1, 'the added model to train');
+      await waitFor(
+        () => handle.query(selectionProgressQuery),
+        (v) => (v.curves[outsider]?.length ?? 0) >= 1,
+        'the added model to train',
+      );
       const pick = await handle.executeUpdate(finishNowUpdate);
       const result = await handle.result();
       expect(result.pick).toBe(pick);
@@ -69,7 +80,8 @@ describe('selectModel on the real dev server: updates, round deadline (synthetic
     const ws = [await h.orchestrator(), await h.gpuWorker(8, await slowedGpuActivities(h.config, 8000, (m) => m === straggler))];
     const result = await withWorkers(ws, () =>
       h.client.workflow.execute(selectModel, {
-        taskQueue: h.taskQueue, workflowId: `deadline-${h.taskQueue}`,
+        taskQueue: h.taskQueue,
+        workflowId: `deadline-${h.taskQueue}`,
         args: [{ target: REPLAY_TARGET, policy: 'successive-halving', trainer: 'replay', budgetEpochs: 3, roundDeadline: '1500ms' }],
       }),
     );
@@ -79,7 +91,9 @@ describe('selectModel on the real dev server: updates, round deadline (synthetic
     expect(result.pick).not.toBe(straggler);
     expect(result.pick).not.toBeNull();
     const history = await h.client.workflow.getHandle(`deadline-${h.taskQueue}`).fetchHistory();
-    const summaries = (history.events ?? []).flatMap((e) => (e.timerStartedEventAttributes && e.userMetadata?.summary ? [defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary)] : []));
+    const summaries = (history.events ?? []).flatMap((e) =>
+      e.timerStartedEventAttributes && e.userMetadata?.summary ? [defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary)] : [],
+    );
     expect(summaries[0]).toMatch(/^round 1 deadline: 8 fine-tune\(s\) to epoch 1$/);
   });
 });

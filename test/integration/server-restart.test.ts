@@ -35,15 +35,24 @@ describe('dev server restart (SQLite persistence)', () => {
     const first = opened(await launchDevServer({ port: 0, ui: false, dbFile }));
     const handle = await first.client.workflow.start(plumbingCheck, { taskQueue, workflowId, args: [{ steps: 1, stepMs: 0, timer: '2s' }] });
     const nc1 = opened(await NativeConnection.connect({ address: first.address }));
-    const base1 = { connection: nc1, namespace: 'default', taskQueue, config: testWorkerConfig(), workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
+    const base1 = {
+      connection: nc1,
+      namespace: 'default',
+      taskQueue,
+      config: testWorkerConfig(),
+      workflowBundle: { codePath: bundlePath },
+      shutdownGraceTime: '1s' as const,
+    };
     const w1 = [await createOrchestratorWorker(base1), await createGpuWorker({ ...base1, slots: 1 })];
-    await w1[0]!.runUntil(w1[1]!.runUntil(async () => {
-      for (let i = 0; i < 100; i++) {
-        if ((await handle.query(plumbingProgressQuery)).phase === 'waiting-timer') return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error('never reached the timer');
-    }));
+    await w1[0]!.runUntil(
+      w1[1]!.runUntil(async () => {
+        for (let i = 0; i < 100; i++) {
+          if ((await handle.query(plumbingProgressQuery)).phase === 'waiting-timer') return;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error('never reached the timer');
+      }),
+    );
     await closed(nc1);
     await closed(first);
 

@@ -36,16 +36,23 @@ describe('a temporal.toml profile shared with the temporal CLI', () => {
   it('works for `temporal workflow list --profile ci` and unchanged for `mselect status`', async () => {
     const workflowId = `profile-${h.taskQueue}`;
     await withWorkers([await h.orchestrator(), await h.gpuWorker()], () =>
-      h.client.workflow.execute(plumbingCheck, { taskQueue: h.taskQueue, workflowId, args: [{ steps: 1, stepMs: 10, timer: '10ms' }] }));
+      h.client.workflow.execute(plumbingCheck, { taskQueue: h.taskQueue, workflowId, args: [{ steps: 1, stepMs: 10, timer: '10ms' }] }),
+    );
 
     const temporal = (await ensureTemporalCli()).path;
     const env = envWithout({ TEMPORAL_CONFIG_FILE: configFile });
-    const props: [string, string][] = [['address', serverAddress()], ['namespace', h.namespace]];
+    const props: [string, string][] = [
+      ['address', serverAddress()],
+      ['namespace', h.namespace],
+    ];
     for (const [prop, value] of props) await run(temporal, ['config', 'set', '--profile', 'ci', '--prop', prop, '--value', value], { env });
     const listed = await run(temporal, ['workflow', 'list', '--profile', 'ci', '--query', `WorkflowId = '${workflowId}'`, '--output', 'json'], { env });
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ execution: expect.objectContaining({ workflowId }) as unknown })]);
 
-    const status = await run(process.execPath, [join(ROOT, 'bin', 'mselect.js'), 'status', workflowId, '--json'], { env: { ...env, TEMPORAL_PROFILE: 'ci' }, cwd: ROOT });
+    const status = await run(process.execPath, [join(ROOT, 'bin', 'mselect.js'), 'status', workflowId, '--json'], {
+      env: { ...env, TEMPORAL_PROFILE: 'ci' },
+      cwd: ROOT,
+    });
     expect(status.stderr).toContain(`Temporal at ${serverAddress()} (namespace ${h.namespace})`);
     expect(JSON.parse(status.stdout)).toMatchObject({ stepsDone: 1, timerMs: 10 });
   }, 180_000);

@@ -37,8 +37,12 @@ describeTorch('PyTorch workflows on the dev server', () => {
     clientConnection = await Connection.connect({ address });
     client = new Client({ connection: clientConnection, namespace });
     config = {
-      ...dirs, storeDir: path.join(dirs.root, 'store'), reportDir: path.join(dirs.root, 'reports'),
-      replayDir: null, commandTrainer: null, defaultTrainer: 'torch',
+      ...dirs,
+      storeDir: path.join(dirs.root, 'store'),
+      reportDir: path.join(dirs.root, 'reports'),
+      replayDir: null,
+      commandTrainer: null,
+      defaultTrainer: 'torch',
     };
   });
   afterAll(async () => {
@@ -52,7 +56,9 @@ describeTorch('PyTorch workflows on the dev server', () => {
     const base = { connection, namespace, taskQueue, config, workflowBundle: { codePath: bundlePath }, shutdownGraceTime: '1s' as const };
     await withWorkers([await createOrchestratorWorker(base), await createGpuWorker({ ...base, slots: 2 })], async () => {
       const offline = await client.workflow.execute(buildPerformanceMatrix, {
-        taskQueue, workflowId: `torch-offline-${taskQueue}`, args: [{ trainer: 'torch', epochs: 2, maxParallel: 2, seed: 1 }],
+        taskQueue,
+        workflowId: `torch-offline-${taskQueue}`,
+        args: [{ trainer: 'torch', epochs: 2, maxParallel: 2, seed: 1 }],
       });
       expect(offline).toMatchObject({ cellsComputed: TORCH_MODELS.length, cellsFailed: 0 });
       const runs = (await (await openStore({ dir: config.storeDir }).snapshot()).runSet()).runs;
@@ -60,7 +66,9 @@ describeTorch('PyTorch workflows on the dev server', () => {
       expect(runs.every((r) => r.dataset === TORCH_BENCHMARK && r.val.length === 2)).toBe(true);
 
       const selection = await client.workflow.execute(selectModel, {
-        taskQueue, workflowId: `torch-select-${taskQueue}`, args: [{ target: TORCH_TARGET, trainer: 'torch', policy: 'two-phase-paper', proxy: 'leep', recallSize: 1, budgetEpochs: 2 }],
+        taskQueue,
+        workflowId: `torch-select-${taskQueue}`,
+        args: [{ target: TORCH_TARGET, trainer: 'torch', policy: 'two-phase-paper', proxy: 'leep', recallSize: 1, budgetEpochs: 2 }],
       });
       expect(TORCH_MODELS).toContain(selection.pick);
       expect(selection.backend).toContain('torch');
@@ -72,7 +80,11 @@ describeTorch('PyTorch workflows on the dev server', () => {
       await exportModel(config, checkpointArea(dirs.checkpointDir), `torch-select-${taskQueue}`, out);
       const card = JSON.parse(await fs.readFile(path.join(out, 'card.json'), 'utf8')) as { fineTuned: Record<string, unknown> };
       expect(card.fineTuned).toMatchObject({ sourceModel: selection.pick, target: TORCH_TARGET, epochs: 2, test: selection.pickTest });
-      const test = await plainTorchTestMetric(path.join(out, 'model.pt'), path.join(dirs.hubDir, selection.pick ?? ''), path.join(dirs.datasetsDir, TORCH_TARGET));
+      const test = await plainTorchTestMetric(
+        path.join(out, 'model.pt'),
+        path.join(dirs.hubDir, selection.pick ?? ''),
+        path.join(dirs.datasetsDir, TORCH_TARGET),
+      );
       expect(test).toBeCloseTo(selection.pickTest as number, 6);
     });
   });

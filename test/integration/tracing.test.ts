@@ -11,7 +11,10 @@ import { tracesEndpoint, tracingFromEnv } from '../../workers/tracing';
 import { plumbingCheck } from '../../workflows';
 import { serverInfo, testWorkerConfig, withWorkers } from '../helpers/test-env';
 
-interface Span { name: string; traceId: string }
+interface Span {
+  name: string;
+  traceId: string;
+}
 const received: { spans: Span[]; services: string[] } = { spans: [], services: [] };
 let collector: Server;
 let endpoint = '';
@@ -22,7 +25,9 @@ beforeAll(async () => {
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       if (req.url === '/v1/traces') {
-        const data = JSON.parse(body) as { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: Span[] }[] }[] };
+        const data = JSON.parse(body) as {
+          resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: Span[] }[] }[];
+        };
         for (const rs of data.resourceSpans) {
           received.services.push(...rs.resource.attributes.filter((a) => a.key === 'service.name').map((a) => a.value.stringValue ?? ''));
           for (const ss of rs.scopeSpans) received.spans.push(...ss.spans.map((s) => ({ name: s.name, traceId: s.traceId })));
@@ -54,7 +59,9 @@ describe('OpenTelemetry tracing', () => {
       // Bundled at start (no prebuilt bundle), so the plugin's workflow interceptors are in it.
       const setup = { connection, namespace, taskQueue, config: testWorkerConfig(), shutdownGraceTime: '1s' as const };
       const workers = [await createOrchestratorWorker(setup), await createGpuWorker({ ...setup, slots: 1 })];
-      await withWorkers(workers, () => client.workflow.execute(plumbingCheck, { taskQueue, workflowId: taskQueue, args: [{ steps: 1, stepMs: 10, timer: '10ms' }] }));
+      await withWorkers(workers, () =>
+        client.workflow.execute(plumbingCheck, { taskQueue, workflowId: taskQueue, args: [{ steps: 1, stepMs: 10, timer: '10ms' }] }),
+      );
       await (await tracingFromEnv(env))?.flush();
     } finally {
       await client.connection.close();

@@ -10,7 +10,14 @@ const ROOT = resolve(__dirname, '..', '..');
 function gpuWorkerProcess(h: Harness, fx: SyntheticReplay): ChildProcess {
   const { address, namespace } = serverInfo();
   return spawn(process.execPath, [join(ROOT, 'bin', 'mselect.js'), 'worker', '--role', 'gpu', '--slots', '2', '--task-queue', h.taskQueue], {
-    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, MSELECT_STORE: h.config.storeDir, MSELECT_CHECKPOINTS: h.config.checkpointDir, MSELECT_REPLAY_DATA: fx.dir },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: namespace,
+      MSELECT_STORE: h.config.storeDir,
+      MSELECT_CHECKPOINTS: h.config.checkpointDir,
+      MSELECT_REPLAY_DATA: fx.dir,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }
@@ -39,9 +46,13 @@ describe('two GPU worker processes', () => {
     for (let i = 0; i < 240 && (await gpuPollers(h)) < 2; i++) await new Promise((r) => setTimeout(r, 250));
     expect(await gpuPollers(h)).toBeGreaterThanOrEqual(2);
     const workflowId = `offline-${h.taskQueue}`;
-    const result = await withWorkers([await h.orchestrator()], () => h.client.workflow.execute(buildPerformanceMatrix, {
-      taskQueue: h.taskQueue, workflowId, args: [{ models: [...fx.models], benchmarks: [...fx.benchmarks], epochs: 5, trainer: 'replay', maxParallel: 8 }],
-    }));
+    const result = await withWorkers([await h.orchestrator()], () =>
+      h.client.workflow.execute(buildPerformanceMatrix, {
+        taskQueue: h.taskQueue,
+        workflowId,
+        args: [{ models: [...fx.models], benchmarks: [...fx.benchmarks], epochs: 5, trainer: 'replay', maxParallel: 8 }],
+      }),
+    );
     expect(result).toMatchObject({ cellsComputed: fx.models.length * fx.benchmarks.length, cellsFailed: 0 });
     const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
     const scheduled = new Map<string, string>();

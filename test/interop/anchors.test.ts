@@ -19,17 +19,28 @@ describe('imported curves replay through the anchors folder', () => {
   it('writes curves.csv, directions and URI-encoded proxy files that loadAnchors reads back with hub-style ids', async () => {
     const store = openStore({ dir: path.join(root, 'store') });
     for (const [file, text] of [
-      ['perf.csv', 'model,dataset,value,direction,ep1,ep2\norg/a,glue/sst2,0.9,maximize,0.8,0.85\norg/b,glue/sst2,0.8,maximize,0.7,0.75\norg/a,err,0.1,minimize,0.3,0.2\norg/b,glue/cola,0.6,maximize,,\n'],
+      [
+        'perf.csv',
+        'model,dataset,value,direction,ep1,ep2\norg/a,glue/sst2,0.9,maximize,0.8,0.85\norg/b,glue/sst2,0.8,maximize,0.7,0.75\norg/a,err,0.1,minimize,0.3,0.2\norg/b,glue/cola,0.6,maximize,,\n',
+      ],
       ['logme.csv', 'model,dataset,proxy,value\norg/a,glue/sst2,logme,1\norg/b,glue/sst2,logme,2\n'],
-    ] as const) await applyImport(store, planImport(parseImport(file, text), await storeState(await store.snapshot())));
+    ] as const)
+      await applyImport(store, planImport(parseImport(file, text), await storeState(await store.snapshot())));
     const w = await writeAnchorsFromStore(await store.snapshot(), path.join(root, 'anchors'));
     expect(w).toMatchObject({ runs: 3, withoutCurve: 1, proxyFiles: 1 });
     const a = await loadAnchors(w.dir);
     expect(a.runs.runs.map((r) => [r.model, r.dataset, r.test, r.val])).toEqual([
-      ['org/a', 'err', 0.1, [0.3, 0.2]], ['org/a', 'glue/sst2', 0.9, [0.8, 0.85]], ['org/b', 'glue/sst2', 0.8, [0.7, 0.75]],
+      ['org/a', 'err', 0.1, [0.3, 0.2]],
+      ['org/a', 'glue/sst2', 0.9, [0.8, 0.85]],
+      ['org/b', 'glue/sst2', 0.8, [0.7, 0.75]],
     ]);
     expect(a.directions.get('err')).toBe('minimize');
-    expect(a.proxies.get('logme')?.get('glue/sst2')).toEqual(new Map([['org/a', 1], ['org/b', 2]]));
+    expect(a.proxies.get('logme')?.get('glue/sst2')).toEqual(
+      new Map([
+        ['org/a', 1],
+        ['org/b', 2],
+      ]),
+    );
     // No history_matrix.tsv / history_datasets.txt: the history is curves.csv's test values.
     expect(a.history.datasets).toEqual(['err', 'glue/sst2']);
   });

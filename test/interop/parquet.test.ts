@@ -64,19 +64,25 @@ describe('Parquet import, against files DuckDB writes', () => {
     const csvFigures = await evaluation(csvStore);
     expect(await evaluation(pqStore)).toEqual(csvFigures);
     expect((csvFigures as { means: unknown[] }).means.length).toBeGreaterThan(0);
-    expect(longCsv(await exportMatrix(await openExistingStore(pqStore).snapshot()))).toBe(longCsv(await exportMatrix(await openExistingStore(csvStore).snapshot())));
+    expect(longCsv(await exportMatrix(await openExistingStore(pqStore).snapshot()))).toBe(
+      longCsv(await exportMatrix(await openExistingStore(csvStore).snapshot())),
+    );
 
     // The wide final-accuracy matrix, alone, in a store of its own.
     await runImport(csv.slice(2), { store: path.join(root, 'wide-csv'), ...flags }, quiet);
     await runImport(parquet.slice(2), { store: path.join(root, 'wide-parquet'), ...flags }, quiet);
-    expect(await matrixExport({ store: path.join(root, 'wide-parquet'), format: 'wide' })).toBe(await matrixExport({ store: path.join(root, 'wide-csv'), format: 'wide' }));
+    expect(await matrixExport({ store: path.join(root, 'wide-parquet'), format: 'wide' })).toBe(
+      await matrixExport({ store: path.join(root, 'wide-csv'), format: 'wide' }),
+    );
   });
 
   it('names the file, row and column of a bad value in a Parquet file', async () => {
     const bad = path.join(root, 'bad.csv');
     await fs.writeFile(bad, 'model,dataset,accuracy\norg/a,glue/sst2,0.9\norg/b,,0.8\n');
     const file = await duckParquet(bad, path.join(root, 'bad.parquet'));
-    await expect(runImport([file], { store: path.join(root, 'bad'), ...flags }, quiet)).rejects.toThrow(`${file}:3: column "dataset": is empty, but must name an id`);
+    await expect(runImport([file], { store: path.join(root, 'bad'), ...flags }, quiet)).rejects.toThrow(
+      `${file}:3: column "dataset": is empty, but must name an id`,
+    );
   });
 
   it('refuses a file named .parquet that is not Parquet, naming it', async () => {
@@ -95,15 +101,29 @@ describe('Parquet export, read back by DuckDB', () => {
       files[format] = path.join(root, `export-${format}.${format.endsWith('parquet') ? 'parquet' : 'csv'}`);
       await fs.writeFile(files[format] as string, await matrixExport({ store, format }));
     }
-    for (const [pq, csv] of [['parquet', 'csv'], ['wide-parquet', 'wide']] as const) {
+    for (const [pq, csv] of [
+      ['parquet', 'csv'],
+      ['wide-parquet', 'wide'],
+    ] as const) {
       const fromParquet = await rows(`SELECT * FROM read_parquet(${sqlText(files[pq] as string)}) ORDER BY model${pq === 'parquet' ? ', dataset' : ''}`);
-      const fromCsv = await rows(`SELECT * FROM read_csv(${sqlText(files[csv] as string)}, header = true, all_varchar = false) ORDER BY model${pq === 'parquet' ? ', dataset' : ''}`);
+      const fromCsv = await rows(
+        `SELECT * FROM read_csv(${sqlText(files[csv] as string)}, header = true, all_varchar = false) ORDER BY model${pq === 'parquet' ? ', dataset' : ''}`,
+      );
       expect(fromParquet.length).toBe(pq === 'parquet' ? 170 : 24);
       expect(fromParquet).toEqual(fromCsv);
     }
     const schema = await rows(`SELECT name, type FROM parquet_schema(${sqlText(files.parquet as string)}) WHERE type IS NOT NULL`);
     expect(schema.map((r) => `${String(r.name)}:${String(r.type)}`)).toEqual([
-      'model:BYTE_ARRAY', 'dataset:BYTE_ARRAY', 'metric:BYTE_ARRAY', 'direction:BYTE_ARRAY', 'value:DOUBLE', 'ep1:DOUBLE', 'ep2:DOUBLE', 'ep3:DOUBLE', 'ep4:DOUBLE', 'ep5:DOUBLE',
+      'model:BYTE_ARRAY',
+      'dataset:BYTE_ARRAY',
+      'metric:BYTE_ARRAY',
+      'direction:BYTE_ARRAY',
+      'value:DOUBLE',
+      'ep1:DOUBLE',
+      'ep2:DOUBLE',
+      'ep3:DOUBLE',
+      'ep4:DOUBLE',
+      'ep5:DOUBLE',
     ]);
     const again = path.join(root, 'export-again');
     await runImport([files.parquet as string], { store: again, ...flags }, quiet);

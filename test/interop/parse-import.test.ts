@@ -14,7 +14,10 @@ function messageOf(file: string, text: string): string {
 
 describe('parseImport: the three shapes', () => {
   it('reads a long CSV with a metric-named value column, curves, split and direction; an empty value is null', () => {
-    const p = parseImport('perf.csv', 'model,dataset,accuracy,ep1,ep2,split,direction\norg/a,glue/sst2,0.9,0.8,0.85,test,maximize\norg/b,glue/sst2,,0.7,,test,\n');
+    const p = parseImport(
+      'perf.csv',
+      'model,dataset,accuracy,ep1,ep2,split,direction\norg/a,glue/sst2,0.9,0.8,0.85,test,maximize\norg/b,glue/sst2,,0.7,,test,\n',
+    );
     expect(p.shape).toBe('long');
     expect(p.cells).toEqual([
       { model: 'org/a', dataset: 'glue/sst2', value: 0.9, curve: [0.8, 0.85], line: 2 },
@@ -34,7 +37,11 @@ describe('parseImport: the three shapes', () => {
   it('reads a wide TSV matrix: empty means never run', () => {
     const p = parseImport('m.tsv', 'model\tglue/sst2\tglue/cola\norg/a\t0.9\t\norg/b\t0.8\t0.6\n');
     expect(p.shape).toBe('wide');
-    expect(p.cells.map((c) => [c.model, c.dataset, c.value, c.line])).toEqual([['org/a', 'glue/sst2', 0.9, 2], ['org/b', 'glue/sst2', 0.8, 3], ['org/b', 'glue/cola', 0.6, 3]]);
+    expect(p.cells.map((c) => [c.model, c.dataset, c.value, c.line])).toEqual([
+      ['org/a', 'glue/sst2', 0.9, 2],
+      ['org/b', 'glue/sst2', 0.8, 3],
+      ['org/b', 'glue/cola', 0.6, 3],
+    ]);
   });
 
   it('reads proxy scores with any proxy name', () => {
@@ -45,7 +52,11 @@ describe('parseImport: the three shapes', () => {
 
 describe('parseImport: bad input names file, line and column', () => {
   it.each([
-    ['a value in percent with a sign', 'model,dataset,accuracy\na,d,85%\n', 'p.csv:2: column "accuracy": is "85%", but must be a number (or empty for missing)'],
+    [
+      'a value in percent with a sign',
+      'model,dataset,accuracy\na,d,85%\n',
+      'p.csv:2: column "accuracy": is "85%", but must be a number (or empty for missing)',
+    ],
     ['a header without model', 'name,dataset,accuracy\na,d,1\n', 'p.csv:1: has no "model" column (header: name, dataset, accuracy)'],
     ['a short row', 'model,dataset,accuracy\na,d\n', 'p.csv:2: has 2 fields, but the header has 3'],
     ['an id escaping the roots', 'model,dataset,accuracy\n../etc,d,1\n', 'p.csv:2: column "model": is "../etc", which must be an id like "org/name"'],
@@ -54,11 +65,23 @@ describe('parseImport: bad input names file, line and column', () => {
     ['two value columns', 'model,dataset,accuracy,f1\na,d,1,2\n', 'p.csv:1: has 2 candidate value columns (accuracy, f1); keep one, or name it "value"'],
     ['a gap in a curve', 'model,dataset,value,ep1,ep2\na,d,1,,0.5\n', 'p.csv:2: column "ep1": is empty but a later epoch is not'],
     ['a bad direction', 'model,dataset,value,direction\na,d,1,up\n', 'p.csv:2: column "direction": is "up", but must be maximize or minimize (or empty)'],
-    ['two directions for one dataset', 'model,dataset,value,direction\na,d,1,maximize\nb,d,1,minimize\n', 'p.csv:3: column "direction": is minimize, but line 2 gives d the direction maximize'],
-    ['a proxy file without value', 'model,dataset,proxy,score\na,d,logme,1\n', 'p.csv:1: a proxy-score file needs the columns model, dataset (or target), proxy, value; "value" is missing'],
+    [
+      'two directions for one dataset',
+      'model,dataset,value,direction\na,d,1,maximize\nb,d,1,minimize\n',
+      'p.csv:3: column "direction": is minimize, but line 2 gives d the direction maximize',
+    ],
+    [
+      'a proxy file without value',
+      'model,dataset,proxy,score\na,d,logme,1\n',
+      'p.csv:1: a proxy-score file needs the columns model, dataset (or target), proxy, value; "value" is missing',
+    ],
     ['an empty proxy score', 'model,dataset,proxy,value\na,d,logme,\n', 'p.csv:2: column "value": is empty, but a proxy score must be a number'],
     ['an empty file', '', 'p.csv:1: is empty'],
-    ['seconds without per-epoch columns', 'model,dataset,value,seconds\na,d,1,3\n', 'p.csv:1: column "seconds": gives seconds per epoch, but the file has no per-epoch columns (ep1, ep2, …) to store them with'],
+    [
+      'seconds without per-epoch columns',
+      'model,dataset,value,seconds\na,d,1,3\n',
+      'p.csv:1: column "seconds": gives seconds per epoch, but the file has no per-epoch columns (ep1, ep2, …) to store them with',
+    ],
     ['negative seconds', 'model,dataset,value,ep1,seconds\na,d,1,0.5,-3\n', 'p.csv:2: column "seconds": is -3, but seconds per epoch cannot be negative'],
   ])('%s', (_, text, message) => {
     expect(messageOf('p.csv', text)).toContain(message);
@@ -71,19 +94,40 @@ describe('parseImport: bad input names file, line and column', () => {
 
 describe('planImport', () => {
   it('flags percent values, chance-level targets and duplicates', () => {
-    const text = ['model,dataset,value', ...['a', 'b', 'c', 'd'].map((m, i) => `${m},pct,${60 + i}`), ...['a', 'b', 'c', 'd'].map((m, i) => `${m},chance,${i === 3 ? 0.9 : 0.5}`), ...['a', 'b', 'c', 'd'].map((m, i) => `${m},ok,${0.6 + i / 10}`), 'a,ok,0.7', 'b,ok,0.7'].join('\n');
+    const text = [
+      'model,dataset,value',
+      ...['a', 'b', 'c', 'd'].map((m, i) => `${m},pct,${60 + i}`),
+      ...['a', 'b', 'c', 'd'].map((m, i) => `${m},chance,${i === 3 ? 0.9 : 0.5}`),
+      ...['a', 'b', 'c', 'd'].map((m, i) => `${m},ok,${0.6 + i / 10}`),
+      'a,ok,0.7',
+      'b,ok,0.7',
+    ].join('\n');
     const plan = planImport(parseImport('p.csv', text), EMPTY);
-    expect(plan.warnings).toEqual(expect.arrayContaining([
-      expect.stringContaining('pct: values look like percent (max 63)'),
-      expect.stringContaining('chance: 3 of 4 models sit at 0.5 (chance level?)'),
-      expect.stringContaining('1 row(s) repeat an earlier key with another value'),
-    ]));
-    expect(plan.duplicates).toEqual([{ key: 'a on ok', line: 14, first: 10, same: false }, { key: 'b on ok', line: 15, first: 11, same: true }]);
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('pct: values look like percent (max 63)'),
+        expect.stringContaining('chance: 3 of 4 models sit at 0.5 (chance level?)'),
+        expect.stringContaining('1 row(s) repeat an earlier key with another value'),
+      ]),
+    );
+    expect(plan.duplicates).toEqual([
+      { key: 'a on ok', line: 14, first: 10, same: false },
+      { key: 'b on ok', line: 15, first: 11, same: true },
+    ]);
     expect(describePlan(plan)).toContain('  duplicate: line 15 repeats b on ok of line 11 (same values; ignored)');
   });
 
   it('tells new cells from changed and unchanged ones', () => {
-    const state = { ...EMPTY, version: 4, models: new Set(['a']), datasets: new Map([['d', { metric: 'accuracy', direction: 'maximize' as const }]]), cells: new Map([['a\u0000d', 0.5], ['b\u0000d', 0.7]]) };
+    const state = {
+      ...EMPTY,
+      version: 4,
+      models: new Set(['a']),
+      datasets: new Map([['d', { metric: 'accuracy', direction: 'maximize' as const }]]),
+      cells: new Map([
+        ['a\u0000d', 0.5],
+        ['b\u0000d', 0.7],
+      ]),
+    };
     const plan = planImport(parseImport('p.csv', 'model,dataset,accuracy\na,d,0.6\nb,d,0.7\nc,d,0.8\n'), state);
     expect(plan.newCells.map((c) => c.model)).toEqual(['c']);
     expect(plan.changedCells.map((c) => [c.model, c.stored, c.value])).toEqual([['a', 0.5, 0.6]]);

@@ -13,7 +13,13 @@ import { cell, commitCells, tempStore } from '../matrix-store/helpers';
  * the published file writes zero as `0.0`, JavaScript as `0`.
  */
 const dataRows = (text: string): (string | number)[][] =>
-  text.replace(/\r\n/g, '\n').trim().split('\n').slice(1).sort().map((line) => line.split(',').map((f, i) => (i < 2 || f === '' ? f : Number(f))));
+  text
+    .replace(/\r\n/g, '\n')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .sort()
+    .map((line) => line.split(',').map((f, i) => (i < 2 || f === '' ? f : Number(f))));
 
 describe('a recorded curves CSV (synthetic hub: missing runs, rounding ties)', () => {
   const hub = syntheticRecordedHub({ models: 9, datasets: 5, missing: 0.2, decimals: 2, seed: 3 });
@@ -38,7 +44,7 @@ describePublished('the recorded curves CSV', () => {
   const text = HAVE_ANCHORS ? fs.readFileSync(path.join(ANCHORS_DIR, 'curves.csv'), 'utf8') : '';
 
   it('round-trips through the store line for line', async () => {
-    const store = (await tempStore());
+    const store = await tempStore();
     await importAnchorCurves(store, text);
     const snapshot = await store.snapshot();
     const out = await exportAnchorCurves(snapshot);
@@ -53,7 +59,7 @@ describePublished('the recorded curves CSV', () => {
   });
 
   it('is idempotent: importing twice and compacting leaves the same runs', async () => {
-    const store = (await tempStore());
+    const store = await tempStore();
     await importAnchorCurves(store, text);
     await importAnchorCurves(store, text);
     await store.compact();
@@ -65,18 +71,29 @@ describePublished('the recorded curves CSV', () => {
 
 describe('table CSV', () => {
   it('round-trips every table through export and import', async () => {
-    const a = (await tempStore());
+    const a = await tempStore();
     const w = a.beginWrite();
-    await w.upsertModels([{ id: 'org--m,1', family: 'say "hi"', size: 1e9, card: { tags: ['a', 'b'] }, addedAt: 10 }, { id: 'm2', removedAt: 20, addedAt: 11 }]);
+    await w.upsertModels([
+      { id: 'org--m,1', family: 'say "hi"', size: 1e9, card: { tags: ['a', 'b'] }, addedAt: 10 },
+      { id: 'm2', removedAt: 20, addedAt: 11 },
+    ]);
     await w.upsertDatasets([{ id: 'd1', taskType: 'nli', metric: 'accuracy', size: 3 }]);
     await w.putProxyScores([{ model: 'm2', target: 'd1', proxy: 'leep', value: -0.5, computedAt: 5 }]);
-    await w.appendClustering({ id: 'k', method: 'kmeans', params: { k: 1 }, models: ['m2', 'org--m,1'], labels: [0, 0], representatives: new Map([[0, 'm2']]), createdAt: 6 });
+    await w.appendClustering({
+      id: 'k',
+      method: 'kmeans',
+      params: { k: 1 },
+      models: ['m2', 'org--m,1'],
+      labels: [0, 0],
+      representatives: new Map([[0, 'm2']]),
+      createdAt: 6,
+    });
     await w.appendCurves([{ model: 'm2', dataset: 'd1', settingsHash: 's1', metric: 'accuracy', values: [0.2, 0.4], seconds: [1.5, 2.5] }]);
     await w.commit('everything');
     await commitCells(a, [cell('org--m,1', 'd1', 0.7, { seed: 3, startedAt: 900, trainer: 'tfjs', backend: 'webgl' }), cell('m2', 'd1', null)]);
     const from = await a.snapshot();
 
-    const b = (await tempStore());
+    const b = await tempStore();
     const wb = b.beginWrite();
     for (const table of Object.keys(TABLES) as (keyof typeof TABLES)[]) await importTableCsv(wb, table, await exportTableCsv(from, table));
     await wb.commit('import');
@@ -88,10 +105,15 @@ describe('table CSV', () => {
   it('rejects a header without a table column and a non-numeric field', async () => {
     const w = (await tempStore()).beginWrite();
     await expect(importTableCsv(w, 'proxyScores', 'model,target,proxy\nm,d,leep\n')).rejects.toThrow(/header lacks value, computedAt/);
-    await expect(importTableCsv(w, 'proxyScores', 'model,target,proxy,value,computedAt\nm,d,leep,high,1\n')).rejects.toThrow(/line 2: value is "high", but must be a number/);
+    await expect(importTableCsv(w, 'proxyScores', 'model,target,proxy,value,computedAt\nm,d,leep,high,1\n')).rejects.toThrow(
+      /line 2: value is "high", but must be a number/,
+    );
   });
 
   it('parses quoted fields with commas, quotes and line breaks', () => {
-    expect(parseCsv('a,"b,c","say ""x""\nnext"\r\n1,,3\n')).toEqual([['a', 'b,c', 'say "x"\nnext'], ['1', '', '3']]);
+    expect(parseCsv('a,"b,c","say ""x""\nnext"\r\n1,,3\n')).toEqual([
+      ['a', 'b,c', 'say "x"\nnext'],
+      ['1', '', '3'],
+    ]);
   });
 });

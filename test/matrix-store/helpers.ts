@@ -57,7 +57,10 @@ export async function tempPlace(backend: Backend): Promise<Place> {
     const dir = tempDir();
     const objects = new FsObjectStore(dir, { tmpDir: path.join(dir, 'tmp') });
     return {
-      backend, url: dir, env: {}, objects,
+      backend,
+      url: dir,
+      env: {},
+      objects,
       open: async (options = {}) => openStore({ ...options, dir }),
       local: (key) => path.join(dir, key),
       keys: async (prefix) => (await objects.list(prefix)).map((o) => o.key),
@@ -67,7 +70,10 @@ export async function tempPlace(backend: Backend): Promise<Place> {
   const prefix = `store-${randomBytes(5).toString('hex')}`;
   const objects = new S3ObjectStore(s3.settings(prefix));
   return {
-    backend, url: `s3://${s3.bucket}/${prefix}`, env: s3.env(prefix), objects,
+    backend,
+    url: `s3://${s3.bucket}/${prefix}`,
+    env: s3.env(prefix),
+    objects,
     open: (options = {}) => openStoreOn(objects, options),
     local: (key) => path.join(s3.dir, s3.bucket, prefix, key),
     keys: async (p) => (await objects.list(p)).map((o) => o.key),
@@ -88,7 +94,9 @@ export function cell(model: string, dataset: string, value: number | null, extra
 export async function commitCells(store: MatrixStore, cells: readonly CellRecordInput[], message = 'cells'): Promise<number> {
   const w = store.beginWrite();
   await w.appendCells(cells);
-  await w.appendCurves(cells.map((c) => ({ model: c.model, dataset: c.dataset, settingsHash: c.settingsHash, metric: c.metric, values: [0.1, 0.2, c.value ?? 0.3] })));
+  await w.appendCurves(
+    cells.map((c) => ({ model: c.model, dataset: c.dataset, settingsHash: c.settingsHash, metric: c.metric, values: [0.1, 0.2, c.value ?? 0.3] })),
+  );
   return w.commit(message);
 }
 

@@ -7,15 +7,32 @@ async function busyStore(place: Place): Promise<MatrixStore> {
   const store = await place.open({ batchRows: 5 });
   const w = store.beginWrite();
   await w.upsertModels([{ id: 'a', family: 'bert' }, { id: 'b', card: { license: 'mit' } }, { id: 'c' }]);
-  await w.upsertDatasets([{ id: 'd1', taskType: 'nli', metric: 'accuracy' }, { id: 'd2', taskType: 'qa', metric: 'f1', direction: 'maximize', size: 10 }]);
+  await w.upsertDatasets([
+    { id: 'd1', taskType: 'nli', metric: 'accuracy' },
+    { id: 'd2', taskType: 'qa', metric: 'f1', direction: 'maximize', size: 10 },
+  ]);
   await w.putProxyScores([{ model: 'a', target: 'd1', proxy: 'leep', value: -0.5, computedAt: 1 }]);
   await w.commit('register');
   await commitCells(store, [cell('a', 'd1', 0.5), cell('b', 'd1', 0.6), cell('c', 'd2', null, { metric: 'f1' })]);
   await commitCells(store, [cell('a', 'd1', 0.99), cell('b', 'd2', 0.4, { settingsHash: 's2' }), cell('c', 'd1', 0.3)]);
   const w2 = store.beginWrite();
   await w2.upsertModels([{ id: 'c', removedAt: 50, addedAt: 2 }]);
-  await w2.putProxyScores([{ model: 'a', target: 'd1', proxy: 'leep', value: -0.25, computedAt: 2 }, { model: 'b', target: 'd1', proxy: 'leep', value: -1, computedAt: 2 }]);
-  await w2.appendClustering({ id: 'k1', method: 'kmeans', params: { k: 2 }, models: ['a', 'b'], labels: [0, 1], representatives: new Map([[0, 'a'], [1, 'b']]), createdAt: 3 });
+  await w2.putProxyScores([
+    { model: 'a', target: 'd1', proxy: 'leep', value: -0.25, computedAt: 2 },
+    { model: 'b', target: 'd1', proxy: 'leep', value: -1, computedAt: 2 },
+  ]);
+  await w2.appendClustering({
+    id: 'k1',
+    method: 'kmeans',
+    params: { k: 2 },
+    models: ['a', 'b'],
+    labels: [0, 1],
+    representatives: new Map([
+      [0, 'a'],
+      [1, 'b'],
+    ]),
+    createdAt: 3,
+  });
   await w2.appendClustering({ id: 'k1', method: 'kmeans', params: { k: 2 }, models: ['a', 'b'], labels: [1, 1], createdAt: 4 });
   await w2.commit('withdraw c, rescore, cluster');
   await commitCells(store, [cell('d', 'd2', 0.8)]);
@@ -68,8 +85,22 @@ describe.each(BACKENDS)('on %s', (backend: Backend) => {
       const m = await s.performanceMatrix();
       expect(m.models).toEqual(['a', 'b', 'd']);
       expect(Array.from(m.values)).toEqual([0.5, 0.6, NaN, NaN, 0.4, 0.8]);
-      expect(await s.proxyScores('d1', 'leep')).toEqual(new Map([['a', -0.25], ['b', -1]]));
-      expect((await s.clusterings()).map((c) => c.clustering)).toEqual([{ models: ['a', 'b'], labels: [0, 1], representatives: new Map([[0, 'a'], [1, 'b']]) }]);
+      expect(await s.proxyScores('d1', 'leep')).toEqual(
+        new Map([
+          ['a', -0.25],
+          ['b', -1],
+        ]),
+      );
+      expect((await s.clusterings()).map((c) => c.clustering)).toEqual([
+        {
+          models: ['a', 'b'],
+          labels: [0, 1],
+          representatives: new Map([
+            [0, 'a'],
+            [1, 'b'],
+          ]),
+        },
+      ]);
     });
   });
 

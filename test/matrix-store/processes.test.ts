@@ -28,7 +28,9 @@ describe.each(BACKENDS)('on %s', (backend) => {
       const versions = await store.versions();
       expect(versions.map((v) => v.version)).toEqual(Array.from({ length: WRITERS * COMMITS }, (_, i) => i + 1));
       const messages = versions.map((v) => v.message).sort();
-      const expected = Array.from({ length: WRITERS }, (_, w) => Array.from({ length: COMMITS }, (_, k) => `writer ${w} commit ${k}`)).flat().sort();
+      const expected = Array.from({ length: WRITERS }, (_, w) => Array.from({ length: COMMITS }, (_, k) => `writer ${w} commit ${k}`))
+        .flat()
+        .sort();
       expect(messages).toEqual(expected);
 
       const s = await store.snapshot();

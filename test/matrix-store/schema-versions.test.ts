@@ -22,7 +22,10 @@ describe('matrix store schema versions', () => {
     expect((await snap.performanceMatrix()).models).toEqual(['m1', 'm2']);
     const curves = await snap.rows('curves');
     expect(curves.map((r) => [r.model, r.epoch, r.value, r.seconds, r.peakMemoryBytes])).toEqual([
-      ['m1', 1, 0.7, 1.5, null], ['m1', 2, 0.8, 2.5, null], ['m2', 1, 0.5, null, null], ['m2', 2, 0.6, null, null],
+      ['m1', 1, 0.7, 1.5, null],
+      ['m1', 2, 0.8, 2.5, null],
+      ['m2', 1, 0.5, null, null],
+      ['m2', 2, 0.6, null, null],
     ]);
     expect([...(await snap.epochCosts())]).toEqual([['m1', { meanSeconds: 2, epochs: 2, peakMemoryBytes: null }]]);
   });
@@ -31,7 +34,9 @@ describe('matrix store schema versions', () => {
     const store = openStore({ dir: v1Copy() });
     const w = store.beginWrite();
     await w.appendCells([{ model: 'm3', dataset: 'b1', settingsHash: 's', metric: 'accuracy', value: 0.9, epochs: 2, runId: 'm3@b1' }]);
-    await w.appendCurves([{ model: 'm3', dataset: 'b1', settingsHash: 's', metric: 'accuracy', values: [0.85, 0.9], seconds: [3, 5], peakMemoryBytes: [2e6, 3e6] }]);
+    await w.appendCurves([
+      { model: 'm3', dataset: 'b1', settingsHash: 's', metric: 'accuracy', values: [0.85, 0.9], seconds: [3, 5], peakMemoryBytes: [2e6, 3e6] },
+    ]);
     await w.commit('a version-2 curve');
     await store.compact();
     const snap = await store.snapshot();

@@ -1,7 +1,5 @@
 import * as path from 'node:path';
-import {
-  InvalidStoreInputError, resolveStoreDir, settingsHash, VersionNotFoundError, type MatrixStore,
-} from '../../matrix-store';
+import { InvalidStoreInputError, resolveStoreDir, settingsHash, VersionNotFoundError, type MatrixStore } from '../../matrix-store';
 import { BACKENDS, cell, commitCells, tempPlace, tempStore } from './helpers';
 
 describe.each(BACKENDS)('on %s', (backend) => {
@@ -22,7 +20,11 @@ describe.each(BACKENDS)('on %s', (backend) => {
       await w.upsertModels([{ id: 'a' }]);
       expect(await w.commit('third')).toBe(3);
       const versions = await store.versions();
-      expect(versions.map((v) => [v.version, v.parent, v.message])).toEqual([[1, 0, 'first'], [2, 1, 'second'], [3, 2, 'third']]);
+      expect(versions.map((v) => [v.version, v.parent, v.message])).toEqual([
+        [1, 0, 'first'],
+        [2, 1, 'second'],
+        [3, 2, 'third'],
+      ]);
       expect(versions[1]?.rowsAdded).toEqual({ cells: 2, curves: 6 });
       expect(versions[2]?.rowsAdded).toEqual({ models: 1 });
     });
@@ -72,7 +74,9 @@ describe.each(BACKENDS)('on %s', (backend) => {
     it('rejects malformed rows naming the field, with InvalidInput', async () => {
       const w = (await tempStore(backend)).beginWrite();
       await expect(w.appendCells([cell('', 'd', 1)])).rejects.toThrow(/invalid cell #0: model/);
-      await expect(w.appendCurves([{ model: 'a', dataset: 'd', settingsHash: 's', metric: 'acc', values: [1, 2], epochs: [1] }])).rejects.toThrow(/epochs: has 1 entries, but values has 2/);
+      await expect(w.appendCurves([{ model: 'a', dataset: 'd', settingsHash: 's', metric: 'acc', values: [1, 2], epochs: [1] }])).rejects.toThrow(
+        /epochs: has 1 entries, but values has 2/,
+      );
       await expect(w.appendClustering({ method: 'k', models: ['a', 'b'], labels: [0] })).rejects.toMatchObject({ type: 'InvalidInput' });
       await expect(w.upsertModels([{ id: 'a', size: -1 }])).rejects.toThrow(InvalidStoreInputError);
     });
@@ -157,13 +161,26 @@ describe.each(BACKENDS)('on %s', (backend) => {
       store = await tempStore(backend, { batchRows: 4 });
       const w = store.beginWrite();
       await w.upsertModels([{ id: 'a' }, { id: 'b' }, { id: 'gone', removedAt: 9 }, { id: 'idle' }]);
-      await w.upsertDatasets([{ id: 'd1', taskType: 'nli', metric: 'accuracy' }, { id: 'd2', taskType: 'qa', metric: 'f1' }]);
+      await w.upsertDatasets([
+        { id: 'd1', taskType: 'nli', metric: 'accuracy' },
+        { id: 'd2', taskType: 'qa', metric: 'f1' },
+      ]);
       await w.appendCells([cell('a', 'd1', 0.1), cell('b', 'd1', 0.2), cell('b', 'd2', null, { metric: 'f1' }), cell('gone', 'd1', 0.4)]);
       await w.appendCurves([{ model: 'b', dataset: 'd2', settingsHash: 's1', metric: 'f1', values: [0.3, 0.35] }]);
       await w.commit('hub');
       const w2 = store.beginWrite();
-      await w2.appendCurves(['a', 'b', 'gone', 'idle'].map((m) => ({ model: m, dataset: 'd1', settingsHash: 's1', metric: 'accuracy', values: [0.05, 0.1, 0.15] })));
-      await w2.appendClustering({ id: 'c1', method: 'agglomerative', params: { threshold: 0.09 }, models: ['a', 'b', 'idle'], labels: [0, 0, 1], representatives: new Map([[0, 'b']]), createdAt: 7 });
+      await w2.appendCurves(
+        ['a', 'b', 'gone', 'idle'].map((m) => ({ model: m, dataset: 'd1', settingsHash: 's1', metric: 'accuracy', values: [0.05, 0.1, 0.15] })),
+      );
+      await w2.appendClustering({
+        id: 'c1',
+        method: 'agglomerative',
+        params: { threshold: 0.09 },
+        models: ['a', 'b', 'idle'],
+        labels: [0, 0, 1],
+        representatives: new Map([[0, 'b']]),
+        createdAt: 7,
+      });
       await w2.commit('curves and clustering');
       await store.compact();
     });
@@ -201,17 +218,31 @@ describe.each(BACKENDS)('on %s', (backend) => {
       const s = await store.snapshot();
       const curves = s.fragments.filter((f) => f.table === 'curves');
       expect(curves).toHaveLength(1);
-      expect(curves[0]?.batches.map((b) => [b.min, b.max])).toEqual([['a', 'b'], ['b', 'b'], ['gone', 'idle'], ['idle', 'idle']]);
+      expect(curves[0]?.batches.map((b) => [b.min, b.max])).toEqual([
+        ['a', 'b'],
+        ['b', 'b'],
+        ['gone', 'idle'],
+        ['idle', 'idle'],
+      ]);
       expect(curves[0]?.batches.map((b) => b.keys)).toEqual([['a', 'b'], ['b'], ['gone', 'idle'], ['idle']]);
       const b = await s.curvesOf('b');
-      expect(b.curves.map((c) => [c.dataset, c.metric, Array.from(c.values)])).toEqual([['d1', 'accuracy', [0.05, 0.1, 0.15]], ['d2', 'f1', [0.3, 0.35]]]);
+      expect(b.curves.map((c) => [c.dataset, c.metric, Array.from(c.values)])).toEqual([
+        ['d1', 'accuracy', [0.05, 0.1, 0.15]],
+        ['d2', 'f1', [0.3, 0.35]],
+      ]);
       expect((await s.curvesOf('b', { dataset: 'd2' })).curves).toHaveLength(1);
       expect((await s.curvesOf('nobody')).curves).toEqual([]);
     });
 
     it('returns clusterings with their representatives', async () => {
       expect(await (await store.snapshot()).clusterings()).toEqual([
-        { id: 'c1', method: 'agglomerative', params: { threshold: 0.09 }, createdAt: 7, clustering: { models: ['a', 'b', 'idle'], labels: [0, 0, 1], representatives: new Map([[0, 'b']]) } },
+        {
+          id: 'c1',
+          method: 'agglomerative',
+          params: { threshold: 0.09 },
+          createdAt: 7,
+          clustering: { models: ['a', 'b', 'idle'], labels: [0, 0, 1], representatives: new Map([[0, 'b']]) },
+        },
       ]);
     });
   });

@@ -1,18 +1,6 @@
-import {
-  AnchorFormatError,
-  formatCurvesCsv,
-  parseCurvesCsv,
-  parseHistoryMatrix,
-  parseNameList,
-  parseProxyScores,
-} from '../../replay/anchor-format';
+import { AnchorFormatError, formatCurvesCsv, parseCurvesCsv, parseHistoryMatrix, parseNameList, parseProxyScores } from '../../replay/anchor-format';
 
-const CSV = [
-  'model,dataset,in_paper_pool,test,val_ep1,val_ep2,val_ep3',
-  'a,d1,1,0.8,0.5,0.6,0.7',
-  'b,d1,0,,0.4,0.45,',
-  'a,d2,1,0.25,0.1,0.2,0.3',
-].join('\r\n');
+const CSV = ['model,dataset,in_paper_pool,test,val_ep1,val_ep2,val_ep3', 'a,d1,1,0.8,0.5,0.6,0.7', 'b,d1,0,,0.4,0.45,', 'a,d2,1,0.25,0.1,0.2,0.3'].join('\r\n');
 
 describe('parseCurvesCsv', () => {
   it('reads runs, models and datasets in order of first appearance, the pool flag and null tests', () => {

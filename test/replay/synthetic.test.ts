@@ -18,7 +18,12 @@ describe('syntheticRecordedHub', () => {
     expect(hub.runs.models).toEqual(['model-0', 'model-1', 'model-2', 'model-3', 'model-4', 'model-5', 'model-6', 'model-7', 'model-8', 'model-9']);
     expect(hub.runs.datasets).toEqual(['ds-0', 'ds-1', 'ds-2', 'ds-3']);
     expect(hub.runs.runs).toHaveLength(40);
-    expect([...hub.directions]).toEqual([['ds-0', 'maximize'], ['ds-1', 'maximize'], ['ds-2', 'maximize'], ['ds-3', 'minimize']]);
+    expect([...hub.directions]).toEqual([
+      ['ds-0', 'maximize'],
+      ['ds-1', 'maximize'],
+      ['ds-2', 'maximize'],
+      ['ds-3', 'minimize'],
+    ]);
     const run = hub.runs.runs.find((r) => r.model === 'model-4' && r.dataset === 'ds-2');
     expect(hub.history.values[2 * 10 + 4]).toBe(run?.test);
     expect(run?.val).toHaveLength(5);

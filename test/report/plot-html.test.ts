@@ -5,14 +5,21 @@ import { plotHtml, plotlyFileName, plotlySource, reportHtml, writePage } from '.
 import { describeWithChromium, launchChromium } from '../helpers/chromium';
 import { tempDir } from '../helpers/temp';
 
-const page = { title: 'Regret <vs> cost', traces: [{ type: 'scatter', x: [1, 2], y: [3, 4], name: '</script>' }], layout: { xaxis: { title: { text: 'cost' } } }, caption: 'a & b' };
+const page = {
+  title: 'Regret <vs> cost',
+  traces: [{ type: 'scatter', x: [1, 2], y: [3, 4], name: '</script>' }],
+  layout: { xaxis: { title: { text: 'cost' } } },
+  caption: 'a & b',
+};
 
 describe('plotHtml', () => {
   it('inlines the given plotly source and the escaped traces and layout', () => {
     const html = plotHtml(page, { inline: 'window.Plotly = {}; "</script>"' });
     expect(html).toContain('<title>Regret &#60;vs&#62; cost</title>');
     expect(html).toContain('<script>window.Plotly = {}; "<\\/script>"</script>');
-    expect(html).toContain(`if (window.Plotly) Plotly.newPlot('plot0', [{"type":"scatter","x":[1,2],"y":[3,4],"name":"\\u003c/script>"}], {"title":{"text":"Regret \\u003cvs> cost"},"xaxis":{"title":{"text":"cost"}}}, {responsive: true}); else`);
+    expect(html).toContain(
+      `if (window.Plotly) Plotly.newPlot('plot0', [{"type":"scatter","x":[1,2],"y":[3,4],"name":"\\u003c/script>"}], {"title":{"text":"Regret \\u003cvs> cost"},"xaxis":{"title":{"text":"cost"}}}, {responsive: true}); else`,
+    );
     expect(html).toContain('a &#38; b');
     expect(html.match(/<\/script>/g)?.length).toBe(2);
   });

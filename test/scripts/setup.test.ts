@@ -45,9 +45,15 @@ describe('scripts/setup.js on a machine without the tools', () => {
     expect(r.status).toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toMatch(new RegExp(`^setup: Temporal CLI \\.\\.\\. go-install \\(250 modules downloaded, 400 packages compiled\\): ${join(tmp, 'cache', 'temporal-cli')}/v[\\d.]+/temporal \\([\\d.]+ s\\)$`));
+    expect(lines[2]).toMatch(
+      new RegExp(
+        `^setup: Temporal CLI \\.\\.\\. go-install \\(250 modules downloaded, 400 packages compiled\\): ${join(tmp, 'cache', 'temporal-cli')}/v[\\d.]+/temporal \\([\\d.]+ s\\)$`,
+      ),
+    );
     expect(r.stderr).not.toMatch(/versitygw|go: downloading/);
-    expect(readFileSync(join(goDir, 'calls'), 'utf8').trim().split('\n')).toEqual([expect.stringMatching(/^install -x github\.com\/temporalio\/cli\/cmd\/temporal@/)]);
+    expect(readFileSync(join(goDir, 'calls'), 'utf8').trim().split('\n')).toEqual([
+      expect.stringMatching(/^install -x github\.com\/temporalio\/cli\/cmd\/temporal@/),
+    ]);
     expect(existsSync(join(tmp, 'cache', 'versitygw'))).toBe(false);
   });
 
@@ -57,7 +63,11 @@ describe('scripts/setup.js on a machine without the tools', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[2]).toMatch(/^setup: Temporal CLI \.\.\. cache: /);
-    expect(lines[3]).toMatch(new RegExp(`^setup: versitygw \\(S3 server of the storage tests\\) \\.\\.\\. go-install \\(250 modules downloaded, 400 packages compiled\\): ${join(tmp, 'cache', 'versitygw')}/v[\\d.]+/versitygw \\([\\d.]+ s\\)$`));
+    expect(lines[3]).toMatch(
+      new RegExp(
+        `^setup: versitygw \\(S3 server of the storage tests\\) \\.\\.\\. go-install \\(250 modules downloaded, 400 packages compiled\\): ${join(tmp, 'cache', 'versitygw')}/v[\\d.]+/versitygw \\([\\d.]+ s\\)$`,
+      ),
+    );
     expect(readFileSync(join(goDir, 'calls'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 

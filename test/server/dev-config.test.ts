@@ -20,8 +20,15 @@ describe('temporal-dev.yml', () => {
 
   it('fills defaults for an empty file', () => {
     expect(loadDevServerConfig(writeYaml(''))).toEqual({
-      ip: '127.0.0.1', port: 7233, ui: true, uiPort: 8233, namespace: 'default',
-      dbFile: 'data/temporal/dev.sqlite', searchAttributes: {}, dynamicConfig: {}, logLevel: 'warn',
+      ip: '127.0.0.1',
+      port: 7233,
+      ui: true,
+      uiPort: 8233,
+      namespace: 'default',
+      dbFile: 'data/temporal/dev.sqlite',
+      searchAttributes: {},
+      dynamicConfig: {},
+      logLevel: 'warn',
     });
   });
 

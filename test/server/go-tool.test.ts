@@ -9,13 +9,18 @@ const tmp = mkdtempSync(join(tmpdir(), 'mselect-go-tool-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('building a Go tool', () => {
-  it('condenses Go\'s output into counts: two log lines and a progress line, not one line per module', async () => {
+  it("condenses Go's output into counts: two log lines and a progress line, not one line per module", async () => {
     const goDir = join(tmp, 'go');
     fakeGo(goDir, { downloads: 300, packages: 120, seconds: 1.5 });
     const env = { PATH: goDir, MSELECT_CACHE_DIR: join(tmp, 'cache') };
     const lines: string[] = [];
     const progress: BuildProgress[] = [];
-    const bin = await ensureVersitygw(env, (l) => lines.push(l), [], (p) => progress.push(p));
+    const bin = await ensureVersitygw(
+      env,
+      (l) => lines.push(l),
+      [],
+      (p) => progress.push(p),
+    );
     expect(bin).toEqual({ path: join(tmp, 'cache', 'versitygw', VERSITYGW_VERSION, 'versitygw'), source: 'go-install' });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^Building versitygw v1\.8\.0 with Go into /);

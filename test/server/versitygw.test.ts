@@ -52,8 +52,12 @@ describe('finding versitygw', () => {
     chmodSync(join(goDir, 'go'), 0o755);
     const env = { PATH: goDir, MSELECT_CACHE_DIR: join(tmp, 'cache3') };
     const lines: string[] = [];
-    await expect(ensureVersitygw(env, (l) => lines.push(l), [])).rejects.toThrow(/go install github.com\/versity\/versitygw\/cmd\/versitygw@v1.8.0 failed \(exit 3\)/);
-    expect(readFileSync(record, 'utf8')).toBe(`install -x github.com/versity/versitygw/cmd/versitygw@v1.8.0 GOBIN=${join(tmp, 'cache3', 'versitygw', 'v1.8.0')}\n`);
+    await expect(ensureVersitygw(env, (l) => lines.push(l), [])).rejects.toThrow(
+      /go install github.com\/versity\/versitygw\/cmd\/versitygw@v1.8.0 failed \(exit 3\)/,
+    );
+    expect(readFileSync(record, 'utf8')).toBe(
+      `install -x github.com/versity/versitygw/cmd/versitygw@v1.8.0 GOBIN=${join(tmp, 'cache3', 'versitygw', 'v1.8.0')}\n`,
+    );
     expect(lines[0]).toMatch(/Building versitygw v1.8.0 with Go into/);
   });
 });

@@ -20,7 +20,10 @@ async function text(iter: AsyncIterable<Uint8Array>): Promise<string> {
 
 function runChild(config: Record<string, unknown>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'race-child.ts'), JSON.stringify(config)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'race-child.ts'), JSON.stringify(config)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -92,7 +95,12 @@ export function objectStoreContract(settings: () => StorageSettings, fileOf: (ke
     const keys = Array.from({ length: 6 }, (_, i) => `race/${i}.json`);
     const outs = await Promise.all(['p0', 'p1', 'p2', 'p3'].map((me) => runChild({ settings: settings(), prefix, keys, me })));
     const winners = new Map<string, string[]>();
-    outs.forEach((out, p) => out.split('\n').filter((l) => l.startsWith('WON ')).forEach((l) => winners.set(l.slice(4), [...(winners.get(l.slice(4)) ?? []), `p${p}`])));
+    outs.forEach((out, p) =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('WON '))
+        .forEach((l) => winners.set(l.slice(4), [...(winners.get(l.slice(4)) ?? []), `p${p}`])),
+    );
     for (const key of keys) {
       expect(winners.get(key)).toHaveLength(1);
       expect((await store.get(key)).toString()).toBe(`${winners.get(key)?.[0] ?? ''}:${key}`);
@@ -106,7 +114,11 @@ export function objectStoreContract(settings: () => StorageSettings, fileOf: (ke
     expect((await store.list('b/s')).map((o) => o.key)).toEqual(['b/sub/3']);
     expect((await store.list('none/')).map((o) => o.key)).toEqual([]);
     const sub = store.sub('b');
-    expect((await sub.list()).map((o) => [o.key, o.size])).toEqual([['1', 3], ['2', 3], ['sub/3', 7]]);
+    expect((await sub.list()).map((o) => [o.key, o.size])).toEqual([
+      ['1', 3],
+      ['2', 3],
+      ['sub/3', 7],
+    ]);
     expect((await sub.get('sub/3')).toString()).toBe('b/sub/3');
     expect(sub.describe('x')).toMatch(/b[/\\]x$/);
   });

@@ -8,5 +8,8 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-fs-store-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('ObjectStore on the filesystem', () => {
-  objectStoreContract(() => ({ kind: 'file', root }), (key) => path.join(root, ...key.split('/')));
+  objectStoreContract(
+    () => ({ kind: 'file', root }),
+    (key) => path.join(root, ...key.split('/')),
+  );
 });

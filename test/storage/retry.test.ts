@@ -12,13 +12,34 @@ describe('retries', () => {
 
   it('retry transient errors until success, pass others through at once, give up at the deadline', async () => {
     let calls = 0;
-    expect(await withRetries(policy, async (attempt) => (++calls < 3 ? Promise.reject(new Error('transient')) : attempt), () => true, () => new Error('gave up'))).toBe(2);
+    expect(
+      await withRetries(
+        policy,
+        async (attempt) => (++calls < 3 ? Promise.reject(new Error('transient')) : attempt),
+        () => true,
+        () => new Error('gave up'),
+      ),
+    ).toBe(2);
     calls = 0;
-    await expect(withRetries(policy, () => (++calls, Promise.reject(new Error('fatal'))), () => false, () => new Error('gave up'))).rejects.toThrow('fatal');
+    await expect(
+      withRetries(
+        policy,
+        () => (++calls, Promise.reject(new Error('fatal'))),
+        () => false,
+        () => new Error('gave up'),
+      ),
+    ).rejects.toThrow('fatal');
     expect(calls).toBe(1);
     calls = 0;
     const started = Date.now();
-    await expect(withRetries(policy, () => (++calls, Promise.reject(new Error('down'))), () => true, (_e, n) => new Error(`gave up after ${n}`))).rejects.toThrow(/gave up after \d+/);
+    await expect(
+      withRetries(
+        policy,
+        () => (++calls, Promise.reject(new Error('down'))),
+        () => true,
+        (_e, n) => new Error(`gave up after ${n}`),
+      ),
+    ).rejects.toThrow(/gave up after \d+/);
     expect(calls).toBeGreaterThan(3);
     expect(Date.now() - started).toBeLessThan(policy.deadlineMs + 100);
   });

@@ -11,19 +11,27 @@ import { objectStoreContract } from './contract';
 const server = useS3Server();
 
 describe('ObjectStore on S3 (versitygw)', () => {
-  objectStoreContract(() => ({ ...server().settings('contract'), partSize: 5 * 1024 * 1024 }), (key) => path.join(server().dir, server().bucket, 'contract', ...key.split('/')));
+  objectStoreContract(
+    () => ({ ...server().settings('contract'), partSize: 5 * 1024 * 1024 }),
+    (key) => path.join(server().dir, server().bucket, 'contract', ...key.split('/')),
+  );
 });
 
 describe('S3 failures', () => {
   it('refused credentials are a StorageConfigError naming the bucket and the variables', async () => {
-    for (const credentials of [{ accessKeyId: 'nobody', secretAccessKey: 'x' }, { accessKeyId: server().accessKeyId, secretAccessKey: 'wrong-secret' }]) {
+    for (const credentials of [
+      { accessKeyId: 'nobody', secretAccessKey: 'x' },
+      { accessKeyId: server().accessKeyId, secretAccessKey: 'wrong-secret' },
+    ]) {
       const store = new S3ObjectStore({ ...server().settings(), credentials });
       await expect(store.put('k', 'v')).rejects.toThrow(StorageConfigError);
       await expect(store.get('k')).rejects.toThrow(/refused the credentials for bucket "mselect-test".*AWS_ACCESS_KEY_ID/);
       await expect(store.check()).rejects.toThrow(StorageConfigError);
     }
     // A HEAD has no error body: versitygw answers an unknown key id with 404 there, a wrong secret with 403.
-    await expect(new S3ObjectStore({ ...server().settings(), credentials: { accessKeyId: server().accessKeyId, secretAccessKey: 'wrong' } }).head('k')).rejects.toThrow(StorageConfigError);
+    await expect(
+      new S3ObjectStore({ ...server().settings(), credentials: { accessKeyId: server().accessKeyId, secretAccessKey: 'wrong' } }).head('k'),
+    ).rejects.toThrow(StorageConfigError);
   });
 
   it('a missing bucket is a StorageConfigError naming it and MSELECT_STORAGE', async () => {

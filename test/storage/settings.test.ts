@@ -13,17 +13,33 @@ describe('storage settings', () => {
   });
 
   it('s3:// takes the bucket, prefix, endpoint, region and keys from the standard AWS variables', () => {
-    const env = { MSELECT_STORAGE: 's3://my-bucket/team/a/', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:7070', AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'eu-west-1' };
+    const env = {
+      MSELECT_STORAGE: 's3://my-bucket/team/a/',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:7070',
+      AWS_ACCESS_KEY_ID: 'k',
+      AWS_SECRET_ACCESS_KEY: 's',
+      AWS_REGION: 'eu-west-1',
+    };
     expect(read(env)).toEqual({
-      kind: 's3', bucket: 'my-bucket', prefix: 'team/a/', endpoint: 'http://127.0.0.1:7070', region: 'eu-west-1', forcePathStyle: true,
+      kind: 's3',
+      bucket: 'my-bucket',
+      prefix: 'team/a/',
+      endpoint: 'http://127.0.0.1:7070',
+      region: 'eu-west-1',
+      forcePathStyle: true,
       credentials: { accessKeyId: 'k', secretAccessKey: 's' },
     });
     expect(read({ MSELECT_STORAGE: 's3://my-bucket' })).toEqual({ kind: 's3', bucket: 'my-bucket', prefix: '', region: 'us-east-1', forcePathStyle: false });
-    expect(read({ MSELECT_STORAGE: 's3://my-bucket', AWS_ENDPOINT_URL: 'https://s3.eu-west-1.amazonaws.com' })).toMatchObject({ endpoint: 'https://s3.eu-west-1.amazonaws.com', forcePathStyle: false });
-    expect(read({ MSELECT_STORAGE: 's3://my-bucket', AWS_ENDPOINT_URL: 'http://minio:9000', MSELECT_S3_PATH_STYLE: 'false' })).toMatchObject({ forcePathStyle: false });
+    expect(read({ MSELECT_STORAGE: 's3://my-bucket', AWS_ENDPOINT_URL: 'https://s3.eu-west-1.amazonaws.com' })).toMatchObject({
+      endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      forcePathStyle: false,
+    });
+    expect(read({ MSELECT_STORAGE: 's3://my-bucket', AWS_ENDPOINT_URL: 'http://minio:9000', MSELECT_S3_PATH_STYLE: 'false' })).toMatchObject({
+      forcePathStyle: false,
+    });
   });
 
-  it('part size and concurrency of transfers: sizes with units, S3\'s part limits, named when wrong', () => {
+  it("part size and concurrency of transfers: sizes with units, S3's part limits, named when wrong", () => {
     const s3 = { MSELECT_STORAGE: 's3://my-bucket' };
     expect(read({ ...s3, MSELECT_S3_PART_SIZE: '64MiB', MSELECT_S3_CONCURRENCY: '16' })).toMatchObject({ partSize: 64 * 1024 ** 2, concurrency: 16 });
     expect(read({ ...s3, MSELECT_S3_PART_SIZE: '100MB' })).toMatchObject({ partSize: 100e6 });

@@ -23,7 +23,10 @@ const payload = (epoch: number): CheckpointPayload => ({
 });
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(() => null, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }
@@ -99,7 +102,11 @@ describe('CheckpointStore on S3 with a local cache', () => {
   };
   const objectFile = (key: string) => path.join(server().dir, server().bucket, prefix, ...key.split('/'));
   /** The payload's bytes (a fast exact comparison of millions of floats). */
-  const bytes = (p: CheckpointPayload): Buffer => Buffer.concat([Buffer.from(JSON.stringify([p.meta, p.optimizer.step])), ...[...p.weights, ...p.optimizer.m, ...p.optimizer.v].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))]);
+  const bytes = (p: CheckpointPayload): Buffer =>
+    Buffer.concat([
+      Buffer.from(JSON.stringify([p.meta, p.optimizer.step])),
+      ...[...p.weights, ...p.optimizer.m, ...p.optimizer.v].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)),
+    ]);
   beforeEach(() => {
     prefix = `ck-${Math.random().toString(16).slice(2, 10)}`;
   });

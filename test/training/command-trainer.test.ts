@@ -22,14 +22,24 @@ function trainer(mode = 'ok', extra: Partial<CommandTrainerConfig> = {}): Comman
 }
 
 const request = (over: Partial<TrainRequest> = {}): TrainRequest => ({
-  modelId: 'm1', datasetId: 'd1', fromEpoch: 0, toEpoch: 3, resume: null, seed: 2, runId: 'wf-1/m1@d1', ...over,
+  modelId: 'm1',
+  datasetId: 'd1',
+  fromEpoch: 0,
+  toEpoch: 3,
+  resume: null,
+  seed: 2,
+  runId: 'wf-1/m1@d1',
+  ...over,
 });
 
 /** Metric the fixture reports: state = seed + 1 + 2 + ... + epoch, metric = 1 - 1/(1 + state). */
 const metricAt = (seed: number, epoch: number): number => 1 - 1 / (1 + seed + (epoch * (epoch + 1)) / 2);
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(() => null, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }
@@ -70,7 +80,11 @@ describe('CommandTrainer', () => {
       const elsewhere = trainer('ok', { ...other, sharedCheckpoints: shared });
       const rest = await elsewhere.train(request({ fromEpoch: 2, toEpoch: 3, resume: first.checkpoint, runId: 'moved' }));
       expect([...first.curve, ...rest.curve].map((e) => e.metric)).toEqual(full.curve.map((e) => e.metric));
-      const lost = await failure(trainer('ok', { ...other, sharedCheckpoints: shared }).train(request({ fromEpoch: 2, resume: { key: 'runs/nowhere/epoch-2.json', epoch: 2 }, runId: 'lost' })));
+      const lost = await failure(
+        trainer('ok', { ...other, sharedCheckpoints: shared }).train(
+          request({ fromEpoch: 2, resume: { key: 'runs/nowhere/epoch-2.json', epoch: 2 }, runId: 'lost' }),
+        ),
+      );
       expect(lost.type).toBe('InvalidInput');
       expect(lost.message).toMatch(/Checkpoint runs\/nowhere\/epoch-2.json is neither in .* nor in /);
     } finally {
@@ -78,7 +92,7 @@ describe('CommandTrainer', () => {
     }
   });
 
-  it('with a checkpoint cache, resumes its own checkpoints without a download and fetches another machine\'s once; a damaged one is StoreCorrupt', async () => {
+  it("with a checkpoint cache, resumes its own checkpoints without a download and fetches another machine's once; a damaged one is StoreCorrupt", async () => {
     const shared = new FsObjectStore(path.join(dirs.root, 'bucket'), { tmpDir: path.join(dirs.root, 'bucket-tmp') });
     const cacheA = new CheckpointCache(dirs.checkpointDir, 1e9);
     const a = trainer('ok', { sharedCheckpoints: shared, checkpointCache: cacheA });
@@ -103,7 +117,11 @@ describe('CommandTrainer', () => {
       await h.close();
       await fs.utimes(file, st.atime, st.mtime);
       await fs.rm(path.join(other.checkpointDir, 'runs'), { recursive: true, force: true });
-      const bad = await failure(trainer('ok', { ...other, sharedCheckpoints: shared, checkpointCache: new CheckpointCache(other.checkpointDir, 1e9) }).train(request({ fromEpoch: 1, toEpoch: 2, resume: first.checkpoint, runId: 'cached' })));
+      const bad = await failure(
+        trainer('ok', { ...other, sharedCheckpoints: shared, checkpointCache: new CheckpointCache(other.checkpointDir, 1e9) }).train(
+          request({ fromEpoch: 1, toEpoch: 2, resume: first.checkpoint, runId: 'cached' }),
+        ),
+      );
       expect(bad.type).toBe('StoreCorrupt');
       expect(bad.message).toContain(file);
     } finally {
@@ -113,7 +131,10 @@ describe('CommandTrainer', () => {
 
   it('substitutes placeholders in the configured arguments (and passes the optional peak memory of an epoch line through)', async () => {
     const echo = path.join(dirs.root, 'args.js');
-    await fs.writeFile(echo, "const job = JSON.parse(require('fs').readFileSync(0, 'utf8'));\nconst a = process.argv.slice(2);\nif (a[0] !== job.modelDir || a[1] !== '0-1' || a[2] !== '{unknown}') process.exit(9);\nconsole.log(JSON.stringify({ epoch: 1, metric: 0.5, seconds: 0, peakMemoryBytes: 2048 }));\n");
+    await fs.writeFile(
+      echo,
+      "const job = JSON.parse(require('fs').readFileSync(0, 'utf8'));\nconst a = process.argv.slice(2);\nif (a[0] !== job.modelDir || a[1] !== '0-1' || a[2] !== '{unknown}') process.exit(9);\nconsole.log(JSON.stringify({ epoch: 1, metric: 0.5, seconds: 0, peakMemoryBytes: 2048 }));\n",
+    );
     const r = await trainer('ok', { args: [echo, '{modelDir}', '{fromEpoch}-{toEpoch}', '{unknown}'] }).train(request({ toEpoch: 1 }));
     expect(r.curve).toEqual([{ epoch: 1, metric: 0.5, seconds: 0, peakMemoryBytes: 2048 }]);
     expect(r.checkpoint).toBeNull();

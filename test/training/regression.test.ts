@@ -43,9 +43,19 @@ describe('TfjsTrainer on a regression dataset', () => {
 describe('transferSummary', () => {
   it('takes the lowest RMSE as best on a minimized dataset and the highest accuracy on a maximized one', () => {
     const t: TransferTable = {
-      models: ['a', 'b', 'c'], datasets: ['acc', 'reg'], epochs: 1, backend: 'cpu', seconds: 0,
-      accuracy: [[0.5, 0.9, 0.7], [1.5, 0.5, 2.5]],
-      metrics: [{ metric: 'accuracy', direction: 'maximize' }, { metric: 'rmse', direction: 'minimize' }],
+      models: ['a', 'b', 'c'],
+      datasets: ['acc', 'reg'],
+      epochs: 1,
+      backend: 'cpu',
+      seconds: 0,
+      accuracy: [
+        [0.5, 0.9, 0.7],
+        [1.5, 0.5, 2.5],
+      ],
+      metrics: [
+        { metric: 'accuracy', direction: 'maximize' },
+        { metric: 'rmse', direction: 'minimize' },
+      ],
     };
     expect(transferSummary(t)).toEqual([
       { dataset: 'acc', best: 'b', worst: 'a', gapPoints: expect.closeTo(40, 9) },

@@ -25,11 +25,21 @@ afterEach(async () => {
 
 const trainer = (backend = cpu): TfjsTrainer => new TfjsTrainer({ backend, ...dirs, options: { learningRate: 0.05, batchSize: 8 } });
 const request = (over: Partial<TrainRequest> = {}): TrainRequest => ({
-  modelId: 'tiny', datasetId: 'blobs', fromEpoch: 0, toEpoch: 3, resume: null, seed: 7, runId: 'run-a', ...over,
+  modelId: 'tiny',
+  datasetId: 'blobs',
+  fromEpoch: 0,
+  toEpoch: 3,
+  resume: null,
+  seed: 7,
+  runId: 'run-a',
+  ...over,
 });
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(() => null, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }

@@ -21,16 +21,32 @@ let dirs: TinyDirs;
 let trainer: TorchTrainer;
 const [MLP, CNN] = TORCH_MODELS;
 
-const request = (over: Partial<TrainRequest> = {}): TrainRequest => ({ modelId: CNN, datasetId: TORCH_TARGET, fromEpoch: 0, toEpoch: 3, resume: null, seed: 3, runId: 'full', ...over });
+const request = (over: Partial<TrainRequest> = {}): TrainRequest => ({
+  modelId: CNN,
+  datasetId: TORCH_TARGET,
+  fromEpoch: 0,
+  toEpoch: 3,
+  resume: null,
+  seed: 3,
+  runId: 'full',
+  ...over,
+});
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(() => null, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }
 
 /** Copy hub entry `from` to `to` (card id rewritten), then let `damage` break it. */
-async function brokenEntry(from: string, to: string, damage: (dir: string, card: Record<string, unknown>) => Promise<Record<string, unknown>>): Promise<string> {
+async function brokenEntry(
+  from: string,
+  to: string,
+  damage: (dir: string, card: Record<string, unknown>) => Promise<Record<string, unknown>>,
+): Promise<string> {
   const dir = path.join(dirs.hubDir, to);
   await fs.cp(path.join(dirs.hubDir, from), dir, { recursive: true });
   const card = JSON.parse(await fs.readFile(path.join(dir, 'card.json'), 'utf8')) as Record<string, unknown>;
@@ -60,8 +76,16 @@ describeTorch('TorchTrainer (trainers/torch)', () => {
     const rest = await trainer.train(request({ fromEpoch: 1, resume: first.checkpoint, runId: 'split' }));
     expect([...first.curve, ...rest.curve].map((e) => e.metric)).toEqual(full.curve.map((e) => e.metric));
     expect(rest.test).toBe(full.test);
-    const same = spawnSync(torchPython(), ['-c', `import torch,sys; a=torch.load(sys.argv[1]); b=torch.load(sys.argv[2]); print(all(torch.equal(a['model'][k], b['model'][k]) for k in a['model']) and a['optimizer']['state'].keys() == b['optimizer']['state'].keys())`,
-      path.join(dirs.checkpointDir, 'runs/full/epoch-3.pt'), path.join(dirs.checkpointDir, 'runs/split/epoch-3.pt')], { encoding: 'utf8' });
+    const same = spawnSync(
+      torchPython(),
+      [
+        '-c',
+        `import torch,sys; a=torch.load(sys.argv[1]); b=torch.load(sys.argv[2]); print(all(torch.equal(a['model'][k], b['model'][k]) for k in a['model']) and a['optimizer']['state'].keys() == b['optimizer']['state'].keys())`,
+        path.join(dirs.checkpointDir, 'runs/full/epoch-3.pt'),
+        path.join(dirs.checkpointDir, 'runs/split/epoch-3.pt'),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(same.stdout.trim()).toBe('True');
   });
 
@@ -88,8 +112,19 @@ describeTorch('TorchTrainer (trainers/torch)', () => {
       const nce = await computeProxyScore(deps, { model, target: TORCH_TARGET, proxy: 'nce', probeSize: 40, seed: 1 });
       expect(leep.backend).toBe('torch-cpu');
       const out = path.join(dirs.root, `${model}.features`);
-      const job = { job: 'features', modelId: model, modelDir: path.join(dirs.hubDir, model), datasetId: TORCH_TARGET, datasetDir: path.join(dirs.datasetsDir, TORCH_TARGET), split: 'train', rows, out };
-      expect(spawnSync(torchPython(), [TORCH_TRAINER_MAIN], { input: JSON.stringify(job), env: { ...process.env, MSELECT_TORCH_DEVICE: 'cpu' } }).status).toBe(0);
+      const job = {
+        job: 'features',
+        modelId: model,
+        modelDir: path.join(dirs.hubDir, model),
+        datasetId: TORCH_TARGET,
+        datasetDir: path.join(dirs.datasetsDir, TORCH_TARGET),
+        split: 'train',
+        rows,
+        out,
+      };
+      expect(spawnSync(torchPython(), [TORCH_TRAINER_MAIN], { input: JSON.stringify(job), env: { ...process.env, MSELECT_TORCH_DEVICE: 'cpu' } }).status).toBe(
+        0,
+      );
       const numpy = spawnSync(torchPython(), ['-c', NUMPY_PROXIES, out, JSON.stringify(labels)], { encoding: 'utf8' });
       const [npLeep, npNce] = JSON.parse(numpy.stdout) as [number, number];
       expect(leep.value).toBeCloseTo(npLeep, 5);

@@ -18,11 +18,30 @@ function values(n: number, seed: number): Float32Array {
 async function filterGradient(backend: string, xs: Case[2], ws: Case[2], strides: Case[3], pad: Case[4]): Promise<Float32Array> {
   await (await pickBackend({ prefer: backend })).tf.ready();
   return tf.tidy(() => {
-    const x = tf.tensor4d(values(xs.reduce((a, b) => a * b, 1), 1), xs);
-    const w = tf.tensor4d(values(ws.reduce((a, b) => a * b, 1), 2), ws);
+    const x = tf.tensor4d(
+      values(
+        xs.reduce((a, b) => a * b, 1),
+        1,
+      ),
+      xs,
+    );
+    const w = tf.tensor4d(
+      values(
+        ws.reduce((a, b) => a * b, 1),
+        2,
+      ),
+      ws,
+    );
     const y = tf.conv2d(x, w, strides, pad);
     const dy = tf.tensor(values(y.size, 3), y.shape);
-    return tf.grad((f) => tf.conv2d(x, f as tf.Tensor4D, strides, pad).mul(dy).sum())(w).dataSync() as Float32Array;
+    return tf
+      .grad((f) =>
+        tf
+          .conv2d(x, f as tf.Tensor4D, strides, pad)
+          .mul(dy)
+          .sum(),
+      )(w)
+      .dataSync() as Float32Array;
   });
 }
 

@@ -13,10 +13,20 @@ import * as workflows from '../../workflows';
 import { historyFromJson } from '../fixtures/histories/history-json';
 
 // The tampered history below makes the core log its (expected) nondeterminism error; keep it quiet.
-Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } } });
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
+});
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'histories');
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (m: string) => process.stderr.write(`${m}\n`),
+};
 
 let code: string;
 let files: string[];

@@ -16,10 +16,15 @@ describe('slidingWindow', () => {
 
   it('starts nothing more once `stop` says so; items in flight finish', async () => {
     const finished: number[] = [];
-    const n = await slidingWindow([1, 2, 3, 4, 5, 6], 2, async (i) => {
-      await new Promise((r) => setTimeout(r, 1));
-      finished.push(i);
-    }, () => finished.length >= 2);
+    const n = await slidingWindow(
+      [1, 2, 3, 4, 5, 6],
+      2,
+      async (i) => {
+        await new Promise((r) => setTimeout(r, 1));
+        finished.push(i);
+      },
+      () => finished.length >= 2,
+    );
     expect(n).toBe(3);
     expect(finished.sort()).toEqual([1, 2, 3]);
   });

@@ -75,16 +75,25 @@ export async function makeHub(epochSeconds: number): Promise<Hub> {
 export async function makeRoots(hub: Pick<Hub, 'hubDir' | 'datasetsDir'>, prefix = 'mselect-faults-run-'): Promise<Roots> {
   const dataDir = await tempDir(prefix);
   return {
-    hubDir: hub.hubDir, datasetsDir: hub.datasetsDir, dataDir,
-    storeDir: path.join(dataDir, 'store'), checkpointDir: path.join(dataDir, 'checkpoints'), reportDir: path.join(dataDir, 'reports'),
+    hubDir: hub.hubDir,
+    datasetsDir: hub.datasetsDir,
+    dataDir,
+    storeDir: path.join(dataDir, 'store'),
+    checkpointDir: path.join(dataDir, 'checkpoints'),
+    reportDir: path.join(dataDir, 'reports'),
   };
 }
 
 /** The worker configuration of `roots` for workers in this process (no replay data, no external trainer). */
 export function workerConfig(roots: Roots): WorkerConfig {
   return {
-    storeDir: roots.storeDir, hubDir: roots.hubDir, datasetsDir: roots.datasetsDir, checkpointDir: roots.checkpointDir,
-    reportDir: roots.reportDir, replayDir: null, commandTrainer: null,
+    storeDir: roots.storeDir,
+    hubDir: roots.hubDir,
+    datasetsDir: roots.datasetsDir,
+    checkpointDir: roots.checkpointDir,
+    reportDir: roots.reportDir,
+    replayDir: null,
+    commandTrainer: null,
   };
 }
 
@@ -109,7 +118,10 @@ export function workerEnv(roots: Roots, server: { address: string; namespace: st
 export async function checkpointEpochs(checkpointDir: string, runId: string): Promise<number[]> {
   const dir = path.join(checkpointDir, path.dirname(new CheckpointStore(checkpointDir).keyFor(runId, 0)));
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  return names.flatMap((n) => /^epoch-(\d+)\.ckpt$/.exec(n)?.[1] ?? []).map(Number).sort((a, b) => a - b);
+  return names
+    .flatMap((n) => /^epoch-(\d+)\.ckpt$/.exec(n)?.[1] ?? [])
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 export async function removeDir(dir: string): Promise<void> {

@@ -37,8 +37,10 @@ function first(p: Payloads): unknown {
 /** The innermost useful description of a failure (activity failures wrap the cause). */
 export function summarize(f: Failure): FailureSummary | null {
   if (!f) return null;
-  if (f.applicationFailureInfo) return { message: f.message ?? '', type: f.applicationFailureInfo.type ?? null, nonRetryable: Boolean(f.applicationFailureInfo.nonRetryable) };
-  if (f.timeoutFailureInfo) return { message: f.message ?? '', type: `timeout:${TIMEOUT_TYPES[Number(f.timeoutFailureInfo.timeoutType)] ?? 'UNKNOWN'}`, nonRetryable: false };
+  if (f.applicationFailureInfo)
+    return { message: f.message ?? '', type: f.applicationFailureInfo.type ?? null, nonRetryable: Boolean(f.applicationFailureInfo.nonRetryable) };
+  if (f.timeoutFailureInfo)
+    return { message: f.message ?? '', type: `timeout:${TIMEOUT_TYPES[Number(f.timeoutFailureInfo.timeoutType)] ?? 'UNKNOWN'}`, nonRetryable: false };
   if (f.cause) return summarize(f.cause);
   return { message: f.message ?? '', type: null, nonRetryable: false };
 }
@@ -46,7 +48,10 @@ export function summarize(f: Failure): FailureSummary | null {
 /** Every activity of the workflow's current run, in scheduling order. */
 export async function activityRuns(handle: WorkflowHandle): Promise<ActivityRun[]> {
   const events = (await handle.fetchHistory()).events ?? [];
-  const runs = new Map<string, { type: string; input: unknown; attempt: number; lastFailure: FailureSummary | null; result?: unknown; failure?: FailureSummary }>();
+  const runs = new Map<
+    string,
+    { type: string; input: unknown; attempt: number; lastFailure: FailureSummary | null; result?: unknown; failure?: FailureSummary }
+  >();
   for (const e of events) {
     const id = String(e.eventId);
     const scheduled = e.activityTaskScheduledEventAttributes;

@@ -47,7 +47,7 @@ export function machines(count: number, tag = `${process.pid % 200}`): { list: M
   };
   try {
     for (let i = 1; i <= count; i += 1) {
-      const n = (Number(tag) * 4 + i) % 250 + 1;
+      const n = ((Number(tag) * 4 + i) % 250) + 1;
       const name = `mselect-m${tag}-${i}`;
       const host = `mvh${tag}x${i}`;
       const inner = `mvn${tag}x${i}`;
@@ -82,7 +82,10 @@ export function relay(host: string, target: { host: string; port: number }): Pro
     sockets.add(inbound);
     sockets.add(out);
     inbound.pipe(out).pipe(inbound);
-    const end = (): void => { inbound.destroy(); out.destroy(); };
+    const end = (): void => {
+      inbound.destroy();
+      out.destroy();
+    };
     inbound.on('error', end);
     out.on('error', end);
   });
@@ -90,7 +93,14 @@ export function relay(host: string, target: { host: string; port: number }): Pro
     server.once('error', reject);
     server.listen(0, host, () => {
       const port = (server.address() as { port: number }).port;
-      resolve({ port, close: () => new Promise<void>((r) => { server.close(() => r()); sockets.forEach((x) => x.destroy()); }) });
+      resolve({
+        port,
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            sockets.forEach((x) => x.destroy());
+          }),
+      });
     });
   });
 }
@@ -98,7 +108,18 @@ export function relay(host: string, target: { host: string; port: number }): Pro
 /** Whether a process inside `m` can reach the host's 127.0.0.1:port: it must not. */
 export function reachesHostLoopback(m: Machine, port: number): boolean {
   try {
-    execFileSync('ip', ['netns', 'exec', m.name, process.execPath, '-e', `require('net').connect(${port},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`], { stdio: 'pipe', timeout: 10_000 });
+    execFileSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        m.name,
+        process.execPath,
+        '-e',
+        `require('net').connect(${port},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`,
+      ],
+      { stdio: 'pipe', timeout: 10_000 },
+    );
     return true;
   } catch {
     return false;

@@ -51,7 +51,8 @@ export async function killMidEpoch(worker: Child, checkpointDir: string, epoch: 
   }
   // The epoch before may already be deleted (a run keeps only what a retry could resume from): then the time since the run's start.
   const before = await mtimeMs(checkpointDir, runId, epoch - 1).catch(() => undefined);
-  const epochMs = before === undefined ? ((await mtimeMs(checkpointDir, runId, epoch)) - watchedFrom) / epoch : (await mtimeMs(checkpointDir, runId, epoch)) - before;
+  const epochMs =
+    before === undefined ? ((await mtimeMs(checkpointDir, runId, epoch)) - watchedFrom) / epoch : (await mtimeMs(checkpointDir, runId, epoch)) - before;
   await sleep(Math.max(200, 0.4 * epochMs));
   worker.kill('SIGKILL');
   const exit = await worker.exited;

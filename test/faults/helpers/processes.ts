@@ -65,10 +65,14 @@ export function spawnNode(args: readonly string[], env: Readonly<Record<string, 
     },
     waitFor: (text, timeoutMs = 60_000) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs} ms waiting for ${String(text)} from pid ${child.pid}; output:\n${out}`)), timeoutMs);
+        const timer = setTimeout(
+          () => done(new Error(`timed out after ${timeoutMs} ms waiting for ${String(text)} from pid ${child.pid}; output:\n${out}`)),
+          timeoutMs,
+        );
         const check = (): void => {
           if (matches(text)) done();
-          else if (child.exitCode !== null || child.signalCode !== null) done(new Error(`pid ${child.pid} exited (${child.exitCode ?? child.signalCode}) before printing ${String(text)}; output:\n${out}`));
+          else if (child.exitCode !== null || child.signalCode !== null)
+            done(new Error(`pid ${child.pid} exited (${child.exitCode ?? child.signalCode}) before printing ${String(text)}; output:\n${out}`));
         };
         const done = (err?: Error): void => {
           clearTimeout(timer);
@@ -113,10 +117,13 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Child
 
 /** SIGKILL every child still running and wait for them to go. */
 export async function killAll(): Promise<void> {
-  const waits = [...live].map((c) => new Promise((resolve) => {
-    if (c.exitCode !== null || c.signalCode !== null) return resolve(undefined);
-    c.once('exit', resolve);
-    c.kill('SIGKILL');
-  }));
+  const waits = [...live].map(
+    (c) =>
+      new Promise((resolve) => {
+        if (c.exitCode !== null || c.signalCode !== null) return resolve(undefined);
+        c.once('exit', resolve);
+        c.kill('SIGKILL');
+      }),
+  );
   await Promise.all(waits);
 }

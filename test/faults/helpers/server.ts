@@ -24,7 +24,10 @@ export async function connect(address: string, namespace = 'default'): Promise<S
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   return {
-    address, namespace, connection, client: new Client({ connection: clientConnection, namespace }),
+    address,
+    namespace,
+    connection,
+    client: new Client({ connection: clientConnection, namespace }),
     close: async () => {
       await clientConnection.close();
       await connection.close();
@@ -45,11 +48,24 @@ export function freshQueue(prefix: string): string {
 
 /** The orchestrator worker (workflows from the suite's bundle, light activities) in this process. */
 export function orchestrator(s: Pick<Server, 'connection' | 'namespace'>, taskQueue: string, config: WorkerConfig): Promise<Worker> {
-  return createOrchestratorWorker({ connection: s.connection, namespace: s.namespace, taskQueue, config, workflowBundle: { codePath: serverInfo().bundlePath }, shutdownGraceTime: '1s' });
+  return createOrchestratorWorker({
+    connection: s.connection,
+    namespace: s.namespace,
+    taskQueue,
+    config,
+    workflowBundle: { codePath: serverInfo().bundlePath },
+    shutdownGraceTime: '1s',
+  });
 }
 
 /** A GPU worker in this process, with the real activities unless others are given. */
-export function gpu(s: Pick<Server, 'connection' | 'namespace'>, taskQueue: string, config: WorkerConfig, activities?: GpuActivities, slots = 1): Promise<Worker> {
+export function gpu(
+  s: Pick<Server, 'connection' | 'namespace'>,
+  taskQueue: string,
+  config: WorkerConfig,
+  activities?: GpuActivities,
+  slots = 1,
+): Promise<Worker> {
   return createGpuWorker({ connection: s.connection, namespace: s.namespace, taskQueue, config, slots, activities, shutdownGraceTime: '1s' });
 }
 

@@ -19,7 +19,10 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   const f = toFailure(e);
-  const out = f instanceof ApplicationFailure ? { type: f.type, nonRetryable: f.nonRetryable, message: f.message } : { type: null, nonRetryable: false, message: e instanceof Error ? e.message : String(e) };
+  const out =
+    f instanceof ApplicationFailure
+      ? { type: f.type, nonRetryable: f.nonRetryable, message: f.message }
+      : { type: null, nonRetryable: false, message: e instanceof Error ? e.message : String(e) };
   process.stdout.write(`FAILURE ${JSON.stringify(out)}\n`);
   process.exit(1);
 });
