@@ -23,13 +23,23 @@ export async function seedHistory(dir: string): Promise<number> {
 /**
  * Everything a selection returns except what names or times the run: where its report went, the
  * key of its kept checkpoint (both name the workflow id; the kept epoch stays), the workflow id,
- * namespace, start and finish time, and the wall seconds and memory of its fine-tunes.
+ * namespace, start and finish time, the wall seconds and memory of its fine-tunes, and the
+ * brute-force time estimate (from the offline phase's epoch timings, which differ run to run).
  */
 export function selectionOutcome(
   r: SelectModelResult,
 ): Omit<
   SelectModelResult,
-  'reportPath' | 'pickCheckpoint' | 'workflowId' | 'namespace' | 'startedAt' | 'finishedAt' | 'gpuSeconds' | 'gpuSecondsSpent' | 'peakMemoryBytes'
+  | 'reportPath'
+  | 'pickCheckpoint'
+  | 'workflowId'
+  | 'namespace'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'gpuSeconds'
+  | 'gpuSecondsSpent'
+  | 'peakMemoryBytes'
+  | 'bruteForceGpuSeconds'
 > & { pickCheckpointEpoch: number | null } {
   const {
     reportPath: _reportPath,
@@ -41,6 +51,7 @@ export function selectionOutcome(
     gpuSeconds: _s,
     gpuSecondsSpent: _spent,
     peakMemoryBytes: _peak,
+    bruteForceGpuSeconds: _brute,
     ...rest
   } = r;
   return { ...rest, pickCheckpointEpoch: pickCheckpoint?.epoch ?? null };
