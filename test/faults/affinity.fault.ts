@@ -18,6 +18,7 @@ import { S3Server } from '../../server/versitygw';
 import { S3ObjectStore, type ObjectStore } from '../../storage';
 import { pickBackend } from '../../training/backend';
 import { CheckpointStore } from '../../training/checkpoint-store';
+import { CheckpointCache } from '../../training/checkpoint-cache';
 import { TfjsTrainer } from '../../training/tfjs-trainer';
 import { createGpuWorkers } from '../../workers/create-workers';
 import { folderReportSink } from '../../workers/deps';
@@ -33,7 +34,7 @@ process.env.MSELECT_TF_BACKEND = TF_BACKEND;
 const MODELS = ['alpha', 'beta', 'gamma', 'delta'];
 const EPOCHS = 4;
 
-/** Bytes read from the bucket's checkpoints (the measurement; switch to the local cache's counter where there is one). */
+/** Bytes read from the bucket's checkpoints, counted at the bucket (what every worker's cache fetched). */
 interface Fetched {
   bytes: number;
   gets: number;
@@ -136,7 +137,8 @@ async function select(r: Roots, prefix: string, extra: Record<string, unknown>, 
               datasetsDir: r.datasetsDir,
               checkpointDir: path.join(r.dataDir, `local-${id}`),
               backend,
-              checkpoints: new CheckpointStore(bucket),
+              // Each worker keeps what it writes and fetches in its own checkpoint cache, as on its own machine.
+              checkpoints: new CheckpointStore(bucket, { cache: new CheckpointCache(path.join(r.dataDir, `local-${id}`), 1e9) }),
             }),
           ],
         },
@@ -246,8 +248,12 @@ describe('worker affinity', () => {
     // With affinity every resume runs where its checkpoint was written...
     expect(on.onWriter).toBe(on.resumes);
     expect(on.fallbacks).toBe(0);
+    // With affinity every round runs where its checkpoint already is: nothing is fetched from the bucket.
+    expect(on.fetched.gets).toBe(0);
     // ...unless that worker is lost: then the round falls back to the shared queue and another worker.
     expect(lost.fallbacks).toBeGreaterThan(0);
+    // Only the worker that takes over from the lost one downloads.
+    expect(lost.fetched.gets).toBeGreaterThan(0);
     expect(lost.onWriter + lost.fallbacks).toBe(lost.resumes);
     for (const x of [off, on, lost]) expect(x.leftFiles).toBe(2);
   });
