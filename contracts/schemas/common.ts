@@ -14,6 +14,14 @@ export type DurationInput = z.infer<typeof DurationSchema>;
 export function staysInside(id: string): boolean {
   return !id.startsWith('/') && id.split('/').every((segment) => segment !== '..' && segment !== '.');
 }
+/** A seed: a non-negative 32-bit integer, 0 when absent (fine-tunes, probes, selections, offline runs). */
+export const SeedSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
+  .default(0);
+
 export const STAYS_INSIDE_MESSAGE = 'must not be an absolute path or contain a "." or ".." segment';
 
 /**

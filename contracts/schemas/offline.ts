@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
+import { DurationSchema, SeedSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
 import { TrainerNameSchema } from './selection';
 
 const IdSchema = z
@@ -29,12 +29,7 @@ export const BuildMatrixInputSchema = z
     trainer: TrainerNameSchema.default('tfjs'),
     /** Fine-tunes running at once (the sliding window). */
     maxParallel: z.number().int().min(1).max(10_000).default(4),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .default(0),
+    seed: SeedSchema,
     cluster: ClusterSpecSchema,
     /**
      * `recluster`: cluster every live model afresh (the nightly refresh). `place`: put models

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Direction } from '../direction';
-import { DurationSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
+import { DurationSchema, SeedSchema, STAYS_INSIDE_MESSAGE, staysInside } from './common';
 import { ProxyNameSchema } from './proxies';
 import type { ForwardProxy } from './training';
 import {
@@ -58,12 +58,7 @@ export const SelectModelInputSchema = z
     trainer: TrainerNameSchema.default('tfjs'),
     /** Maximum fine-tunes running at once. */
     maxParallel: z.number().int().min(1).max(10_000).default(16),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .default(0),
+    seed: SeedSchema,
     /** Matrix store version to select against; default the latest. */
     storeVersion: z.number().int().min(1).optional(),
     /**

@@ -4,6 +4,7 @@
  * protocol of external trainers. Types are derived with z.infer; nothing duplicates them.
  */
 import { z } from 'zod';
+import { SeedSchema } from './common';
 import { DIRECTIONS, type Direction } from '../direction';
 import { ProxyNameSchema } from './proxies';
 
@@ -125,12 +126,7 @@ export const FineTuneInputSchema = z
     /** Checkpoint holding `fromEpoch` epochs (e.g. the previous halving rung's). @default null */
     resume: CheckpointRefSchema.nullable().default(null),
     /** Seed of the head initialisation and the data order. @default 0 */
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .default(0),
+    seed: SeedSchema,
     /** Stable id of this run; checkpoints live under it. @default `${modelId}@${datasetId}#seed${seed}` */
     runId: z.string().min(1).max(512).optional(),
     /** Trainer to run (`tfjs`, `command`, ...); must be one the worker was configured with. @default the worker's first */
@@ -183,12 +179,7 @@ export const ProxyScoreInputSchema = z.object({
   /** Samples in the class-balanced probe drawn from the target's train split. @default 500 */
   probeSize: z.number().int().min(2).max(100_000).default(500),
   /** Seed of the probe draw. @default 0 */
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
+  seed: SeedSchema,
 });
 /** Named apart from the store's `ProxyScoreInput` (a recorded score row). */
 export type ProxyScoreActivityInput = z.input<typeof ProxyScoreInputSchema>;
