@@ -4,37 +4,24 @@ import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../../hub/datasets';
 import { buildDemoHub, readRecord, specHash } from '../../demo/build';
 import { DEMO_SPEC, type DemoSpec, demoDatasetIds, demoDatasetTask } from '../../demo/spec';
-import { type DigitImages, LABEL_MAP, PIXELS, sampleTask, transform } from '../../demo/mnist-tasks';
+import { LABEL_MAP, PIXELS, sampleTask, transform } from '../../demo/mnist-tasks';
 import { listModelIds, loadHubModel } from '../../hub/models';
 import { mulberry32 } from '../../hub/rng';
 import { pickBackend } from '../../training/backend';
 import { disposeModels } from '../../training/dispose';
 import { makeTempDirs, removeDirs, type TinyDirs } from '../hub/tiny-hub';
+import { fakeImages, makeTinySpec } from './tiny-spec';
 
-/** Synthetic "digits": digit d lights row d (and a little seeded noise); 30 images each. */
-const fakeImages: DigitImages = {
-  count: () => 30,
-  image(digit, index) {
-    const r = mulberry32(digit * 1000 + index);
-    return Float32Array.from({ length: PIXELS }, (_, p) => (Math.floor(p / 14) === digit + 2 ? 0.9 : 0.1 * r()));
-  },
-};
-
-const tinySpec: DemoSpec = {
-  ...DEMO_SPEC,
-  pretrainPool: [0, 15],
-  downstreamPool: [15, 30],
-  pretrain: { holdout: 20, samples: 60, epochs: 1, learningRate: 0.01, batchSize: 16 },
-  splits: { train: 30, val: 20, test: 20 },
-  models: [
+const tinySpec = makeTinySpec(
+  [
     { id: 'mlp-a', arch: { kind: 'mlp', hidden: [8] }, transform: 'identity', labels: 'digits' },
     { id: 'cnn-b', arch: { kind: 'cnn', filters: [2], dense: 4, freezeConv: true }, transform: 'rot90', labels: 'parity' },
   ],
-  datasets: [
+  [
     { id: 'bench-x', role: 'benchmark', transform: 'invert', labels: 'low' },
     { id: 'target-y', role: 'target', transform: 'flip', labels: 'gt4' },
   ],
-};
+);
 
 const img = Float32Array.from({ length: PIXELS }, (_, i) => ((i * 37) % 11) / 10);
 const never = (): number => {

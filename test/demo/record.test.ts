@@ -1,41 +1,26 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEMO_RECORD_DATASETS, DEMO_SPEC, type DemoSpec, recordSpec } from '../../demo/spec';
-import { PIXELS } from '../../demo/mnist-tasks';
+import { DEMO_RECORD_DATASETS, DEMO_SPEC, recordSpec } from '../../demo/spec';
 import { recordDemoHub, RECORDED_PROXIES } from '../../demo/record';
-import { mulberry32 } from '../../hub/rng';
 import { loadAnchors } from '../../replay/load';
 import { runReplay } from '../../replay/run';
 import { POLICY_NAMES } from '../../contracts/schemas/policy';
 import { pickBackend } from '../../training/backend';
 import { makeTempDirs, removeDirs, type TinyDirs } from '../hub/tiny-hub';
+import { fakeImages, makeTinySpec } from './tiny-spec';
 
-/** Synthetic "digits": digit d lights row d (and a little seeded noise); 30 images each. */
-const fakeImages = {
-  count: () => 30,
-  image(digit: number, index: number) {
-    const r = mulberry32(digit * 1000 + index);
-    return Float32Array.from({ length: PIXELS }, (_, p) => (Math.floor(p / 14) === digit + 2 ? 0.9 : 0.1 * r()));
-  },
-};
-
-const tinySpec: DemoSpec = {
-  ...DEMO_SPEC,
-  pretrainPool: [0, 15],
-  downstreamPool: [15, 30],
-  pretrain: { holdout: 20, samples: 60, epochs: 1, learningRate: 0.01, batchSize: 16 },
-  splits: { train: 30, val: 20, test: 20 },
-  models: [
+const tinySpec = makeTinySpec(
+  [
     { id: 'mlp-a', arch: { kind: 'mlp', hidden: [8] }, transform: 'identity', labels: 'digits' },
     { id: 'mlp-b', arch: { kind: 'mlp', hidden: [4] }, transform: 'transpose', labels: 'parity' },
   ],
-  datasets: [
+  [
     { id: 'x-shift-mod3', role: 'benchmark', transform: 'shift', labels: 'mod3' },
     { id: 'y-rot180-loops', role: 'benchmark', transform: 'rot180', labels: 'loops' },
     { id: 'z-value', role: 'target', transform: 'identity', labels: 'value' },
   ],
-};
+);
 
 describe('the recorded demo hub', () => {
   it('grows the demo datasets to at least 20 leave-one-dataset-out targets without changing the models', () => {
