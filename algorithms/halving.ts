@@ -73,12 +73,12 @@ export function halvingCost(n: number, eta: number, maxEpochs: number): number {
 }
 
 /**
- * A rung that keeps the max(1, floor(n / eta)) best scores, ties going to the candidate
+ * A rung that keeps the max(1, floor(n / eta)) best scores (`rounding` 'ceil': ceil(n / eta)), ties going to the candidate
  * listed first and NaN ranking last (so a caller that lists candidates by a prior breaks
  * ties by that prior). Returns indices in input order. Throws when eta < 2.
  */
-export function keepBest(scores: readonly number[], eta: number): number[] {
-  const keep = keepCount(scores.length, eta);
+export function keepBest(scores: readonly number[], eta: number, rounding: 'floor' | 'ceil' = 'floor'): number[] {
+  const keep = rounding === 'ceil' ? Math.min(scores.length, Math.ceil(scores.length / eta)) : keepCount(scores.length, eta);
   return rankDescending(scores)
     .slice(0, keep)
     .sort((a, b) => a - b);

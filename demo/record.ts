@@ -66,13 +66,20 @@ interface RecordSettings {
   readonly epochs: number;
   readonly seed: number;
   readonly models: readonly string[];
+  readonly splits: DemoSpec['splits'];
 }
 
 /** Datasets of `curves.csv` already complete under the same settings (every model has a run). */
 async function completed(outDir: string, settings: RecordSettings): Promise<{ runs: RunRecord[]; done: Set<string> }> {
   const meta = (await readJsonIfExists(path.join(outDir, 'record.json')).catch(() => undefined)) as Partial<RecordSettings> | undefined;
   const text = await fs.readFile(path.join(outDir, 'curves.csv'), 'utf8').catch(() => null);
-  if (text === null || meta?.epochs !== settings.epochs || meta.seed !== settings.seed || JSON.stringify(meta.models) !== JSON.stringify(settings.models))
+  if (
+    text === null ||
+    meta?.epochs !== settings.epochs ||
+    meta.seed !== settings.seed ||
+    JSON.stringify(meta.models) !== JSON.stringify(settings.models) ||
+    JSON.stringify(meta.splits) !== JSON.stringify(settings.splits)
+  )
     return { runs: [], done: new Set() };
   const { runs } = parseCurvesCsv(text, path.join(outDir, 'curves.csv'));
   const count = new Map<string, number>();
@@ -98,7 +105,7 @@ export async function recordDemoHub(o: RecordOptions): Promise<RecordResult> {
   const seed = o.seed ?? 0;
   await buildDemoHub({ hubDir: o.hubDir, datasetsDir: o.datasetsDir, spec, backend: o.backend, ...(o.images ? { images: o.images } : {}) });
   const models = spec.models.map((m) => m.id);
-  const settings: RecordSettings = { epochs, seed, models };
+  const settings: RecordSettings = { epochs, seed, models, splits: spec.splits };
   await fs.mkdir(path.join(o.outDir, 'proxy'), { recursive: true });
   const { runs, done } = await completed(o.outDir, settings);
   const checkpointDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mselect-record-'));

@@ -25,9 +25,11 @@ import { evidenceScores, fitEvidenceWeights, zOver, type EvidenceWeights } from 
 import { topBy } from '../recall';
 import { historyGap, historyResidualVariance, noiseVariance, shrinkTowardPrior } from '../shrinkage';
 import { selectDatasets, selectRuns } from '../matrix';
+import { combineRung, fitRungWeights, type RungWeights } from '../rung-fit';
 import { runsByModel } from '../trend-filter';
-import { rankDescending } from '../stats';
+import { mean, rankDescending, variance } from '../stats';
 import { last, memo } from './rounds';
+import { replayOnHistory } from '../history-replay';
 
 type Options = OptionsOf<'prior-shrink-halving'>;
 
@@ -64,6 +66,13 @@ function weightsOf(task: SelectionTask, o: Options): EvidenceWeights {
   });
 }
 
+/** Whether the evidence uses the target's proxy scores: some proxy has a weight and is not flat on the target. */
+function usesProxies(task: SelectionTask, o: Options): boolean {
+  const w = weightsOf(task, o);
+  const used = [...w.proxies.keys(), ...(w.neighbours?.keys() ?? [])];
+  return used.some((p) => zOver(task.pool, task.proxies.get(p)).some((z) => z !== 0));
+}
+
 /** Evidence per model of the pool (step 1); the prior alone when no proxy is used. */
 function evidenceOf(task: SelectionTask, o: Options): ReadonlyMap<string, number> {
   return memo(task, `evidence:${proxyOf(o) ?? ''}`, () => {
@@ -71,9 +80,7 @@ function evidenceOf(task: SelectionTask, o: Options): ReadonlyMap<string, number
     const w = weightsOf(task, o);
     const prior = priorOf(task);
     // A proxy flat on the target says nothing about it: the evidence stays the prior.
-    const used = [...w.proxies.keys(), ...(w.neighbours?.keys() ?? [])];
-    const informative = used.some((p) => zOver(task.pool, task.proxies.get(p)).some((z) => z !== 0));
-    if (!informative) return prior;
+    if (!usesProxies(task, o)) return prior;
     const scores = evidenceScores(models, prior, task.proxies, w, { history: task.history, proxyHistory: task.proxyHistory ?? new Map() });
     return new Map(models.map((m, i) => [m, scores[i] ?? Number.NaN]));
   });
@@ -117,11 +124,56 @@ function statsOf(task: SelectionTask, trend: Options['trend']) {
   });
 }
 
+/**
+ * The evidence as it was for history dataset d, computed without d (the prior of the other
+ * datasets, the proxies' scores on d, the neighbour prior among the other datasets); null
+ * when the target's evidence uses proxies that have no scores on d.
+ */
+function historyEvidence(task: SelectionTask, o: Options): (dataset: string) => ReadonlyMap<string, number> | null {
+  const w = weightsOf(task, o);
+  const full = usesProxies(task, o);
+  const proxyHistory = task.proxyHistory ?? new Map<string, ReadonlyMap<string, ReadonlyMap<string, number>>>();
+  return (d) => {
+    const rest = selectDatasets(task.history, (e) => e !== d);
+    const z = standardizedPrior(rest);
+    const prior = new Map(rest.models.map((m, i) => [m, z[i] ?? Number.NaN]));
+    if (!full) return prior;
+    const onD = new Map<string, ReadonlyMap<string, number>>();
+    for (const p of new Set([...w.proxies.keys(), ...(w.neighbours?.keys() ?? [])])) {
+      const scores = proxyHistory.get(p)?.get(d);
+      if (scores !== undefined && scores.size > 0) onD.set(p, scores);
+    }
+    if (onD.size === 0) return null;
+    const scores = evidenceScores(rest.models, prior, onD, w, { history: rest, proxyHistory });
+    return new Map(rest.models.map((m, i) => [m, scores[i] ?? Number.NaN]));
+  };
+}
+
+/** `shrink: history-fit`: the weights of validation and evidence at one epoch (../rung-fit.ts), learned once per task and epoch. */
+function rungWeightsOf(task: SelectionTask, o: Options, epoch: number): RungWeights {
+  return memo(task, `rung-weights:${proxyOf(o) ?? ''}:${o.trend}:${epoch}`, () => {
+    const like = comparable(task);
+    const curves = selectRuns(task.curves, (r) => like(r.dataset));
+    const { gap } = statsOf(task, o.trend);
+    const corrected = { ...curves, runs: curves.runs.map((r) => ({ ...r, val: r.val.map((v, i) => (i === epoch - 1 ? v + gap(r.model, epoch) : v)) })) };
+    return fitRungWeights(corrected, epoch, historyEvidence(task, o));
+  });
+}
+
 /** Scores of the models of one rung (module comment, step 3), in rung order, and the weight the shrinkage gave the target's data (1 without shrinkage). */
 export function rungScores(task: SelectionTask, rung: Rung, o: Options): { values: number[]; weight: number } {
   const { gap, noise, residual } = statsOf(task, o.trend);
   const prior = evidenceOf(task, o);
   const y = rung.curves.map((c, i) => last(c) + gap(rung.models[i] ?? '', rung.epoch));
+  if (o.shrink === 'history-fit') {
+    const w = rungWeightsOf(task, o, rung.epoch);
+    const values = combineRung(
+      y,
+      rung.models.map((m) => prior.get(m) ?? Number.NaN),
+      w,
+    );
+    return { values, weight: w.validation + w.evidence > 0 ? w.validation / (w.validation + w.evidence) : 1 };
+  }
   const s2 = noise(rung.epoch);
   if (o.shrink !== 'empirical-bayes' || !Number.isFinite(s2)) return { values: y, weight: 1 };
   const r = shrinkTowardPrior(
@@ -142,10 +194,64 @@ function meaningOf(weight: number): string {
   return `${CORRECTED_SCORE.slice(0, -1)}; weight of the target's validation ${weight.toFixed(4)})`;
 }
 
-/** The prior-shrink-halving policy with resolved options. */
-export function priorShrinkHalving(o: Options, name: string): SelectionPolicy {
+/**
+ * The settings `tuning: history` chooses among: the shrinkage of the rung scores (empirical
+ * Bayes, or the per-epoch fit on the history), and how hard the rungs cut (floor(n/2) of 14
+ * recalled, or ceil(n/2) of 11: 23 epochs instead of 26 at a 5-epoch budget, with two
+ * finalists instead of one at epoch 4).
+ */
+export const PRIOR_SHRINK_MENU: readonly Pick<Options, 'shrink' | 'rungKeep' | 'recallSize'>[] = [
+  { shrink: 'empirical-bayes', rungKeep: 'floor', recallSize: 14 },
+  { shrink: 'history-fit', rungKeep: 'floor', recallSize: 14 },
+  { shrink: 'empirical-bayes', rungKeep: 'ceil', recallSize: 11 },
+  { shrink: 'history-fit', rungKeep: 'ceil', recallSize: 11 },
+];
+
+/** Past targets `tuning: history` needs before it trusts a replay. */
+export const MIN_PAST_TARGETS = 5;
+
+/** What replaying one menu setting on the history gave. */
+export interface MenuScore {
+  readonly setting: Pick<Options, 'shrink' | 'rungKeep' | 'recallSize'>;
+  readonly meanRegret: number;
+  readonly meanCost: number;
+  readonly pastTargets: number;
+}
+
+/**
+ * The options a task runs with: as given (`tuning: fixed`); else each menu setting is
+ * replayed on the history's own datasets, and the first setting is replaced by the one that
+ * lost least less than it, target by target, when that gain exceeds its standard error
+ * (the options as given when the history has fewer than MIN_PAST_TARGETS past targets).
+ */
+export function tunedOptions(task: SelectionTask, o: Options): { options: Options; menu: readonly MenuScore[] } {
+  if (o.tuning !== 'history') return { options: o, menu: [] };
+  return memo(task, `tuned:${JSON.stringify(o)}`, () => {
+    const runs = PRIOR_SHRINK_MENU.map((setting) => ({ setting, cases: replayOnHistory(fixedPolicy({ ...o, ...setting, tuning: 'fixed' }), task) }));
+    const menu = runs.map(({ setting, cases }) => ({
+      setting,
+      meanRegret: mean(cases.map((c) => c.regret)),
+      meanCost: mean(cases.map((c) => c.cost)),
+      pastTargets: cases.length,
+    }));
+    const base = runs[0]?.cases ?? [];
+    if (base.length < MIN_PAST_TARGETS) return { options: o, menu };
+    // Paired by past target: a setting replaces the first only when it lost less there by more than one standard error.
+    let best: { gain: number; setting: (typeof PRIOR_SHRINK_MENU)[number] } | null = null;
+    for (const { setting, cases } of runs.slice(1)) {
+      const d = base.map((b, i) => b.regret - (cases[i]?.regret ?? Number.NaN));
+      const gain = mean(d);
+      const se = Math.sqrt(variance(d) / d.length);
+      if (gain > se && (best === null || gain > best.gain)) best = { gain, setting };
+    }
+    return { options: { ...o, ...(best?.setting ?? runs[0]?.setting) }, menu };
+  });
+}
+
+/** The policy with every option fixed (no tuning). */
+function fixedPolicy(o: Options): SelectionPolicy {
   return {
-    name,
+    name: 'prior-shrink-halving',
     proxyRequest(task) {
       const proxy = proxyOf(o);
       if (proxy === null || task.proxies.has(proxy)) return null;
@@ -170,8 +276,20 @@ export function priorShrinkHalving(o: Options, name: string): SelectionPolicy {
     },
     decide(task, rung) {
       const { values, weight } = rungScores(task, rung, o);
-      return { keep: keepBest(values, o.eta), score: { values, meaning: meaningOf(weight) } };
+      return { keep: keepBest(values, o.eta, o.rungKeep), score: { values, meaning: meaningOf(weight) } };
     },
     pick: (task, rung) => rankDescending(rungScores(task, rung, o).values)[0] ?? 0,
+  };
+}
+
+/** The prior-shrink-halving policy with resolved options; with `tuning: history` each task first picks its setting (tunedOptions). */
+export function priorShrinkHalving(o: Options, name: string): SelectionPolicy {
+  const on = (task: SelectionTask): SelectionPolicy => fixedPolicy(tunedOptions(task, o).options);
+  return {
+    name,
+    proxyRequest: (task) => fixedPolicy(o).proxyRequest(task),
+    recall: (task) => on(task).recall(task),
+    decide: (task, rung) => on(task).decide(task, rung),
+    pick: (task, rung) => on(task).pick(task, rung),
   };
 }

@@ -41,8 +41,18 @@ export const PolicyOptionsSchema = z
     thresholdMode: z.enum(['absolute', 'relative']),
     /** prior-shrink-halving: add each model's usual validation-to-final gap (`history-gap`) or not. */
     trend: z.enum(['history-gap', 'none']),
-    /** prior-shrink-halving: shrink scores toward the history prior (`empirical-bayes`) or not. */
-    shrink: z.enum(['empirical-bayes', 'none']),
+    /**
+     * prior-shrink-halving: how a rung's validation meets the target evidence: shrunk toward it (`empirical-bayes`), combined with
+     * weights learned per epoch on the history's curves (`history-fit`), or not at all (`none`).
+     */
+    shrink: z.enum(['empirical-bayes', 'history-fit', 'none']),
+    /**
+     * prior-shrink-halving: `history` replays each setting of PRIOR_SHRINK_MENU (shrink, rungKeep, recallSize) on the history's
+     * own datasets (leave-one-dataset-out) and uses the one that lost least there; `fixed` uses the options as given.
+     */
+    tuning: z.enum(['history', 'fixed']),
+    /** prior-shrink-halving: a rung of n models keeps max(1, floor(n / η)) (`floor`, the paper's) or ceil(n / η) (`ceil`). */
+    rungKeep: z.enum(['floor', 'ceil']),
     /** prior-shrink-halving: the residual variance of shrinkage, measured on the history datasets (`history`) or on the rung's own models (`rung`). */
     tau: z.enum(['history', 'rung']),
     /** Proxy of coarse recall; `history-prior` computes none. */
@@ -66,7 +76,16 @@ const FINE_SELECTION = { eta: 2, clusters: 4, threshold: 0, thresholdMode: 'abso
  * of the loo targets (bench/selection.ts).
  */
 export const POLICY_DEFAULTS = {
-  'prior-shrink-halving': { recallSize: 14, eta: 2, trend: 'history-gap', shrink: 'empirical-bayes', tau: 'rung', proxy: 'logme' },
+  'prior-shrink-halving': {
+    recallSize: 14,
+    eta: 2,
+    trend: 'history-gap',
+    shrink: 'empirical-bayes',
+    tau: 'rung',
+    rungKeep: 'floor',
+    tuning: 'history',
+    proxy: 'logme',
+  },
   'two-phase-paper': { ...FINE_SELECTION, clusters: 3, recallSize: 15, fineSize: 10, clusterThreshold: 0.09, phase2: 'fine-selection', proxy: 'leep' },
   'fine-selection': FINE_SELECTION,
   'successive-halving': { eta: 2 },

@@ -75,3 +75,12 @@ describe('keepBest', () => {
     expect(() => keepBest([1], 1.5)).toThrow(/eta is 1.5, but must be >= 2/);
   });
 });
+
+describe('keepBest rounding', () => {
+  it('keeps floor(n / eta) by default and ceil(n / eta) when asked', () => {
+    const scores = [0.1, 0.5, 0.3, 0.9, 0.7];
+    expect(keepBest(scores, 2)).toEqual([3, 4]);
+    expect(keepBest(scores, 2, 'ceil')).toEqual([1, 3, 4]);
+    expect(keepBest([0.2], 2, 'ceil')).toEqual([0]);
+  });
+});
