@@ -207,8 +207,8 @@ export const PRIOR_SHRINK_MENU: readonly Pick<Options, 'shrink' | 'rungKeep' | '
   { shrink: 'history-fit', rungKeep: 'ceil', recallSize: 11 },
 ];
 
-/** Past targets `tuning: history` needs before it trusts a replay. */
-export const MIN_PAST_TARGETS = 5;
+/** Past targets `tuning: history` needs before it trusts a replay (a store of a few benchmarks keeps the first setting). */
+export const MIN_PAST_TARGETS = 10;
 
 /** What replaying one menu setting on the history gave. */
 export interface MenuScore {

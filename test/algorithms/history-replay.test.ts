@@ -59,7 +59,7 @@ describe('replayOnHistory', () => {
 });
 
 describe('prior-shrink-halving tuning', () => {
-  it('uses the options as given with tuning=fixed, or with fewer than five past targets', () => {
+  it('uses the options as given with tuning=fixed, or with fewer than ten past targets', () => {
     const o = { ...POLICY_DEFAULTS['prior-shrink-halving'] };
     expect(tunedOptions(orientTask(task()), { ...o, tuning: 'fixed' })).toEqual({ options: { ...o, tuning: 'fixed' }, menu: [] });
     const few = { ...task(), curves: { ...task().curves, runs: task().curves.runs.filter((r) => r.dataset !== 'h5') } };
