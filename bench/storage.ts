@@ -1,18 +1,22 @@
 /**
  * Storage benchmark: the filesystem backend against S3 (a local versitygw, started here over a
  * temporary folder), measured in one run. Checkpoint-sized files (1 MB to 4 GB) are saved and
- * loaded as a GPU worker does (`putFile` / `getFile`: multipart uploads, parallel ranged
- * downloads, SHA-256 recorded and checked), and, against the same server in the same run, with a
- * plain AWS SDK client doing only the transfer (no checksum): one PutObject / GetObject stream,
- * and `@aws-sdk/lib-storage`'s Upload / parallel ranged GETs with the same part size and
- * concurrency. The best plain figure is the ceiling this machine allows; the last column is
- * mselect's S3 rate as a fraction of it. Then a full final-value matrix is read from a matrix
- * store of a few thousand cells, committed in a few versions and compacted, from a fresh store
- * object (open + snapshot + matrix). Each figure is the median of `--repeat` runs (`--big-repeat`
- * for files of 1 GB and more, whose files are written in chunks and removed as soon as measured).
+ * loaded as a GPU worker does (`putFile` / `getFile`: multipart uploads streamed from the file,
+ * parallel ranged downloads, SHA-256 recorded and checked), and, against the same server in the
+ * same run, with a plain AWS SDK client doing only the transfer (no checksum): one PutObject /
+ * GetObject stream, and `@aws-sdk/lib-storage`'s Upload / parallel ranged GETs with the same part
+ * size and concurrency. The ratio columns are mselect's MB/s over each plain figure. Then a full
+ * final-value matrix is read from a matrix store of a few thousand cells, committed in a few
+ * versions and compacted, from a fresh store object (open + snapshot + matrix). Each figure is
+ * the median of `--repeat` runs (`--big-repeat` for files of 1 GB and more, whose files are
+ * written in chunks and removed as soon as measured).
  *
- *   npm run bench:storage -- [--sizes 1,64,1024,4096] [--models 200] [--datasets 20] [--repeat 3] [--big-repeat 1]
+ *   npm run bench:storage -- [--sizes 1,64,1024,4096] [--models 200] [--datasets 20] [--no-matrix] [--repeat 3] [--big-repeat 1]
  *     [--part-size 16MiB] [--concurrency 8]
+ *     [--sweep [--sweep-size 1024] [--sweep-part-sizes 16,64,128] [--sweep-concurrency 2,4,8] [--sweep-repeat 3]]
+ *
+ * `--sweep`: mselect's save and load of one file with each part size × concurrency, next to the
+ * plain client's figures measured in the same repetitions.
  */
 import { Command } from 'commander';
 import { randomFillSync } from 'node:crypto';
@@ -38,6 +42,12 @@ interface Flags {
   bigRepeat: number;
   partSize: string;
   concurrency: number;
+  matrix: boolean;
+  sweep: boolean;
+  sweepSize: number;
+  sweepPartSizes: string;
+  sweepConcurrency: string;
+  sweepRepeat: number;
 }
 
 const MiB = 1024 * 1024;
@@ -194,6 +204,64 @@ async function blob(
   }
 }
 
+interface SweepRow {
+  readonly partSize: number;
+  readonly concurrency: number;
+  readonly save: number;
+  readonly load: number;
+}
+
+/**
+ * mselect's save and load of one `mb` MiB file with each part size × concurrency, and the plain
+ * client's figures (one stream; parts of the default size and concurrency), interleaved within
+ * each repetition so a load spike of the machine hits them alike; medians of `n`.
+ */
+async function sweep(
+  server: S3Server,
+  plain: PlainClient,
+  scratch: string,
+  mb: number,
+  grid: { partSizes: number[]; concurrencies: number[] },
+  n: number,
+): Promise<{ rows: SweepRow[]; plain: BlobTimes['plain'] }> {
+  const src = path.join(scratch, `sweep-${mb}.bin`);
+  const out = path.join(scratch, `sweep-out-${mb}.bin`);
+  writeBlob(src, mb);
+  const key = `checkpoints/sweep/${mb}mb.bin`;
+  const points = grid.partSizes.flatMap((p) =>
+    grid.concurrencies.map((c) => ({
+      name: `${p}x${c}`,
+      p,
+      c,
+      store: new S3ObjectStore(server.settings('mselect'), { transfer: { partSize: p * MiB, concurrency: c } }),
+    })),
+  );
+  const t: Record<string, number[]> = {};
+  const time = async (name: string, run: () => Promise<unknown>) => void (t[name] ??= []).push(await seconds(run));
+  try {
+    const sha256 = await sha256File(src);
+    for (let i = 0; i < n; i++) {
+      await time('putSingle', () => plain.putSingle(`plain/${key}`, src));
+      await time('putParts', () => plain.putParts(`plain/${key}`, src));
+      for (const x of points) await time(`save ${x.name}`, () => x.store.putFile(key, src, { sha256 }));
+      await time('getSingle', () => plain.getSingle(`plain/${key}`, out));
+      await time('getParts', () => plain.getParts(`plain/${key}`, out, mb * MiB));
+      for (const x of points) await time(`load ${x.name}`, () => x.store.getFile(key, out));
+      console.error(`  sweep: repetition ${i + 1} of ${n} done`);
+    }
+    await points[0]?.store.delete(key);
+    await plain.delete(`plain/${key}`);
+  } finally {
+    fs.rmSync(src, { force: true });
+    fs.rmSync(out, { force: true });
+  }
+  const m = (name: string): number => median(t[name] ?? []);
+  return {
+    rows: points.map((x) => ({ partSize: x.p, concurrency: x.c, save: m(`save ${x.name}`), load: m(`load ${x.name}`) })),
+    plain: { putSingle: m('putSingle'), putParts: m('putParts'), getSingle: m('getSingle'), getParts: m('getParts') },
+  };
+}
+
 /** A matrix store of models × datasets cells with 5-epoch curves, committed in 10 versions, then compacted. */
 async function fillStore(objects: ObjectStore, models: number, datasets: number): Promise<MatrixStore> {
   const store = await openStoreOn(objects);
@@ -223,8 +291,14 @@ async function fillStore(objects: ObjectStore, models: number, datasets: number)
   return store;
 }
 
+const rate = (bytes: number, s: number): string => (bytes / MiB / s).toFixed(bytes < MiB ? 2 : 0);
+/** A ratio of rates from two durations: mselect's MB/s over the plain client's (above 1: mselect is faster). */
+const ratio = (plainSeconds: number, oursSeconds: number): string => (plainSeconds / oursSeconds).toFixed(2);
+const table = (head: string[]) => new Table({ style: { head: [], border: [], compact: true }, head });
+const sizeLabel = (mb: number): string => (mb >= 1024 ? `${mb / 1024} GB` : `${mb} MB`);
+
 async function main(f: Flags): Promise<void> {
-  const sizes = f.sizes.split(',').map(Number);
+  const sizes = f.sizes === '' ? [] : f.sizes.split(',').map(Number);
   const transfer: TransferSettings = { partSize: ByteSizeSchema.parse(f.partSize), concurrency: f.concurrency };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mselect-bench-storage-'));
   const scratch = path.join(root, 'scratch');
@@ -245,67 +319,116 @@ async function main(f: Flags): Promise<void> {
     });
     const plain = new PlainClient(plainClient, server.bucket, transfer);
     console.log(
-      `filesystem: ${backends.fs.url}; S3: versitygw at ${server.endpoint} over ${server.dir}; ${os.cpus().length} cores; parts of ${transfer.partSize / MiB} MiB, ${transfer.concurrency} in flight; median of ${f.repeat} (${f.bigRepeat} from 1 GB)`,
+      `filesystem: ${backends.fs.url}; S3: versitygw at ${server.endpoint} over ${server.dir}; ${os.cpus().length} cores, load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}; parts of ${transfer.partSize / MiB} MiB, ${transfer.concurrency} in flight; median of ${f.repeat} (${f.bigRepeat} from 1 GB)`,
     );
-    const table = new Table({
-      style: { head: [], border: [], compact: true },
-      head: ['operation', 'fs MB/s', 'S3 MB/s', 'plain 1 stream MB/s', 'plain parts MB/s', 'S3 / plain parts', 'S3 / best plain'],
-    });
-    const resumes: string[] = [];
-    const rate = (bytes: number, s: number): string => (bytes / MiB / s).toFixed(bytes < MiB ? 2 : 0);
+    const figures = table(['operation', 'fs MB/s', 'S3 MB/s', 'plain 1 stream MB/s', 'plain parts MB/s', 'S3 / plain parts', 'S3 / plain 1 stream']);
+    const notes: string[] = [];
     for (const mb of sizes) {
       const n = mb >= 1024 ? f.bigRepeat : f.repeat;
       const t = await blob(backends, plain, 'plain/', scratch, mb, n);
       const bytes = mb * MiB;
-      const label = mb >= 1024 ? `${mb / 1024} GB` : `${mb} MB`;
-      const best = (a: number, b: number) => Math.min(a, b);
-      table.push([
+      const label = sizeLabel(mb);
+      figures.push([
         `checkpoint save ${label}`,
         rate(bytes, t.fs.save),
         rate(bytes, t.s3.save),
         rate(bytes, t.plain.putSingle),
         rate(bytes, t.plain.putParts),
-        (t.plain.putParts / t.s3.save).toFixed(2),
-        (best(t.plain.putSingle, t.plain.putParts) / t.s3.save).toFixed(2),
+        ratio(t.plain.putParts, t.s3.save),
+        ratio(t.plain.putSingle, t.s3.save),
       ]);
-      table.push([
+      figures.push([
         `  save, file hashed first ${label}`,
         '',
         rate(bytes, t.s3.saveHashing),
         '',
         '',
-        (t.plain.putParts / t.s3.saveHashing).toFixed(2),
-        (best(t.plain.putSingle, t.plain.putParts) / t.s3.saveHashing).toFixed(2),
+        ratio(t.plain.putParts, t.s3.saveHashing),
+        ratio(t.plain.putSingle, t.s3.saveHashing),
       ]);
-      table.push([
+      figures.push([
         `checkpoint load ${label}`,
         rate(bytes, t.fs.load),
         rate(bytes, t.s3.load),
         rate(bytes, t.plain.getSingle),
         rate(bytes, t.plain.getParts),
-        (t.plain.getParts / t.s3.load).toFixed(2),
-        (best(t.plain.getSingle, t.plain.getParts) / t.s3.load).toFixed(2),
+        ratio(t.plain.getParts, t.s3.load),
+        ratio(t.plain.getSingle, t.s3.load),
       ]);
-      resumes.push(
+      if (mb >= 1024) {
+        notes.push(
+          `${label}: save ${rate(bytes, t.s3.save)} MB/s = ${ratio(t.plain.putParts, t.s3.save)} of the plain multipart upload (${rate(bytes, t.plain.putParts)}), ` +
+            `${ratio(t.plain.putSingle, t.s3.save)} of the plain single PUT (${rate(bytes, t.plain.putSingle)}); ` +
+            `load ${rate(bytes, t.s3.load)} MB/s = ${ratio(t.plain.getParts, t.s3.load)} of the plain parallel ranged GET (${rate(bytes, t.plain.getParts)}), ` +
+            `${ratio(t.plain.getSingle, t.s3.load)} of the plain single GET (${rate(bytes, t.plain.getSingle)})`,
+        );
+      }
+      notes.push(
         `resume from a ${label} checkpoint: on the worker that saved it ${t.resume.here.toFixed(2)} s (cache entry, SHA-256 checked), on another worker ${t.resume.elsewhere.toFixed(2)} s (download into its cache); bytes fetched from the bucket: ${(t.resume.fetched / MiB).toFixed(0)} MiB`,
       );
       console.error(`  ${label} done`);
     }
-    const cells = f.models * f.datasets;
-    const read: Partial<Record<'fs' | 's3', number>> = {};
-    let bytes = 0;
-    for (const name of ['fs', 's3'] as const) {
-      const objects = backends[name].sub('store');
-      const filled = await fillStore(objects, f.models, f.datasets);
-      bytes = (await filled.snapshot()).fragments.filter((x) => x.table === 'cells').reduce((n, x) => n + x.bytes, 0);
-      read[name] = await repeat(f.repeat, async () => {
-        const m = await (await (await openStoreOn(objects)).snapshot()).performanceMatrix();
-        if (m.values.length !== cells) throw new Error(`matrix has ${m.values.length} values, expected ${cells}`);
-      });
+    if (f.matrix) {
+      const cells = f.models * f.datasets;
+      const read: Partial<Record<'fs' | 's3', number>> = {};
+      let bytes = 0;
+      for (const name of ['fs', 's3'] as const) {
+        const objects = backends[name].sub('store');
+        const filled = await fillStore(objects, f.models, f.datasets);
+        bytes = (await filled.snapshot()).fragments.filter((x) => x.table === 'cells').reduce((n, x) => n + x.bytes, 0);
+        read[name] = await repeat(f.repeat, async () => {
+          const m = await (await (await openStoreOn(objects)).snapshot()).performanceMatrix();
+          if (m.values.length !== cells) throw new Error(`matrix has ${m.values.length} values, expected ${cells}`);
+        });
+      }
+      figures.push([
+        `full matrix read (${f.models} × ${f.datasets} = ${cells} cells)`,
+        rate(bytes, read.fs ?? NaN),
+        rate(bytes, read.s3 ?? NaN),
+        '',
+        '',
+        '',
+        '',
+      ]);
     }
-    table.push([`full matrix read (${f.models} × ${f.datasets} = ${cells} cells)`, rate(bytes, read.fs ?? NaN), rate(bytes, read.s3 ?? NaN), '', '', '', '']);
-    console.log(table.toString());
-    for (const r of resumes) console.log(r);
+    if (figures.length > 0) console.log(figures.toString());
+    for (const r of notes) console.log(r);
+    if (f.sweep) {
+      const grid = { partSizes: f.sweepPartSizes.split(',').map(Number), concurrencies: f.sweepConcurrency.split(',').map(Number) };
+      const { rows, plain: p } = await sweep(server, plain, scratch, f.sweepSize, grid, f.sweepRepeat);
+      const bytes = f.sweepSize * MiB;
+      console.log(
+        `part size × parts in flight, ${sizeLabel(f.sweepSize)} (median of ${f.sweepRepeat}); plain client in the same run: single PUT ${rate(bytes, p.putSingle)} MB/s, ` +
+          `multipart ${rate(bytes, p.putParts)} MB/s, single GET ${rate(bytes, p.getSingle)} MB/s, parallel ranged GET ${rate(bytes, p.getParts)} MB/s ` +
+          `(parts of ${transfer.partSize / MiB} MiB, ${transfer.concurrency} in flight)`,
+      );
+      const t = table([
+        'part size',
+        'in flight',
+        'save MB/s',
+        'save / plain parts',
+        'save / plain 1 stream',
+        'load MB/s',
+        'load / plain parts',
+        'load / plain 1 stream',
+      ]);
+      for (const r of rows) {
+        t.push([
+          `${r.partSize} MiB`,
+          r.concurrency,
+          rate(bytes, r.save),
+          ratio(p.putParts, r.save),
+          ratio(p.putSingle, r.save),
+          rate(bytes, r.load),
+          ratio(p.getParts, r.load),
+          ratio(p.getSingle, r.load),
+        ]);
+      }
+      console.log(t.toString());
+    }
   } finally {
     await server.stop();
     fs.rmSync(root, { recursive: true, force: true });
@@ -313,13 +436,19 @@ async function main(f: Flags): Promise<void> {
 }
 
 const program = new Command()
-  .option('--sizes <list>', 'checkpoint sizes in MiB', '1,64,1024,4096')
+  .option('--sizes <list>', 'checkpoint sizes in MiB (empty: none)', '1,64,1024,4096')
   .option('--models <n>', 'models in the matrix', (v) => Number(v), 200)
   .option('--datasets <n>', 'datasets in the matrix', (v) => Number(v), 20)
+  .option('--no-matrix', 'skip the matrix read')
   .option('--repeat <n>', 'runs per figure (median)', (v) => Number(v), 3)
   .option('--big-repeat <n>', 'runs per figure for files of 1 GB and more', (v) => Number(v), 1)
   .option('--part-size <size>', 'part size of S3 transfers', `${DEFAULT_TRANSFER.partSize / MiB}MiB`)
-  .option('--concurrency <n>', 'parts in flight per S3 transfer', (v) => Number(v), DEFAULT_TRANSFER.concurrency);
+  .option('--concurrency <n>', 'parts in flight per S3 transfer', (v) => Number(v), DEFAULT_TRANSFER.concurrency)
+  .option('--sweep', 'also save and load one file with each part size × concurrency below')
+  .option('--sweep-size <MiB>', 'file size of the sweep', (v) => Number(v), 1024)
+  .option('--sweep-part-sizes <list>', 'part sizes of the sweep, MiB', '16,64,128')
+  .option('--sweep-concurrency <list>', 'parts in flight of the sweep', '2,4,8')
+  .option('--sweep-repeat <n>', 'runs per figure of the sweep (median)', (v) => Number(v), 3);
 program.parse();
 main(program.opts<Flags>()).catch((e: unknown) => {
   console.error(e);

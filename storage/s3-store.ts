@@ -7,12 +7,12 @@
  * refused credentials and a missing bucket are StorageConfigErrors naming the bucket.
  */
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type * as S3 from '@aws-sdk/client-s3';
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import type * as LibStorage from '@aws-sdk/lib-storage';
 import type { S3Settings } from '../contracts/schemas/storage';
 import { ObjectCorruptError, ObjectNotFoundError, StorageConfigError, StorageUnavailableError } from './errors';
 import { tempPath } from './fs-durable';
@@ -28,18 +28,17 @@ function sdk(): typeof S3 {
   loaded ??= require('@aws-sdk/client-s3') as typeof S3;
   return loaded;
 }
-let loadedUpload: typeof LibStorage | null = null;
-/** `@aws-sdk/lib-storage` (multipart uploads), loaded on the first upload above the part size. */
-function libStorage(): typeof LibStorage {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loadedUpload ??= require('@aws-sdk/lib-storage') as typeof LibStorage;
-  return loadedUpload;
-}
 
 /** The user-metadata name of the SHA-256 `putFile` records (`x-amz-meta-sha256`). */
 const SHA256_META = 'sha256';
-/** How often a part's SDK request is tried (the SDK's own backoff) before the whole transfer fails and our retry deadline takes over. */
-const PART_ATTEMPTS = 5;
+/**
+ * Bytes of a downloaded part gathered before one write to the file: a write per chunk the
+ * socket hands over (16-64 KiB) costs a thread-pool round trip each, and on a busy machine
+ * that, not the network, bounds a download (measured in `npm run bench:storage`).
+ */
+const WRITE_BATCH = 1024 ** 2;
+/** Bytes of the file read at a time while a part streams out. */
+const READ_CHUNK = 1024 ** 2;
 
 /** A part body that ended early (connection cut): retried like a network error. */
 class ShortReadError extends Error {
@@ -116,15 +115,12 @@ export interface S3ObjectStoreOptions {
   readonly retry?: RetryPolicy;
   /** Reuse one client (e.g. for `sub`). */
   readonly client?: S3Client;
-  /** The client of multipart uploads (its own retries per part); reused by `sub`. */
-  readonly transferClient?: S3Client;
   /** Part size and concurrency of `putFile` / `getFile`; @default settings.partSize / settings.concurrency, else DEFAULT_TRANSFER. */
   readonly transfer?: TransferSettings;
 }
 
 export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
-  private readonly transferClient: S3Client;
   private readonly retry: RetryPolicy;
   readonly transfer: TransferSettings;
   readonly bucket: string;
@@ -141,21 +137,21 @@ export class S3ObjectStore implements ObjectStore {
       partSize: settings.partSize ?? DEFAULT_TRANSFER.partSize,
       concurrency: settings.concurrency ?? DEFAULT_TRANSFER.concurrency,
     };
-    const config = (maxAttempts: number) => ({
-      region: settings.region,
-      endpoint: settings.endpoint,
-      forcePathStyle: settings.forcePathStyle,
-      credentials: settings.credentials,
-      maxAttempts,
-      // Only what every S3 implementation accepts: no default CRC32 trailers (the content's SHA-256 is ours, see transfer.ts).
-      requestChecksumCalculation: 'WHEN_REQUIRED' as const,
-      responseChecksumValidation: 'WHEN_REQUIRED' as const,
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-    });
-    // Retries are ours (withRetries): a deadline long enough to ride out a server restart.
-    this.client = options.client ?? new (sdk().S3Client)(config(1));
-    // Multipart uploads: the SDK retries each failed part alone (its body is a buffer it can resend).
-    this.transferClient = options.transferClient ?? new (sdk().S3Client)(config(PART_ATTEMPTS));
+    // Retries are ours (withRetries): a deadline long enough to ride out a server restart; a part
+    // of a transfer is retried alone, with a fresh stream of its bytes.
+    this.client =
+      options.client ??
+      new (sdk().S3Client)({
+        region: settings.region,
+        endpoint: settings.endpoint,
+        forcePathStyle: settings.forcePathStyle,
+        credentials: settings.credentials,
+        maxAttempts: 1,
+        // Only what every S3 implementation accepts: no default CRC32 trailers (the content's SHA-256 is ours, see transfer.ts).
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+      });
   }
 
   get url(): string {
@@ -276,19 +272,84 @@ export class S3ObjectStore implements ObjectStore {
     if (size <= partSize) {
       await this.call(key, () => this.client.send(new (sdk().PutObjectCommand)({ ...params, Body: fs.createReadStream(file), ContentLength: size })));
     } else {
-      // Parts are read from the file as they are sent: queueSize buffers of partSize at most.
-      await this.call(key, async () => {
-        const upload = new (libStorage().Upload)({
-          client: this.transferClient,
-          params: { ...params, Body: fs.createReadStream(file, { highWaterMark: 1024 ** 2 }), ContentLength: size },
-          partSize,
-          queueSize: this.transfer.concurrency,
-          leavePartsOnError: false,
-        });
-        await upload.done();
-      });
+      await this.putParts(key, file, size, partSize, sha256);
     }
     return { size, sha256 };
+  }
+
+  /**
+   * A multipart upload of `file` whose parts stream from the file as they are sent, `concurrency`
+   * in flight: no part is held in memory, and a streamed body goes as `UNSIGNED-PAYLOAD`, so
+   * neither the SDK's signer nor the server hashes every byte once more (the content's SHA-256 is
+   * recorded in the metadata and checked by every `getFile`). A part that fails is sent again
+   * alone, from a fresh stream, until the retry deadline; a failed upload is aborted so no parts
+   * are left billed.
+   */
+  private async putParts(key: string, file: string, size: number, partSize: number, sha256: string): Promise<void> {
+    const target = { Bucket: this.bucket, Key: this.full(key) };
+    const created = await this.call(key, () => this.client.send(new (sdk().CreateMultipartUploadCommand)({ ...target, Metadata: { [SHA256_META]: sha256 } })));
+    const uploadId = created.UploadId;
+    if (!uploadId) throw new Error(`S3 returned no upload id for ${this.describe(key)}`);
+    const count = Math.ceil(size / partSize);
+    const etags: string[] = [];
+    const abort = this.transferAbort();
+    const failures: unknown[] = [];
+    let next = 0;
+    const sendParts = async (): Promise<void> => {
+      while (!abort.signal.aborted && next < count) {
+        const i = next++;
+        const offset = i * partSize;
+        const length = Math.min(partSize, size - offset);
+        const res = await this.call(key, async () => {
+          const body = fs.createReadStream(file, { start: offset, end: offset + length - 1, highWaterMark: READ_CHUNK });
+          try {
+            return await this.client.send(
+              new (sdk().UploadPartCommand)({ ...target, UploadId: uploadId, PartNumber: i + 1, Body: body, ContentLength: length }),
+              { abortSignal: abort.signal },
+            );
+          } finally {
+            body.destroy();
+          }
+        });
+        if (!res.ETag) throw new Error(`S3 returned no ETag for part ${i + 1} of ${this.describe(key)}`);
+        etags[i] = res.ETag;
+      }
+    };
+    const senders = Array.from({ length: Math.min(this.transfer.concurrency, count) }, () =>
+      sendParts().catch((e: unknown) => {
+        // The first failure is the one reported; the parts it stops fail with an AbortError.
+        failures.push(e);
+        abort.abort();
+      }),
+    );
+    await Promise.all(senders);
+    try {
+      if (failures.length > 0) throw failures[0];
+      await this.complete(key, uploadId, etags, size, sha256);
+    } catch (e) {
+      await this.client.send(new (sdk().AbortMultipartUploadCommand)({ ...target, UploadId: uploadId })).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Complete a multipart upload; a retry whose first reply was lost finds the upload gone and the object in place: ours if its size and SHA-256 are. */
+  private async complete(key: string, uploadId: string, etags: readonly string[], size: number, sha256: string): Promise<void> {
+    try {
+      await this.call(key, () =>
+        this.client.send(
+          new (sdk().CompleteMultipartUploadCommand)({
+            Bucket: this.bucket,
+            Key: this.full(key),
+            UploadId: uploadId,
+            MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+          }),
+        ),
+      );
+    } catch (e) {
+      if (!(e instanceof ObjectNotFoundError)) throw e;
+      const info = await this.head(key);
+      if (info?.size !== size || info.sha256 !== sha256) throw e;
+    }
   }
 
   async getFile(key: string, file: string): Promise<ObjectInfo & { readonly sha256: string }> {
@@ -330,7 +391,7 @@ export class S3ObjectStore implements ObjectStore {
     const parts = Math.ceil(size / partSize);
     const hash = createHash('sha256');
     const handle = await fs.promises.open(tmp, 'w');
-    const abort = new AbortController();
+    const abort = this.transferAbort();
     const running = new Set<Promise<void>>();
     try {
       await new Promise<void>((resolve, reject) => {
@@ -418,13 +479,27 @@ export class S3ObjectStore implements ObjectStore {
           throw new MismatchError(`it is shorter than the ${info.size} bytes it had when the download started`);
         throw e;
       }
+      // Chunks are written WRITE_BATCH bytes at a time; what was not yet written when the
+      // connection breaks is fetched again (the retry starts at the first byte not written).
+      let batch: Buffer[] = [];
+      let batched = 0;
+      const flush = async (): Promise<void> => {
+        if (batched === 0) return;
+        const [chunks, bytes] = [batch, batched];
+        [batch, batched] = [[], 0];
+        const { bytesWritten } = await handle.writev(chunks, offset + got);
+        if (bytesWritten !== bytes) throw new Error(`wrote ${bytesWritten} of ${bytes} bytes to ${handle.fd}`);
+        got += bytes;
+        for (const c of chunks) onChunk(c);
+      };
       for await (const chunk of bodyOf(res) as unknown as Readable) {
         const c = chunk as Buffer;
-        if (got + c.length > length) throw new MismatchError(`a part of ${length} bytes at ${offset} returned more`);
-        await handle.write(c, 0, c.length, offset + got);
-        got += c.length;
-        onChunk(c);
+        if (got + batched + c.length > length) throw new MismatchError(`a part of ${length} bytes at ${offset} returned more`);
+        batch.push(c);
+        batched += c.length;
+        if (batched >= WRITE_BATCH) await flush();
       }
+      await flush();
       if (got !== length) throw new ShortReadError(got, length);
     });
   }
@@ -463,12 +538,23 @@ export class S3ObjectStore implements ObjectStore {
   sub(prefix: string): S3ObjectStore {
     return new S3ObjectStore(
       { ...this.settings, prefix: this.prefix + checkPrefix(prefix) },
-      { retry: this.retry, client: this.client, transferClient: this.transferClient, transfer: this.transfer },
+      { retry: this.retry, client: this.client, transfer: this.transfer },
     );
   }
 
   private full(key: string): string {
     return this.prefix + checkKey(key);
+  }
+
+  /**
+   * The abort signal of one transfer, which each of its requests listens to. The SDK drops a
+   * request's listener when the request closes, which can come after the next part has
+   * started: up to about twice `concurrency` listeners at once, more than Node's warning level.
+   */
+  private transferAbort(): AbortController {
+    const abort = new AbortController();
+    setMaxListeners(2 * this.transfer.concurrency + 10, abort.signal);
+    return abort;
   }
 
   /** Run one S3 call with retries; map its errors to the storage layer's. `bucketCall`: a 404 means the bucket. */

@@ -21,7 +21,11 @@ export const S3_LIMITS = {
   maxObjectSize: 5 * 1024 ** 4,
 } as const;
 
-/** Part size and parallelism of one transfer. Memory per transfer: about concurrency × partSize. */
+/**
+ * Part size and parallelism of one transfer. An upload streams its parts from the file (about
+ * concurrency × 1 MiB in memory); a download holds at most concurrency × partSize, the parts
+ * that arrived ahead of the one being hashed.
+ */
 export interface TransferSettings {
   /** Bytes per part (uploads and ranged downloads); raised automatically so an object fits in 10,000 parts. */
   readonly partSize: number;
@@ -30,8 +34,9 @@ export interface TransferSettings {
 }
 
 /**
- * 16 MiB × 8: 128 MiB of buffers per transfer; a 30 GB checkpoint is 1,788 parts (the 10,000-part
- * limit is reached at 156 GiB, above which parts grow). Measured in `npm run bench:storage`.
+ * 16 MiB × 8: at most 128 MiB of buffers per download; a 30 GB checkpoint is 1,788 parts (the
+ * 10,000-part limit is reached at 156 GiB, above which parts grow). Measured in
+ * `npm run bench:storage -- --sweep` (docs/storage.md).
  */
 export const DEFAULT_TRANSFER: TransferSettings = { partSize: 16 * 1024 ** 2, concurrency: 8 };
 

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { sha256File, S3ObjectStore, StorageConfigError, StorageUnavailableError } from '../../storage';
 import { useS3Server } from '../helpers/versitygw';
 import { objectStoreContract } from './contract';
@@ -63,9 +64,10 @@ describe('S3 failures', () => {
 
 /**
  * A TCP relay to the S3 server that counts the bytes each way and cuts the first connection
- * that has carried `cutAfter` bytes in the direction `dir` (a network that breaks once mid-part).
+ * that has carried `cutAfter` bytes in the direction `dir` (a network that breaks once mid-part),
+ * or, with `always`, every such connection.
  */
-async function flakyRelay(port: number, dir: 'up' | 'down', cutAfter: number) {
+async function flakyRelay(port: number, dir: 'up' | 'down', cutAfter: number, always = false) {
   const bytes = { up: 0, down: 0 };
   let cut = false;
   const sockets = new Set<net.Socket>();
@@ -77,7 +79,7 @@ async function flakyRelay(port: number, dir: 'up' | 'down', cutAfter: number) {
       bytes[d] += chunk.length;
       if (d !== dir) return;
       carried += chunk.length;
-      if (!cut && carried > cutAfter) {
+      if ((always || !cut) && carried > cutAfter) {
         cut = true;
         client.resetAndDestroy();
         upstream.destroy();
@@ -131,6 +133,25 @@ describe('S3 transfers over a connection that breaks once', () => {
       const moved = way === 'up' ? relay.bytes.up : relay.bytes.down;
       expect(moved).toBeGreaterThan(20 * MiB);
       expect(moved).toBeLessThan(25 * MiB + 256 * 1024);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('an upload that cannot finish is aborted: no parts are left in the bucket', async () => {
+    const relay = await flakyRelay(server().port, 'up', 3 * MiB, true);
+    try {
+      const settings = { ...server().settings('flaky-abort'), endpoint: relay.endpoint };
+      const store = new S3ObjectStore(settings, {
+        transfer: { partSize: 5 * MiB, concurrency: 2 },
+        retry: { deadlineMs: 1_000, initialDelayMs: 50, maxDelayMs: 200 },
+      });
+      await expect(store.putFile('big.bin', path.join(dir, 'src.bin'))).rejects.toThrow(StorageUnavailableError);
+      const uploads = await server()
+        .client()
+        .send(new ListMultipartUploadsCommand({ Bucket: server().bucket, Prefix: 'flaky-abort/' }));
+      expect(uploads.Uploads ?? []).toEqual([]);
+      expect(await new S3ObjectStore(server().settings('flaky-abort')).head('big.bin')).toBeNull();
     } finally {
       await relay.close();
     }
