@@ -24,6 +24,8 @@ describe('SelectionState (no server)', () => {
       trend: 'history-gap',
       shrink: 'empirical-bayes',
       tau: 'rung',
+      rungKeep: 'floor',
+      tuning: 'history',
       proxy: 'history-prior',
     });
   });
