@@ -220,7 +220,8 @@ export function createSelectionActivities(deps: SelectionDeps) {
    */
   const roundTask = async (h: History, input: DecideRoundInput): Promise<SelectionTask> => {
     const stored = await storedProxies();
-    const key = `${h.version}\u0000${input.target}\u0000${input.direction}\u0000${input.seed}`;
+    const pool = input.pool ?? h.matrix.models;
+    const key = `${h.version}\u0000${input.target}\u0000${input.direction}\u0000${input.seed}\u0000${input.budgetEpochs}\u0000${pool.join('\u0001')}`;
     const hit = tasks.get(key);
     if (hit?.stored !== stored) {
       if (tasks.size >= 8) tasks.delete(tasks.keys().next().value as string);
@@ -229,7 +230,7 @@ export function createSelectionActivities(deps: SelectionDeps) {
         stored,
         task: selectionTask(h, {
           target: input.target,
-          pool: h.matrix.models,
+          pool,
           direction: input.direction,
           seed: input.seed,
           maxEpochs: input.budgetEpochs,
@@ -305,7 +306,7 @@ export function createSelectionActivities(deps: SelectionDeps) {
         pool: input.pool,
         direction: input.direction,
         seed: input.seed,
-        maxEpochs: 1,
+        maxEpochs: input.budgetEpochs ?? 1,
         proxies,
         proxyHistory,
       });

@@ -40,6 +40,7 @@ export async function recallPhase(s: SelectionState, request: PlanSelectionOutpu
     proxy: request?.proxy ?? null,
     proxyScores,
     storeVersion: s.storeVersion,
+    budgetEpochs: s.budget,
   });
   s.proxyCharges = r.proxyCharges;
   if (failed.length > 0) s.warnings.push(`proxy ${request?.proxy ?? ''} could not score ${failed.length} model/dataset pair(s), e.g. ${failed[0] ?? ''}`);
@@ -62,6 +63,7 @@ export async function decidePhase(s: SelectionState, epoch: number): Promise<voi
     models,
     curves: models.map((m) => s.curveOf(m)),
     storeVersion: s.storeVersion,
+    pool: s.pool,
   });
   s.applyDecision(d, epoch, budget, models);
 }

@@ -244,6 +244,8 @@ export interface RecallInput extends PolicyCall {
   readonly proxy: RecallProxy | null;
   readonly proxyScores: Readonly<Record<string, number>>;
   readonly storeVersion: number;
+  /** The selection's budget in epochs, which a policy that replays its history uses (absent: 1, as runs started before it was sent). */
+  readonly budgetEpochs?: number;
 }
 export interface RecallOutput {
   readonly candidates: readonly string[];
@@ -261,6 +263,8 @@ export interface DecideRoundInput extends PolicyCall {
   /** Validation curve so far per model (same order as models). */
   readonly curves: readonly (readonly number[])[];
   readonly storeVersion: number;
+  /** The selection's candidate pool, as recall saw it (absent: every model of the store version, as runs started before it was sent). */
+  readonly pool?: readonly string[];
 }
 export interface DecideRoundOutput {
   readonly keep: readonly string[];

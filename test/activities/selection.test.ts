@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createPolicy } from '../../algorithms/policies';
-import { decideStep, recallStep, type SelectionTask } from '../../algorithms/policy';
+import { decideStep, orientTask, recallStep, type SelectionTask } from '../../algorithms/policy';
+import { tunedOptions } from '../../algorithms/policies/prior-shrink-halving';
+import { POLICY_DEFAULTS } from '../../contracts/schemas/policy';
 import { selectDatasets, selectRuns } from '../../algorithms/matrix';
 import { runSetCatalog } from '../../activities/catalog';
 import { createSelectionActivities } from '../../activities/selection';
@@ -141,5 +143,81 @@ describe('planSelection: mean epoch seconds from the offline timings', () => {
     const plan = await acts.planSelection({ target: TARGET, policy: 'brute-force', options: {}, seed: 0, trainer: 'replay' });
     expect(plan.pool).toEqual([a, b, c]);
     expect(plan.meanEpochSeconds).toEqual({ [a]: 2, [b]: 4 });
+  });
+});
+
+describe('prior-shrink-halving tuned on a store of 14 datasets: recall and every round make the engine choice', () => {
+  const big = syntheticRecordedHub({ models: 12, datasets: 14, epochs: 5, decimals: 3, seed: 3 });
+  const target = 'ds-13';
+  const pool = big.runs.models.slice(0, 10);
+  const options = { proxy: 'history-prior' as const };
+  let store: MatrixStore;
+  let acts: ReturnType<typeof createSelectionActivities>;
+  beforeAll(async () => {
+    store = await tempStore();
+    const runs = big.runs.runs.filter((r) => r.dataset !== target);
+    const w = store.beginWrite();
+    await w.upsertModels(big.runs.models.map((id) => ({ id, source: 'synthetic', card: {} })));
+    await w.upsertDatasets(
+      big.runs.datasets.filter((d) => d !== target).map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: 'maximize' })),
+    );
+    await w.appendCells(
+      runs.map((r) => ({
+        model: r.model,
+        dataset: r.dataset,
+        value: r.test,
+        settingsHash: 's',
+        metric: 'accuracy',
+        epochs: 5,
+        runId: `${r.model}@${r.dataset}`,
+      })),
+    );
+    await w.appendCurves(runs.map((r) => ({ model: r.model, dataset: r.dataset, settingsHash: 's', metric: 'accuracy', values: [...r.val] })));
+    await w.commit('14 datasets');
+    acts = createSelectionActivities({ store, catalogs: { replay: runSetCatalog(big.runs, big.directions) } });
+  });
+
+  async function engineTask(): Promise<SelectionTask> {
+    const snap = await store.snapshot();
+    const [matrix, runs] = [await snap.performanceMatrix(), await snap.runSet()];
+    return {
+      target,
+      pool,
+      maxEpochs: 5,
+      direction: 'maximize',
+      datasetDirections: new Map(),
+      history: matrix,
+      curves: runs,
+      proxies: new Map(),
+      clustering: null,
+      seed: 0,
+    };
+  }
+
+  it('replays the 13 stored datasets at the selection budget and pool in recall and in decideRound alike', async () => {
+    const policy = createPolicy('prior-shrink-halving', options);
+    const t = await engineTask();
+    // on these 10 models at a 5-epoch budget the replay chooses history-fit (on all 12 models, empirical Bayes)
+    expect(tunedOptions(orientTask(t), { ...POLICY_DEFAULTS['prior-shrink-halving'], ...options }).options.shrink).toBe('history-fit');
+    const storeVersion = await store.head();
+    const live = await acts.recall({
+      target,
+      policy: 'prior-shrink-halving',
+      options,
+      seed: 0,
+      pool,
+      direction: 'maximize',
+      proxy: null,
+      proxyScores: {},
+      storeVersion,
+      budgetEpochs: 5,
+    });
+    expect(live.candidates).toEqual(recallStep(policy, t).candidates);
+    const onTarget = new Map(big.runs.runs.filter((r) => r.dataset === target).map((r) => [r.model, r.val.slice(0, 1)]));
+    const models = [...live.candidates];
+    const curves = models.map((m) => onTarget.get(m) ?? []);
+    const rung = { epoch: 1, budgetEpochs: 5, models, curves };
+    const d = await acts.decideRound({ target, policy: 'prior-shrink-halving', options, seed: 0, direction: 'maximize', ...rung, storeVersion, pool });
+    expect(d).toEqual(decideStep(policy, t, rung));
   });
 });
