@@ -12,8 +12,12 @@
  * 3. Rounds: each epoch, every surviving model trains one more epoch and is scored by
  *    y = validation + its usual gap to the final score on other datasets (`trend`), then
  *    shrunk toward a fit on the evidence with an empirical-Bayes weight (`shrink`, see
- *    ../shrinkage.ts); the best max(1, floor(n / eta)) go on. At the budget epoch the best
- *    score is the pick.
+ *    ../shrinkage.ts; or combined with it by weights fitted per epoch on the history,
+ *    ../rung-fit.ts); from epoch `gracePeriod` on, the best max(1, floor(n / eta))
+ *    (`rungKeep: ceil`: ceil(n / eta)) go on. At the budget epoch the best score is the pick.
+ * 4. Tuning (`tuning: history`): before recall, each setting of PRIOR_SHRINK_MENU is replayed
+ *    on the history's own datasets (../history-replay.ts), and the task runs with the one the
+ *    history favours (tunedOptions).
  * Every statistic comes from task.history / task.curves / task.proxyHistory (other
  * datasets) or from the target itself; nothing is tuned per target.
  */
@@ -27,7 +31,7 @@ import { historyGap, historyResidualVariance, noiseVariance, shrinkTowardPrior }
 import { selectDatasets, selectRuns } from '../matrix';
 import { combineRung, fitRungWeights, type RungWeights } from '../rung-fit';
 import { runsByModel } from '../trend-filter';
-import { mean, rankDescending, variance } from '../stats';
+import { mean, rankDescending } from '../stats';
 import { last, memo } from './rounds';
 import { replayOnHistory } from '../history-replay';
 
@@ -195,24 +199,25 @@ function meaningOf(weight: number): string {
 }
 
 /**
- * The settings `tuning: history` chooses among: the shrinkage of the rung scores (empirical
- * Bayes, or the per-epoch fit on the history), and how hard the rungs cut (floor(n/2) of 14
- * recalled, or ceil(n/2) of 11: 23 epochs instead of 26 at a 5-epoch budget, with two
- * finalists instead of one at epoch 4).
+ * The settings `tuning: history` chooses between: 14 recalled and a cut after every epoch
+ * (14+7+3+1+1 = 26 epochs at a 5-epoch budget), or 8 recalled that all train two epochs
+ * before the first cut (8+8+4+2+1 = 23): fewer models, but none judged on one epoch, which
+ * on some hubs says little (slow starters, noisy first epochs).
  */
-export const PRIOR_SHRINK_MENU: readonly Pick<Options, 'shrink' | 'rungKeep' | 'recallSize'>[] = [
-  { shrink: 'empirical-bayes', rungKeep: 'floor', recallSize: 14 },
-  { shrink: 'history-fit', rungKeep: 'floor', recallSize: 14 },
-  { shrink: 'empirical-bayes', rungKeep: 'ceil', recallSize: 11 },
-  { shrink: 'history-fit', rungKeep: 'ceil', recallSize: 11 },
+export const PRIOR_SHRINK_MENU: readonly Pick<Options, 'shrink' | 'rungKeep' | 'recallSize' | 'gracePeriod'>[] = [
+  { shrink: 'empirical-bayes', rungKeep: 'floor', recallSize: 14, gracePeriod: 1 },
+  { shrink: 'empirical-bayes', rungKeep: 'floor', recallSize: 8, gracePeriod: 2 },
 ];
 
 /** Past targets `tuning: history` needs before it trusts a replay (a store of a few benchmarks keeps the first setting). */
 export const MIN_PAST_TARGETS = 10;
 
+/** How much less (a share of the first setting's mean regret) another setting must lose on the past targets to replace it. */
+export const MIN_RELATIVE_GAIN = 0.125;
+
 /** What replaying one menu setting on the history gave. */
 export interface MenuScore {
-  readonly setting: Pick<Options, 'shrink' | 'rungKeep' | 'recallSize'>;
+  readonly setting: Pick<Options, 'shrink' | 'rungKeep' | 'recallSize' | 'gracePeriod'>;
   readonly meanRegret: number;
   readonly meanCost: number;
   readonly pastTargets: number;
@@ -220,9 +225,9 @@ export interface MenuScore {
 
 /**
  * The options a task runs with: as given (`tuning: fixed`); else each menu setting is
- * replayed on the history's own datasets, and the first setting is replaced by the one that
- * lost least less than it, target by target, when that gain exceeds its standard error
- * (the options as given when the history has fewer than MIN_PAST_TARGETS past targets).
+ * replayed on the history's own datasets, and the first setting gives way to the one with the
+ * least mean regret there only when that is at least MIN_RELATIVE_GAIN lower (the options as
+ * given when the history has fewer than MIN_PAST_TARGETS past targets).
  */
 export function tunedOptions(task: SelectionTask, o: Options): { options: Options; menu: readonly MenuScore[] } {
   if (o.tuning !== 'history') return { options: o, menu: [] };
@@ -234,17 +239,12 @@ export function tunedOptions(task: SelectionTask, o: Options): { options: Option
       meanCost: mean(cases.map((c) => c.cost)),
       pastTargets: cases.length,
     }));
-    const base = runs[0]?.cases ?? [];
-    if (base.length < MIN_PAST_TARGETS) return { options: o, menu };
-    // Paired by past target: a setting replaces the first only when it lost less there by more than one standard error.
-    let best: { gain: number; setting: (typeof PRIOR_SHRINK_MENU)[number] } | null = null;
-    for (const { setting, cases } of runs.slice(1)) {
-      const d = base.map((b, i) => b.regret - (cases[i]?.regret ?? Number.NaN));
-      const gain = mean(d);
-      const se = Math.sqrt(variance(d) / d.length);
-      if (gain > se && (best === null || gain > best.gain)) best = { gain, setting };
-    }
-    return { options: { ...o, ...(best?.setting ?? runs[0]?.setting) }, menu };
+    const base = menu[0];
+    if (base === undefined || base.pastTargets < MIN_PAST_TARGETS) return { options: o, menu };
+    // The first setting gives way only to one that lost clearly less on the past targets.
+    const best = menu.slice(1).reduce<MenuScore | null>((b, m) => (b === null || m.meanRegret < b.meanRegret ? m : b), null);
+    const switched = best !== null && best.meanRegret <= (1 - MIN_RELATIVE_GAIN) * base.meanRegret;
+    return { options: { ...o, ...(switched ? best.setting : base.setting) }, menu };
   });
 }
 
@@ -276,7 +276,8 @@ function fixedPolicy(o: Options): SelectionPolicy {
     },
     decide(task, rung) {
       const { values, weight } = rungScores(task, rung, o);
-      return { keep: keepBest(values, o.eta, o.rungKeep), score: { values, meaning: meaningOf(weight) } };
+      const keep = rung.epoch < o.gracePeriod && rung.epoch < rung.budgetEpochs ? values.map((_, i) => i) : keepBest(values, o.eta, o.rungKeep);
+      return { keep, score: { values, meaning: meaningOf(weight) } };
     },
     pick: (task, rung) => rankDescending(rungScores(task, rung, o).values)[0] ?? 0,
   };

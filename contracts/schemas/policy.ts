@@ -47,10 +47,12 @@ export const PolicyOptionsSchema = z
      */
     shrink: z.enum(['empirical-bayes', 'history-fit', 'none']),
     /**
-     * prior-shrink-halving: `history` replays each setting of PRIOR_SHRINK_MENU (shrink, rungKeep, recallSize) on the history's
-     * own datasets (leave-one-dataset-out) and uses the one that lost least there; `fixed` uses the options as given.
+     * prior-shrink-halving: `history` replays each setting of PRIOR_SHRINK_MENU (recallSize, gracePeriod, shrink, rungKeep) on the
+     * history's own datasets (leave-one-dataset-out) and runs the first unless another lost clearly less there; `fixed` uses the options as given.
      */
     tuning: z.enum(['history', 'fixed']),
+    /** prior-shrink-halving: epochs every recalled model trains before the first cut (ASHA's grace period; 1 = cut after every epoch). */
+    gracePeriod: z.number().int().min(1).max(1000),
     /** prior-shrink-halving: a rung of n models keeps max(1, floor(n / η)) (`floor`, the paper's) or ceil(n / η) (`ceil`). */
     rungKeep: z.enum(['floor', 'ceil']),
     /** prior-shrink-halving: the residual variance of shrinkage, measured on the history datasets (`history`) or on the rung's own models (`rung`). */
@@ -83,6 +85,7 @@ export const POLICY_DEFAULTS = {
     shrink: 'empirical-bayes',
     tau: 'rung',
     rungKeep: 'floor',
+    gracePeriod: 1,
     tuning: 'history',
     proxy: 'logme',
   },

@@ -147,7 +147,7 @@ describe('planSelection: mean epoch seconds from the offline timings', () => {
 });
 
 describe('prior-shrink-halving tuned on a store of 14 datasets: recall and every round make the engine choice', () => {
-  const big = syntheticRecordedHub({ models: 12, datasets: 14, epochs: 5, decimals: 3, seed: 3 });
+  const big = syntheticRecordedHub({ models: 12, datasets: 14, epochs: 5, decimals: 3, seed: 1 });
   const target = 'ds-13';
   const pool = big.runs.models.slice(0, 10);
   const options = { proxy: 'history-prior' as const };
@@ -197,8 +197,12 @@ describe('prior-shrink-halving tuned on a store of 14 datasets: recall and every
   it('replays the 13 stored datasets at the selection budget and pool in recall and in decideRound alike', async () => {
     const policy = createPolicy('prior-shrink-halving', options);
     const t = await engineTask();
-    // on these 10 models at a 5-epoch budget the replay chooses history-fit (on all 12 models, empirical Bayes)
-    expect(tunedOptions(orientTask(t), { ...POLICY_DEFAULTS['prior-shrink-halving'], ...options }).options.shrink).toBe('history-fit');
+    // on these 10 models at a 5-epoch budget the replay chooses 8 recalled with a grace period of 2 (on all 12 models, the first setting)
+    expect(tunedOptions(orientTask(t), { ...POLICY_DEFAULTS['prior-shrink-halving'], ...options }).options).toMatchObject({ recallSize: 8, gracePeriod: 2 });
+    expect(tunedOptions(orientTask({ ...t, pool: big.runs.models }), { ...POLICY_DEFAULTS['prior-shrink-halving'], ...options }).options).toMatchObject({
+      recallSize: 14,
+      gracePeriod: 1,
+    });
     const storeVersion = await store.head();
     const live = await acts.recall({
       target,

@@ -42,6 +42,13 @@ describe('prior-shrink-halving', () => {
     expect(run.cost.epochs).toBe(6);
   });
 
+  it('with a grace period of 2 trains every recalled model two epochs before choosing', async () => {
+    const run = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 4, gracePeriod: 2, shrink: 'none' }), task(noisyCurves()), from(target));
+    // no cut at epoch 1; at the budget epoch 2 the best validation, c (.9), is the pick
+    expect(run.epochs).toEqual([2, 2, 2, 2, 0]);
+    expect(run.pick).toBe('c');
+  });
+
   it('without shrinkage keeps the two best validation scores, c and a, and picks c', async () => {
     const run = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 4, shrink: 'none' }), task(noisyCurves()), from(target));
     expect(run.pick).toBe('c');

@@ -7,6 +7,7 @@ describe('selectModel input', () => {
       policy: 'prior-shrink-halving',
       budgetEpochs: 5,
       roundDeadline: '2h',
+      gracePeriod: 1,
       rungKeep: 'floor',
       heartbeatTimeout: '2m',
       trainer: 'tfjs',

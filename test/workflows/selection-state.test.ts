@@ -24,6 +24,7 @@ describe('SelectionState (no server)', () => {
       trend: 'history-gap',
       shrink: 'empirical-bayes',
       tau: 'rung',
+      gracePeriod: 1,
       rungKeep: 'floor',
       tuning: 'history',
       proxy: 'history-prior',
