@@ -15,19 +15,24 @@
  *     [--part-size 16MiB] [--concurrency 8]
  *     [--sweep [--sweep-size 1024] [--sweep-part-sizes 16,64,128] [--sweep-concurrency 2,4,8] [--sweep-repeat 3]]
  *     [--link [--link-size 256] [--link-delay 20] [--link-loss 0.1] [--link-rate 200] [--link-cc bbr,reno] [--no-link-keep-alive] [--link-repeat 1]]
+ *     [--no-selection] [--selection-models 4] [--selection-width 6] [--selection-repeat 3]
  *
  * `--sweep`: mselect's save and load of one file with each part size × concurrency, next to the
  * plain client's figures measured in the same repetitions. `--link` (root): one file over an
  * emulated link (bench/storage-link.ts: delay, loss and rate between two network namespaces),
- * one stream against parts in flight.
+ * one stream against parts in flight. Last, unless `--no-selection`: a selection on the
+ * three-machine set-up without and with worker affinity, bytes fetched from the bucket and
+ * checkpoint bytes left (bench/storage-selection.ts).
  */
 import { Command } from 'commander';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Table from 'cli-table3';
 import { ByteSizeSchema } from '../contracts/schemas/storage';
 import { openStoreOn, type MatrixStore } from '../matrix-store';
+import { PROJECT_ROOT } from '../server/paths';
 import { S3Server } from '../server/versitygw';
 import { DEFAULT_TRANSFER, FsObjectStore, S3ObjectStore, sha256File, type ObjectStore, type TransferSettings } from '../storage';
 import { CheckpointCache } from '../training/checkpoint-cache';
@@ -56,6 +61,10 @@ interface Flags {
   linkCc: string;
   linkKeepAlive: boolean;
   linkRepeat: number;
+  selection: boolean;
+  selectionModels: number;
+  selectionWidth: number;
+  selectionRepeat: number;
 }
 
 interface BlobTimes {
@@ -382,6 +391,29 @@ async function main(f: Flags): Promise<void> {
     await server.stop();
     fs.rmSync(root, { recursive: true, force: true });
   }
+  if (f.selection) await selectionBench(f);
+}
+
+/**
+ * The selection on the three-machine set-up (bench/storage-selection.ts). It starts the fault
+ * tests' harness, which is not part of the build, so it runs from its TypeScript source
+ * through ts-node (a development dependency); without ts-node it is skipped with a note.
+ */
+async function selectionBench(f: Flags): Promise<void> {
+  let register: string;
+  try {
+    register = require.resolve('ts-node/register/transpile-only', { paths: [PROJECT_ROOT] });
+  } catch {
+    console.log('selection on three machines: skipped (needs ts-node, a development dependency: npm ci)');
+    return;
+  }
+  const args = ['--models', String(f.selectionModels), '--width', String(f.selectionWidth), '--repeat', String(f.selectionRepeat)];
+  const child = spawn(process.execPath, ['-r', register, path.join(PROJECT_ROOT, 'bench', 'storage-selection.ts'), ...args], {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+  });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`the selection on three machines exited with ${code}`);
 }
 
 const program = new Command()
@@ -405,7 +437,11 @@ const program = new Command()
   .option('--link-rate <Mbit/s>', 'link rate each way (0: none)', (v) => Number(v), 200)
   .option('--link-cc <list>', "TCP congestion control on the link, one run each (of net.ipv4.tcp_allowed_congestion_control; '' for the system's default)", '')
   .option('--no-link-keep-alive', 'let versitygw close each connection after a request (its default)')
-  .option('--link-repeat <n>', 'runs per figure over the link (median)', (v) => Number(v), 1);
+  .option('--link-repeat <n>', 'runs per figure over the link (median)', (v) => Number(v), 1)
+  .option('--no-selection', 'skip the selection on three machines with and without worker affinity')
+  .option('--selection-models <n>', 'models in that selection', (v) => Number(v), 4)
+  .option('--selection-width <units>', 'hidden units of its models (checkpoints grow with it: about 100 bytes per unit)', (v) => Number(v), 6)
+  .option('--selection-repeat <n>', 'selections of each kind (with and without affinity), taking turns', (v) => Number(v), 3);
 program.parse();
 main(program.opts<Flags>()).catch((e: unknown) => {
   console.error(e);
