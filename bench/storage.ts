@@ -14,7 +14,7 @@
  *   npm run bench:storage -- [--sizes 1,64,1024,4096] [--models 200] [--datasets 20] [--no-matrix] [--repeat 3] [--big-repeat 1]
  *     [--part-size 16MiB] [--concurrency 8]
  *     [--sweep [--sweep-size 1024] [--sweep-part-sizes 16,64,128] [--sweep-concurrency 2,4,8] [--sweep-repeat 3]]
- *     [--link [--link-size 256] [--link-delay 20] [--link-loss 0.1] [--link-rate 200] [--link-cc bbr,reno] [--no-link-keep-alive] [--link-repeat 1]]
+ *     [--link [--link-size 256] [--link-delay 20] [--link-loss 0.1] [--link-rate 200] [--link-cc <list>] [--no-link-keep-alive] [--link-repeat 1]]
  *     [--no-selection] [--selection-models 4] [--selection-width 6] [--selection-repeat 3]
  *
  * `--sweep`: mselect's save and load of one file with each part size × concurrency, next to the
