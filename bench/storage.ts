@@ -14,25 +14,30 @@
  *   npm run bench:storage -- [--sizes 1,64,1024,4096] [--models 200] [--datasets 20] [--no-matrix] [--repeat 3] [--big-repeat 1]
  *     [--part-size 16MiB] [--concurrency 8]
  *     [--sweep [--sweep-size 1024] [--sweep-part-sizes 16,64,128] [--sweep-concurrency 2,4,8] [--sweep-repeat 3]]
+ *     [--link [--link-size 256] [--link-delay 20] [--link-loss 0.1] [--link-rate 200] [--link-cc <list>] [--no-link-keep-alive] [--link-repeat 1]]
+ *     [--no-selection] [--selection-models 4] [--selection-width 6] [--selection-repeat 3]
  *
  * `--sweep`: mselect's save and load of one file with each part size × concurrency, next to the
- * plain client's figures measured in the same repetitions.
+ * plain client's figures measured in the same repetitions. `--link` (root): one file over an
+ * emulated link (bench/storage-link.ts: delay, loss and rate between two network namespaces),
+ * one stream against parts in flight. Last, unless `--no-selection`: a selection on the
+ * three-machine set-up without and with worker affinity, bytes fetched from the bucket and
+ * checkpoint bytes left (bench/storage-selection.ts).
  */
 import { Command } from 'commander';
-import { randomFillSync } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import Table from 'cli-table3';
 import { ByteSizeSchema } from '../contracts/schemas/storage';
 import { openStoreOn, type MatrixStore } from '../matrix-store';
+import { PROJECT_ROOT } from '../server/paths';
 import { S3Server } from '../server/versitygw';
 import { DEFAULT_TRANSFER, FsObjectStore, S3ObjectStore, sha256File, type ObjectStore, type TransferSettings } from '../storage';
 import { CheckpointCache } from '../training/checkpoint-cache';
+import { linkBench } from './storage-link';
+import { median, MiB, PlainClient, plainS3Client, repeat, seconds, writeBlob } from './storage-clients';
 
 interface Flags {
   sizes: string;
@@ -48,94 +53,18 @@ interface Flags {
   sweepPartSizes: string;
   sweepConcurrency: string;
   sweepRepeat: number;
-}
-
-const MiB = 1024 * 1024;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
-
-async function seconds(run: () => Promise<unknown>): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  await run();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
-
-async function repeat(n: number, run: () => Promise<unknown>): Promise<number> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(await seconds(run));
-  return median(out);
-}
-
-/** A file of `mb` MiB of random bytes, written 16 MiB at a time (never the whole file in memory). */
-function writeBlob(file: string, mb: number): void {
-  const chunk = Buffer.allocUnsafe(16 * MiB);
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (let left = mb * MiB; left > 0; left -= chunk.length) {
-      randomFillSync(chunk);
-      fs.writeSync(fd, chunk, 0, Math.min(chunk.length, left));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** The transfer alone, with a plain SDK client: what this machine allows. */
-class PlainClient {
-  constructor(
-    private readonly client: S3Client,
-    private readonly bucket: string,
-    private readonly t: TransferSettings,
-  ) {}
-
-  async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
-  }
-
-  async putSingle(key: string, file: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: fs.createReadStream(file), ContentLength: fs.statSync(file).size }));
-  }
-
-  async putParts(key: string, file: string): Promise<void> {
-    const body = fs.createReadStream(file, { highWaterMark: MiB });
-    await new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: body, ContentLength: fs.statSync(file).size },
-      partSize: this.t.partSize,
-      queueSize: this.t.concurrency,
-    }).done();
-  }
-
-  async getSingle(key: string, file: string): Promise<void> {
-    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    await pipeline(res.Body as Readable, fs.createWriteStream(file));
-  }
-
-  async getParts(key: string, file: string, size: number): Promise<void> {
-    const handle = await fs.promises.open(file, 'w');
-    try {
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        for (let offset = next * this.t.partSize; offset < size; offset = next * this.t.partSize) {
-          next += 1;
-          const end = Math.min(size, offset + this.t.partSize) - 1;
-          const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${offset}-${end}` }));
-          let at = offset;
-          for await (const c of res.Body as Readable) {
-            const b = c as Buffer;
-            await handle.write(b, 0, b.length, at);
-            at += b.length;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: this.t.concurrency }, worker));
-    } finally {
-      await handle.close();
-    }
-  }
+  link: boolean;
+  linkSize: number;
+  linkDelay: number;
+  linkLoss: number;
+  linkRate: number;
+  linkCc: string;
+  linkKeepAlive: boolean;
+  linkRepeat: number;
+  selection: boolean;
+  selectionModels: number;
+  selectionWidth: number;
+  selectionRepeat: number;
 }
 
 interface BlobTimes {
@@ -291,7 +220,10 @@ async function fillStore(objects: ObjectStore, models: number, datasets: number)
   return store;
 }
 
-const rate = (bytes: number, s: number): string => (bytes / MiB / s).toFixed(bytes < MiB ? 2 : 0);
+const rate = (bytes: number, s: number): string => {
+  const v = bytes / MiB / s;
+  return v.toFixed(bytes < MiB ? 2 : v < 10 ? 1 : 0);
+};
 /** A ratio of rates from two durations: mselect's MB/s over the plain client's (above 1: mselect is faster). */
 const ratio = (plainSeconds: number, oursSeconds: number): string => (plainSeconds / oursSeconds).toFixed(2);
 const table = (head: string[]) => new Table({ style: { head: [], border: [], compact: true }, head });
@@ -309,14 +241,7 @@ async function main(f: Flags): Promise<void> {
       fs: new FsObjectStore(path.join(root, 'fs')),
       s3: new S3ObjectStore(server.settings('mselect'), { transfer }),
     };
-    const plainClient = new S3Client({
-      endpoint: server.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const plainClient = plainS3Client(server.endpoint, { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
     const plain = new PlainClient(plainClient, server.bucket, transfer);
     console.log(
       `filesystem: ${backends.fs.url}; S3: versitygw at ${server.endpoint} over ${server.dir}; ${os.cpus().length} cores, load average ${os
@@ -429,10 +354,66 @@ async function main(f: Flags): Promise<void> {
       }
       console.log(t.toString());
     }
+    // One link per congestion control asked for ('' is the system's default).
+    for (const cc of f.link ? f.linkCc.split(',') : []) {
+      const o = {
+        sizeMiB: f.linkSize,
+        delayMs: f.linkDelay,
+        lossPercent: f.linkLoss,
+        rateMbit: f.linkRate,
+        congestionControl: cc,
+        keepAlive: f.linkKeepAlive,
+        transfer,
+        repeat: f.linkRepeat,
+        scratch,
+      };
+      const r = await linkBench(o);
+      const bytes = f.linkSize * MiB;
+      const s = r.seconds;
+      console.log(
+        `emulated link: ${o.delayMs} ms each way (TCP connect ${r.connectMs.toFixed(1)} ms), ${o.lossPercent}% of packets lost each way, ` +
+          `${o.rateMbit > 0 ? `${o.rateMbit} Mbit/s each way` : 'no rate limit'}, ` +
+          `TCP ${r.congestionControl}, versitygw ${o.keepAlive ? 'keeping connections alive' : 'closing each connection'}; ${sizeLabel(f.linkSize)}, median of ${o.repeat}`,
+      );
+      const t = table(['transfer', 'MB/s', 'over one stream']);
+      const parts = `${transfer.partSize / MiB} MiB parts`;
+      t.push(['save: plain PutObject, one stream', rate(bytes, s.putSingle), '1.00']);
+      t.push([`save: plain lib-storage Upload, ${parts}, ${transfer.concurrency} in flight`, rate(bytes, s.putParts), ratio(s.putSingle, s.putParts)]);
+      t.push([`save: mselect putFile, ${parts}, 1 in flight`, rate(bytes, s.oursSequential), ratio(s.putSingle, s.oursSequential)]);
+      t.push([`save: mselect putFile, ${parts}, ${transfer.concurrency} in flight`, rate(bytes, s.ours), ratio(s.putSingle, s.ours)]);
+      t.push(['load: plain GetObject, one stream', rate(bytes, s.getSingle), '1.00']);
+      t.push([`load: plain ranged GETs, ${parts}, ${transfer.concurrency} in flight`, rate(bytes, s.getParts), ratio(s.getSingle, s.getParts)]);
+      t.push([`load: mselect getFile, ${parts}, 1 in flight`, rate(bytes, s.oursLoadSequential), ratio(s.getSingle, s.oursLoadSequential)]);
+      t.push([`load: mselect getFile, ${parts}, ${transfer.concurrency} in flight`, rate(bytes, s.oursLoad), ratio(s.getSingle, s.oursLoad)]);
+      console.log(t.toString());
+    }
   } finally {
     await server.stop();
     fs.rmSync(root, { recursive: true, force: true });
   }
+  if (f.selection) await selectionBench(f);
+}
+
+/**
+ * The selection on the three-machine set-up (bench/storage-selection.ts). It starts the fault
+ * tests' harness, which is not part of the build, so it runs from its TypeScript source
+ * through ts-node (a development dependency); without ts-node it is skipped with a note.
+ */
+async function selectionBench(f: Flags): Promise<void> {
+  let register: string;
+  try {
+    register = require.resolve('ts-node/register/transpile-only', { paths: [PROJECT_ROOT] });
+  } catch {
+    console.log('selection on three machines: skipped (needs ts-node, a development dependency: npm ci)');
+    return;
+  }
+  const args = ['--models', String(f.selectionModels), '--width', String(f.selectionWidth), '--repeat', String(f.selectionRepeat)];
+  const child = spawn(process.execPath, ['-r', register, path.join(PROJECT_ROOT, 'bench', 'storage-selection.ts'), ...args], {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+  });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`the selection on three machines exited with ${code}`);
 }
 
 const program = new Command()
@@ -448,7 +429,19 @@ const program = new Command()
   .option('--sweep-size <MiB>', 'file size of the sweep', (v) => Number(v), 1024)
   .option('--sweep-part-sizes <list>', 'part sizes of the sweep, MiB', '16,64,128')
   .option('--sweep-concurrency <list>', 'parts in flight of the sweep', '2,4,8')
-  .option('--sweep-repeat <n>', 'runs per figure of the sweep (median)', (v) => Number(v), 3);
+  .option('--sweep-repeat <n>', 'runs per figure of the sweep (median)', (v) => Number(v), 3)
+  .option('--link', 'also move one file over an emulated link (network namespaces and scripts/link-emulator.py; needs root)')
+  .option('--link-size <MiB>', 'file size over the link', (v) => Number(v), 256)
+  .option('--link-delay <ms>', 'one-way delay of the link', (v) => Number(v), 20)
+  .option('--link-loss <percent>', 'packets lost each way', (v) => Number(v), 0.1)
+  .option('--link-rate <Mbit/s>', 'link rate each way (0: none)', (v) => Number(v), 200)
+  .option('--link-cc <list>', "TCP congestion control on the link, one run each (of net.ipv4.tcp_allowed_congestion_control; '' for the system's default)", '')
+  .option('--no-link-keep-alive', 'let versitygw close each connection after a request (its default)')
+  .option('--link-repeat <n>', 'runs per figure over the link (median)', (v) => Number(v), 1)
+  .option('--no-selection', 'skip the selection on three machines with and without worker affinity')
+  .option('--selection-models <n>', 'models in that selection', (v) => Number(v), 4)
+  .option('--selection-width <units>', 'hidden units of its models (checkpoints grow with it: about 100 bytes per unit)', (v) => Number(v), 6)
+  .option('--selection-repeat <n>', 'selections of each kind (with and without affinity), taking turns', (v) => Number(v), 3);
 program.parse();
 main(program.opts<Flags>()).catch((e: unknown) => {
   console.error(e);

@@ -12,7 +12,6 @@ import { createGpuActivities, createOrchestratorActivities } from '../../activit
 import { hubCatalog } from '../../activities/catalog';
 import { checkpointArea } from '../../activities/checkpoints';
 import type { SelectModelResult } from '../../contracts/schemas';
-import type { FineTuneOutput, FineTuneRequest } from '../../contracts/schemas/training';
 import { openStore } from '../../matrix-store';
 import { S3Server } from '../../server/versitygw';
 import { S3ObjectStore, type ObjectStore } from '../../storage';
@@ -26,7 +25,7 @@ import { selectModel } from '../../workflows';
 import { writeTinyModel } from '../hub/tiny-hub';
 import { serverInfo } from '../helpers/test-env';
 import { TARGET, TF_BACKEND, makeHub, makeRoots, removeDir, type Hub, type Roots } from './helpers/fixtures';
-import { activityRuns } from './helpers/history';
+import { activityRuns, placementOf } from './helpers/history';
 import { selectionOutcome } from './helpers/selection';
 import { connectShared, freshQueue, withWorkers, type Server } from './helpers/server';
 
@@ -200,21 +199,7 @@ async function select(r: Roots, prefix: string, extra: Record<string, unknown>, 
     }
   });
   await Promise.all(connections.map((c) => c.close()));
-  const runs = await activityRuns(server.client.workflow.getHandle(workflowId));
-  const fallbacks = runs.filter((x) => x.type === 'fineTune' && x.failure?.type === 'timeout:SCHEDULE_TO_START').length;
-  const tunes = runs.filter((x) => x.type === 'fineTune' && x.result !== undefined);
-  const writer = new Map<string, string | undefined>();
-  let onWriter = 0;
-  let resumes = 0;
-  for (const t of tunes) {
-    const input = t.input as FineTuneRequest;
-    const out = t.result as FineTuneOutput;
-    if (input.resume) {
-      resumes += 1;
-      if (writer.get(input.runId) === out.workerQueue) onWriter += 1;
-    }
-    writer.set(input.runId, out.workerQueue);
-  }
+  const { resumes, onWriter, fallbacks } = placementOf(await activityRuns(server.client.workflow.getHandle(workflowId)));
   const objects = await bucket.list('');
   return { result, fetched, left: objects.reduce((n, o) => n + o.size, 0), leftFiles: objects.length, onWriter, resumes, fallbacks };
 }

@@ -7,26 +7,20 @@
  * in S3 (at most one epoch trained again), and both results equal an undisturbed run on
  * folders in this process. Prints the recovery time after the kill.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client } from '@temporalio/client';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BuildMatrixResult, SelectModelInput, SelectModelResult } from '../../contracts/schemas';
-import { pushHub } from '../../hub/cache';
 import { openStore, openStoreOn } from '../../matrix-store';
-import { loadDevServerConfig, sdkServerOptions } from '../../server/dev-server';
-import { ensureTemporalCli } from '../../server/temporal-cli';
-import { S3Server } from '../../server/versitygw';
 import { openStorage } from '../../storage';
 import { buildPerformanceMatrix, selectModel } from '../../workflows';
+import { startCluster, type Cluster, type Proc } from './helpers/cluster';
 import { BENCHMARK, MODELS, TARGET, TF_BACKEND, makeHub, makeRoots, removeDir, workerConfig, type Hub } from './helpers/fixtures';
 import { activityRuns } from './helpers/history';
-import { machines, reachesHostLoopback, relay, type Machine } from './helpers/netns';
+import { reachesHostLoopback } from './helpers/netns';
 import { fineTunesOf } from './helpers/preempt';
-import { killAll, startWorkerProcess, type Child } from './helpers/processes';
 import { selectionOutcome } from './helpers/selection';
-import { connect, freshQueue, gpu, orchestrator, withWorkers, type Server } from './helpers/server';
+import { freshQueue, gpu, orchestrator, withWorkers, type Server } from './helpers/server';
 
 process.env.MSELECT_TF_BACKEND = TF_BACKEND;
 
@@ -38,93 +32,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
 const log = (l: string): void => void process.stderr.write(`three machines [${((Date.now() - t0) / 1000).toFixed(0)} s]: ${l}\n`);
 
-let temporal: TestWorkflowEnvironment;
+let cluster: Cluster;
 let server: Server;
-let s3: S3Server;
 let hub: Hub;
-let net: ReturnType<typeof machines> = null;
-const relays: { close(): Promise<void> }[] = [];
 const temps: string[] = [];
 
 beforeAll(async () => {
-  const cfg = { ...loadDevServerConfig(), ip: '0.0.0.0' };
-  temporal = await TestWorkflowEnvironment.createLocal({
-    server: sdkServerOptions(cfg, (await ensureTemporalCli()).path, { port: 0, ui: false, dbFile: null }),
-  });
-  const port = Number(temporal.address.split(':').at(-1));
-  server = await connect(`127.0.0.1:${port}`, temporal.namespace ?? 'default');
-  const s3Dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mselect-s3-'));
-  temps.push(s3Dir);
-  s3 = await S3Server.start({ dir: s3Dir });
   hub = await makeHub(1.5);
   temps.push(hub.root);
-  const files = await pushHub(openStorage(s3.settings(PREFIX)), hub.hubDir, hub.datasetsDir);
-  expect(files).toBeGreaterThan(0);
-  net = machines(3);
-  process.stderr.write(
-    net
-      ? `three machines: network namespaces ${net.list.map((m) => `${m.name} (${m.address})`).join(', ')}\n`
-      : 'three machines: NOT root or no network namespaces here; the worker processes run on loopback\n',
-  );
+  cluster = await startCluster({ prefix: PREFIX, hub });
+  server = cluster.server;
 });
 afterAll(async () => {
-  await killAll();
-  await Promise.all(relays.map((r) => r.close()));
-  net?.remove();
-  await server?.close();
-  await s3?.stop(true);
-  await temporal?.teardown();
+  await cluster?.close();
   await Promise.all(temps.map(removeDir));
 });
-
-interface Proc {
-  readonly role: 'orchestrator' | 'gpu';
-  readonly dataDir: string;
-  readonly tmpDir: string;
-  readonly child: Child;
-}
-
-/** The environment of a worker on `m` (or loopback): Temporal and the bucket, everything else private. */
-async function machineEnv(m: Machine | undefined): Promise<{ env: Record<string, string>; dataDir: string; tmpDir: string }> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mselect-machine-'));
-  const tmpDir = path.join(dataDir, 'tmp');
-  await fs.mkdir(tmpDir);
-  temps.push(dataDir);
-  const port = Number(temporal.address.split(':').at(-1));
-  let endpoint = s3.endpoint;
-  if (m) {
-    const r = await relay(m.hostAddress, { host: '127.0.0.1', port: s3.port });
-    relays.push(r);
-    endpoint = `http://${m.hostAddress}:${r.port}`;
-  }
-  return {
-    dataDir,
-    tmpDir,
-    env: {
-      ...s3.env(PREFIX),
-      AWS_ENDPOINT_URL_S3: endpoint,
-      TEMPORAL_ADDRESS: `${m ? m.hostAddress : '127.0.0.1'}:${port}`,
-      TEMPORAL_NAMESPACE: server.namespace,
-      MSELECT_DATA: dataDir,
-      TMPDIR: tmpDir,
-      HOME: dataDir,
-      MSELECT_TF_BACKEND: TF_BACKEND,
-      MSELECT_REPLAY_DATA: path.join(dataDir, 'no-recorded-runs'),
-      // Nothing of this process's folders leaks in.
-      MSELECT_HUB: '',
-      MSELECT_DATASETS: '',
-      MSELECT_STORE: '',
-      MSELECT_CHECKPOINTS: '',
-      MSELECT_REPORTS: '',
-    },
-  };
-}
-
-async function startMachine(role: Proc['role'], taskQueue: string, m: Machine | undefined): Promise<Proc> {
-  const { env, dataDir, tmpDir } = await machineEnv(m);
-  const child = await startWorkerProcess({ role, taskQueue, env, prefix: m?.prefix });
-  return { role, dataDir, tmpDir, child };
-}
 
 /** No two workers share a folder: none is another's, or inside another's. */
 function expectPrivate(procs: readonly Proc[]): void {
@@ -135,7 +57,7 @@ function expectPrivate(procs: readonly Proc[]): void {
 
 /** Epochs checkpointed in the bucket for runs whose id starts with `runPrefix` (read from versitygw's folder). */
 async function checkpointsOf(runPrefix: string): Promise<Map<string, number[]>> {
-  const runsDir = path.join(s3.dir, s3.bucket, PREFIX, 'checkpoints', 'runs');
+  const runsDir = path.join(cluster.s3.dir, cluster.s3.bucket, PREFIX, 'checkpoints', 'runs');
   const out = new Map<string, number[]>();
   for (const d of await fs.readdir(runsDir).catch(() => [] as string[])) {
     const runId = decodeURIComponent(d);
@@ -174,7 +96,15 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined>
 }
 
 async function checkpointMtime(runId: string, epoch: number): Promise<number> {
-  const file = path.join(s3.dir, s3.bucket, PREFIX, 'checkpoints', 'runs', encodeURIComponent(runId).replace(/\./g, '%2E'), `epoch-${epoch}.ckpt`);
+  const file = path.join(
+    cluster.s3.dir,
+    cluster.s3.bucket,
+    PREFIX,
+    'checkpoints',
+    'runs',
+    encodeURIComponent(runId).replace(/\./g, '%2E'),
+    `epoch-${epoch}.ckpt`,
+  );
   return (await fs.stat(file)).mtimeMs;
 }
 
@@ -213,11 +143,15 @@ const strip = (r: SelectModelResult) => {
 describe('three machines sharing only Temporal and an S3 bucket', () => {
   it('run the offline phase and a selection; a GPU worker killed mid-epoch is resumed from S3 by the other', async () => {
     const taskQueue = freshQueue('cluster');
-    const [mo, ma, mb] = net?.list ?? [];
-    if (net && mo) {
-      expect(reachesHostLoopback(mo, s3.port)).toBe(false);
+    const [mo, ma, mb] = cluster.net?.list ?? [];
+    if (cluster.net && mo) {
+      expect(reachesHostLoopback(mo, cluster.s3.port)).toBe(false);
     }
-    const procs = await Promise.all([startMachine('orchestrator', taskQueue, mo), startMachine('gpu', taskQueue, ma), startMachine('gpu', taskQueue, mb)]);
+    const procs = await Promise.all([
+      cluster.startMachine('orchestrator', taskQueue, mo),
+      cluster.startMachine('gpu', taskQueue, ma),
+      cluster.startMachine('gpu', taskQueue, mb),
+    ]);
     expectPrivate(procs);
     log(`workers running: orchestrator pid ${procs[0]?.child.pid}, GPU pids ${procs[1]?.child.pid} and ${procs[2]?.child.pid}`);
     try {
@@ -308,9 +242,9 @@ async function scenario(taskQueue: string, procs: Proc[]): Promise<void> {
         ] as const,
     );
     expect(offline.cellsComputed).toBe(calmOffline.cellsComputed);
-    const cluster = await openStoreOn(openStorage(s3.settings(PREFIX)).sub('store/'), { create: false });
-    const runsOf = async (store: typeof cluster) => (await (await store.snapshot()).runSet()).runs;
-    expect(await runsOf(cluster)).toEqual(await runsOf(openStore({ dir: calm.storeDir })));
+    const shared = await openStoreOn(openStorage(cluster.s3.settings(PREFIX)).sub('store/'), { create: false });
+    const runsOf = async (store: typeof shared) => (await (await store.snapshot()).runSet()).runs;
+    expect(await runsOf(shared)).toEqual(await runsOf(openStore({ dir: calm.storeDir })));
     expect(strip(result)).toEqual(strip(calmSelect));
     log('the cluster results equal the undisturbed ones');
   }

@@ -5,6 +5,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import type { FineTuneOutput, FineTuneRequest } from '../../../contracts/schemas/training';
 
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
 type Failure = temporal.api.failure.v1.IFailure | null | undefined;
@@ -73,6 +74,33 @@ export async function activityRuns(handle: WorkflowHandle): Promise<ActivityRun[
     if (timedOut && timedOutRun) timedOutRun.failure = summarize(timedOut.failure) ?? undefined;
   }
   return [...runs.values()];
+}
+
+/** Where a selection's fine-tunes ran, from its activities (activityRuns). */
+export interface Placement {
+  /** Fine-tunes that resumed from an earlier round's checkpoint. */
+  readonly resumes: number;
+  /** Of them, those that ran on the worker (its own task queue) that wrote that checkpoint. */
+  readonly onWriter: number;
+  /** Fine-tunes that waited `workerQueueTimeout` on a worker's queue and went to the shared one. */
+  readonly fallbacks: number;
+}
+
+export function placementOf(runs: readonly ActivityRun[]): Placement {
+  const fallbacks = runs.filter((x) => x.type === 'fineTune' && x.failure?.type === 'timeout:SCHEDULE_TO_START').length;
+  const writer = new Map<string, string | undefined>();
+  let onWriter = 0;
+  let resumes = 0;
+  for (const t of runs.filter((x) => x.type === 'fineTune' && x.result !== undefined)) {
+    const input = t.input as FineTuneRequest;
+    const out = t.result as FineTuneOutput;
+    if (input.resume) {
+      resumes += 1;
+      if (writer.get(input.runId) === out.workerQueue) onWriter += 1;
+    }
+    writer.set(input.runId, out.workerQueue);
+  }
+  return { resumes, onWriter, fallbacks };
 }
 
 /** Counts of history event types, e.g. `{ WorkflowTaskFailed: 0 }` checks. */
