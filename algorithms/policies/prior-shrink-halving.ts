@@ -221,24 +221,32 @@ export interface MenuScore {
   readonly meanRegret: number;
   readonly meanCost: number;
   readonly pastTargets: number;
+  /** The metric direction of the past targets replayed: the target's, or the other one when the target's has too few. */
+  readonly direction: SelectionTask['direction'];
 }
 
 /**
  * The options a task runs with: as given (`tuning: fixed`); else each menu setting is
  * replayed on the history's own datasets, and the first setting gives way to the one with the
- * least mean regret there only when that is at least MIN_RELATIVE_GAIN lower (the options as
- * given when the history has fewer than MIN_PAST_TARGETS past targets).
+ * least mean regret there only when that is at least MIN_RELATIVE_GAIN lower. Past targets are
+ * the history datasets of the target's metric direction, or, when those are fewer than
+ * MIN_PAST_TARGETS, those of the other direction (how a hub's models learn shows in both); the
+ * options as given when neither has enough.
  */
 export function tunedOptions(task: SelectionTask, o: Options): { options: Options; menu: readonly MenuScore[] } {
   if (o.tuning !== 'history') return { options: o, menu: [] };
   return memo(task, `tuned:${JSON.stringify(o)}`, () => {
-    const runs = PRIOR_SHRINK_MENU.map((setting) => ({ setting, cases: replayOnHistory(fixedPolicy({ ...o, ...setting, tuning: 'fixed' }), task) }));
-    const menu = runs.map(({ setting, cases }) => ({
-      setting,
-      meanRegret: mean(cases.map((c) => c.regret)),
-      meanCost: mean(cases.map((c) => c.cost)),
-      pastTargets: cases.length,
-    }));
+    const replayAs = (direction: SelectionTask['direction']): MenuScore[] =>
+      PRIOR_SHRINK_MENU.map((setting) => {
+        const cases = replayOnHistory(fixedPolicy({ ...o, ...setting, tuning: 'fixed' }), direction === task.direction ? task : { ...task, direction });
+        return { setting, meanRegret: mean(cases.map((c) => c.regret)), meanCost: mean(cases.map((c) => c.cost)), pastTargets: cases.length, direction };
+      });
+    // Past targets measured like the target; when those are too few, the others (the rule below compares regrets only within one metric).
+    let menu = replayAs(task.direction);
+    if ((menu[0]?.pastTargets ?? 0) < MIN_PAST_TARGETS) {
+      const other = replayAs(task.direction === 'maximize' ? 'minimize' : 'maximize');
+      if ((other[0]?.pastTargets ?? 0) >= MIN_PAST_TARGETS) menu = other;
+    }
     const base = menu[0];
     if (base === undefined || base.pastTargets < MIN_PAST_TARGETS) return { options: o, menu };
     // The first setting gives way only to one that lost clearly less on the past targets.

@@ -66,6 +66,18 @@ describe('prior-shrink-halving tuning', () => {
     expect(tunedOptions(orientTask(few), o).options).toEqual(o);
   });
 
+  it('on a regression target with one other regression dataset, replays the classification datasets instead', async () => {
+    const data = await loadAnchors(path.join(PROJECT_ROOT, 'replay', 'recorded-demo'));
+    const c = looCases(data, { minModels: 18 }).find((x) => x.task.target === 'target-blur-digit-value');
+    if (c === undefined) throw new Error('target-blur-digit-value is not a loo target of the recorded demo hub');
+    const { options, menu } = tunedOptions(orientTask(c.task), POLICY_DEFAULTS['prior-shrink-halving']);
+    expect(menu.map((m) => [m.direction, m.pastTargets])).toEqual([
+      ['maximize', 25],
+      ['maximize', 25],
+    ]);
+    expect(options).toMatchObject({ recallSize: 8, gracePeriod: 2 });
+  });
+
   it('on the recorded demo hub, chooses the grace-period setting from its replay on the 24 other classification datasets', async () => {
     const data = await loadAnchors(path.join(PROJECT_ROOT, 'replay', 'recorded-demo'));
     const c = looCases(data, { minModels: 18 }).find((x) => x.task.target === 'target-invert-gt4');
