@@ -24,6 +24,7 @@
 import type { PerformanceMatrix } from './types';
 import { selectDatasets } from './matrix';
 import { standardizedPrior, zScores } from './prior';
+import { zOfFinite } from './stats';
 
 /** Proxy scores by proxy name, then dataset, then model. */
 export type ProxyHistory = ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>;
@@ -52,12 +53,7 @@ export interface EvidenceWeights {
  * for every model when the scores do not vary. Pure.
  */
 export function zOver(models: readonly string[], scores: ReadonlyMap<string, number> | undefined): number[] {
-  const values = models.map((m) => scores?.get(m) ?? Number.NaN);
-  const finite = values.filter(Number.isFinite);
-  if (finite.length < 2) return values.map(() => 0);
-  const mu = finite.reduce((a, v) => a + v, 0) / finite.length;
-  const sd = Math.sqrt(finite.reduce((a, v) => a + (v - mu) ** 2, 0) / finite.length);
-  return values.map((v) => (Number.isFinite(v) && sd > 0 ? (v - mu) / sd : 0));
+  return zOfFinite(models.map((m) => scores?.get(m) ?? Number.NaN));
 }
 
 /** Pearson correlation of two equal-length vectors; 0 when either is constant. */

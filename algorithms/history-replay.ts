@@ -11,7 +11,7 @@
  * Synchronous and pure: policies see the task oriented (higher is better), as the engine
  * gives it to them.
  */
-import type { Recall, Rung, SelectionPolicy, SelectionTask } from './policy';
+import { verdictStep, type Recall, type Rung, type SelectionPolicy, type SelectionTask } from './policy';
 import type { RunRecord } from './types';
 import { selectDatasets, selectRuns } from './matrix';
 import { PROXY_EPOCH_COST } from './cost';
@@ -75,14 +75,7 @@ function runPast(policy: SelectionPolicy, task: SelectionTask, runs: readonly Ru
   for (let epoch = 1; epoch <= task.maxEpochs && alive.length > 1; epoch += 1) {
     for (const m of alive) trained.set(m, epoch);
     const rung: Rung = { epoch, budgetEpochs: task.maxEpochs, models: alive, curves: alive.map((m) => (curveOf.get(m) ?? []).slice(0, epoch)) };
-    const v = policy.decide(task, rung);
-    let keep = v.keep.map((i) => alive[i] ?? '');
-    if (epoch >= task.maxEpochs && keep.length > 1) {
-      const sub: Rung = { ...rung, models: keep, curves: keep.map((m) => (curveOf.get(m) ?? []).slice(0, epoch)) };
-      keep = [keep[policy.pick(task, sub)] ?? keep[0] ?? ''];
-    }
-    if (keep.length === 0) throw new Error(`${policy.name}: rung at epoch ${epoch} of past target ${task.target} kept no model`);
-    alive = keep;
+    alive = verdictStep(policy, task, rung).keep.map((i) => alive[i] ?? '');
   }
   const pick = alive[0] ?? '';
   trained.set(pick, task.maxEpochs);

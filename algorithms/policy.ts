@@ -194,6 +194,19 @@ function detailOf(
 }
 
 /**
+ * The policy's verdict on an oriented rung of an oriented task and the rung indices that go on:
+ * the verdict's, or at the budget epoch only the policy's final pick among them. Throws when a
+ * verdict keeps nobody.
+ */
+export function verdictStep(policy: SelectionPolicy, t: SelectionTask, up: Rung): { verdict: Verdict; keep: number[] } {
+  const v = policy.decide(t, up);
+  if (v.keep.length === 0) throw new Error(`${policy.name}: rung at epoch ${up.epoch} kept no model`);
+  if (up.epoch < up.budgetEpochs || v.keep.length === 1) return { verdict: v, keep: [...v.keep] };
+  const sub: Rung = { ...up, models: v.keep.map((i) => up.models[i] ?? ''), curves: v.keep.map((i) => up.curves[i] ?? []) };
+  return { verdict: v, keep: [v.keep[policy.pick(t, sub)] ?? v.keep[0] ?? 0] };
+}
+
+/**
  * One round's decision: the policy's verdict on the rung and, at the budget epoch, its final
  * pick among the models kept. Returns kept models (rung order), every dropped one with its
  * reason and detail, and the policy's scores on the metric's own scale. Throws when a
@@ -203,16 +216,8 @@ export function decideStep(policy: SelectionPolicy, task: SelectionTask, rung: R
   const t = orientTask(task);
   const s = sign(task.direction);
   const up: Rung = { ...rung, curves: rung.curves.map((c) => c.map((v) => s * v)) };
-  const v = policy.decide(t, up);
-  if (v.keep.length === 0) throw new Error(`${policy.name}: rung at epoch ${rung.epoch} kept no model`);
-  let keep = [...v.keep];
-  let picked: string | null = null;
-  if (rung.epoch >= rung.budgetEpochs && keep.length > 1) {
-    const sub: Rung = { ...up, models: keep.map((i) => up.models[i] ?? ''), curves: keep.map((i) => up.curves[i] ?? []) };
-    const p = keep[policy.pick(t, sub)] ?? keep[0] ?? 0;
-    picked = rung.models[p] ?? '';
-    keep = [p];
-  }
+  const { verdict: v, keep } = verdictStep(policy, t, up);
+  const picked = rung.epoch >= rung.budgetEpochs && v.keep.length > 1 ? (rung.models[keep[0] ?? 0] ?? '') : null;
   const validation = rung.curves.map((c) => c[c.length - 1] ?? Number.NaN);
   const best = s * Math.max(...validation.map((x) => s * x).filter(Number.isFinite));
   const scores = v.score?.values.map((x) => s * x);

@@ -19,6 +19,7 @@
  */
 import type { RunSet } from './types';
 import { nonNegativeLeastSquares } from './evidence';
+import { mean, variance, zOfFinite } from './stats';
 
 /** The two weights of one epoch and the history that gave them. */
 export interface RungWeights {
@@ -33,15 +34,6 @@ export const MIN_RUNG_FIT_DATASETS = 3;
 
 /** Models of one history dataset a fit uses; smaller datasets are skipped. */
 const MIN_MODELS = 3;
-
-/** z-scores (population sd) of finite values; 0 for the others and when the values do not vary. Pure. */
-export function zOfFinite(values: readonly number[]): number[] {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length < 2) return values.map(() => 0);
-  const mu = finite.reduce((a, v) => a + v, 0) / finite.length;
-  const sd = Math.sqrt(finite.reduce((a, v) => a + (v - mu) ** 2, 0) / finite.length);
-  return values.map((v) => (Number.isFinite(v) && sd > 0 ? (v - mu) / sd : 0));
-}
 
 /**
  * The weights of epoch `epoch` (module comment). `curves` holds the history's runs of the
@@ -89,9 +81,8 @@ export function fitRungWeights(
 export function combineRung(values: readonly number[], evidence: readonly number[], w: RungWeights): number[] {
   const ze = zOfFinite(evidence);
   if (w.evidence === 0) return [...values];
-  const finite = values.filter(Number.isFinite);
-  const mu = finite.reduce((a, v) => a + v, 0) / Math.max(1, finite.length);
-  const sd = Math.sqrt(finite.reduce((a, v) => a + (v - mu) ** 2, 0) / Math.max(1, finite.length));
+  const mu = mean(values);
+  const sd = Math.sqrt(variance(values));
   if (w.validation === 0 || !(sd > 0)) return values.map((v, i) => (Number.isFinite(v) ? mu + (ze[i] ?? 0) : v));
   return values.map((v, i) => v + (w.evidence / w.validation) * sd * (ze[i] ?? 0));
 }

@@ -31,6 +31,15 @@ export function variance(values: readonly number[]): number {
   return mean(values.map((v) => (v - m) * (v - m)));
 }
 
+/** z-scores (population sd) of the finite values; 0 for the others, and for all when fewer than two are finite or they do not vary. */
+export function zOfFinite(values: readonly number[]): number[] {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length < 2) return values.map(() => 0);
+  const mu = mean(finite);
+  const sd = Math.sqrt(variance(finite));
+  return values.map((v) => (Number.isFinite(v) && sd > 0 ? (v - mu) / sd : 0));
+}
+
 /**
  * Cosine similarity over the positions where both vectors are finite; NaN when there
  * are none or one side is all zeros there.

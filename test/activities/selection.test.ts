@@ -14,13 +14,13 @@ const hub = syntheticRecordedHub({ models: 12, datasets: 6, epochs: 5, minimized
 const BENCHMARKS = ['ds-0', 'ds-1', 'ds-2', 'ds-4'];
 const TARGET = 'ds-3';
 
-/** The hub's benchmark runs as one store version, each dataset with its direction. */
-async function storeOfHub(): Promise<MatrixStore> {
+/** A synthetic hub's runs on `datasets` as one store version, each dataset with its direction. */
+async function storeOf(h: typeof hub = hub, datasets: readonly string[] = BENCHMARKS): Promise<MatrixStore> {
   const store = await tempStore();
-  const runs = hub.runs.runs.filter((r) => BENCHMARKS.includes(r.dataset));
+  const runs = h.runs.runs.filter((r) => datasets.includes(r.dataset));
   const w = store.beginWrite();
-  await w.upsertModels(hub.runs.models.map((id) => ({ id, source: 'synthetic', card: {} })));
-  await w.upsertDatasets(BENCHMARKS.map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: hub.directions.get(id) ?? 'maximize' })));
+  await w.upsertModels(h.runs.models.map((id) => ({ id, source: 'synthetic', card: {} })));
+  await w.upsertDatasets(datasets.map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: h.directions.get(id) ?? 'maximize' })));
   await w.appendCells(
     runs.map((r) => ({
       model: r.model,
@@ -41,7 +41,7 @@ describe('selection activities: one generic plan, recall and decide over the pol
   let store: MatrixStore;
   let acts: ReturnType<typeof createSelectionActivities>;
   beforeAll(async () => {
-    store = await storeOfHub();
+    store = await storeOf();
     acts = createSelectionActivities({ store, catalogs: { replay: runSetCatalog(hub.runs, hub.directions) } });
   });
 
@@ -154,26 +154,10 @@ describe('prior-shrink-halving tuned on a store of 14 datasets: recall and every
   let store: MatrixStore;
   let acts: ReturnType<typeof createSelectionActivities>;
   beforeAll(async () => {
-    store = await tempStore();
-    const runs = big.runs.runs.filter((r) => r.dataset !== target);
-    const w = store.beginWrite();
-    await w.upsertModels(big.runs.models.map((id) => ({ id, source: 'synthetic', card: {} })));
-    await w.upsertDatasets(
-      big.runs.datasets.filter((d) => d !== target).map((id) => ({ id, taskType: 'classification', metric: 'accuracy', direction: 'maximize' })),
+    store = await storeOf(
+      big,
+      big.runs.datasets.filter((d) => d !== target),
     );
-    await w.appendCells(
-      runs.map((r) => ({
-        model: r.model,
-        dataset: r.dataset,
-        value: r.test,
-        settingsHash: 's',
-        metric: 'accuracy',
-        epochs: 5,
-        runId: `${r.model}@${r.dataset}`,
-      })),
-    );
-    await w.appendCurves(runs.map((r) => ({ model: r.model, dataset: r.dataset, settingsHash: 's', metric: 'accuracy', values: [...r.val] })));
-    await w.commit('14 datasets');
     acts = createSelectionActivities({ store, catalogs: { replay: runSetCatalog(big.runs, big.directions) } });
   });
 

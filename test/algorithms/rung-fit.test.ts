@@ -1,4 +1,5 @@
-import { combineRung, fitRungWeights, zOfFinite } from '../../algorithms/rung-fit';
+import { combineRung, fitRungWeights } from '../../algorithms/rung-fit';
+import { zOfFinite } from '../../algorithms/stats';
 import type { RunRecord, RunSet } from '../../algorithms/types';
 
 /** Three history datasets of four models; validation after epoch 1 and the final score per model given by `runs`. */
