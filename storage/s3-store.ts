@@ -327,8 +327,25 @@ export class S3ObjectStore implements ObjectStore {
       if (failures.length > 0) throw failures[0];
       await this.complete(key, uploadId, etags, size, sha256);
     } catch (e) {
-      await this.client.send(new (sdk().AbortMultipartUploadCommand)({ ...target, UploadId: uploadId })).catch(() => undefined);
+      await this.abortUpload(key, uploadId);
       throw e;
+    }
+  }
+
+  /**
+   * Abort a multipart upload so that no parts stay billed: each request retried like any other,
+   * and, as S3 documents, aborted again while a part that was in flight when it was aborted still
+   * shows the upload (up to 3 times). Best effort: never throws.
+   */
+  private async abortUpload(key: string, uploadId: string): Promise<void> {
+    const target = { Bucket: this.bucket, Key: this.full(key), UploadId: uploadId };
+    for (let round = 0; round < 3; round += 1) {
+      try {
+        await this.call(key, () => this.client.send(new (sdk().AbortMultipartUploadCommand)(target)));
+        await this.call(key, () => this.client.send(new (sdk().ListPartsCommand)(target)));
+      } catch {
+        return; // NoSuchUpload: gone (or the store stayed unreachable through the deadline)
+      }
     }
   }
 
