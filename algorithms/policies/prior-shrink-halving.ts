@@ -199,14 +199,18 @@ function meaningOf(weight: number): string {
 }
 
 /**
- * The settings `tuning: history` chooses between: 14 recalled and a cut after every epoch
- * (14+7+3+1+1 = 26 epochs at a 5-epoch budget), or 8 recalled that all train two epochs
- * before the first cut (8+8+4+2+1 = 23): fewer models, but none judged on one epoch, which
- * on some hubs says little (slow starters, noisy first epochs).
+ * The settings `tuning: history` chooses between: 14 recalled, a cut after every epoch, rung
+ * scores shrunk toward the evidence (14+7+3+1+1 = 26 epochs at a 5-epoch budget); or 8
+ * recalled that all train two epochs before the first cut, ranked by their corrected
+ * validation alone (8+8+4+2+1 = 23): fewer models, but none judged on one epoch, which on some
+ * hubs says little (slow starters, noisy first epochs), and none cut by the evidence once it
+ * has been recalled by it. With few models and early epochs the empirical-Bayes weight of the
+ * target's validation is often near 0 (../shrinkage.ts), so the first setting's early cuts
+ * rank by the evidence; the second lets the target's own curves decide.
  */
 export const PRIOR_SHRINK_MENU: readonly Pick<Options, 'shrink' | 'rungKeep' | 'recallSize' | 'gracePeriod'>[] = [
   { shrink: 'empirical-bayes', rungKeep: 'floor', recallSize: 14, gracePeriod: 1 },
-  { shrink: 'empirical-bayes', rungKeep: 'floor', recallSize: 8, gracePeriod: 2 },
+  { shrink: 'none', rungKeep: 'floor', recallSize: 8, gracePeriod: 2 },
 ];
 
 /** Past targets `tuning: history` needs before it trusts a replay (a store of a few benchmarks keeps the first setting). */
