@@ -2,12 +2,13 @@
  * Fine selection of Cui et al. (ICDE 2024): successive halving whose rounds first apply
  * the convergence-trend filter (see ../trend-filter.ts), then force the count down to
  * max(1, floor(n / eta)). Predictions use each model's recorded runs on other datasets
- * (task.curves), never the target.
+ * measured like the target (task.curves of its metric direction), never the target; with
+ * none, every prediction is NaN, the filter drops nobody and rounds are plain halving.
  */
 import type { Rung, SelectionPolicy, SelectionTask, Verdict } from '../policy';
 import type { OptionsOf } from '../../contracts/schemas/policy';
 import { fineSelectionRound, predictFinal, runsByModel, trendFilter, trendPoints, type TrendOptions } from '../trend-filter';
-import { bestLast, last, memo, wholePool } from './rounds';
+import { bestLast, comparableCurves, last, memo, noComparableCurvesWarning, wholePool } from './rounds';
 
 /** What the rung scores of fine selection are. */
 export const PREDICTED_FINAL = 'predicted final (mean final metric of the trend cluster on other datasets, metric scale)';
@@ -18,7 +19,7 @@ export function fineSelectionVerdict(
   rung: Rung,
   o: { eta: number; clusters: number; threshold: number; thresholdMode: 'absolute' | 'relative' },
 ): Verdict {
-  const byModel = memo(task, 'runsByModel', () => runsByModel(task.curves));
+  const byModel = memo(task, 'runsByModel', () => runsByModel(comparableCurves(task)));
   const trend: Required<TrendOptions> = { clusters: o.clusters, threshold: o.threshold, thresholdMode: o.thresholdMode, seed: task.seed };
   const current = rung.curves.map(last);
   const predicted = rung.models.map((m, i) => predictFinal(trendPoints(byModel.get(m) ?? [], rung.epoch), current[i] ?? Number.NaN, trend));
@@ -35,7 +36,10 @@ export function fineSelection(o: OptionsOf<'fine-selection'>, name: string): Sel
   return {
     name,
     proxyRequest: () => null,
-    recall: wholePool,
+    recall(task) {
+      const warning = noComparableCurvesWarning(task, name);
+      return { ...wholePool(task), ...(warning === null ? {} : { warnings: [warning] }) };
+    },
     decide: (task, rung) => fineSelectionVerdict(task, rung, o),
     pick: (_task, rung) => bestLast(rung),
   };

@@ -28,11 +28,11 @@ import { standardizedPrior } from '../prior';
 import { evidenceScores, fitEvidenceWeights, zOver, type EvidenceWeights } from '../evidence';
 import { topBy } from '../recall';
 import { historyGap, historyResidualVariance, noiseVariance, shrinkTowardPrior } from '../shrinkage';
-import { selectDatasets, selectRuns } from '../matrix';
+import { selectDatasets } from '../matrix';
 import { combineRung, fitRungWeights, type RungWeights } from '../rung-fit';
 import { runsByModel } from '../trend-filter';
 import { mean, rankDescending } from '../stats';
-import { last, memo } from './rounds';
+import { comparableCurves, last, measuredLikeTarget, memo, noComparableCurvesWarning } from './rounds';
 import { replayOnHistory } from '../history-replay';
 
 type Options = OptionsOf<'prior-shrink-halving'>;
@@ -90,22 +90,11 @@ function evidenceOf(task: SelectionTask, o: Options): ReadonlyMap<string, number
   });
 }
 
-/**
- * Datasets measured like the target: those of the target's metric direction (a regression
- * target's RMSE and a classification target's accuracy are on different scales, so gaps and
- * noise mixed across them would mean nothing). Every dataset when none is.
- */
-function comparable(task: SelectionTask): (dataset: string) => boolean {
-  const dirs = task.datasetDirections ?? new Map();
-  const like = (d: string): boolean => (dirs.get(d) ?? 'maximize') === task.direction;
-  return task.history.datasets.some(like) || task.curves.runs.some((r) => like(r.dataset)) ? like : () => true;
-}
-
 /** The gap, noise and residual statistics of one task, cached per (model, epoch) and epoch. */
 function statsOf(task: SelectionTask, trend: Options['trend']) {
   return memo(task, `prior-shrink:${trend}`, () => {
-    const like = comparable(task);
-    const curves = selectRuns(task.curves, (r) => like(r.dataset));
+    const like = measuredLikeTarget(task);
+    const curves = comparableCurves(task);
     const byModel = runsByModel(curves);
     const gaps = new Map<string, number>();
     const sigma2 = new Map<number, number>();
@@ -156,8 +145,7 @@ function historyEvidence(task: SelectionTask, o: Options): (dataset: string) => 
 /** `shrink: history-fit`: the weights of validation and evidence at one epoch (../rung-fit.ts), learned once per task and epoch. */
 function rungWeightsOf(task: SelectionTask, o: Options, epoch: number): RungWeights {
   return memo(task, `rung-weights:${proxyOf(o) ?? ''}:${o.trend}:${epoch}`, () => {
-    const like = comparable(task);
-    const curves = selectRuns(task.curves, (r) => like(r.dataset));
+    const curves = comparableCurves(task);
     const { gap } = statsOf(task, o.trend);
     const corrected = { ...curves, runs: curves.runs.map((r) => ({ ...r, val: r.val.map((v, i) => (i === epoch - 1 ? v + gap(r.model, epoch) : v)) })) };
     return fitRungWeights(corrected, epoch, historyEvidence(task, o));
@@ -279,11 +267,13 @@ function fixedPolicy(o: Options): SelectionPolicy {
       const proxy = proxyOf(o);
       const scored = proxy === null ? undefined : task.proxies.get(proxy);
       const proxyCharges = scored === undefined ? 0 : task.pool.filter((m) => Number.isFinite(scored.get(m) ?? Number.NaN)).length;
+      const noCurves = noComparableCurvesWarning(task, 'prior-shrink-halving');
+      const warnings = [...w.warnings, ...(noCurves === null ? [] : [noCurves])];
       return {
         candidates,
         scores: Object.fromEntries(task.pool.map((m, i) => [m, scores[i] ?? Number.NaN])),
         proxyCharges,
-        ...(w.warnings.length > 0 ? { warnings: [...w.warnings] } : {}),
+        ...(warnings.length > 0 ? { warnings } : {}),
       };
     },
     decide(task, rung) {

@@ -19,7 +19,7 @@ import { selectModels } from '../matrix';
 import { recall, type RecallProxy } from '../recall';
 import { fineSelectionVerdict } from './fine-selection';
 import { clusteringForMatrix, modelsNeedingProxy } from './cluster-recall';
-import { bestLast, last, memo } from './rounds';
+import { bestLast, last, memo, noComparableCurvesWarning } from './rounds';
 
 type Options = OptionsOf<'two-phase-paper'>;
 
@@ -37,14 +37,17 @@ function recallOf(task: SelectionTask, o: Options, key: string): Recall {
   const given = o.proxy === 'history-prior' ? undefined : task.proxies.get(o.proxy);
   const missing = given === undefined ? [] : modelsNeedingProxy(clustering).filter((m) => !Number.isFinite(given.get(m) ?? Number.NaN));
   const scores = missing.length === 0 ? given : undefined;
-  const warnings =
-    o.proxy === 'history-prior' || scores !== undefined
+  const trendWarning = o.phase2 === 'fine-selection' ? noComparableCurvesWarning(task, 'fine selection') : null;
+  const warnings = [
+    ...(o.proxy === 'history-prior' || scores !== undefined
       ? []
       : [
           given === undefined
             ? `proxy ${o.proxy} has no scores on ${task.target}: recall by the history prior alone`
             : `proxy ${o.proxy} has no score on ${task.target} for ${missing.length} model(s) recall needs (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}): recall by the history prior alone`,
-        ];
+        ]),
+    ...(trendWarning === null ? [] : [trendWarning]),
+  ];
   const proxy: RecallProxy = scores === undefined ? { kind: 'prior' } : { kind: 'scores', scores };
   const fine = recall(history, clustering, proxy, Math.min(o.recallSize, history.models.length)).slice(0, o.fineSize);
   const shown = scores === undefined ? {} : Object.fromEntries(fine.map((m) => [m, scores.get(m) ?? Number.NaN]));

@@ -1,4 +1,4 @@
-import { runSelection, type SelectionTask, type TrainEpochs } from '../../algorithms/policy';
+import { decideStep, runSelection, type SelectionTask, type TrainEpochs } from '../../algorithms/policy';
 import { createPolicy, parsePolicySpec, policyFromSpec, POLICY_NAMES } from '../../algorithms/policies';
 import type { RunRecord } from '../../algorithms/types';
 
@@ -102,6 +102,38 @@ describe('fine selection', () => {
     expect(run.epochs).toEqual([1, 2, 3, 1]);
     expect(run.cost.epochs).toBe(7);
     expect(run.policy).toBe('fine-selection:clusters=1');
+  });
+
+  it('on an RMSE target, trends only from minimized datasets: with accuracy curves alone, plain halving on validation and a warning', async () => {
+    // the same accuracy runs, now history of a minimized target: they say nothing about an RMSE
+    const rmse = { a: [2.5, 2.5, 2.5], b: [2.3, 2.3, 2.3], c: [2.4, 2.2, 2.2], d: [2.35, 2.1, 2.1] };
+    const t2 = task(rmse, { direction: 'minimize', curves: { models: Object.keys(rmse), datasets: ['other'], runs } });
+    const policy = createPolicy('fine-selection', { clusters: 1 });
+    expect(policy.recall(t2).warnings).toEqual([
+      "fine-selection:clusters=1: no history dataset is minimized like t, so no recorded curve says how its metric moves from epoch to final: rounds rank by the target's validation alone",
+    ]);
+    const rung1 = { epoch: 1, budgetEpochs: 3, models: Object.keys(rmse), curves: Object.values(rmse).map((c) => c.slice(0, 1)) };
+    const d = decideStep(policy, t2, rung1);
+    expect(Object.values(d.predictions).every(Number.isNaN)).toBe(true);
+    expect(d.eliminated.map((e) => [e.model, e.reason])).toEqual([
+      ['a', 'halving'],
+      ['c', 'halving'],
+    ]);
+    // epoch 1 keeps the 2 lowest RMSEs (b 2.3, d 2.35), epoch 2 the lower (d 2.1)
+    const run = await runSelection(policy, t2, from(rmse));
+    expect(run.pick).toBe('d');
+    expect(run.epochs).toEqual([1, 2, 1, 3]);
+    // a minimized history dataset is used: its run predicts, no warning
+    const minRuns = runs.map((r) => ({ ...r, dataset: 'other-rmse', test: 3 - (r.test ?? 0) }));
+    const t3 = {
+      ...t2,
+      datasetDirections: new Map([['other-rmse', 'minimize' as const]]),
+      curves: { models: Object.keys(rmse), datasets: ['other', 'other-rmse'], runs: [...runs, ...minRuns] },
+    };
+    expect(policy.recall(t3).warnings).toBeUndefined();
+    // the prediction is each model's mean final RMSE on the minimized dataset (one run each): a 2.1, b 2.5, c 2.4, d 2.6
+    const p3 = decideStep(policy, t3, rung1).predictions;
+    expect(Object.values(p3).map((x) => Number(x.toFixed(6)))).toEqual([2.1, 2.5, 2.4, 2.6]);
   });
 
   it('rejects bad parameters', () => {
