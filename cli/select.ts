@@ -39,7 +39,7 @@ export function gpuTimeLine(r: Pick<SelectModelResult, 'gpuSecondsSpent' | 'brut
   return `${spent} vs about ${formatSeconds(brute)} for brute force (from the offline epoch times${saved}).`;
 }
 
-/** Terminal summary of a selection: the pick, cost in epochs and GPU time, and every candidate's curve, time and fate. */
+/** Terminal summary of a selection: the pick, what the policy fell back from (warnings), cost in epochs and GPU time, and every candidate's curve, time and fate. */
 export function selectionTable(r: SelectModelResult): string {
   const fate = new Map(r.eliminations.map((e) => [e.model, e.outcome ?? eliminationOutcome(e)]));
   const t = new Table({
@@ -57,7 +57,8 @@ export function selectionTable(r: SelectModelResult): string {
       m === r.pick ? 'PICK' : (fate.get(m) ?? 'survivor'),
     ]);
   }
-  return [...summaryLines(r), gpuTimeLine(r), t.toString(), r.reportPath ? `Report: ${r.reportPath}` : ''].filter(Boolean).join('\n');
+  const warnings = (r.warnings ?? []).map((w) => `Warning: ${w}`);
+  return [...summaryLines(r), ...warnings, gpuTimeLine(r), t.toString(), r.reportPath ? `Report: ${r.reportPath}` : ''].filter(Boolean).join('\n');
 }
 
 /** Start a selection and follow it with a progress bar; returns its result. */

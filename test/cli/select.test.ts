@@ -119,4 +119,11 @@ describe('mselect select table', () => {
     );
     expect([formatSeconds(1.234), formatSeconds(90), formatSeconds(600), formatSeconds(9000)]).toEqual(['1.23 s', '90.0 s', '10.0 min', '2.50 h']);
   });
+
+  it('prints what the policy fell back from under the pick, one warning a line', () => {
+    expect(selectionTable(result)).not.toContain('Warning:');
+    const lines = selectionTable({ ...result, warnings: ['proxy logme has no scores on t: recall by the history prior alone'] }).split('\n');
+    expect(lines[1]).toMatch(/^Pick: a /);
+    expect(lines).toContain('Warning: proxy logme has no scores on t: recall by the history prior alone');
+  });
 });
