@@ -7,8 +7,10 @@
  *    history datasets (leave-one-dataset-out; nothing tuned per target). Without proxy scores
  *    on the target or on enough history datasets, the evidence is the prior alone, and the
  *    recall says so in a warning. `proxy=history-prior` uses the prior alone.
- * 2. Recall: the `recallSize` pool models with the best evidence; a proxy score used costs
- *    its computation (PROXY_EPOCH_COST epoch per model scored on the target).
+ * 2. Recall: the `recallSize` pool models with the best evidence, the last `proxySlots` of
+ *    them replaced by the best of the rest by the proxy's own score on the target (recalled);
+ *    a proxy score used costs its computation (PROXY_EPOCH_COST epoch per model scored on the
+ *    target).
  * 3. Rounds: each epoch, every surviving model trains one more epoch and is scored by
  *    y = validation + its usual gap to the final score on other datasets (`trend`), then
  *    shrunk toward a fit on the evidence with an empirical-Bayes weight (`shrink`, see
@@ -25,7 +27,7 @@ import type { Rung, SelectionPolicy, SelectionTask } from '../policy';
 import type { OptionsOf } from '../../contracts/schemas/policy';
 import { keepBest } from '../halving';
 import { standardizedPrior } from '../prior';
-import { evidenceScores, fitEvidenceWeights, zOver, type EvidenceWeights } from '../evidence';
+import { evidenceScores, fitEvidenceWeights, MIN_EVIDENCE_DATASETS, zOver, type EvidenceWeights } from '../evidence';
 import { topBy } from '../recall';
 import { historyGap, historyResidualVariance, noiseVariance, shrinkTowardPrior } from '../shrinkage';
 import { selectDatasets } from '../matrix';
@@ -189,27 +191,32 @@ function meaningOf(weight: number): string {
 /**
  * The settings `tuning: history` chooses between: 14 recalled, a cut after every epoch, rung
  * scores shrunk toward the evidence (14+7+3+1+1 = 26 epochs at a 5-epoch budget); or 8
- * recalled that all train two epochs before the first cut, ranked by their corrected
- * validation alone (8+8+4+2+1 = 23): fewer models, but none judged on one epoch, which on some
- * hubs says little (slow starters, noisy first epochs), and none cut by the evidence once it
- * has been recalled by it. With few models and early epochs the empirical-Bayes weight of the
+ * recalled (7 by the evidence, 1 by the target's proxy score alone: `proxySlots`) that all
+ * train two epochs before the first cut, ranked by their corrected validation alone
+ * (8+8+4+2+1 = 23): fewer models, but none judged on one epoch, which on some hubs says
+ * little (slow starters, noisy first epochs), and none cut by the evidence once it has been
+ * recalled by it. With few models and early epochs the empirical-Bayes weight of the
  * target's validation is often near 0 (../shrinkage.ts), so the first setting's early cuts
  * rank by the evidence; the second lets the target's own curves decide.
  */
-export const PRIOR_SHRINK_MENU: readonly Pick<Options, 'shrink' | 'rungKeep' | 'recallSize' | 'gracePeriod'>[] = [
-  { shrink: 'empirical-bayes', rungKeep: 'floor', recallSize: 14, gracePeriod: 1 },
-  { shrink: 'none', rungKeep: 'floor', recallSize: 8, gracePeriod: 2 },
+export const PRIOR_SHRINK_MENU: readonly Pick<Options, 'shrink' | 'rungKeep' | 'recallSize' | 'gracePeriod' | 'proxySlots'>[] = [
+  { shrink: 'empirical-bayes', rungKeep: 'floor', recallSize: 14, gracePeriod: 1, proxySlots: 0 },
+  { shrink: 'none', rungKeep: 'floor', recallSize: 8, gracePeriod: 2, proxySlots: 1 },
 ];
 
-/** Past targets `tuning: history` needs before it trusts a replay (a store of a few benchmarks keeps the first setting). */
-export const MIN_PAST_TARGETS = 10;
+/**
+ * Past targets `tuning: history` needs before it trusts a replay: as many as the evidence
+ * weights need datasets (MIN_EVIDENCE_DATASETS), so a store of a handful of benchmarks is
+ * replayed too; MIN_RELATIVE_GAIN keeps a small difference on few targets from switching.
+ */
+export const MIN_PAST_TARGETS = MIN_EVIDENCE_DATASETS;
 
 /** How much less (a share of the first setting's mean regret) another setting must lose on the past targets to replace it. */
 export const MIN_RELATIVE_GAIN = 0.125;
 
 /** What replaying one menu setting on the history gave. */
 export interface MenuScore {
-  readonly setting: Pick<Options, 'shrink' | 'rungKeep' | 'recallSize' | 'gracePeriod'>;
+  readonly setting: Pick<Options, 'shrink' | 'rungKeep' | 'recallSize' | 'gracePeriod' | 'proxySlots'>;
   readonly meanRegret: number;
   readonly meanCost: number;
   readonly pastTargets: number;
@@ -248,6 +255,40 @@ export function tunedOptions(task: SelectionTask, o: Options): { options: Option
   });
 }
 
+/**
+ * Recall (step 2): the `recallSize` pool models with the best evidence, of which the last
+ * `proxySlots` go instead to the models with the best `proxyScores` on the target among the
+ * rest (none when the proxy is not used). The evidence weighs the prior and the proxy as they
+ * did on average over past targets, which ranks a specialist low (weak everywhere in the
+ * history, strong on the target's proxy); these slots spend a bounded share of the budget
+ * on looking at it. Slots the proxy cannot fill (too few scored models) go back to the
+ * evidence. Pure.
+ */
+export function recalled(
+  task: SelectionTask,
+  evidence: readonly number[],
+  o: Pick<Options, 'recallSize' | 'proxySlots'>,
+  proxyScores: ReadonlyMap<string, number> | undefined,
+): string[] {
+  const size = Math.min(o.recallSize, task.pool.length);
+  const byEvidence = topBy(task.pool, evidence, size);
+  const slots = proxyScores === undefined ? 0 : Math.min(o.proxySlots, size - 1);
+  if (slots <= 0) return byEvidence;
+  const kept = byEvidence.slice(0, size - slots);
+  const rest = task.pool.filter((m) => !kept.includes(m) && Number.isFinite(proxyScores?.get(m) ?? Number.NaN));
+  const bySlot =
+    rest.length === 0
+      ? []
+      : topBy(
+          rest,
+          rest.map((m) => proxyScores?.get(m) ?? Number.NaN),
+          Math.min(slots, rest.length),
+        );
+  const chosen = new Set([...kept, ...bySlot]);
+  const refill = byEvidence.filter((m) => !chosen.has(m)).slice(0, size - chosen.size);
+  return [...kept, ...bySlot, ...refill];
+}
+
 /** The policy with every option fixed (no tuning). */
 function fixedPolicy(o: Options): SelectionPolicy {
   return {
@@ -263,9 +304,9 @@ function fixedPolicy(o: Options): SelectionPolicy {
       const evidence = evidenceOf(task, o);
       const w = weightsOf(task, o);
       const scores = task.pool.map((m) => evidence.get(m) ?? Number.NaN);
-      const candidates = topBy(task.pool, scores, Math.min(o.recallSize, task.pool.length));
       const proxy = proxyOf(o);
       const scored = proxy === null ? undefined : task.proxies.get(proxy);
+      const candidates = recalled(task, scores, o, usesProxies(task, o) ? scored : undefined);
       const proxyCharges = scored === undefined ? 0 : task.pool.filter((m) => Number.isFinite(scored.get(m) ?? Number.NaN)).length;
       const noCurves = noComparableCurvesWarning(task, 'prior-shrink-halving');
       const warnings = [...w.warnings, ...(noCurves === null ? [] : [noCurves])];

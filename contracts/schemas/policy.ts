@@ -47,7 +47,7 @@ export const PolicyOptionsSchema = z
      */
     shrink: z.enum(['empirical-bayes', 'history-fit', 'none']),
     /**
-     * prior-shrink-halving: `history` replays each setting of PRIOR_SHRINK_MENU (recallSize, gracePeriod, shrink, rungKeep) on the
+     * prior-shrink-halving: `history` replays each setting of PRIOR_SHRINK_MENU (recallSize, gracePeriod, shrink, rungKeep, proxySlots) on the
      * history's own datasets (leave-one-dataset-out) and runs the first unless another lost clearly less there; `fixed` uses the options as given.
      */
     tuning: z.enum(['history', 'fixed']),
@@ -55,6 +55,12 @@ export const PolicyOptionsSchema = z
     gracePeriod: z.number().int().min(1).max(1000),
     /** prior-shrink-halving: a rung of n models keeps max(1, floor(n / η)) (`floor`, the paper's) or ceil(n / η) (`ceil`). */
     rungKeep: z.enum(['floor', 'ceil']),
+    /**
+     * prior-shrink-halving: of the `recallSize` recalled, how many go to the models with the best proxy score on the target
+     * among those the evidence leaves out (specialists the history prior rules out but the target's proxy favours); used only
+     * when the evidence weighs a proxy scored on the target. 0 = recall by the evidence alone.
+     */
+    proxySlots: z.number().int().min(0).max(100_000),
     /** prior-shrink-halving: the residual variance of shrinkage, measured on the history datasets (`history`) or on the rung's own models (`rung`). */
     tau: z.enum(['history', 'rung']),
     /** Proxy of coarse recall; `history-prior` computes none. */
@@ -86,6 +92,7 @@ export const POLICY_DEFAULTS = {
     tau: 'rung',
     rungKeep: 'floor',
     gracePeriod: 1,
+    proxySlots: 0,
     tuning: 'history',
     proxy: 'logme',
   },

@@ -1,6 +1,6 @@
 import { replayOnHistory } from '../../algorithms/history-replay';
 import { createPolicy } from '../../algorithms/policies';
-import { MIN_RELATIVE_GAIN, PRIOR_SHRINK_MENU, tunedOptions } from '../../algorithms/policies/prior-shrink-halving';
+import { MIN_PAST_TARGETS, MIN_RELATIVE_GAIN, PRIOR_SHRINK_MENU, tunedOptions } from '../../algorithms/policies/prior-shrink-halving';
 import { orientTask, type SelectionTask } from '../../algorithms/policy';
 import type { RunRecord } from '../../algorithms/types';
 import { POLICY_DEFAULTS } from '../../contracts/schemas/policy';
@@ -59,11 +59,15 @@ describe('replayOnHistory', () => {
 });
 
 describe('prior-shrink-halving tuning', () => {
-  it('uses the options as given with tuning=fixed, or with fewer than ten past targets', () => {
+  it('uses the options as given with tuning=fixed, or with fewer than MIN_PAST_TARGETS (5) past targets', () => {
     const o = { ...POLICY_DEFAULTS['prior-shrink-halving'] };
     expect(tunedOptions(orientTask(task()), { ...o, tuning: 'fixed' })).toEqual({ options: { ...o, tuning: 'fixed' }, menu: [] });
     const few = { ...task(), curves: { ...task().curves, runs: task().curves.runs.filter((r) => r.dataset !== 'h5') } };
+    expect(MIN_PAST_TARGETS).toBe(5);
+    expect(tunedOptions(orientTask(few), o).menu.map((m) => m.pastTargets)).toEqual([4, 4]);
     expect(tunedOptions(orientTask(few), o).options).toEqual(o);
+    // with h5, five past targets: the replay decides
+    expect(tunedOptions(orientTask(task()), o).menu.map((m) => m.pastTargets)).toEqual([5, 5]);
   });
 
   it('on a regression target with one other regression dataset, replays the classification datasets instead', async () => {
@@ -87,8 +91,8 @@ describe('prior-shrink-halving tuning', () => {
     // the 24 other classification datasets are the past targets (the two RMSE ones are another direction)
     expect(menu.every((m) => m.pastTargets === 24 && Number.isFinite(m.meanRegret) && m.meanCost > 0)).toBe(true);
     // the 8 recalled models with a grace period of 2 lost at least 1/8 less there than the first setting, so they are chosen
-    expect(menu[1]?.setting).toEqual({ shrink: 'none', rungKeep: 'floor', recallSize: 8, gracePeriod: 2 });
+    expect(menu[1]?.setting).toEqual({ shrink: 'none', rungKeep: 'floor', recallSize: 8, gracePeriod: 2, proxySlots: 1 });
     expect(menu[1]?.meanRegret).toBeLessThanOrEqual((1 - MIN_RELATIVE_GAIN) * (menu[0]?.meanRegret ?? 0));
-    expect(options).toMatchObject({ recallSize: 8, gracePeriod: 2, shrink: 'none', rungKeep: 'floor' });
+    expect(options).toMatchObject({ recallSize: 8, gracePeriod: 2, shrink: 'none', rungKeep: 'floor', proxySlots: 1 });
   });
 });

@@ -1,5 +1,6 @@
 import { runSelection, type SelectionTask, type TrainEpochs } from '../../algorithms/policy';
 import { createPolicy } from '../../algorithms/policies';
+import { recalled } from '../../algorithms/policies/prior-shrink-halving';
 import type { RunRecord } from '../../algorithms/types';
 
 // History h1 = h2 = .9 .8 .7 .6 .5 for a..e: standardized priors sqrt2, sqrt1/2, 0, -sqrt1/2, -sqrt2.
@@ -124,6 +125,60 @@ describe('prior-shrink-halving', () => {
     expect(flat.candidates).toEqual(prior.candidates);
   });
 
+  it('gives proxySlots of the recall to the best proxy scores among the models the evidence leaves out', () => {
+    const t = task(noisyCurves());
+    const evidence = [5, 4, 3, 2, 1];
+    const proxy = new Map([
+      ['a', 0],
+      ['b', 0],
+      ['c', 0],
+      ['d', 1],
+      ['e', 9],
+    ]);
+    // 3 recalled: a, b by the evidence, then e (best proxy score of c, d, e) instead of c
+    expect(recalled(t, evidence, { recallSize: 3, proxySlots: 1 }, proxy)).toEqual(['a', 'b', 'e']);
+    expect(recalled(t, evidence, { recallSize: 3, proxySlots: 2 }, proxy)).toEqual(['a', 'e', 'd']);
+    // at least one model comes from the evidence; no proxy in use: the evidence alone
+    expect(recalled(t, evidence, { recallSize: 2, proxySlots: 5 }, proxy)).toEqual(['a', 'e']);
+    expect(recalled(t, evidence, { recallSize: 3, proxySlots: 1 }, undefined)).toEqual(['a', 'b', 'c']);
+    // a slot the proxy cannot fill (no score outside the evidence's picks) goes back to the evidence
+    expect(recalled(t, evidence, { recallSize: 3, proxySlots: 1 }, new Map([['a', 1]]))).toEqual(['a', 'b', 'c']);
+    // the pool is smaller than recallSize: everyone
+    expect(recalled(t, evidence, { recallSize: 9, proxySlots: 1 }, proxy)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('uses proxy slots only when the evidence weighs a proxy scored on the target', () => {
+    // Results rank a > b > c > d > e on every history dataset but for one swap each; LogME ranked them so on
+    // three of five: the evidence weighs the prior most and LogME some.
+    const datasets = ['h1', 'h2', 'h3', 'h4', 'h5'];
+    const rows = [
+      [0.9, 0.8, 0.7, 0.6, 0.5],
+      [0.9, 0.7, 0.8, 0.6, 0.5],
+      [0.9, 0.8, 0.7, 0.5, 0.6],
+      [0.8, 0.9, 0.7, 0.6, 0.5],
+      [0.9, 0.8, 0.6, 0.7, 0.5],
+    ];
+    const logmeRows = [
+      [0.9, 0.8, 0.7, 0.6, 0.5],
+      [0.9, 0.7, 0.8, 0.6, 0.5],
+      [0.5, 0.6, 0.7, 0.8, 0.9],
+      [0.8, 0.9, 0.7, 0.6, 0.5],
+      [0.7, 0.8, 0.6, 0.9, 0.5],
+    ];
+    const history = { models: MODELS, datasets, values: Float64Array.from(rows.flat()) };
+    const proxyHistory = new Map([['logme', new Map(datasets.map((d, i) => [d, new Map(MODELS.map((m, j) => [m, logmeRows[i]?.[j] ?? 0]))]))]]);
+    const base = { ...task({ models: [], datasets: [], runs: [] }), history, proxyHistory };
+    // LogME on the target ranks e (the lowest prior) first: the evidence recalls a, b, c; one slot gives c's place to e
+    const withLogme = { ...base, proxies: new Map([['logme', new Map(MODELS.map((m, i) => [m, [0.1, 0.2, 0.3, 0.4, 0.9][i] ?? 0]))]]) };
+    expect(createPolicy('prior-shrink-halving', { recallSize: 3, tuning: 'fixed' }).recall(withLogme).candidates).toEqual(['a', 'b', 'c']);
+    expect(createPolicy('prior-shrink-halving', { recallSize: 3, proxySlots: 1, tuning: 'fixed' }).recall(withLogme).candidates).toEqual(['a', 'b', 'e']);
+    // the prior alone (proxy=history-prior) or a flat proxy: no slot
+    const slotted = (t: SelectionTask, proxy: 'logme' | 'history-prior' = 'logme') =>
+      createPolicy('prior-shrink-halving', { recallSize: 3, proxySlots: 1, proxy, tuning: 'fixed' }).recall(t).candidates;
+    expect(slotted(withLogme, 'history-prior')).toEqual(['a', 'b', 'c']);
+    expect(slotted({ ...base, proxies: new Map([['logme', new Map(MODELS.map((m) => [m, 1]))]]) })).toEqual(['a', 'b', 'c']);
+  });
+
   it("measures gaps and noise on datasets of the target's direction only (an RMSE dataset does not swamp an accuracy target)", async () => {
     // r is a minimized dataset whose huge errors would make every accuracy score the prior fit alone
     const rmse = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((model, i) => ({ model, dataset: 'r', val: [3, 3], test: i % 2 === 0 ? 1 : 5 }));
@@ -145,6 +200,7 @@ describe('prior-shrink-halving', () => {
     expect(() => createPolicy('prior-shrink-halving', { eta: 1 })).toThrow(/eta: Number must be greater than or equal to 2/);
     expect(() => createPolicy('prior-shrink-halving', { shrink: 'james-stein' })).toThrow(/shrink: Invalid enum value/);
     expect(() => createPolicy('prior-shrink-halving', { trend: 'fit' })).toThrow(/trend: Invalid enum value/);
+    expect(() => createPolicy('prior-shrink-halving', { proxySlots: -1 })).toThrow(/proxySlots: Number must be greater than or equal to 0/);
     expect(createPolicy('prior-shrink-halving', { recallSize: 12 }).name).toBe('prior-shrink-halving:recallSize=12');
   });
 });
