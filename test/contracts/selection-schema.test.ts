@@ -9,6 +9,7 @@ describe('selectModel input', () => {
       roundDeadline: '2h',
       gracePeriod: 1,
       rungKeep: 'floor',
+      proxySlots: 0,
       heartbeatTimeout: '2m',
       trainer: 'tfjs',
       maxParallel: 16,
