@@ -109,8 +109,24 @@ function recallSection(r: SelectModelResult, signal: string | null): ReportPage[
     title: `Recall: ranked by ${signal}`,
     traces: recallTrace(r),
     layout: { barmode: 'overlay', yaxis: { title: { text: axis } } },
-    caption: `This run recalled its candidates by ${signal}; higher is better. Blue: recalled; green: the pick; grey: not recalled.`,
+    caption: `This run recalled its candidates by ${signal}; higher is better. Blue: recalled; green: the pick; grey: not recalled.${slotNote(r)}`,
   };
+}
+
+/**
+ * prior-shrink-halving's proxy slots in words: the candidates recalled although a model left
+ * out scored higher (they came by the proxy's own score on the target); empty when none.
+ */
+export function slotNote(r: SelectModelResult): string {
+  if (!r.policy.startsWith('prior-shrink-halving')) return '';
+  const recalled = new Set(r.candidates);
+  const outside = Object.entries(r.recallScores).filter(([m, v]) => !recalled.has(m) && Number.isFinite(v));
+  const top = Math.max(...outside.map(([, v]) => v));
+  const bySlot = r.candidates.filter((m) => (r.recallScores[m] ?? Number.NaN) < top);
+  if (bySlot.length === 0) return '';
+  const proxy = r.settings?.options.proxy;
+  const name = typeof proxy === 'string' ? proxy.toUpperCase() : 'proxy';
+  return ` Recalled below a model left out: ${bySlot.join(', ')}, by the ${name} score on the target alone (a proxy slot for a model the history ranks low).`;
 }
 
 export interface RoundFacts {

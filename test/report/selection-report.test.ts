@@ -3,6 +3,7 @@ import {
   metricRange,
   scoreTerms,
   selectionFacts,
+  slotNote,
   selectionReport,
   spreadLabels,
   summaryLines,
@@ -239,6 +240,16 @@ describe('report helpers', () => {
       explanation: 'mean final metric of the trend cluster on other datasets, metric scale',
     });
     expect(webUiLink('http://h:1/', 'ns', 'a/b')).toBe('http://h:1/namespaces/ns/workflows/a%2Fb');
+  });
+
+  it('name the candidates a proxy slot recalled below a model left out', () => {
+    // recallScores a 2, b 1, c 0.5 recalled, d -1 left out: nothing below d
+    expect(slotNote(result)).toBe('');
+    const slotted = { ...result, candidates: ['a', 'b', 'e'], recallScores: { ...result.recallScores, e: -2 } };
+    expect(slotNote(slotted)).toBe(
+      ' Recalled below a model left out: e, by the proxy score on the target alone (a proxy slot for a model the history ranks low).',
+    );
+    expect(slotNote({ ...slotted, policy: 'two-phase-paper' })).toBe('');
   });
 
   it('maps models by their first two principal components', () => {
