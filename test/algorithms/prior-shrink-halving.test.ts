@@ -27,6 +27,14 @@ function task(curves: SelectionTask['curves']): SelectionTask {
   return { target: 't', pool: MODELS, maxEpochs: 2, direction: 'maximize', history: HISTORY, curves, proxies: new Map(), seed: 1 };
 }
 
+/** Five history datasets h1..h5 with `rows` as the models' results and `logmeRows` as LogME's scores there (one row per dataset). */
+function withLogmeHistory(rows: number[][], logmeRows: number[][] = rows) {
+  const datasets = ['h1', 'h2', 'h3', 'h4', 'h5'];
+  const history = { models: MODELS, datasets, values: Float64Array.from(rows.flat()) };
+  const proxyHistory = new Map([['logme', new Map(datasets.map((d, i) => [d, new Map(MODELS.map((m, j) => [m, logmeRows[i]?.[j] ?? 0]))]))]]);
+  return { history, proxyHistory };
+}
+
 const from =
   (curves: Record<string, number[]>): TrainEpochs =>
   async (m, a, b) =>
@@ -102,7 +110,6 @@ describe('prior-shrink-halving', () => {
 
   it('recalls the specialist that a proxy weighed on the history favours, and charges the proxy computations', () => {
     // Five history datasets on which LogME ranked the models exactly as their results; e has the lowest prior.
-    const datasets = ['h1', 'h2', 'h3', 'h4', 'h5'];
     const rows = [
       [0.9, 0.8, 0.7, 0.6, 0.5],
       [0.5, 0.6, 0.7, 0.8, 0.9],
@@ -110,9 +117,7 @@ describe('prior-shrink-halving', () => {
       [0.6, 0.5, 0.9, 0.8, 0.7],
       [0.9, 0.8, 0.7, 0.6, 0.5],
     ];
-    const history = { models: MODELS, datasets, values: Float64Array.from(rows.flat()) };
-    const proxyHistory = new Map([['logme', new Map(datasets.map((d, i) => [d, new Map(MODELS.map((m, j) => [m, rows[i]?.[j] ?? 0]))]))]]);
-    const base = { ...task(noisyCurves()), history, proxyHistory };
+    const base = { ...task(noisyCurves()), ...withLogmeHistory(rows) };
     // summed z-scores: a 2.12, c 1.41, b 0, d -0.71, e -2.83
     const prior = createPolicy('prior-shrink-halving', { recallSize: 2, proxy: 'history-prior' }).recall(base);
     expect(prior.candidates).toEqual(['a', 'c']);
@@ -150,7 +155,6 @@ describe('prior-shrink-halving', () => {
   it('uses proxy slots only when the evidence weighs a proxy scored on the target', () => {
     // Results rank a > b > c > d > e on every history dataset but for one swap each; LogME ranked them so on
     // three of five: the evidence weighs the prior most and LogME some.
-    const datasets = ['h1', 'h2', 'h3', 'h4', 'h5'];
     const rows = [
       [0.9, 0.8, 0.7, 0.6, 0.5],
       [0.9, 0.7, 0.8, 0.6, 0.5],
@@ -165,9 +169,7 @@ describe('prior-shrink-halving', () => {
       [0.8, 0.9, 0.7, 0.6, 0.5],
       [0.7, 0.8, 0.6, 0.9, 0.5],
     ];
-    const history = { models: MODELS, datasets, values: Float64Array.from(rows.flat()) };
-    const proxyHistory = new Map([['logme', new Map(datasets.map((d, i) => [d, new Map(MODELS.map((m, j) => [m, logmeRows[i]?.[j] ?? 0]))]))]]);
-    const base = { ...task({ models: [], datasets: [], runs: [] }), history, proxyHistory };
+    const base = { ...task({ models: [], datasets: [], runs: [] }), ...withLogmeHistory(rows, logmeRows) };
     // LogME on the target ranks e (the lowest prior) first: the evidence recalls a, b, c; one slot gives c's place to e
     const withLogme = { ...base, proxies: new Map([['logme', new Map(MODELS.map((m, i) => [m, [0.1, 0.2, 0.3, 0.4, 0.9][i] ?? 0]))]]) };
     expect(createPolicy('prior-shrink-halving', { recallSize: 3, tuning: 'fixed' }).recall(withLogme).candidates).toEqual(['a', 'b', 'c']);
