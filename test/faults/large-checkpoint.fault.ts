@@ -23,7 +23,7 @@ import { buildTinyTorchHub, describeTorch, TINY_TORCH_SPEC, TORCH_BENCHMARK } fr
 import { makeRoots, removeDir, workerConfig, type Roots } from './helpers/fixtures';
 import { activityRuns } from './helpers/history';
 import { fineTunesOf } from './helpers/preempt';
-import { killAll, startWorkerProcess, type Child } from './helpers/processes';
+import { killAll, privateFolders, startWorkerProcess, type Child } from './helpers/processes';
 import { connectShared, freshQueue, orchestrator, withWorkers, type Server } from './helpers/server';
 
 const MODEL = 'mlp-wide-digits';
@@ -54,17 +54,10 @@ async function gpuMachine(taskQueue: string, prefix: string): Promise<{ child: C
     ...s3.env(prefix),
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: server.namespace,
-    MSELECT_DATA: dataDir,
-    HOME: dataDir,
+    ...privateFolders(dataDir),
     MSELECT_TRAINER: 'torch',
     MSELECT_TORCH_DEVICE: 'cpu',
     MSELECT_CHECKPOINT_CACHE_SIZE: '3GB',
-    MSELECT_REPLAY_DATA: path.join(dataDir, 'no-recorded-runs'),
-    MSELECT_HUB: '',
-    MSELECT_DATASETS: '',
-    MSELECT_STORE: '',
-    MSELECT_CHECKPOINTS: '',
-    MSELECT_REPORTS: '',
   };
   return { child: await startWorkerProcess({ role: 'gpu', taskQueue, env }), dataDir };
 }

@@ -17,7 +17,7 @@ import { S3Server } from '../../../server/versitygw';
 import { openStorage } from '../../../storage';
 import { TF_BACKEND, removeDir } from './fixtures';
 import { machines, relay, type Machine } from './netns';
-import { killAll, startWorkerProcess, type Child } from './processes';
+import { killAll, privateFolders, startWorkerProcess, type Child } from './processes';
 import { connect, type Server } from './server';
 
 export interface Proc {
@@ -83,17 +83,9 @@ export async function startCluster(o: { prefix: string; hub: { hubDir: string; d
         AWS_ENDPOINT_URL_S3: endpoint,
         TEMPORAL_ADDRESS: `${m ? m.hostAddress : '127.0.0.1'}:${port}`,
         TEMPORAL_NAMESPACE: server.namespace,
-        MSELECT_DATA: dataDir,
+        ...privateFolders(dataDir),
         TMPDIR: tmpDir,
-        HOME: dataDir,
         MSELECT_TF_BACKEND: TF_BACKEND,
-        MSELECT_REPLAY_DATA: path.join(dataDir, 'no-recorded-runs'),
-        // Nothing of this process's folders leaks in.
-        MSELECT_HUB: '',
-        MSELECT_DATASETS: '',
-        MSELECT_STORE: '',
-        MSELECT_CHECKPOINTS: '',
-        MSELECT_REPORTS: '',
       },
     };
   };

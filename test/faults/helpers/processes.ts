@@ -93,6 +93,24 @@ export async function runCli(args: readonly string[], env: Readonly<Record<strin
   return { ...exit, output: c.output() };
 }
 
+/**
+ * The environment of a worker process with `dataDir` as its own machine's disk: its data and
+ * home there, no recorded runs, and none of this process's hub, datasets, store, checkpoint or
+ * report folders leaking in.
+ */
+export function privateFolders(dataDir: string): Record<string, string> {
+  return {
+    MSELECT_DATA: dataDir,
+    HOME: dataDir,
+    MSELECT_REPLAY_DATA: path.join(dataDir, 'no-recorded-runs'),
+    MSELECT_HUB: '',
+    MSELECT_DATASETS: '',
+    MSELECT_STORE: '',
+    MSELECT_CHECKPOINTS: '',
+    MSELECT_REPORTS: '',
+  };
+}
+
 export interface WorkerProcessOptions {
   readonly role: 'gpu' | 'orchestrator' | 'all';
   readonly taskQueue: string;
