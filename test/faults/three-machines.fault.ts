@@ -24,7 +24,14 @@ import { freshQueue, gpu, orchestrator, withWorkers, type Server } from './helpe
 
 process.env.MSELECT_TF_BACKEND = TF_BACKEND;
 
-const EPOCHS = 4;
+const EPOCHS = 5;
+/**
+ * The worker training the pick is killed 0.4 epoch after it checkpointed this epoch. The pick
+ * trains epochs 2..EPOCHS in one activity, so the kill lands in that activity with 1.6 epochs
+ * to spare (an epoch here is about a second), even when polling the bucket and describing the
+ * workflow are slow on a loaded machine.
+ */
+const KILL_AFTER = EPOCHS - 2;
 const SEED = 11;
 const HEARTBEAT_TIMEOUT = '3s';
 const PREFIX = 'cluster/';
@@ -179,25 +186,25 @@ async function scenario(taskQueue: string, procs: Proc[]): Promise<void> {
     const cached = await Promise.all([gpuA, gpuB].map((p) => fs.readdir(path.join(p.dataDir, 'cache', 'hub')).catch(() => [] as string[])));
     expect(new Set(cached.flat())).toEqual(new Set(MODELS));
 
-    // 2. A selection; kill the worker that trains the pick once it has checkpointed epoch 3.
+    // 2. A selection; kill the worker that trains the pick once it has checkpointed epoch KILL_AFTER.
     const workflowId = `online-${taskQueue}`;
     const pending = server.client.workflow.execute(selectModel, { taskQueue, workflowId, args: [selectInput as SelectModelInput] });
     pending.catch(() => undefined);
-    const runId = await awaitCheckpoint(`${workflowId}/`, 3);
-    log(`${runId} checkpointed epoch 3 in S3`);
+    const runId = await awaitCheckpoint(`${workflowId}/`, KILL_AFTER);
+    log(`${runId} checkpointed epoch ${KILL_AFTER} in S3`);
     const running = await until('the running fineTune', () => runningFineTune(server.client, workflowId), 30_000);
     const victim = [gpuA, gpuB].find((p) => running.identity.startsWith(`${p.child.pid}@`));
     if (!victim) throw new Error(`fineTune runs on ${running.identity}, not on a GPU worker process (${gpuA.child.pid}, ${gpuB.child.pid})`);
     const survivor = victim === gpuA ? gpuB : gpuA;
-    const done3 = await checkpointMtime(runId, 3);
-    const epochMs = done3 - (await checkpointMtime(runId, 2));
-    await sleep(Math.max(100, done3 + 0.4 * epochMs - Date.now()));
+    const done = await checkpointMtime(runId, KILL_AFTER);
+    const epochMs = done - (await checkpointMtime(runId, KILL_AFTER - 1));
+    await sleep(Math.max(100, done + 0.4 * epochMs - Date.now()));
     const killedAt = Date.now();
     victim.child.kill('SIGKILL');
     expect(await victim.child.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const lastCheckpoint = Math.max(...((await checkpointsOf(runId)).get(runId) ?? [0]));
     log(
-      `SIGKILL to GPU worker pid ${victim.child.pid} ${((killedAt - done3) / 1000).toFixed(1)} s into epoch ${lastCheckpoint + 1} (epochs take ${(epochMs / 1000).toFixed(1)} s)`,
+      `SIGKILL to GPU worker pid ${victim.child.pid} ${((killedAt - done) / 1000).toFixed(1)} s into epoch ${lastCheckpoint + 1} (epochs take ${(epochMs / 1000).toFixed(1)} s)`,
     );
     expect(lastCheckpoint).toBeLessThan(EPOCHS);
 

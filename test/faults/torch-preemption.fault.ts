@@ -5,6 +5,7 @@
  * the last checkpoint the first one heartbeated; on CPU the resumed curve and test metric
  * equal an undisturbed run exactly. Skipped, with the reason in the name, without torch.
  */
+import { defaultPayloadConverter } from '@temporalio/common';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { BuildMatrixResult } from '../../contracts/schemas';
@@ -20,9 +21,10 @@ import { killAll, startWorkerProcess, type Child } from './helpers/processes';
 import { connectShared, freshQueue, gpu, orchestrator, withWorkers, type Server } from './helpers/server';
 
 const MODEL = 'cnn-c8-digits';
-const EPOCHS = 4;
+/** Epochs here take a tenth of a second or so: enough of them that the kill lands well before the last. */
+const EPOCHS = 12;
 const SEED = 5;
-/** Enough training samples that one CNN epoch takes a second or so on CPU. */
+/** As many training samples as the digit pool gives (epochs of 0.1-1 s on CPU, by machine). */
 const SPEC = {
   ...TINY_TORCH_SPEC,
   splits: { train: 3000, val: 48, test: 48 },
@@ -35,8 +37,27 @@ let server: Server;
 let hub: TinyDirs;
 const made: Roots[] = [];
 
-/** Wait for `epoch-<epoch>.pt` of some run, let the next epoch get about 40% done, SIGKILL the worker. */
-async function killMidEpoch(worker: Child, checkpointDir: string, epoch: number): Promise<{ runDir: string; lastCheckpoint: number; epochSeconds: number }> {
+/** The epoch of the last checkpoint a fineTune heartbeat of `workflowId` has brought to the server (0 when none yet). */
+async function heartbeatedEpoch(workflowId: string): Promise<number> {
+  const d = await server.client.workflow.getHandle(workflowId).describe();
+  const p = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'fineTune');
+  const payload = p?.heartbeatDetails?.payloads?.[0];
+  if (!payload) return 0;
+  const details = defaultPayloadConverter.fromPayload<{ epoch?: number; checkpoint?: unknown } | undefined | null>(payload);
+  return details?.checkpoint ? (details.epoch ?? 0) : 0;
+}
+
+/**
+ * Wait for `epoch-<epoch>.pt` of some run and for a heartbeat that names a checkpoint to reach
+ * the server (heartbeats are throttled, and an epoch here can be shorter than the throttle),
+ * let the next epoch get about 40% done, SIGKILL the worker.
+ */
+async function killMidEpoch(
+  worker: Child,
+  checkpointDir: string,
+  epoch: number,
+  workflowId: string,
+): Promise<{ runDir: string; lastCheckpoint: number; epochSeconds: number }> {
   const runsDir = path.join(checkpointDir, path.dirname(path.dirname(new CheckpointStore(checkpointDir).keyFor('x', 0))));
   const deadline = Date.now() + 240_000;
   for (;;) {
@@ -49,7 +70,11 @@ async function killMidEpoch(worker: Child, checkpointDir: string, epoch: number)
         );
       const [done, before] = [await at(epoch), await at(epoch - 1)];
       if (done !== null && before !== null) {
-        await sleep(Math.max(200, 0.4 * (done - before)));
+        while ((await heartbeatedEpoch(workflowId)) < 1) {
+          if (Date.now() > deadline) throw new Error(`no heartbeat named a checkpoint; worker output:\n${worker.output()}`);
+          await sleep(20);
+        }
+        await sleep(Math.max(0, done + 0.4 * (done - before) - Date.now()));
         worker.kill('SIGKILL');
         await worker.exited;
         const names = await fs.readdir(path.join(runsDir, d));
@@ -89,7 +114,7 @@ describeTorch('a GPU worker process killed in the middle of a PyTorch epoch', ()
     const { result, kill } = await withWorkers([await orchestrator(server, taskQueue, workerConfig(hit))], async () => {
       const pending = run(taskQueue);
       pending.catch(() => undefined);
-      const k = await killMidEpoch(first, hit.checkpointDir, 2);
+      const k = await killMidEpoch(first, hit.checkpointDir, 2, `offline-${taskQueue}`);
       await startWorkerProcess({ role: 'gpu', taskQueue, env });
       return { result: await pending, kill: k };
     });
@@ -104,7 +129,7 @@ describeTorch('a GPU worker process killed in the middle of a PyTorch epoch', ()
     // throttled to 500 ms, and the orphaned trainer may finish a checkpoint after the worker died.
     expect(resumed?.output.startedFromEpoch).toBeGreaterThanOrEqual(1);
     expect(resumed?.output.startedFromEpoch).toBeLessThanOrEqual(kill.lastCheckpoint);
-    expect(resumed?.output.curve.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(resumed?.output.curve.map((e) => e.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
     console.log(
       `torch preemption: killed ${(0.4 * kill.epochSeconds).toFixed(2)} s into epoch ${kill.lastCheckpoint + 1} (${kill.epochSeconds.toFixed(2)} s/epoch); resumed from epoch ${resumed?.output.startedFromEpoch} in attempt ${resumed?.attempt}`,
     );
