@@ -79,7 +79,35 @@ export function halvingCost(n: number, eta: number, maxEpochs: number): number {
  */
 export function keepBest(scores: readonly number[], eta: number, rounding: 'floor' | 'ceil' = 'floor'): number[] {
   const keep = rounding === 'ceil' ? Math.min(scores.length, Math.ceil(scores.length / eta)) : keepCount(scores.length, eta);
+  return keepTop(scores, keep);
+}
+
+/** The `keep` best scores (ties to the one listed first, NaN last), as indices in input order. */
+export function keepTop(scores: readonly number[], keep: number): number[] {
   return rankDescending(scores)
     .slice(0, keep)
     .sort((a, b) => a - b);
+}
+
+/**
+ * The taper rung: n models scored after `epoch` of `budgetEpochs` keep
+ * round(n · (f / n)^(1 / (budgetEpochs − epoch))), between f = `finalists` and n, so the
+ * count falls by one constant ratio over the epochs left and f models train to the budget,
+ * where the pick is made on the last epoch among several instead of on one model left. It
+ * depends on the rung alone, so a run resumed or replayed from any rung keeps the same
+ * schedule. 8 models, 5 epochs, 2 finalists: 8, 6, 4, 3, 2 train in epochs 1..5 (23 epochs;
+ * floor halving: 8, 4, 2, 1, 1 = 16, or after a 2-epoch grace 8, 8, 4, 2, 1 = 23). No cut at
+ * or after the budget epoch. Throws on counts that are not positive integers.
+ */
+export function taperCount(n: number, epoch: number, budgetEpochs: number, finalists: number): number {
+  for (const [name, v] of [
+    ['n', n],
+    ['epoch', epoch],
+    ['budgetEpochs', budgetEpochs],
+    ['finalists', finalists],
+  ] as const)
+    if (!Number.isInteger(v) || v < (name === 'n' ? 0 : 1)) throw new Error(`${name} is ${v}, but must be an integer >= ${name === 'n' ? 0 : 1}`);
+  if (epoch >= budgetEpochs || n <= finalists) return n;
+  const next = Math.round(n * Math.pow(finalists / n, 1 / (budgetEpochs - epoch)));
+  return Math.min(n, Math.max(finalists, next));
 }

@@ -25,7 +25,7 @@
  */
 import type { Rung, SelectionPolicy, SelectionTask } from '../policy';
 import type { OptionsOf } from '../../contracts/schemas/policy';
-import { keepBest } from '../halving';
+import { keepBest, keepTop, taperCount } from '../halving';
 import { standardizedPrior } from '../prior';
 import { evidenceScores, fitEvidenceWeights, MIN_EVIDENCE_DATASETS, zOver, type EvidenceWeights } from '../evidence';
 import { topBy } from '../recall';
@@ -199,9 +199,10 @@ function meaningOf(weight: number): string {
  * target's validation is often near 0 (../shrinkage.ts), so the first setting's early cuts
  * rank by the evidence; the second lets the target's own curves decide.
  */
-export const PRIOR_SHRINK_MENU: readonly Pick<Options, 'shrink' | 'rungKeep' | 'recallSize' | 'gracePeriod' | 'proxySlots'>[] = [
-  { shrink: 'empirical-bayes', rungKeep: 'floor', recallSize: 14, gracePeriod: 1, proxySlots: 0 },
-  { shrink: 'none', rungKeep: 'floor', recallSize: 8, gracePeriod: 2, proxySlots: 1 },
+export const PRIOR_SHRINK_MENU: readonly Pick<Options, 'trend' | 'shrink' | 'rungKeep' | 'finalists' | 'recallSize' | 'gracePeriod' | 'proxySlots'>[] = [
+  { trend: 'history-gap', shrink: 'empirical-bayes', rungKeep: 'floor', finalists: 2, recallSize: 14, gracePeriod: 1, proxySlots: 0 },
+  { trend: 'history-gap', shrink: 'none', rungKeep: 'floor', finalists: 2, recallSize: 8, gracePeriod: 2, proxySlots: 1 },
+  { trend: 'none', shrink: 'none', rungKeep: 'taper', finalists: 2, recallSize: 8, gracePeriod: 1, proxySlots: 2 },
 ];
 
 /**
@@ -216,7 +217,7 @@ export const MIN_RELATIVE_GAIN = 0.125;
 
 /** What replaying one menu setting on the history gave. */
 export interface MenuScore {
-  readonly setting: Pick<Options, 'shrink' | 'rungKeep' | 'recallSize' | 'gracePeriod' | 'proxySlots'>;
+  readonly setting: Pick<Options, 'trend' | 'shrink' | 'rungKeep' | 'finalists' | 'recallSize' | 'gracePeriod' | 'proxySlots'>;
   readonly meanRegret: number;
   readonly meanCost: number;
   readonly pastTargets: number;
@@ -319,7 +320,13 @@ function fixedPolicy(o: Options): SelectionPolicy {
     },
     decide(task, rung) {
       const { values, weight } = rungScores(task, rung, o);
-      const keep = rung.epoch < o.gracePeriod && rung.epoch < rung.budgetEpochs ? values.map((_, i) => i) : keepBest(values, o.eta, o.rungKeep);
+      const n = values.length;
+      const keep =
+        rung.epoch < o.gracePeriod && rung.epoch < rung.budgetEpochs
+          ? values.map((_, i) => i)
+          : o.rungKeep === 'taper'
+            ? keepTop(values, taperCount(n, rung.epoch, rung.budgetEpochs, o.finalists))
+            : keepBest(values, o.eta, o.rungKeep);
       return { keep, score: { values, meaning: meaningOf(weight) } };
     },
     pick: (task, rung) => rankDescending(rungScores(task, rung, o).values)[0] ?? 0,

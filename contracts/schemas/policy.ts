@@ -47,14 +47,19 @@ export const PolicyOptionsSchema = z
      */
     shrink: z.enum(['empirical-bayes', 'history-fit', 'none']),
     /**
-     * prior-shrink-halving: `history` replays each setting of PRIOR_SHRINK_MENU (recallSize, gracePeriod, shrink, rungKeep, proxySlots) on the
+     * prior-shrink-halving: `history` replays each setting of PRIOR_SHRINK_MENU (recallSize, gracePeriod, shrink, rungKeep, finalists, proxySlots) on the
      * history's own datasets (leave-one-dataset-out) and runs the first unless another lost clearly less there; `fixed` uses the options as given.
      */
     tuning: z.enum(['history', 'fixed']),
     /** prior-shrink-halving: epochs every recalled model trains before the first cut (ASHA's grace period; 1 = cut after every epoch). */
     gracePeriod: z.number().int().min(1).max(1000),
-    /** prior-shrink-halving: a rung of n models keeps max(1, floor(n / η)) (`floor`, the paper's) or ceil(n / η) (`ceil`). */
-    rungKeep: z.enum(['floor', 'ceil']),
+    /**
+     * prior-shrink-halving: a rung of n models keeps max(1, floor(n / η)) (`floor`, the paper's) or ceil(n / η) (`ceil`), or
+     * (`taper`) falls by one constant ratio per epoch to `finalists` models trained to the budget (algorithms/halving.ts taperCount).
+     */
+    rungKeep: z.enum(['floor', 'ceil', 'taper']),
+    /** prior-shrink-halving with `rungKeep: taper`: how many models train to the budget, the pick made among them on the last epoch. */
+    finalists: z.number().int().min(1).max(100_000),
     /**
      * prior-shrink-halving: of the `recallSize` recalled, how many go to the models with the best proxy score on the target
      * among those the evidence leaves out (specialists the history prior rules out but the target's proxy favours); used only
@@ -91,6 +96,7 @@ export const POLICY_DEFAULTS = {
     shrink: 'empirical-bayes',
     tau: 'rung',
     rungKeep: 'floor',
+    finalists: 2,
     gracePeriod: 1,
     proxySlots: 0,
     tuning: 'history',

@@ -181,8 +181,8 @@ describe('prior-shrink-halving tuned on a store of 14 datasets: recall and every
   it('replays the 13 stored datasets at the selection budget and pool in recall and in decideRound alike', async () => {
     const policy = createPolicy('prior-shrink-halving', options);
     const t = await engineTask();
-    // on these 10 models at a 5-epoch budget the replay chooses 8 recalled with a grace period of 2 (on all 12 models, the first setting)
-    expect(tunedOptions(orientTask(t), { ...POLICY_DEFAULTS['prior-shrink-halving'], ...options }).options).toMatchObject({ recallSize: 8, gracePeriod: 2 });
+    // on these 10 models at a 5-epoch budget the replay chooses 8 recalled tapering to 2 finalists (on all 12 models, the first setting)
+    expect(tunedOptions(orientTask(t), { ...POLICY_DEFAULTS['prior-shrink-halving'], ...options }).options).toMatchObject({ recallSize: 8, rungKeep: 'taper' });
     expect(tunedOptions(orientTask({ ...t, pool: big.runs.models }), { ...POLICY_DEFAULTS['prior-shrink-halving'], ...options }).options).toMatchObject({
       recallSize: 14,
       gracePeriod: 1,

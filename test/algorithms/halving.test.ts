@@ -1,4 +1,4 @@
-import { dropWorstUntil, halvingCost, halvingSchedule, keepBest, keepCount, survivors, worstIndex } from '../../algorithms/halving';
+import { dropWorstUntil, halvingCost, halvingSchedule, keepBest, keepCount, keepTop, survivors, taperCount, worstIndex } from '../../algorithms/halving';
 import type { Direction } from '../../algorithms/types';
 
 describe('keepCount', () => {
@@ -82,5 +82,48 @@ describe('keepBest rounding', () => {
     expect(keepBest(scores, 2)).toEqual([3, 4]);
     expect(keepBest(scores, 2, 'ceil')).toEqual([1, 3, 4]);
     expect(keepBest([0.2], 2, 'ceil')).toEqual([0]);
+  });
+});
+
+describe('taperCount', () => {
+  /** Models training in each epoch 1..budget when every rung keeps taperCount. */
+  const schedule = (n: number, budget: number, finalists: number): number[] => {
+    const alive: number[] = [];
+    for (let e = 1, left = n; e <= budget; e += 1) {
+      alive.push(left);
+      left = taperCount(left, e, budget, finalists);
+    }
+    return alive;
+  };
+
+  it('falls by one ratio per epoch to the finalists trained to the budget', () => {
+    // 8 -> 8 * (2/8)^(1/4) = 5.66 -> 6; 6 * (2/6)^(1/3) = 4.16 -> 4; 4 * (2/4)^(1/2) = 2.83 -> 3; 3 * (2/3) = 2
+    expect(schedule(8, 5, 2)).toEqual([8, 6, 4, 3, 2]);
+    expect(schedule(14, 5, 2)).toEqual([14, 9, 5, 3, 2]);
+    expect(schedule(8, 5, 1)).toEqual([8, 5, 3, 2, 1]);
+    expect(schedule(8, 2, 2)).toEqual([8, 2]);
+  });
+
+  it('keeps every model when there are no more than the finalists, and cuts nothing at or after the budget', () => {
+    expect(taperCount(2, 1, 5, 2)).toBe(2);
+    expect(taperCount(1, 1, 5, 3)).toBe(1);
+    expect(taperCount(0, 1, 5, 2)).toBe(0);
+    expect(taperCount(8, 5, 5, 2)).toBe(8);
+    expect(taperCount(8, 6, 5, 2)).toBe(8);
+    expect(taperCount(8, 4, 5, 2)).toBe(2);
+  });
+
+  it('rejects counts that are not positive integers', () => {
+    expect(() => taperCount(8, 0, 5, 2)).toThrow(/epoch is 0, but must be an integer >= 1/);
+    expect(() => taperCount(8, 1, 5, 0)).toThrow(/finalists is 0/);
+    expect(() => taperCount(2.5, 1, 5, 2)).toThrow(/n is 2.5/);
+  });
+});
+
+describe('keepTop', () => {
+  it('keeps the k best in input order, ties to the first listed, NaN last', () => {
+    expect(keepTop([0.5, Number.NaN, 0.9, 0.5], 2)).toEqual([0, 2]);
+    expect(keepTop([0.5, Number.NaN], 2)).toEqual([0, 1]);
+    expect(keepTop([0.5, 0.4], 0)).toEqual([]);
   });
 });

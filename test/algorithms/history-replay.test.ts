@@ -64,10 +64,10 @@ describe('prior-shrink-halving tuning', () => {
     expect(tunedOptions(orientTask(task()), { ...o, tuning: 'fixed' })).toEqual({ options: { ...o, tuning: 'fixed' }, menu: [] });
     const few = { ...task(), curves: { ...task().curves, runs: task().curves.runs.filter((r) => r.dataset !== 'h5') } };
     expect(MIN_PAST_TARGETS).toBe(5);
-    expect(tunedOptions(orientTask(few), o).menu.map((m) => m.pastTargets)).toEqual([4, 4]);
+    expect(tunedOptions(orientTask(few), o).menu.map((m) => m.pastTargets)).toEqual([4, 4, 4]);
     expect(tunedOptions(orientTask(few), o).options).toEqual(o);
     // with h5, five past targets: the replay decides
-    expect(tunedOptions(orientTask(task()), o).menu.map((m) => m.pastTargets)).toEqual([5, 5]);
+    expect(tunedOptions(orientTask(task()), o).menu.map((m) => m.pastTargets)).toEqual([5, 5, 5]);
   });
 
   it('on a regression target with one other regression dataset, replays the classification datasets instead', async () => {
@@ -78,11 +78,12 @@ describe('prior-shrink-halving tuning', () => {
     expect(menu.map((m) => [m.direction, m.pastTargets])).toEqual([
       ['maximize', 25],
       ['maximize', 25],
+      ['maximize', 25],
     ]);
-    expect(options).toMatchObject({ recallSize: 8, gracePeriod: 2 });
+    expect(options).toMatchObject({ recallSize: 8, rungKeep: 'taper', finalists: 2 });
   });
 
-  it('on the recorded demo hub, chooses the grace-period setting from its replay on the 24 other classification datasets', async () => {
+  it('on the recorded demo hub, chooses the taper setting from its replay on the 24 other classification datasets', async () => {
     const data = await loadAnchors(path.join(PROJECT_ROOT, 'replay', 'recorded-demo'));
     const c = looCases(data, { minModels: 18 }).find((x) => x.task.target === 'target-invert-gt4');
     if (c === undefined) throw new Error('target-invert-gt4 is not a loo target of the recorded demo hub');
@@ -90,9 +91,11 @@ describe('prior-shrink-halving tuning', () => {
     expect(menu.map((m) => m.setting)).toEqual(PRIOR_SHRINK_MENU);
     // the 24 other classification datasets are the past targets (the two RMSE ones are another direction)
     expect(menu.every((m) => m.pastTargets === 24 && Number.isFinite(m.meanRegret) && m.meanCost > 0)).toBe(true);
-    // the 8 recalled models with a grace period of 2 lost at least 1/8 less there than the first setting, so they are chosen
-    expect(menu[1]?.setting).toEqual({ shrink: 'none', rungKeep: 'floor', recallSize: 8, gracePeriod: 2, proxySlots: 1 });
-    expect(menu[1]?.meanRegret).toBeLessThanOrEqual((1 - MIN_RELATIVE_GAIN) * (menu[0]?.meanRegret ?? 0));
-    expect(options).toMatchObject({ recallSize: 8, gracePeriod: 2, shrink: 'none', rungKeep: 'floor', proxySlots: 1 });
+    // 8 recalled tapering to 2 finalists lost the least there, at least 1/8 less than the first setting, so they are chosen
+    expect(menu[2]?.setting).toEqual({ trend: 'none', shrink: 'none', rungKeep: 'taper', finalists: 2, recallSize: 8, gracePeriod: 1, proxySlots: 2 });
+    const least = Math.min(...menu.map((m) => m.meanRegret));
+    expect(menu[2]?.meanRegret).toBe(least);
+    expect(menu[2]?.meanRegret).toBeLessThanOrEqual((1 - MIN_RELATIVE_GAIN) * (menu[0]?.meanRegret ?? 0));
+    expect(options).toMatchObject(menu[2]?.setting ?? {});
   });
 });

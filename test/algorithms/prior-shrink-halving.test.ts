@@ -58,6 +58,18 @@ describe('prior-shrink-halving', () => {
     expect(run.pick).toBe('c');
   });
 
+  it('with rungKeep taper trains the finalists to the budget and picks among them on the last epoch', async () => {
+    // 4 recalled, 2 epochs, 2 finalists: 4 * (2/4)^(1/1) = 2 keep after epoch 1 (c .62, a .6 by validation); at epoch 2 c (.9) beats a (.6)
+    const o = { recallSize: 4, shrink: 'none', trend: 'none', rungKeep: 'taper', finalists: 2 } as const;
+    const run = await runSelection(createPolicy('prior-shrink-halving', o), task(noisyCurves()), from(target));
+    expect(run.epochs).toEqual([2, 1, 2, 1, 0]);
+    expect(run.pick).toBe('c');
+    // 3 finalists: b (.58) trains on too and its epoch 2 (.7) does not beat c
+    const three = await runSelection(createPolicy('prior-shrink-halving', { ...o, finalists: 3 }), task(noisyCurves()), from(target));
+    expect(three.epochs).toEqual([2, 2, 2, 1, 0]);
+    expect(three.pick).toBe('c');
+  });
+
   it('without shrinkage keeps the two best validation scores, c and a, and picks c', async () => {
     const run = await runSelection(createPolicy('prior-shrink-halving', { recallSize: 4, shrink: 'none' }), task(noisyCurves()), from(target));
     expect(run.pick).toBe('c');

@@ -53,7 +53,7 @@ describe('the words a run is told in', () => {
     expect(selectionSummary(input)).toBe('select a model for target-invert-gt4: prior-shrink-halving, tfjs trainer, budget 3 epochs');
     expect(selectionDetails(input, pickPolicyOptions(input)).split('\n')).toEqual([
       '- **target** target-invert-gt4',
-      '- **policy** prior-shrink-halving (eta=2, recallSize=14, trend=history-gap, shrink=empirical-bayes, tuning=history, gracePeriod=1, rungKeep=floor, proxySlots=0, tau=rung, proxy=logme)',
+      '- **policy** prior-shrink-halving (eta=2, recallSize=14, trend=history-gap, shrink=empirical-bayes, tuning=history, gracePeriod=1, rungKeep=floor, finalists=2, proxySlots=0, tau=rung, proxy=logme)',
       '- **budget** 3 epochs per model, round deadline 2h',
       '- **pool** 2 named models',
       '- **trainer** tfjs, at most 16 fine-tunes at once, seed 0',

@@ -7,6 +7,7 @@ describe('selectModel input', () => {
       policy: 'prior-shrink-halving',
       budgetEpochs: 5,
       roundDeadline: '2h',
+      finalists: 2,
       gracePeriod: 1,
       rungKeep: 'floor',
       proxySlots: 0,

@@ -26,6 +26,7 @@ describe('SelectionState (no server)', () => {
       tau: 'rung',
       gracePeriod: 1,
       rungKeep: 'floor',
+      finalists: 2,
       proxySlots: 0,
       tuning: 'history',
       proxy: 'history-prior',
