@@ -115,7 +115,8 @@ const POLICY_OPTION_HELP: Record<PolicyOptionKey, string> = {
   thresholdMode: 'trend-filter margin mode',
   trend: 'validation-to-final trend',
   shrink: 'how rung validation meets the target evidence: shrunk toward it, combined by weights fitted on the history, or not',
-  tuning: 'choose recall size, grace period, shrink, rung-keep, finalists and proxy slots by replaying the history (history) or use them as given (fixed)',
+  tuning:
+    'choose recall size, grace period, trend, shrink, rung-keep, finalists and proxy slots by replaying the history (history) or use them as given (fixed)',
   gracePeriod: 'epochs every recalled model trains before the first cut',
   rungKeep: 'a rung of n keeps floor(n / eta) or ceil(n / eta), or tapers by one ratio per epoch to the finalists',
   finalists: 'with rung-keep taper: models trained to the budget, the pick made among them',

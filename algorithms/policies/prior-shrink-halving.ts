@@ -16,7 +16,8 @@
  *    shrunk toward a fit on the evidence with an empirical-Bayes weight (`shrink`, see
  *    ../shrinkage.ts; or combined with it by weights fitted per epoch on the history,
  *    ../rung-fit.ts); from epoch `gracePeriod` on, the best max(1, floor(n / eta))
- *    (`rungKeep: ceil`: ceil(n / eta)) go on. At the budget epoch the best score is the pick.
+ *    (`rungKeep: ceil`: ceil(n / eta); `taper`: one ratio per epoch down to `finalists` at
+ *    the budget, ../halving.ts taperCount) go on. At the budget epoch the best score is the pick.
  * 4. Tuning (`tuning: history`): before recall, each setting of PRIOR_SHRINK_MENU is replayed
  *    on the history's own datasets (../history-replay.ts), and the task runs with the one the
  *    history favours (tunedOptions).
@@ -180,24 +181,36 @@ export function rungScores(task: SelectionTask, rung: Rung, o: Options): { value
 }
 
 /**
- * What the rung scores are, with the data weight: a weight near 0 means the scores sit on the
- * evidence fit (when the evidence does not explain the rung, on the rung's mean), so models
- * may show the same score to four decimals while still ranked by validation.
+ * What the rung scores are, for the options they were computed with, and the data weight: a
+ * weight near 0 means the scores sit on the evidence fit (when the evidence does not explain
+ * the rung, on the rung's mean), so models may show the same score to four decimals while
+ * still ranked by validation. Without a trend or shrinkage they are the validation itself.
  */
-function meaningOf(weight: number): string {
-  return `${CORRECTED_SCORE.slice(0, -1)}; weight of the target's validation ${weight.toFixed(4)})`;
+function meaningOf(o: Options, weight: number): string {
+  const shrunk = o.shrink !== 'none';
+  if (o.trend === 'none' && !shrunk) return "validation (the target's own validation metric, as measured after each epoch)";
+  if (!shrunk) return "score (validation + the model's usual gap to its final on other datasets; metric scale)";
+  const base = o.trend === 'none' ? 'score (validation, shrunk toward the target evidence; metric scale)' : CORRECTED_SCORE;
+  return `${base.slice(0, -1)}; weight of the target's validation ${weight.toFixed(4)})`;
 }
 
 /**
- * The settings `tuning: history` chooses between: 14 recalled, a cut after every epoch, rung
- * scores shrunk toward the evidence (14+7+3+1+1 = 26 epochs at a 5-epoch budget); or 8
- * recalled (7 by the evidence, 1 by the target's proxy score alone: `proxySlots`) that all
- * train two epochs before the first cut, ranked by their corrected validation alone
- * (8+8+4+2+1 = 23): fewer models, but none judged on one epoch, which on some hubs says
- * little (slow starters, noisy first epochs), and none cut by the evidence once it has been
- * recalled by it. With few models and early epochs the empirical-Bayes weight of the
- * target's validation is often near 0 (../shrinkage.ts), so the first setting's early cuts
- * rank by the evidence; the second lets the target's own curves decide.
+ * The settings `tuning: history` chooses between (costs at a 5-epoch budget):
+ * 1. 14 recalled, a cut after every epoch, rung scores shrunk toward the evidence
+ *    (14+7+3+1+1 = 26 epochs).
+ * 2. 8 recalled (7 by the evidence, 1 by the target's proxy score alone: `proxySlots`) that
+ *    all train two epochs before the first cut, ranked by their corrected validation alone
+ *    (8+8+4+2+1 = 23): none judged on one epoch, which on some hubs says little (slow
+ *    starters, noisy first epochs), and none cut by the evidence once it has been recalled by
+ *    it. With few models and early epochs the empirical-Bayes weight of the target's
+ *    validation is often near 0 (../shrinkage.ts), so setting 1's early cuts rank by the
+ *    evidence; this one lets the target's own curves decide.
+ * 3. 8 recalled (6 by the evidence, 2 by the proxy alone) tapering to 2 finalists
+ *    (8+6+4+3+2 = 23, `rungKeep: taper`), ranked by their validation as measured: the same
+ *    epochs as setting 2, but the pick is made among two models trained to the budget
+ *    (halving's last epoch trains one model alone and decides nothing), and no model is
+ *    moved by another dataset's gap, which on a hub whose curves are far from converged at the
+ *    budget says less than the target's own last epoch.
  */
 export const PRIOR_SHRINK_MENU: readonly Pick<Options, 'trend' | 'shrink' | 'rungKeep' | 'finalists' | 'recallSize' | 'gracePeriod' | 'proxySlots'>[] = [
   { trend: 'history-gap', shrink: 'empirical-bayes', rungKeep: 'floor', finalists: 2, recallSize: 14, gracePeriod: 1, proxySlots: 0 },
@@ -327,7 +340,7 @@ function fixedPolicy(o: Options): SelectionPolicy {
           : o.rungKeep === 'taper'
             ? keepTop(values, taperCount(n, rung.epoch, rung.budgetEpochs, o.finalists))
             : keepBest(values, o.eta, o.rungKeep);
-      return { keep, score: { values, meaning: meaningOf(weight) } };
+      return { keep, score: { values, meaning: meaningOf(o, weight) } };
     },
     pick: (task, rung) => rankDescending(rungScores(task, rung, o).values)[0] ?? 0,
   };

@@ -47,7 +47,7 @@ export const PolicyOptionsSchema = z
      */
     shrink: z.enum(['empirical-bayes', 'history-fit', 'none']),
     /**
-     * prior-shrink-halving: `history` replays each setting of PRIOR_SHRINK_MENU (recallSize, gracePeriod, shrink, rungKeep, finalists, proxySlots) on the
+     * prior-shrink-halving: `history` replays each setting of PRIOR_SHRINK_MENU (recallSize, gracePeriod, trend, shrink, rungKeep, finalists, proxySlots) on the
      * history's own datasets (leave-one-dataset-out) and runs the first unless another lost clearly less there; `fixed` uses the options as given.
      */
     tuning: z.enum(['history', 'fixed']),
