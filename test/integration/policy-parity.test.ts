@@ -1,7 +1,7 @@
 import { recallStep, runSelection, type SelectionTask } from '../../algorithms/policy';
 import { createPolicy } from '../../algorithms/policies';
 import { selectDatasets, selectRuns } from '../../algorithms/matrix';
-import { POLICY_NAMES, type PolicyName } from '../../contracts/schemas/policy';
+import { POLICY_NAMES, type PolicyName, type PolicyOptions } from '../../contracts/schemas/policy';
 import { openStore } from '../../matrix-store';
 import { buildPerformanceMatrix, selectModel } from '../../workflows';
 import { harness, withWorkers, type Harness } from '../helpers/test-env';
@@ -16,11 +16,18 @@ import {
 } from '../helpers/synthetic-replay';
 
 /** Small options so recall keeps part of the 12-model pool and the rounds really eliminate. */
-const OPTIONS: Partial<Record<PolicyName, Record<string, number>>> = {
+const OPTIONS: Partial<Record<PolicyName, PolicyOptions>> = {
   'prior-shrink-halving': { recallSize: 6 },
   'two-phase-paper': { recallSize: 8, fineSize: 6 },
 };
-const CASES = POLICY_NAMES.flatMap((policy) => [3, 5].flatMap((budget) => [MAXIMIZED_TARGET, MINIMIZED_TARGET].map((target) => ({ policy, budget, target }))));
+/** Every policy with OPTIONS, and the default's taper setting (PRIOR_SHRINK_MENU[2]) fixed: finalists trained to the budget. */
+const VARIANTS: { policy: PolicyName; options: PolicyOptions }[] = [
+  ...POLICY_NAMES.map((policy) => ({ policy, options: OPTIONS[policy] ?? {} })),
+  { policy: 'prior-shrink-halving', options: { recallSize: 6, tuning: 'fixed', rungKeep: 'taper', finalists: 2, trend: 'none', shrink: 'none' } },
+];
+const CASES = VARIANTS.flatMap((v, variant) =>
+  [3, 5].flatMap((budget) => [MAXIMIZED_TARGET, MINIMIZED_TARGET].map((target) => ({ ...v, variant, budget, target }))),
+);
 
 describe('policy parity: the selectModel workflow decides exactly as replay does (synthetic recorded hub)', () => {
   let h: Harness;
@@ -69,8 +76,8 @@ describe('policy parity: the selectModel workflow decides exactly as replay does
         CASES.map((c) =>
           h.client.workflow.execute(selectModel, {
             taskQueue: h.taskQueue,
-            workflowId: `parity-${c.policy}-${c.budget}-${c.target}-${h.taskQueue}`,
-            args: [{ target: c.target, policy: c.policy, trainer: 'replay', budgetEpochs: c.budget, ...OPTIONS[c.policy] }],
+            workflowId: `parity-${c.policy}-${c.variant}-${c.budget}-${c.target}-${h.taskQueue}`,
+            args: [{ target: c.target, policy: c.policy, trainer: 'replay', budgetEpochs: c.budget, ...c.options }],
           }),
         ),
       ),
@@ -79,10 +86,10 @@ describe('policy parity: the selectModel workflow decides exactly as replay does
     for (const [i, c] of CASES.entries()) {
       const live = runs[i];
       const curves = onTarget(c.target);
-      const replay = await runSelection(createPolicy(c.policy, OPTIONS[c.policy]), await replayTask(c.target, c.budget), async (m, from, to) =>
+      const replay = await runSelection(createPolicy(c.policy, c.options), await replayTask(c.target, c.budget), async (m, from, to) =>
         (curves.get(m) ?? []).slice(from, to),
       );
-      const label = `${c.policy}, budget ${c.budget}, ${c.target}`;
+      const label = `${c.policy} ${JSON.stringify(c.options)}, budget ${c.budget}, ${c.target}`;
       expect([label, live?.direction]).toEqual([label, data.hub.directions.get(c.target)]);
       expect([label, live?.pick]).toEqual([label, replay.pick]);
       expect([label, live?.eliminations.map((e) => ({ model: e.model, round: e.round, reason: e.reason }))]).toEqual([label, replay.eliminations]);
@@ -97,6 +104,13 @@ describe('policy parity: the selectModel workflow decides exactly as replay does
       const last = [...onTarget(c.target)].map(([m, val]) => [m, sign * (val[c.budget - 1] ?? Number.NaN)] as const);
       const best = last.reduce((a, b) => (b[1] > a[1] ? b : a));
       expect([c.target, runs[i]?.pick]).toEqual([c.target, best[0]]);
+    }
+    for (const [i, c] of CASES.entries()) {
+      if (c.options.rungKeep !== 'taper') continue;
+      // 6 recalled taper to 2 finalists trained to the budget (budget 5: 6, 5, 4, 3, 2 epochs trained per epoch)
+      const lengths = Object.values(runs[i]?.curves ?? {}).map((v) => v.length);
+      expect([c.target, c.budget, lengths.filter((n) => n === c.budget).length]).toEqual([c.target, c.budget, 2]);
+      if (c.budget === 5) expect([c.target, runs[i]?.epochsSpent]).toEqual([c.target, 6 + 5 + 4 + 3 + 2]);
     }
     expect(new Set(runs.map((r) => r.pick)).size).toBeGreaterThan(1);
     expect(runs.some((r) => r.eliminations.some((e) => e.reason === 'trend-filter'))).toBe(true);
