@@ -17,11 +17,12 @@ export interface HubPaths {
 export { PROJECT_ROOT };
 
 /**
- * Paths from the environment, falling back to `<project>/data/{hub,datasets,checkpoints}`.
+ * Paths from the environment, falling back to `{hub,datasets,checkpoints}` in the data folder
+ * (MSELECT_DATA, else `<project>/data`).
  * @param env MSELECT_HUB, MSELECT_DATASETS and MSELECT_CHECKPOINTS override the defaults.
  */
 export function defaultHubPaths(env: NodeJS.ProcessEnv = process.env): HubPaths {
-  const data = path.join(PROJECT_ROOT, 'data');
+  const data = env.MSELECT_DATA ? path.resolve(env.MSELECT_DATA) : path.join(PROJECT_ROOT, 'data');
   return {
     hubDir: path.resolve(env.MSELECT_HUB ?? path.join(data, 'hub')),
     datasetsDir: path.resolve(env.MSELECT_DATASETS ?? path.join(data, 'datasets')),

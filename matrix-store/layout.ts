@@ -19,10 +19,12 @@ import { readableSchemaVersion, STORE_SCHEMA_VERSION } from './schema';
 export const FORMAT_FILE = 'mselect-store.json';
 const IDENTITY = JSON.stringify({ format: 'mselect-matrix-store', schemaVersion: STORE_SCHEMA_VERSION }, null, 2) + '\n';
 
-/** The store directory: `explicit`, else env `MSELECT_STORE`, else `<project>/data/store`. */
+/** The store directory: `explicit`, else env `MSELECT_STORE`, else `store` in the data folder (env `MSELECT_DATA`, else `<project>/data`). */
 export function resolveStoreDir(explicit?: string): string {
   const env = process.env.MSELECT_STORE;
-  return path.resolve(explicit ?? (env !== undefined && env !== '' ? env : path.join(PROJECT_ROOT, 'data', 'store')));
+  const data = process.env.MSELECT_DATA;
+  const dataDir = data !== undefined && data !== '' ? path.resolve(data) : path.join(PROJECT_ROOT, 'data');
+  return path.resolve(explicit ?? (env !== undefined && env !== '' ? env : path.join(dataDir, 'store')));
 }
 
 const pad = (v: number): string => String(v).padStart(10, '0');

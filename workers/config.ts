@@ -4,7 +4,6 @@ import { parse as parseYaml } from 'yaml';
 import { CommandTrainerFileSchema, DevServerConfigSchema, type CommandTrainerFile } from '../contracts/schemas';
 import { formatIssues } from '../contracts/parse';
 import { defaultHubPaths } from '../hub/paths';
-import { resolveStoreDir } from '../matrix-store';
 import { DEFAULT_REPLAY_DIR, dataDir, fromRoot } from '../server/paths';
 import type { StorageSettings } from '../contracts/schemas';
 import { ByteSizeSchema } from '../contracts/schemas/storage';
@@ -125,7 +124,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     };
   }
   return {
-    storeDir: resolveStoreDir(env.MSELECT_STORE || undefined),
+    storeDir: env.MSELECT_STORE ? resolve(env.MSELECT_STORE) : resolve(dataDir(env), 'store'),
     ...defaultHubPaths(env),
     reportDir: resolve(env.MSELECT_REPORTS ?? resolve(dataDir(env), 'reports')),
     ...common,

@@ -249,15 +249,20 @@ describe.each(BACKENDS)('on %s', (backend) => {
 });
 
 describe('location and settings', () => {
-  const saved = process.env.MSELECT_STORE;
+  const saved = { store: process.env.MSELECT_STORE, data: process.env.MSELECT_DATA };
   afterEach(() => {
-    if (saved === undefined) delete process.env.MSELECT_STORE;
-    else process.env.MSELECT_STORE = saved;
+    if (saved.store === undefined) delete process.env.MSELECT_STORE;
+    else process.env.MSELECT_STORE = saved.store;
+    if (saved.data === undefined) delete process.env.MSELECT_DATA;
+    else process.env.MSELECT_DATA = saved.data;
   });
 
-  it('takes the explicit directory, else MSELECT_STORE, else <project>/data/store', () => {
+  it('takes the explicit directory, else MSELECT_STORE, else store in MSELECT_DATA, else <project>/data/store', () => {
     delete process.env.MSELECT_STORE;
+    delete process.env.MSELECT_DATA;
     expect(resolveStoreDir()).toBe(path.resolve(__dirname, '..', '..', 'data', 'store'));
+    process.env.MSELECT_DATA = '/srv/mselect-data';
+    expect(resolveStoreDir()).toBe('/srv/mselect-data/store');
     process.env.MSELECT_STORE = '/shared/store';
     expect(resolveStoreDir()).toBe('/shared/store');
     expect(resolveStoreDir('/explicit')).toBe('/explicit');

@@ -10,6 +10,17 @@ describe('workerConfigFromEnv and MSELECT_STORAGE', () => {
     expect(c.storage ?? null).toBeNull();
   });
 
+  it('unset: MSELECT_DATA roots every folder, the store included', () => {
+    const c = workerConfigFromEnv({ ...base, MSELECT_DATA: '/x/data' });
+    expect(c).toMatchObject({
+      storeDir: '/x/data/store',
+      hubDir: '/x/data/hub',
+      datasetsDir: '/x/data/datasets',
+      checkpointDir: '/x/data/checkpoints',
+      reportDir: '/x/data/reports',
+    });
+  });
+
   it('a folder roots all five areas, each still overridable', () => {
     const c = workerConfigFromEnv({ ...base, MSELECT_STORAGE: '/srv/mselect', MSELECT_REPORTS: '/www/reports' });
     expect(c).toMatchObject({
