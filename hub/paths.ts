@@ -3,7 +3,7 @@
  * under `<project>/data/` (git-ignored) unless an environment variable points elsewhere.
  */
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../server/paths';
+import { PROJECT_ROOT, dataDir } from '../server/paths';
 
 export interface HubPaths {
   /** Directory of models, one sub-directory per model id. */
@@ -22,7 +22,7 @@ export { PROJECT_ROOT };
  * @param env MSELECT_HUB, MSELECT_DATASETS and MSELECT_CHECKPOINTS override the defaults.
  */
 export function defaultHubPaths(env: NodeJS.ProcessEnv = process.env): HubPaths {
-  const data = env.MSELECT_DATA ? path.resolve(env.MSELECT_DATA) : path.join(PROJECT_ROOT, 'data');
+  const data = dataDir(env);
   return {
     hubDir: path.resolve(env.MSELECT_HUB ?? path.join(data, 'hub')),
     datasetsDir: path.resolve(env.MSELECT_DATASETS ?? path.join(data, 'datasets')),

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { STORE_TABLES, StoreFormatSchema } from '../contracts/schemas/store';
 import { ObjectNotFoundError, type ObjectStore } from '../storage';
 import { publishExclusive } from '../storage/fs-durable';
-import { PROJECT_ROOT } from '../server/paths';
+import { dataDir } from '../server/paths';
 import { SchemaVersionError, StoreCorruptError } from './errors';
 import { readableSchemaVersion, STORE_SCHEMA_VERSION } from './schema';
 
@@ -22,9 +22,7 @@ const IDENTITY = JSON.stringify({ format: 'mselect-matrix-store', schemaVersion:
 /** The store directory: `explicit`, else env `MSELECT_STORE`, else `store` in the data folder (env `MSELECT_DATA`, else `<project>/data`). */
 export function resolveStoreDir(explicit?: string): string {
   const env = process.env.MSELECT_STORE;
-  const data = process.env.MSELECT_DATA;
-  const dataDir = data !== undefined && data !== '' ? path.resolve(data) : path.join(PROJECT_ROOT, 'data');
-  return path.resolve(explicit ?? (env !== undefined && env !== '' ? env : path.join(dataDir, 'store')));
+  return path.resolve(explicit ?? (env !== undefined && env !== '' ? env : path.join(dataDir(), 'store')));
 }
 
 const pad = (v: number): string => String(v).padStart(10, '0');
